@@ -1,0 +1,266 @@
+/// The type of a configurable value: an optimizer hyper-parameter or a problem setting.
+public enum ParameterKind: Sendable, Equatable {
+    case real
+    case integer
+    case boolean
+    /// Two reals written `a,b`, as torch's `betas=(0.9, 0.999)`.
+    case pair
+    /// One of a fixed list of words.
+    case choice([String])
+    /// Free text, e.g. a file path.
+    case text
+    /// A comma-separated list of reals, e.g. an initial point.
+    case vector
+
+    public var description: String {
+        switch self {
+        case .real: "real"
+        case .integer: "integer"
+        case .boolean: "bool"
+        case .pair: "pair a,b"
+        case .choice(let words): words.joined(separator: "|")
+        case .text: "text"
+        case .vector: "list v1,v2,…"
+        }
+    }
+}
+
+/// A configured value.
+public enum ParameterValue: Sendable, Equatable, CustomStringConvertible {
+    case real(Double)
+    case integer(Int)
+    case boolean(Bool)
+    case pair(Double, Double)
+    case text(String)
+    case vector([Double])
+
+    public var description: String {
+        switch self {
+        case .real(let v): formatShort(v)
+        case .integer(let v): String(v)
+        case .boolean(let v): String(v)
+        case .pair(let a, let b): "\(formatShort(a)),\(formatShort(b))"
+        case .text(let s): s
+        case .vector(let v): v.map(formatShort).joined(separator: ",")
+        }
+    }
+}
+
+/// Shortest round-tripping decimal form of a real (`0.001`, `1e-08`).
+public func formatShort(_ v: Double) -> String {
+    if v == v.rounded(), abs(v) < 1e15 { return String(Int(v)) }
+    return "\(v)"
+}
+
+/// One declared hyper-parameter or setting: name, type, default, valid range, meaning.
+public struct ParameterSpec: Sendable {
+    public let name: String
+    public let kind: ParameterKind
+    public let defaultValue: ParameterValue
+    /// Closed interval every real or integer component must lie in, when bounded.
+    public let range: ClosedRange<Double>?
+    public let summary: String
+
+    public init(
+        _ name: String, _ kind: ParameterKind, default defaultValue: ParameterValue,
+        range: ClosedRange<Double>? = nil, _ summary: String
+    ) {
+        self.name = name
+        self.kind = kind
+        self.defaultValue = defaultValue
+        self.range = range
+        self.summary = summary
+    }
+
+    public static func real(_ name: String, _ value: Double, range: ClosedRange<Double>? = nil, _ summary: String) -> Self {
+        .init(name, .real, default: .real(value), range: range, summary)
+    }
+    public static func integer(_ name: String, _ value: Int, range: ClosedRange<Double>? = nil, _ summary: String) -> Self {
+        .init(name, .integer, default: .integer(value), range: range, summary)
+    }
+    public static func boolean(_ name: String, _ value: Bool, _ summary: String) -> Self {
+        .init(name, .boolean, default: .boolean(value), summary)
+    }
+    public static func pair(_ name: String, _ a: Double, _ b: Double, range: ClosedRange<Double>? = nil, _ summary: String) -> Self {
+        .init(name, .pair, default: .pair(a, b), range: range, summary)
+    }
+    public static func choice(_ name: String, _ words: [String], default value: String, _ summary: String) -> Self {
+        .init(name, .choice(words), default: .text(value), summary)
+    }
+    public static func text(_ name: String, _ value: String, _ summary: String) -> Self {
+        .init(name, .text, default: .text(value), summary)
+    }
+    public static func vector(_ name: String, _ value: [Double], _ summary: String) -> Self {
+        .init(name, .vector, default: .vector(value), summary)
+    }
+
+    /// `name (type, default d, in [lo, hi]): summary`, as `optbench list` prints it.
+    public var usage: String {
+        var s = "\(name) (\(kind.description), default \(defaultValue)"
+        if let r = range { s += ", in [\(formatShort(r.lowerBound)), \(formatShort(r.upperBound))]" }
+        return s + "): \(summary)"
+    }
+
+    /// Parses `text` as a value of this parameter's kind and checks its range.
+    public func parse(_ text: String, owner: String) throws(ConfigurationError) -> ParameterValue {
+        let t = text.trimmingWhitespace()
+        func bad(_ expected: String) -> ConfigurationError {
+            ConfigurationError("\(owner): \(name)=\(text) is not valid; expected \(expected)")
+        }
+        func real(_ s: Substring) throws(ConfigurationError) -> Double {
+            guard let v = Double(s.trimmingWhitespace()), v.isFinite else { throw bad(kind.description) }
+            return v
+        }
+        let value: ParameterValue
+        switch kind {
+        case .real: value = .real(try real(Substring(t)))
+        case .integer:
+            guard let v = Int(t) else { throw bad("an integer") }
+            value = .integer(v)
+        case .boolean:
+            switch t.lowercased() {
+            case "true", "1", "yes": value = .boolean(true)
+            case "false", "0", "no": value = .boolean(false)
+            default: throw bad("true or false")
+            }
+        case .pair:
+            let parts = t.split(separator: ",", omittingEmptySubsequences: false)
+            guard parts.count == 2 else { throw bad("two reals a,b") }
+            value = .pair(try real(parts[0]), try real(parts[1]))
+        case .choice(let words):
+            guard words.contains(t) else { throw bad("one of \(words.joined(separator: ", "))") }
+            value = .text(t)
+        case .text:
+            guard !t.isEmpty else { throw bad("a non-empty text") }
+            value = .text(t)
+        case .vector:
+            var v: [Double] = []
+            for part in t.split(separator: ",", omittingEmptySubsequences: false) { v.append(try real(part)) }
+            value = .vector(v)
+        }
+        try check(value, owner: owner, text: text)
+        return value
+    }
+
+    func check(_ value: ParameterValue, owner: String, text: String) throws(ConfigurationError) {
+        guard let r = range else { return }
+        let components: [Double]
+        switch value {
+        case .real(let v): components = [v]
+        case .integer(let v): components = [Double(v)]
+        case .pair(let a, let b): components = [a, b]
+        case .vector(let v): components = v
+        default: components = []
+        }
+        for c in components where !r.contains(c) {
+            throw ConfigurationError(
+                "\(owner): \(name)=\(text) is out of range; expected a value in [\(formatShort(r.lowerBound)), \(formatShort(r.upperBound))]")
+        }
+    }
+}
+
+/// A validated assignment of values to a list of declared parameters; undeclared names and
+/// ill-typed values are rejected when it is built, so reading a value never fails.
+public struct Parameters: Sendable, CustomStringConvertible {
+    public let owner: String
+    public let specs: [ParameterSpec]
+    private var values: [String: ParameterValue]
+
+    /// Defaults for every spec, overridden by `assignments` (name → text as typed by a user).
+    public init(owner: String, specs: [ParameterSpec], assignments: [(String, String)] = []) throws(ConfigurationError) {
+        self.owner = owner
+        self.specs = specs
+        values = [:]
+        for spec in specs { values[spec.name] = spec.defaultValue }
+        for (name, text) in assignments {
+            guard let spec = specs.first(where: { $0.name == name }) else {
+                let valid = specs.isEmpty ? "none" : specs.map(\.name).joined(separator: ", ")
+                throw ConfigurationError("\(owner): unknown parameter '\(name)'; valid parameters: \(valid)")
+            }
+            values[name] = try spec.parse(text, owner: owner)
+        }
+    }
+
+    /// Parses `key=value` words.
+    public init(owner: String, specs: [ParameterSpec], keyValues: [String]) throws(ConfigurationError) {
+        var pairs: [(String, String)] = []
+        for word in keyValues {
+            guard let eq = word.firstIndex(of: "="), eq != word.startIndex else {
+                throw ConfigurationError("\(owner): '\(word)' is not of the form key=value")
+            }
+            pairs.append((String(word[..<eq]), String(word[word.index(after: eq)...])))
+        }
+        try self.init(owner: owner, specs: specs, assignments: pairs)
+    }
+
+    /// Returns a copy with `name` set; `name` must be declared.
+    public func setting(_ name: String, _ value: ParameterValue) throws(ConfigurationError) -> Parameters {
+        guard let spec = specs.first(where: { $0.name == name }) else {
+            throw ConfigurationError("\(owner): unknown parameter '\(name)'; valid parameters: \(specs.map(\.name).joined(separator: ", "))")
+        }
+        try spec.check(value, owner: owner, text: value.description)
+        var copy = self
+        copy.values[name] = value
+        return copy
+    }
+
+    public subscript(name: String) -> ParameterValue {
+        guard let v = values[name] else { preconditionFailure("\(owner) reads undeclared parameter '\(name)'") }
+        return v
+    }
+
+    public func real(_ name: String) -> Double {
+        switch self[name] {
+        case .real(let v): v
+        case .integer(let v): Double(v)
+        default: preconditionFailure("\(owner).\(name) is not a real")
+        }
+    }
+    public func integer(_ name: String) -> Int {
+        guard case .integer(let v) = self[name] else { preconditionFailure("\(owner).\(name) is not an integer") }
+        return v
+    }
+    public func boolean(_ name: String) -> Bool {
+        guard case .boolean(let v) = self[name] else { preconditionFailure("\(owner).\(name) is not a bool") }
+        return v
+    }
+    public func pair(_ name: String) -> (Double, Double) {
+        guard case .pair(let a, let b) = self[name] else { preconditionFailure("\(owner).\(name) is not a pair") }
+        return (a, b)
+    }
+    public func text(_ name: String) -> String {
+        guard case .text(let v) = self[name] else { preconditionFailure("\(owner).\(name) is not text") }
+        return v
+    }
+    public func vector(_ name: String) -> [Double] {
+        guard case .vector(let v) = self[name] else { preconditionFailure("\(owner).\(name) is not a list") }
+        return v
+    }
+
+    /// Values that differ from their defaults, `k=v` joined by spaces (empty when all default).
+    public var changed: String {
+        specs.compactMap { values[$0.name] != $0.defaultValue ? "\($0.name)=\(values[$0.name]!)" : nil }
+            .joined(separator: " ")
+    }
+
+    public var description: String {
+        specs.map { "\($0.name)=\(values[$0.name]!)" }.joined(separator: " ")
+    }
+}
+
+/// A user-facing configuration mistake: unknown name, ill-typed value, wrong shape, bad file.
+/// The message names what was wrong and what was expected.
+public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+extension StringProtocol {
+    func trimmingWhitespace() -> String {
+        var s = Substring(self)
+        while let f = s.first, f.isWhitespace { s.removeFirst() }
+        while let l = s.last, l.isWhitespace { s.removeLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,233 @@
+import Core
+import Kernels
+
+/// Linear least squares F(w) = ‖Xw − y‖²/(2n) = (1/n) Σᵢ ½(xᵢᵀw − yᵢ)², X ∈ ℝⁿˣᵈ.
+///
+/// ∇F(w) = Xᵀ(Xw − y)/n and ∇fᵢ(w) = (xᵢᵀw − yᵢ)xᵢ. The Hessian H = XᵀX/n is constant; the
+/// survey's Appendix C states every method's epoch complexity through its spectrum:
+/// L = λmax, μ = λmin, κ = λmax/λmin, κ_D = λavg/λmin and λmax/λavg.
+///
+/// The synthetic family prescribes that spectrum exactly: X = √n·U·diag(√λ)·Vᵀ with U ∈ ℝⁿˣᵈ
+/// orthonormal columns and V ∈ ℝᵈˣᵈ orthogonal, both Haar-like from Gaussian draws, so that
+/// H = V·diag(λ)·Vᵀ. Targets are y = Xw⋆ (realizable, F* = 0) or y = Xw⋆ + σξ (noisy), where
+/// F* = ‖(I − UUᵀ)y‖²/(2n) exactly.
+public final class LeastSquares: Problem {
+    /// Row-major n×d design matrix.
+    public let features: [Double]
+    public let targets: [Double]
+    public let sampleCount: Int
+    public let dimension: Int
+    /// Eigenvalues of H in decreasing order, when known.
+    public let spectrum: [Double]?
+    public let optimalValue: Double?
+    public let label: String
+    let initScale: Double
+
+    public init(features: [Double], targets: [Double], dimension: Int, spectrum: [Double]?, optimalValue: Double?, label: String, initScale: Double = 1) {
+        precondition(features.count == targets.count * dimension)
+        self.features = features
+        self.targets = targets
+        self.sampleCount = targets.count
+        self.dimension = dimension
+        self.spectrum = spectrum
+        self.optimalValue = optimalValue
+        self.label = label
+        self.initScale = initScale
+    }
+
+    public var capabilities: OracleCapabilities { [.fullGradient, .sampleGradients, .coordinates] }
+
+    /// max ᵢ ‖xᵢ‖², the smoothness constant of the worst single sample (SAG/SAGA step sizes).
+    public var maxSampleLipschitz: Double {
+        features.withUnsafeBufferPointer { x in
+            (0..<sampleCount).reduce(0.0) { m, i in max(m, dot(dimension, x.baseAddress! + i * dimension, x.baseAddress! + i * dimension)) }
+        }
+    }
+
+    public var properties: [(name: String, value: Double)] {
+        var p: [(name: String, value: Double)] = [("n", Double(sampleCount)), ("d", Double(dimension))]
+        if let s = spectrum, let lmax = s.first, let lmin = s.last {
+            let lavg = s.reduce(0, +) / Double(s.count)
+            p += [("lambda_max", lmax), ("lambda_min", lmin), ("lambda_avg", lavg),
+                  ("kappa", lmax / lmin), ("kappa_D", lavg / lmin), ("lambda_max/lambda_avg", lmax / lavg)]
+        }
+        p.append(("L_max", maxSampleLipschitz))
+        return p
+    }
+
+    /// w₀ ~ N(0, initScale²·I/d) from `seed`.
+    public func initialPoint(seed: UInt64) -> [Double] {
+        var rng = Xoshiro256(seed: seed, stream: 2)
+        let s = initScale / Double(dimension).squareRoot()
+        return (0..<dimension).map { _ in s * rng.nextGaussian() }
+    }
+
+    public func loss(at w: UnsafeBufferPointer<Double>) -> Double {
+        let d = dimension
+        return features.withUnsafeBufferPointer { x in
+            targets.withUnsafeBufferPointer { y in
+                var s = 0.0
+                for i in 0..<sampleCount {
+                    let r = dot(d, x.baseAddress! + i * d, w.baseAddress!) - y[i]
+                    s += r * r
+                }
+                return 0.5 * s / Double(sampleCount)
+            }
+        }
+    }
+
+    // One streamed pass over X: each row's residual, then its contribution, while it is in L1.
+    public func lossAndGradient(at w: UnsafeBufferPointer<Double>, into g: UnsafeMutableBufferPointer<Double>) -> Double {
+        let d = dimension
+        let invN = 1 / Double(sampleCount)
+        g.update(repeating: 0)
+        return features.withUnsafeBufferPointer { x in
+            targets.withUnsafeBufferPointer { y in
+                var s = 0.0
+                for i in 0..<sampleCount {
+                    let row = x.baseAddress! + i * d
+                    let r = dot(d, row, w.baseAddress!) - y[i]
+                    s += r * r
+                    axpy(d, r * invN, row, g.baseAddress!)
+                }
+                return 0.5 * s * invN
+            }
+        }
+    }
+
+    public func sampleGradient(at w: UnsafeBufferPointer<Double>, samples: UnsafeBufferPointer<Int>, into g: UnsafeMutableBufferPointer<Double>) {
+        let d = dimension
+        let scale = 1 / Double(samples.count)
+        g.update(repeating: 0)
+        features.withUnsafeBufferPointer { x in
+            targets.withUnsafeBufferPointer { y in
+                for i in samples {
+                    let row = x.baseAddress! + i * d
+                    let r = dot(d, row, w.baseAddress!) - y[i]
+                    axpy(d, r * scale, row, g.baseAddress!)
+                }
+            }
+        }
+    }
+
+    public static let entry = ProblemEntry(
+        name: "least-squares",
+        summary: "linear least squares ‖Xw − y‖²/(2n) with a prescribed spectrum of H = XᵀX/n, F* exact",
+        settings: [
+            .integer("n", 1000, range: 1...1e8, "number of samples"),
+            .integer("d", 50, range: 1...1e5, "dimension (d ≤ n)"),
+            .real("kappa", 100, range: 1...1e16, "condition number λmax/λmin of H"),
+            .real("lambda_max", 1, range: 1e-12...1e12, "largest eigenvalue of H"),
+            .choice("spectrum", ["geometric", "linear", "spiked"], default: "geometric",
+                    "eigenvalue layout between λmax/κ and λmax: log-uniform, uniform, or `spikes` at λmax and the rest at λmin"),
+            .integer("spikes", 1, range: 1...1e5, "number of eigenvalues at λmax for the spiked layout"),
+            .real("noise", 0, range: 0...1e6, "std σ of the target noise (0: realizable, F* = 0)"),
+            .integer("data_seed", 0, range: 0...Double(Int32.max), "seed of the synthetic data (run seeds vary the start and sampling)"),
+        ]
+    ) { p in
+        let n = p.integer("n"), d = p.integer("d")
+        guard d <= n else {
+            throw ConfigurationError("problem 'least-squares': d=\(d) exceeds n=\(n); expected d ≤ n so that H is positive definite")
+        }
+        let spectrum = prescribedSpectrum(
+            d: d, kappa: p.real("kappa"), lambdaMax: p.real("lambda_max"), layout: p.text("spectrum"), spikes: p.integer("spikes"))
+        return LeastSquares.synthetic(
+            n: n, spectrum: spectrum, noise: p.real("noise"), seed: UInt64(p.integer("data_seed")), label: problemLabel("least-squares", p))
+    }
+
+    /// The synthetic instance with H's eigenvalues exactly `spectrum` (decreasing).
+    public static func synthetic(n: Int, spectrum: [Double], noise: Double, seed: UInt64, label: String = "least-squares") -> LeastSquares {
+        let d = spectrum.count
+        var rng = Xoshiro256(seed: seed, stream: 3)
+        let u = orthonormalRows(count: d, length: n, rng: &rng)  // d×n: rows are U's columns
+        let v = orthonormalRows(count: d, length: d, rng: &rng)  // d×d: rows are V's columns
+        // X = √n·U·B with B = diag(√λ)·Vᵀ, accumulated row by row of X.
+        var b = [Double](repeating: 0, count: d * d)
+        for j in 0..<d {
+            let s = (spectrum[j] * Double(n)).squareRoot()
+            for k in 0..<d { b[j * d + k] = s * v[j * d + k] }
+        }
+        var x = [Double](repeating: 0, count: n * d)
+        u.withUnsafeBufferPointer { up in
+            b.withUnsafeBufferPointer { bp in
+                x.withUnsafeMutableBufferPointer { xp in
+                    for i in 0..<n {
+                        for j in 0..<d { axpy(d, up[j * n + i], bp.baseAddress! + j * d, xp.baseAddress! + i * d) }
+                    }
+                }
+            }
+        }
+        let wStar = (0..<d).map { _ in rng.nextGaussian() / Double(d).squareRoot() }
+        var y = [Double](repeating: 0, count: n)
+        x.withUnsafeBufferPointer { xp in
+            for i in 0..<n { y[i] = dot(d, xp.baseAddress! + i * d, wStar) }
+        }
+        var fStar = 0.0
+        if noise > 0 {
+            for i in 0..<n { y[i] += noise * rng.nextGaussian() }
+            // F* = ‖y − UUᵀy‖²/(2n): the residual of y's projection onto the column space of X.
+            var r = y
+            u.withUnsafeBufferPointer { up in
+                r.withUnsafeMutableBufferPointer { rp in
+                    for j in 0..<d {
+                        let c = dot(n, up.baseAddress! + j * n, rp.baseAddress!)
+                        axpy(n, -c, up.baseAddress! + j * n, rp.baseAddress!)
+                    }
+                }
+            }
+            fStar = r.withUnsafeBufferPointer { dot(n, $0.baseAddress!, $0.baseAddress!) } / (2 * Double(n))
+        }
+        return LeastSquares(features: x, targets: y, dimension: d, spectrum: spectrum, optimalValue: fStar, label: label)
+    }
+}
+
+/// d eigenvalues from λmax down to λmax/κ in the given layout.
+public func prescribedSpectrum(d: Int, kappa: Double, lambdaMax: Double, layout: String, spikes: Int = 1) -> [Double] {
+    let lmin = lambdaMax / kappa
+    guard d > 1 else { return [lambdaMax] }
+    return (0..<d).map { i in
+        let t = Double(i) / Double(d - 1)
+        switch layout {
+        case "linear": return lambdaMax + t * (lmin - lambdaMax)
+        case "spiked": return i < spikes ? lambdaMax : lmin
+        default: return lambdaMax * _pow(kappa, -t)
+        }
+    }
+}
+
+/// `count` orthonormal vectors of ℝ^length, from Gaussian draws by classical Gram–Schmidt
+/// applied twice (CGS2, orthogonal to working precision), as rows of a count×length matrix.
+func orthonormalRows(count: Int, length: Int, rng: inout Xoshiro256) -> [Double] {
+    precondition(count <= length)
+    var q = [Double](repeating: 0, count: count * length)
+    var coeff = [Double](repeating: 0, count: count)
+    q.withUnsafeMutableBufferPointer { qp in
+        coeff.withUnsafeMutableBufferPointer { cp in
+            let base = qp.baseAddress!
+            for j in 0..<count {
+                let v = base + j * length
+                while true {
+                    for k in 0..<length { v[k] = rng.nextGaussian() }
+                    for _ in 0..<2 where j > 0 {
+                        gemv(.none, j, length, 1, base, length, v, 0, cp.baseAddress!)
+                        gemv(.transposed, j, length, -1, base, length, cp.baseAddress!, 1, v)
+                    }
+                    let norm = nrm2(length, v)
+                    if norm > 1e-8 {
+                        scal(length, 1 / norm, v)
+                        break
+                    }
+                }
+            }
+        }
+    }
+    return q
+}
+
+#if canImport(Glibc)
+import Glibc
+@usableFromInline func _pow(_ x: Double, _ y: Double) -> Double { Glibc.pow(x, y) }
+#else
+import Foundation
+@usableFromInline func _pow(_ x: Double, _ y: Double) -> Double { Foundation.pow(x, y) }
+#endif
