@@ -9,6 +9,9 @@ public struct OracleCapabilities: OptionSet, Sendable {
     public static let sampleGradients = OracleCapabilities(rawValue: 2)
     /// ∂F/∂w_j at the cost of 1/d of a full gradient.
     public static let coordinates = OracleCapabilities(rawValue: 4)
+    /// A linear model fᵢ(w) = φᵢ(xᵢᵀw) + (λ/2)‖w‖², so ∇fᵢ(w) = φᵢ′(xᵢᵀw)·xᵢ + λw: variance-reduced
+    /// methods store one scalar per sample instead of a d-vector.
+    public static let linearSamples = OracleCapabilities(rawValue: 8)
 }
 
 /// The only door from an optimizer to a problem. Every evaluation is charged to an epoch
@@ -36,4 +39,12 @@ public protocol GradientOracle: AnyObject {
         into gradient: UnsafeMutableBufferPointer<Double>)
     /// ∂F(w)/∂w_j. Costs 1/d epochs.
     func coordinateGradient(at w: UnsafeBufferPointer<Double>, coordinate j: Int) -> Double
+
+    /// φᵢ′(xᵢᵀw) for a `.linearSamples` problem. Costs 1/n epochs.
+    func sampleDerivative(at w: UnsafeBufferPointer<Double>, sample i: Int) -> Double
+    /// xᵢ, the feature row of sample i of a `.linearSamples` problem: data, not an evaluation,
+    /// so free. Valid for the oracle's lifetime.
+    func features(ofSample i: Int) -> UnsafeBufferPointer<Double>
+    /// λ of a `.linearSamples` problem (0 when unregularised).
+    var l2Penalty: Double { get }
 }

@@ -12,8 +12,8 @@ import Kernels
 /// H = V·diag(λ)·Vᵀ. Targets are y = Xw⋆ (realizable, F* = 0) or y = Xw⋆ + σξ (noisy), where
 /// F* = ‖(I − UUᵀ)y‖²/(2n) exactly.
 public final class LeastSquares: Problem {
-    /// Row-major n×d design matrix.
-    public let features: [Double]
+    /// The n×d design matrix X.
+    public let design: Matrix
     public let targets: [Double]
     public let sampleCount: Int
     public let dimension: Int
@@ -23,26 +23,31 @@ public final class LeastSquares: Problem {
     public let label: String
     let initScale: Double
 
-    public init(features: [Double], targets: [Double], dimension: Int, spectrum: [Double]?, optimalValue: Double?, label: String, initScale: Double = 1) {
-        precondition(features.count == targets.count * dimension)
-        self.features = features
+    public init(design: Matrix, targets: [Double], spectrum: [Double]?, optimalValue: Double?, label: String, initScale: Double = 1) {
+        precondition(design.rows == targets.count)
+        self.design = design
         self.targets = targets
         self.sampleCount = targets.count
-        self.dimension = dimension
+        self.dimension = design.columns
         self.spectrum = spectrum
         self.optimalValue = optimalValue
         self.label = label
         self.initScale = initScale
     }
 
-    public var capabilities: OracleCapabilities { [.fullGradient, .sampleGradients, .coordinates] }
+    public var capabilities: OracleCapabilities { [.fullGradient, .sampleGradients, .coordinates, .linearSamples] }
 
     /// max ᵢ ‖xᵢ‖², the smoothness constant of the worst single sample (SAG/SAGA step sizes).
     public var maxSampleLipschitz: Double {
-        features.withUnsafeBufferPointer { x in
-            (0..<sampleCount).reduce(0.0) { m, i in max(m, dot(dimension, x.baseAddress! + i * dimension, x.baseAddress! + i * dimension)) }
-        }
+        (0..<sampleCount).reduce(0.0) { m, i in max(m, dot(dimension, design.base + i * dimension, design.base + i * dimension)) }
     }
+
+    /// φᵢ(z) = ½(z − yᵢ)², so φᵢ′(xᵢᵀw) is the residual xᵢᵀw − yᵢ.
+    public func sampleDerivative(at w: UnsafeBufferPointer<Double>, sample i: Int) -> Double {
+        dot(dimension, design.base + i * dimension, w.baseAddress!) - targets[i]
+    }
+
+    public func features(ofSample i: Int) -> UnsafeBufferPointer<Double> { UnsafeBufferPointer(design.row(i)) }
 
     public var properties: [(name: String, value: Double)] {
         var p: [(name: String, value: Double)] = [("n", Double(sampleCount)), ("d", Double(dimension))]
@@ -63,49 +68,43 @@ public final class LeastSquares: Problem {
     }
 
     public func loss(at w: UnsafeBufferPointer<Double>) -> Double {
-        let d = dimension
-        return features.withUnsafeBufferPointer { x in
-            targets.withUnsafeBufferPointer { y in
+        let d = dimension, x = design.base
+        return targets.withUnsafeBufferPointer { y in
                 var s = 0.0
                 for i in 0..<sampleCount {
-                    let r = dot(d, x.baseAddress! + i * d, w.baseAddress!) - y[i]
+                    let r = dot(d, x + i * d, w.baseAddress!) - y[i]
                     s += r * r
                 }
                 return 0.5 * s / Double(sampleCount)
-            }
         }
     }
 
     // One streamed pass over X: each row's residual, then its contribution, while it is in L1.
     public func lossAndGradient(at w: UnsafeBufferPointer<Double>, into g: UnsafeMutableBufferPointer<Double>) -> Double {
-        let d = dimension
+        let d = dimension, x = design.base
         let invN = 1 / Double(sampleCount)
         g.update(repeating: 0)
-        return features.withUnsafeBufferPointer { x in
-            targets.withUnsafeBufferPointer { y in
+        return targets.withUnsafeBufferPointer { y in
                 var s = 0.0
                 for i in 0..<sampleCount {
-                    let row = x.baseAddress! + i * d
+                    let row = x + i * d
                     let r = dot(d, row, w.baseAddress!) - y[i]
                     s += r * r
                     axpy(d, r * invN, row, g.baseAddress!)
                 }
                 return 0.5 * s * invN
-            }
         }
     }
 
     public func sampleGradient(at w: UnsafeBufferPointer<Double>, samples: UnsafeBufferPointer<Int>, into g: UnsafeMutableBufferPointer<Double>) {
-        let d = dimension
+        let d = dimension, x = design.base
         let scale = 1 / Double(samples.count)
         g.update(repeating: 0)
-        features.withUnsafeBufferPointer { x in
-            targets.withUnsafeBufferPointer { y in
-                for i in samples {
-                    let row = x.baseAddress! + i * d
-                    let r = dot(d, row, w.baseAddress!) - y[i]
-                    axpy(d, r * scale, row, g.baseAddress!)
-                }
+        targets.withUnsafeBufferPointer { y in
+            for i in samples {
+                let row = x + i * d
+                let r = dot(d, row, w.baseAddress!) - y[i]
+                axpy(d, r * scale, row, g.baseAddress!)
             }
         }
     }
@@ -147,21 +146,17 @@ public final class LeastSquares: Problem {
             let s = (spectrum[j] * Double(n)).squareRoot()
             for k in 0..<d { b[j * d + k] = s * v[j * d + k] }
         }
-        var x = [Double](repeating: 0, count: n * d)
+        let x = Matrix(rows: n, columns: d)
         u.withUnsafeBufferPointer { up in
             b.withUnsafeBufferPointer { bp in
-                x.withUnsafeMutableBufferPointer { xp in
-                    for i in 0..<n {
-                        for j in 0..<d { axpy(d, up[j * n + i], bp.baseAddress! + j * d, xp.baseAddress! + i * d) }
-                    }
+                for i in 0..<n {
+                    for j in 0..<d { axpy(d, up[j * n + i], bp.baseAddress! + j * d, x.base + i * d) }
                 }
             }
         }
         let wStar = (0..<d).map { _ in rng.nextGaussian() / Double(d).squareRoot() }
         var y = [Double](repeating: 0, count: n)
-        x.withUnsafeBufferPointer { xp in
-            for i in 0..<n { y[i] = dot(d, xp.baseAddress! + i * d, wStar) }
-        }
+        for i in 0..<n { y[i] = dot(d, x.base + i * d, wStar) }
         var fStar = 0.0
         if noise > 0 {
             for i in 0..<n { y[i] += noise * rng.nextGaussian() }
@@ -177,7 +172,7 @@ public final class LeastSquares: Problem {
             }
             fStar = r.withUnsafeBufferPointer { dot(n, $0.baseAddress!, $0.baseAddress!) } / (2 * Double(n))
         }
-        return LeastSquares(features: x, targets: y, dimension: d, spectrum: spectrum, optimalValue: fStar, label: label)
+        return LeastSquares(design: x, targets: y, spectrum: spectrum, optimalValue: fStar, label: label)
     }
 }
 

@@ -29,6 +29,10 @@ public protocol Problem: AnyObject {
         into gradient: UnsafeMutableBufferPointer<Double>)
     /// ∂F(w)/∂w_j.
     func coordinateGradient(at w: UnsafeBufferPointer<Double>, coordinate j: Int) -> Double
+    /// For `.linearSamples` problems fᵢ(w) = φᵢ(xᵢᵀw) + (λ/2)‖w‖²: φᵢ′(xᵢᵀw), xᵢ and λ.
+    func sampleDerivative(at w: UnsafeBufferPointer<Double>, sample i: Int) -> Double
+    func features(ofSample i: Int) -> UnsafeBufferPointer<Double>
+    var l2Penalty: Double { get }
     /// Extra per-record metrics for traces (e.g. train and test accuracy), in a fixed order.
     var metricNames: [String] { get }
     func metrics(at w: UnsafeBufferPointer<Double>) -> [Double]
@@ -37,6 +41,13 @@ public protocol Problem: AnyObject {
 extension Problem {
     public var properties: [(name: String, value: Double)] { [] }
     public var metricNames: [String] { [] }
+    public var l2Penalty: Double { 0 }
+    public func sampleDerivative(at w: UnsafeBufferPointer<Double>, sample i: Int) -> Double {
+        preconditionFailure("\(label) is not a linear model")
+    }
+    public func features(ofSample i: Int) -> UnsafeBufferPointer<Double> {
+        preconditionFailure("\(label) is not a linear model")
+    }
     public func metrics(at w: UnsafeBufferPointer<Double>) -> [Double] { [] }
 
     /// A deterministic function's only sample is the whole objective.
