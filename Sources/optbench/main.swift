@@ -1,1 +1,4 @@
-print("optbench")
+import Foundation
+import OptBenchCLI
+
+exit(OptBench.main(Array(CommandLine.arguments.dropFirst())))

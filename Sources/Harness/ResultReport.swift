@@ -1,0 +1,129 @@
+import Foundation
+
+/// A suite's result table in three forms under `results/<suite>/`: `table.md` (rows problems,
+/// columns optimizers, cells epochs-to-ε with the tuned lr), `table.csv` and `table.json`.
+public struct ResultReport {
+    public var suite: Suite
+    public var command: String
+    public var problemLabels: [String]
+    public var optimizerLabels: [String]
+    public var pairs: [PairSummary]
+
+    public func write(to directory: URL) throws {
+        try markdown().write(to: directory.appendingPathComponent("table.md"), atomically: true, encoding: .utf8)
+        try csv().write(to: directory.appendingPathComponent("table.csv"), atomically: true, encoding: .utf8)
+        try json().write(to: directory.appendingPathComponent("table.json"))
+    }
+
+    func pair(_ problem: String, _ optimizer: String) -> PairSummary? {
+        pairs.first { $0.problem == problem && $0.optimizer == optimizer }
+    }
+
+    /// `123 (118–130) lr=0.1`: median epochs over seeds, their range, and the tuned lr.
+    static func cell(_ p: PairSummary) -> String {
+        let lr = p.lr.map { " lr=\(formatNumber($0))" } ?? ""
+        switch p.status {
+        case "reached":
+            let range = p.minEpochs == p.maxEpochs ? "" : " (\(formatNumber(p.minEpochs!))–\(formatNumber(p.maxEpochs!)))"
+            return "\(formatNumber(p.medianEpochs!))\(range)\(lr)"
+        case "partial":
+            let m = p.medianEpochs.map(formatNumber) ?? "—"
+            return "\(m) [\(p.reached)/\(p.seeds) seeds]\(lr)"
+        case "diverged": return "diverged"
+        default: return "— (acc \(formatNumber(p.medianFinalAccuracy)))\(lr)"
+        }
+    }
+
+    public func markdown() -> String {
+        let rule = suite.rule
+        var lines = [
+            "# Suite `\(suite.name)`: epochs to ε = \(formatNumber(rule.target))",
+            "",
+            suite.summary + ".",
+            "",
+            "Made by `\(command)`. Each cell: the median over \(suite.seeds.count) seeds (\(suite.seeds.map(String.init).joined(separator: ", "))) "
+                + "of the epochs needed to reach accuracy ≤ ε — relative suboptimality (F − F*)/(F₀ − F*) where F* is known, "
+                + "else ‖∇F‖/‖∇F₀‖ — with the range over seeds in parentheses, at the learning rate that did best in the sweep "
+                + "\(sweepText()). One epoch = n sample gradients (a full gradient is 1, a mini-batch of b is b/n). "
+                + "Budget \(formatNumber(rule.maxEpochs)) epochs; `— (acc a)`: not reached, with the median final accuracy; "
+                + "`diverged`: every learning rate diverged; `[k/s seeds]`: reached on k of s seeds.",
+            "",
+        ]
+        var rows = [["problem"] + optimizerLabels]
+        for p in problemLabels { rows.append([p] + optimizerLabels.map { o in pair(p, o).map(Self.cell) ?? "" }) }
+        lines += markdownTable(rows, rightAligned: Set(1..<(optimizerLabels.count + 1)))
+        lines.append("")
+        return lines.joined(separator: "\n")
+    }
+
+    func sweepText() -> String {
+        let lrs = suite.learningRates
+        guard let lo = lrs.first, let hi = lrs.last else { return "(none)" }
+        return "\(formatNumber(lo)) … \(formatNumber(hi)) (\(lrs.count) log-spaced values)"
+    }
+
+    public func csv() -> String {
+        var out = "problem,optimizer,lr,seeds,reached,diverged,median_epochs,min_epochs,max_epochs,median_seconds,median_final_accuracy,status\n"
+        for p in pairs {
+            let fields: [String] = [
+                csvField(p.problem), csvField(p.optimizer), p.lr.map(formatNumber) ?? "", String(p.seeds), String(p.reached),
+                String(p.diverged), p.medianEpochs.map(formatNumber) ?? "", p.minEpochs.map(formatNumber) ?? "",
+                p.maxEpochs.map(formatNumber) ?? "", p.medianSeconds.map { String(format: "%.6f", $0) } ?? "",
+                formatNumber(p.medianFinalAccuracy), p.status,
+            ]
+            out += fields.joined(separator: ",") + "\n"
+        }
+        return out
+    }
+
+    struct Document: Encodable {
+        var suite: String
+        var command: String
+        var target: Double
+        var maxEpochs: Double
+        var seeds: [UInt64]
+        var learningRates: [Double]
+        var pairs: [PairSummary]
+    }
+
+    public func json() throws -> Data {
+        let doc = Document(suite: suite.name, command: command, target: suite.rule.target, maxEpochs: suite.rule.maxEpochs,
+                           seeds: suite.seeds, learningRates: suite.learningRates, pairs: pairs)
+        return try reportEncoder().encode(doc)
+    }
+}
+
+/// JSON with sorted keys; non-finite figures (a diverged run's loss) as "inf"/"nan" strings.
+func reportEncoder() -> JSONEncoder {
+    let e = JSONEncoder()
+    e.outputFormatting = [.sortedKeys, .prettyPrinted]
+    e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    return e
+}
+
+/// A Markdown table with every column padded to its widest cell.
+public func markdownTable(_ rows: [[String]], rightAligned: Set<Int> = []) -> [String] {
+    guard let header = rows.first else { return [] }
+    let widths = header.indices.map { c in rows.map { $0[c].count }.max()! }
+    func line(_ r: [String]) -> String {
+        "| " + r.indices.map { c in
+            let pad = String(repeating: " ", count: widths[c] - r[c].count)
+            return rightAligned.contains(c) ? pad + r[c] : r[c] + pad
+        }.joined(separator: " | ") + " |"
+    }
+    let rule = "|" + header.indices.map { c in
+        rightAligned.contains(c) ? String(repeating: "-", count: widths[c] + 1) + ":" : String(repeating: "-", count: widths[c] + 2)
+    }.joined(separator: "|") + "|"
+    return [line(header), rule] + rows.dropFirst().map(line)
+}
+
+/// Integers as integers, other values with 3 significant digits (`0.316`, `1e-06`).
+public func formatNumber(_ v: Double) -> String {
+    if !v.isFinite { return v.isNaN ? "nan" : (v > 0 ? "inf" : "-inf") }
+    if v == v.rounded(), abs(v) < 1e7 { return String(Int(v)) }
+    return String(format: "%.3g", v)
+}
+
+func csvField(_ s: String) -> String {
+    s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+}

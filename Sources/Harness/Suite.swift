@@ -1,0 +1,124 @@
+import Core
+import Optimizers
+import Problems
+
+/// A problem instance in a suite: a registered name and its `key=value` settings.
+public struct ProblemSpec: Sendable {
+    public var name: String
+    public var settings: [String]
+    public init(_ name: String, _ settings: [String] = []) {
+        self.name = name
+        self.settings = settings
+    }
+    public var entry: ProblemEntry { get throws { try ProblemRegistry.entry(named: name) } }
+    public func make() throws -> any Problem { try entry.make(settings) }
+    /// `name(k=v …)`, as in tables.
+    public var label: String { settings.isEmpty ? name : "\(name)(\(settings.joined(separator: " ")))" }
+}
+
+/// An optimizer column in a suite: a registered name, fixed hyper-parameters, and the
+/// learning rates to sweep (nil: the suite's sweep; empty: no sweep, the rule's own `lr`).
+public struct OptimizerSpec: Sendable {
+    public var name: String
+    public var hyperParameters: [String]
+    public var learningRates: [Double]?
+    public init(_ name: String, _ hyperParameters: [String] = [], learningRates: [Double]? = nil) {
+        self.name = name
+        self.hyperParameters = hyperParameters
+        self.learningRates = learningRates
+    }
+    public var label: String { hyperParameters.isEmpty ? name : "\(name)(\(hyperParameters.joined(separator: " ")))" }
+
+    /// The rule with `lr` set (when given), validated.
+    public func make(lr: Double?) throws -> any Optimizer {
+        let entry = try OptimizerRegistry.entry(named: name)
+        var p = try entry.parameters(hyperParameters)
+        if let lr { p = try p.setting("lr", .real(lr)) }
+        return try entry.make(p)
+    }
+}
+
+/// A benchmark grid: problems × optimizers × learning-rate sweep × seeds, one stopping rule.
+public struct Suite: Sendable {
+    public var name: String
+    public var summary: String
+    public var problems: [ProblemSpec]
+    public var optimizers: [OptimizerSpec]
+    public var seeds: [UInt64]
+    public var rule: StoppingRule
+    public var learningRates: [Double]
+
+    public init(name: String, summary: String, problems: [ProblemSpec], optimizers: [OptimizerSpec],
+                seeds: [UInt64], rule: StoppingRule, learningRates: [Double]) {
+        self.name = name
+        self.summary = summary
+        self.problems = problems
+        self.optimizers = optimizers
+        self.seeds = seeds
+        self.rule = rule
+        self.learningRates = learningRates
+    }
+
+    /// The learning rates swept for optimizer column `j` (one nil entry: no sweep).
+    func sweep(for j: Int) throws -> [Double?] {
+        let spec = optimizers[j]
+        guard try OptimizerRegistry.entry(named: spec.name).hasLearningRate else { return [nil] }
+        let lrs = spec.learningRates ?? learningRates
+        return lrs.isEmpty ? [nil] : lrs
+    }
+}
+
+/// `perDecade` log-spaced values from 10^lowExponent to 10^highExponent inclusive.
+public func logGrid(from lowExponent: Int, to highExponent: Int, perDecade: Int) -> [Double] {
+    let count = (highExponent - lowExponent) * perDecade
+    return (0...count).map { k in
+        let e = Double(lowExponent) + Double(k) / Double(perDecade)
+        // Round to 3 significant digits so grid values print as typed (0.316, not 0.31622776601683794).
+        let v = pow10(e)
+        let scale = pow10((log10(v)).rounded(.down) - 2)
+        return (v / scale).rounded() * scale
+    }
+}
+
+/// The suites `optbench bench --suite NAME` runs; `default` is what `make bench` runs.
+public enum Suites {
+    public static var all: [Suite] { [defaultSuite] }
+
+    public static func named(_ name: String) throws(ConfigurationError) -> Suite {
+        guard let s = all.first(where: { $0.name == name }) else {
+            throw ConfigurationError("unknown suite '\(name)'; valid suites: \(all.map(\.name).joined(separator: ", "))")
+        }
+        return s
+    }
+
+    /// The foundation's slice: the two toy functions and least squares (realizable and noisy)
+    /// under GD, SGD (constant and decaying steps), heavy ball and Nesterov.
+    public static let defaultSuite = Suite(
+        name: "default",
+        summary: "toy functions and least squares under GD, SGD, heavy-ball and Nesterov momentum",
+        problems: [
+            ProblemSpec("rosenbrock"),
+            ProblemSpec("w7"),
+            ProblemSpec("least-squares", ["n=1000", "d=50", "kappa=100"]),
+            ProblemSpec("least-squares", ["n=1000", "d=50", "kappa=100", "noise=0.1"]),
+        ],
+        optimizers: [
+            OptimizerSpec("gd"),
+            OptimizerSpec("sgd", ["batch_size=10"]),
+            OptimizerSpec("sgd", ["batch_size=10", "schedule=inverse-power", "power=1"]),
+            OptimizerSpec("momentum"),
+            OptimizerSpec("nesterov"),
+        ],
+        seeds: [1, 2, 3],
+        rule: StoppingRule(target: 1e-6, maxEpochs: 1000),
+        learningRates: logGrid(from: -4, to: 1, perDecade: 2)
+    )
+}
+
+#if canImport(Glibc)
+import Glibc
+func pow10(_ e: Double) -> Double { Glibc.pow(10, e) }
+#else
+import Foundation
+func pow10(_ e: Double) -> Double { Foundation.pow(10, e) }
+#endif

@@ -1,1 +1,0 @@
-// OptBenchCLI module
