@@ -19,7 +19,7 @@ final class CellCache: @unchecked Sendable {
                 if let c = try? decoder.decode(CellSummary.self, from: Data(line)) { done[c.key] = c }
             }
         } else {
-            FileManager.default.createFile(atPath: url.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: url.path, contents: nil)
         }
         guard let h = FileHandle(forWritingAtPath: url.path) else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])

@@ -158,8 +158,8 @@ public final class LeastSquares: Problem {
         var y = [Double](repeating: 0, count: n)
         for i in 0..<n { y[i] = dot(d, x.base + i * d, wStar) }
         var fStar = 0.0
-        if noise > 0 {
-            for i in 0..<n { y[i] += noise * rng.nextGaussian() }
+        // With n = d the column space of X is all of ℝⁿ: any targets are fitted exactly.
+        if noise > 0 && n > d {
             // F* = ‖y − UUᵀy‖²/(2n): the residual of y's projection onto the column space of X.
             var r = y
             u.withUnsafeBufferPointer { up in

@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import OptBenchCLI
+
+/// Runs the CLI in-process, capturing stdout, stderr and the exit status.
+func optbench(_ args: String...) -> (status: Int32, out: String, err: String) {
+    var out: [String] = [], err: [String] = []
+    let status = OptBench.main(args, output: { out.append($0) }, errors: { err.append($0) })
+    return (status, out.joined(separator: "\n"), err.joined(separator: "\n"))
+}
+
+@Suite struct CommandLineErrorTests {
+    @Test func unknownOptimizerListsTheValidOnes() {
+        let r = optbench("trace", "--problem", "rosenbrock", "--optimizer", "adamx", "--steps", "2")
+        #expect(r.status == 2)
+        #expect(r.err.contains("unknown optimizer 'adamx'") && r.err.contains("gd, sgd"))
+    }
+
+    @Test func badHyperParameterNamesTheParameterAndTheExpectedType() {
+        let unknown = optbench("run", "--problem", "w7", "--optimizer", "gd", "--hp", "learning_rate=0.1")
+        #expect(unknown.status == 2 && unknown.err.contains("unknown parameter 'learning_rate'") && unknown.err.contains("lr"))
+        let illTyped = optbench("run", "--problem", "w7", "--optimizer", "sgd", "--hp", "batch_size=two")
+        #expect(illTyped.status == 2 && illTyped.err.contains("batch_size=two") && illTyped.err.contains("integer"))
+        let outOfRange = optbench("run", "--problem", "w7", "--optimizer", "momentum", "--hp", "momentum=1.5")
+        #expect(outOfRange.status == 2 && outOfRange.err.contains("[0, 1]"))
+        let notKeyValue = optbench("run", "--problem", "w7", "--optimizer", "gd", "--hp", "lr")
+        #expect(notKeyValue.status == 2 && notKeyValue.err.contains("key=value"))
+        let nesterov = optbench("run", "--problem", "w7", "--optimizer", "nesterov", "--hp", "dampening=0.1")
+        #expect(nesterov.status == 2 && nesterov.err.contains("dampening=0"))
+    }
+
+    @Test func wrongX0LengthNamesTheDimension() {
+        let r = optbench("trace", "--problem", "rosenbrock", "--optimizer", "gd", "--x0", "1,2,3")
+        #expect(r.status == 2 && r.err.contains("--x0 has 3 value(s)") && r.err.contains("dimension 2"))
+        let notNumbers = optbench("trace", "--problem", "w7", "--optimizer", "gd", "--x0", "a")
+        #expect(notNumbers.status == 2 && notNumbers.err.contains("x0=a"))
+    }
+
+    @Test func usageErrorsExitWithStatusTwo() {
+        #expect(optbench().status == 2)
+        #expect(optbench("frobnicate").status == 2)
+        #expect(optbench("run", "--problem", "w7").err.contains("missing required option --optimizer"))
+        #expect(optbench("run", "--problem", "w7", "--optimizer", "gd", "--bogus").status == 2)
+        #expect(optbench("run", "--problem", "w7", "--optimizer", "gd", "--epochs", "many").status == 2)
+        #expect(optbench("trace", "--problem", "least-squares", "--optimizer", "gd").err.contains("deterministic"))
+        #expect(optbench("list", "everything").status == 2)
+        #expect(optbench("run", "--problem", "nope", "--optimizer", "gd").err.contains("valid problems: rosenbrock"))
+        #expect(optbench("bench", "--suite", "nope").err.contains("valid suites: default"))
+    }
+
+    @Test(arguments: ["list", "trace", "run", "bench"])
+    func everySubcommandHasHelp(_ command: String) {
+        let r = optbench(command, "--help")
+        #expect(r.status == 0 && r.out.hasPrefix("usage: optbench \(command)"))
+    }
+}
+
+@Suite struct CommandLineOutputTests {
+    /// GD on Rosenbrock from (−1.2, 1), by hand: ∇F = (−2(1 − x) − 400x(y − x²), 200(y − x²)).
+    @Test func traceMatchesHandComputedGradientSteps() throws {
+        let r = optbench("trace", "--problem", "rosenbrock", "--optimizer", "gd", "--hp", "lr=0.001", "--steps", "2")
+        #expect(r.status == 0)
+        let lines = r.out.split(separator: "\n")
+        #expect(lines[0] == "step,loss,x0,x1")
+        var x = -1.2, y = 1.0
+        for step in 0...2 {
+            let fields = lines[step + 1].split(separator: ",").map { Double($0)! }
+            #expect(fields[0] == Double(step))
+            #expect(isClose(fields[2], x, rtol: 1e-15) && isClose(fields[3], y, rtol: 1e-15))
+            #expect(isClose(fields[1], (1 - x) * (1 - x) + 100 * (y - x * x) * (y - x * x), rtol: 1e-14))
+            let gx = -2 * (1 - x) - 400 * x * (y - x * x), gy = 200 * (y - x * x)
+            x -= 0.001 * gx
+            y -= 0.001 * gy
+        }
+    }
+
+    @Test func listNamesEveryRegisteredOptimizerWithItsDefaults() {
+        let r = optbench("list", "optimizers")
+        #expect(r.status == 0)
+        for name in ["gd", "sgd", "momentum", "nesterov"] { #expect(r.out.contains("\n  \(name) ")) }
+        #expect(r.out.contains("momentum (real, default 0.9"))
+    }
+
+    @Test func runWritesATraceWithTheDocumentedColumns() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("optbench-run-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = optbench("run", "--problem", "least-squares", "--set", "n=50", "--set", "d=5", "--optimizer", "sgd",
+                         "--hp", "lr=0.05", "--hp", "batch_size=5", "--epochs", "3", "--target", "0", "--seed", "4", "--out", dir.path)
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.out.contains("status     budget"))
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path)
+        #expect(files.count == 1)
+        let csv = try String(contentsOf: dir.appendingPathComponent(files[0]), encoding: .utf8).split(separator: "\n")
+        #expect(csv[0] == "epoch,loss,suboptimality,grad_norm,seconds")
+        #expect(csv.count == 5)
+        #expect(csv[1].hasPrefix("0,") && csv[4].hasPrefix("3,"))
+    }
+}
