@@ -109,9 +109,9 @@ public enum Suites {
             OptimizerSpec("momentum"),
             OptimizerSpec("nesterov"),
         ],
-        seeds: [1, 2, 3],
+        seeds: [1, 2, 3, 4, 5],
         rule: StoppingRule(target: 1e-6, maxEpochs: 1000),
-        learningRates: logGrid(from: -4, to: 1, perDecade: 2)
+        learningRates: logGrid(from: -4, to: 1, perDecade: 3)
     )
 }
 

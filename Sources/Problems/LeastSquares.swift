@@ -157,6 +157,7 @@ public final class LeastSquares: Problem {
         let wStar = (0..<d).map { _ in rng.nextGaussian() / Double(d).squareRoot() }
         var y = [Double](repeating: 0, count: n)
         for i in 0..<n { y[i] = dot(d, x.base + i * d, wStar) }
+        for i in 0..<n { y[i] += noise * rng.nextGaussian() }
         var fStar = 0.0
         // With n = d the column space of X is all of ℝⁿ: any targets are fitted exactly.
         if noise > 0 && n > d {

@@ -74,6 +74,12 @@ import TestSupport
         let reference = p.loss(w)
         // n = d: X is square and invertible, so the targets are interpolated and F* = 0.
         #expect(n == d ? p.optimalValue! == 0 : p.optimalValue! > 0)
+        // E[F*] = σ²(n − d)/(2n) (a χ² with n − d degrees of freedom); a 3-sigma band.
+        if n > d {
+            let expected = noise * noise * Double(n - d) / Double(2 * n)
+            let band = 3 * (2 / Double(n - d)).squareRoot()
+            #expect(abs(p.optimalValue! / expected - 1) < band, "F* = \(p.optimalValue!), E[F*] = \(expected)")
+        }
         #expect(isClose(p.optimalValue!, reference, rtol: 1e-8, atol: 1e-20), "F* = \(p.optimalValue!) vs \(reference)")
     }
 
