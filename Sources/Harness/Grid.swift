@@ -70,11 +70,16 @@ public struct Grid {
     public func run(writingTo directory: URL, command: String) throws -> [PairSummary] {
         // Validate every name and setting before any work, so a typo costs nothing.
         var problemLabels: [String] = []
-        for spec in suite.problems { problemLabels.append(try spec.make().label) }
+        var properties: [[String: Double]] = []
+        for spec in suite.problems {
+            let problem = try spec.make()
+            problemLabels.append(problem.label)
+            properties.append(Dictionary(problem.properties.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }))
+        }
         var sweeps: [[Double?]] = []
         for (j, spec) in suite.optimizers.enumerated() {
             let s = try suite.sweep(for: j)
-            for lr in s { _ = try spec.make(lr: lr) }
+            for lr in s { for props in properties { _ = try spec.make(lr: lr, properties: props) } }
             sweeps.append(s)
         }
         let optimizerLabels = suite.optimizers.map(\.label)
@@ -91,7 +96,7 @@ public struct Grid {
         let todo = cells.filter { cache.done[key($0, problemLabels, optimizerLabels)] == nil }
         log("suite \(suite.name): \(cells.count) cells (\(cells.count - todo.count) from the cache), \(threads) thread(s)")
 
-        let results = try runCells(todo, problemLabels: problemLabels, optimizerLabels: optimizerLabels, cache: cache)
+        let results = try runCells(todo, problemLabels: problemLabels, optimizerLabels: optimizerLabels, properties: properties, cache: cache)
         var byKey = cache.done
         for r in results { byKey[r.key] = r }
 
@@ -108,9 +113,14 @@ public struct Grid {
         }
 
         log("tracing the \(tunedCells.count) tuned cells")
-        let traces = try traceCells(tunedCells)
+        let traces = try traceCells(tunedCells, properties: properties)
         let report = ResultReport(suite: suite, command: command, problemLabels: problemLabels, optimizerLabels: optimizerLabels, pairs: pairs)
         try report.write(to: directory)
+        if suite.optimizers.contains(where: { $0.complexity != nil }) {
+            let complexity = ComplexityReport(suite: suite, command: command, problemLabels: problemLabels, properties: properties,
+                                              optimizerLabels: optimizerLabels, pairs: pairs)
+            try complexity.write(to: directory)
+        }
         try TraceWriter.write(traces: traces, problems: problemLabels, optimizers: optimizerLabels, seeds: suite.seeds, to: directory)
         return pairs
     }
@@ -123,7 +133,8 @@ public struct Grid {
     /// Runs cells on `threads` workers pulling from a shared queue. Each worker builds its own
     /// problem instances (problems keep scratch buffers); every cell's result is a function of
     /// its configuration and seed alone, so the thread count changes no figure but wall time.
-    func runCells(_ cells: [Cell], problemLabels: [String], optimizerLabels: [String], cache: CellCache) throws -> [CellSummary] {
+    func runCells(_ cells: [Cell], problemLabels: [String], optimizerLabels: [String], properties: [[String: Double]],
+                  cache: CellCache) throws -> [CellSummary] {
         let queue = WorkQueue(count: cells.count)
         let results = ResultSlots<CellSummary>(count: cells.count)
         let suite = self.suite, log = self.log
@@ -137,7 +148,7 @@ public struct Grid {
                     problem = try! suite.problems[c.problem].make()  // validated in run()
                     problems[c.problem] = problem
                 }
-                let optimizer = try! suite.optimizers[c.optimizer].make(lr: c.lr)
+                let optimizer = try! suite.optimizers[c.optimizer].make(lr: c.lr, properties: properties[c.problem])
                 let r = Runner.run(optimizer, on: problem, seed: c.seed, rule: suite.rule)
                 let summary = CellSummary(
                     problem: problemLabels[c.problem], optimizer: optimizerLabels[c.optimizer], lr: c.lr, seed: c.seed,
@@ -153,7 +164,7 @@ public struct Grid {
         return results.values()
     }
 
-    func traceCells(_ cells: [Cell]) throws -> [RunResult] {
+    func traceCells(_ cells: [Cell], properties: [[String: Double]]) throws -> [RunResult] {
         let queue = WorkQueue(count: cells.count)
         let results = ResultSlots<RunResult>(count: cells.count)
         let suite = self.suite
@@ -163,7 +174,7 @@ public struct Grid {
                 let c = cells[index]
                 let problem = problems[c.problem] ?? (try! suite.problems[c.problem].make())
                 problems[c.problem] = problem
-                let optimizer = try! suite.optimizers[c.optimizer].make(lr: c.lr)
+                let optimizer = try! suite.optimizers[c.optimizer].make(lr: c.lr, properties: properties[c.problem])
                 results.set(index, Runner.run(optimizer, on: problem, seed: c.seed, rule: suite.rule))
                 _ = queue.finished()
             }

@@ -6,9 +6,12 @@ import Problems
 public struct ProblemSpec: Sendable {
     public var name: String
     public var settings: [String]
-    public init(_ name: String, _ settings: [String] = []) {
+    /// Sweeps this instance belongs to (e.g. `kappa`), for slope fits across instances.
+    public var sweeps: [String]
+    public init(_ name: String, _ settings: [String] = [], sweeps: [String] = []) {
         self.name = name
         self.settings = settings
+        self.sweeps = sweeps
     }
     public var entry: ProblemEntry { get throws { try ProblemRegistry.entry(named: name) } }
     public func make() throws -> any Problem { try entry.make(settings) }
@@ -18,21 +21,38 @@ public struct ProblemSpec: Sendable {
 
 /// An optimizer column in a suite: a registered name, fixed hyper-parameters, and the
 /// learning rates to sweep (nil: the suite's sweep; empty: no sweep, the rule's own `lr`).
+///
+/// A column may instead take its hyper-parameters from theory: `prescribed` maps the
+/// problem's properties (λmax, κ, L_max, …) to `key=value` words, e.g. GD's lr = 1/L; such a
+/// column is not swept. `complexity` names the epoch complexity theory predicts for it.
 public struct OptimizerSpec: Sendable {
     public var name: String
     public var hyperParameters: [String]
     public var learningRates: [Double]?
-    public init(_ name: String, _ hyperParameters: [String] = [], learningRates: [Double]? = nil) {
+    public var complexity: Complexity?
+    public var prescribed: (@Sendable ([String: Double]) -> [String])?
+    /// Shown after the name in tables, e.g. `theory` for prescribed step sizes.
+    public var tag: String?
+
+    public init(_ name: String, _ hyperParameters: [String] = [], learningRates: [Double]? = nil, complexity: Complexity? = nil,
+                tag: String? = nil, prescribed: (@Sendable ([String: Double]) -> [String])? = nil) {
         self.name = name
         self.hyperParameters = hyperParameters
-        self.learningRates = learningRates
+        self.learningRates = prescribed == nil ? learningRates : []
+        self.complexity = complexity
+        self.tag = tag
+        self.prescribed = prescribed
     }
-    public var label: String { hyperParameters.isEmpty ? name : "\(name)(\(hyperParameters.joined(separator: " ")))" }
 
-    /// The rule with `lr` set (when given), validated.
-    public func make(lr: Double?) throws -> any Optimizer {
+    public var label: String {
+        let base = hyperParameters.isEmpty ? name : "\(name)(\(hyperParameters.joined(separator: " ")))"
+        return tag.map { "\(base)[\($0)]" } ?? base
+    }
+
+    /// The rule for a problem with `properties`, with `lr` set when given, validated.
+    public func make(lr: Double?, properties: [String: Double] = [:]) throws -> any Optimizer {
         let entry = try OptimizerRegistry.entry(named: name)
-        var p = try entry.parameters(hyperParameters)
+        var p = try entry.parameters(hyperParameters + (prescribed?(properties) ?? []))
         if let lr { p = try p.setting("lr", .real(lr)) }
         return try entry.make(p)
     }

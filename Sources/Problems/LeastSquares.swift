@@ -57,6 +57,7 @@ public final class LeastSquares: Problem {
                   ("kappa", lmax / lmin), ("kappa_D", lavg / lmin), ("lambda_max/lambda_avg", lmax / lavg)]
         }
         p.append(("L_max", maxSampleLipschitz))
+        if let f = optimalValue { p.append(("F*", f)) }
         return p
     }
 

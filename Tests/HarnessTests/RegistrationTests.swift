@@ -1,0 +1,96 @@
+import Core
+import Foundation
+import Kernels
+import Optimizers
+import Problems
+import Testing
+import TestSupport
+@testable import Harness
+
+/// Every plugin file's entry is reachable by name: forgetting the one registry line fails here.
+@Suite struct RegistrationTests {
+    static let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Sources")
+
+    /// The `name: "…"` of every `static let entry = KindEntry(` in a source folder.
+    func declaredNames(folder: String, kind: String) throws -> [String] {
+        let dir = Self.sources.appendingPathComponent(folder)
+        var names: [String] = []
+        for file in try FileManager.default.contentsOfDirectory(atPath: dir.path) where file.hasSuffix(".swift") {
+            let text = try String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8)
+            var rest = Substring(text)
+            while let r = rest.range(of: "static let entry = \(kind)(") {
+                rest = rest[r.upperBound...]
+                if let open = rest.range(of: "name: \""), let close = rest[open.upperBound...].firstIndex(of: "\"") {
+                    names.append(String(rest[open.upperBound..<close]))
+                }
+            }
+        }
+        return names.sorted()
+    }
+
+    @Test func everyOptimizerFileIsRegistered() throws {
+        let declared = try declaredNames(folder: "Optimizers", kind: "OptimizerEntry")
+        #expect(declared.count >= 4)
+        #expect(declared == OptimizerRegistry.all.map(\.name).sorted())
+    }
+
+    @Test func everyProblemFileIsRegistered() throws {
+        let declared = try declaredNames(folder: "Problems", kind: "ProblemEntry")
+        #expect(declared.count >= 3)
+        #expect(declared == ProblemRegistry.all.map(\.name).sorted())
+    }
+
+    @Test func namesAreUnique() {
+        #expect(Set(OptimizerRegistry.all.map(\.name)).count == OptimizerRegistry.all.count)
+        #expect(Set(ProblemRegistry.all.map(\.name)).count == ProblemRegistry.all.count)
+    }
+
+    /// Every registered optimizer builds with its defaults, and unknown or ill-typed
+    /// hyper-parameters are refused with a message listing the valid names.
+    @Test(arguments: OptimizerRegistry.all.map(\.name))
+    func rejectsUnknownHyperParameters(_ name: String) throws {
+        let entry = try OptimizerRegistry.entry(named: name)
+        _ = try entry.make()
+        do {
+            _ = try entry.make(["no_such_parameter=1"])
+            Issue.record("accepted an unknown hyper-parameter")
+        } catch {
+            for p in entry.parameters { #expect(error.message.contains(p.name)) }
+        }
+        for p in entry.parameters where p.kind == .real || p.kind == .integer {
+            #expect(throws: ConfigurationError.self) { try entry.make(["\(p.name)=not-a-number"]) }
+        }
+    }
+
+    /// The README's example: a new optimizer is one type with an entry, and the harness runs it.
+    @Test func readmeExampleOptimizerRunsInTheHarness() throws {
+        let sign = try SignDescent.entry.make(["lr=0.01"])
+        let r = Runner.run(sign, on: ToyPower(start: 0.9), seed: 0, rule: StoppingRule(target: 1e-3, maxEpochs: 100))
+        // From 0.9 the step 0.01 moves w by exactly 0.01 towards 1 per epoch: 10 steps reach 1.
+        #expect(r.status == .reached)
+        #expect(r.epochsToTarget == 10)
+    }
+}
+
+/// Sign descent, θ ← θ − η·sign(∇F(θ)) — the README's example, verbatim.
+public struct SignDescent: Optimizer {
+    public var lr: Double
+    public struct State { var g: [Double] }
+
+    public var requirements: OracleCapabilities { .fullGradient }
+    public func makeState(dimension: Int, sampleCount: Int, seed: UInt64) -> State {
+        State(g: .init(repeating: 0, count: dimension))
+    }
+    public func step(_ w: UnsafeMutableBufferPointer<Double>, state: inout State, oracle: some GradientOracle) {
+        state.g.withUnsafeMutableBufferPointer { g in
+            _ = oracle.lossAndGradient(at: UnsafeBufferPointer(w), into: g)   // charged: 1 epoch
+            for i in 0..<w.count { w[i] -= lr * (g[i] > 0 ? 1 : g[i] < 0 ? -1 : 0) }
+        }
+    }
+
+    public static let entry = OptimizerEntry(
+        name: "sign", summary: "sign descent θ ← θ − η·sign(∇F)",
+        parameters: [.real("lr", 1e-3, range: 0...1e12, "learning rate η")]
+    ) { p in SignDescent(lr: p.real("lr")) }
+}
