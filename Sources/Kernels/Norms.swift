@@ -37,7 +37,7 @@ public func nrm2<T: KernelScalar>(_ n: Int, _ x: UnsafePointer<T>) -> T {
 public func asum<T: KernelScalar>(_ n: Int, _ x: UnsafePointer<T>) -> T {
     let w = T.lanes
     var s0 = T.Vector(), s1 = T.Vector(), s2 = T.Vector(), s3 = T.Vector()
-    @inline(__always) func abs(_ v: T.Vector) -> T.Vector { v.replacing(with: -v, where: v .< 0) }
+    @inline(__always) func abs(_ v: T.Vector) -> T.Vector { T.magnitude(v) }
     var i = 0
     while i + 4 * w <= n {
         s0 += abs(x.vector(at: i))
@@ -63,26 +63,25 @@ public func asum<T: KernelScalar>(_ n: Int, _ x: UnsafePointer<T>) -> T {
 @inlinable
 public func amax<T: KernelScalar>(_ n: Int, _ x: UnsafePointer<T>) -> T {
     let w = T.lanes
-    // A compare-and-replace: `pointwiseMax` on runtime vectors runs lane by lane.
     var m0 = T.Vector(), m1 = T.Vector()
-    var nan = SIMDMask<T.Vector.MaskStorage>()
     var i = 0
     while i + 2 * w <= n {
-        let u = x.vector(at: i), v = x.vector(at: i + w)
-        let au = u.replacing(with: -u, where: u .< 0), av = v.replacing(with: -v, where: v .< 0)
-        m0.replace(with: au, where: au .> m0)
-        m1.replace(with: av, where: av .> m1)
-        nan = nan .| (u .!= u) .| (v .!= v)
+        m0 = T.maxMagnitude(m0, x.vector(at: i))
+        m1 = T.maxMagnitude(m1, x.vector(at: i + w))
         i += 2 * w
     }
-    m0.replace(with: m1, where: m1 .> m0)
-    var m = m0.max()
-    var sawNaN = any(nan)
+    m0 = T.maxMagnitude(m0, m1)
+    var m: T = 0
+    for lane in 0..<w {
+        let a = m0[lane]
+        if a.isNaN { return .nan }
+        if a > m { m = a }
+    }
     while i < n {
         let a = Swift.abs(x[i])
+        if a.isNaN { return .nan }
         if a > m { m = a }
-        if a.isNaN { sawNaN = true }
         i += 1
     }
-    return sawNaN ? .nan : m
+    return m
 }
