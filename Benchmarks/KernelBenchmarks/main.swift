@@ -12,6 +12,7 @@ import Kernels
 
 struct Options {
     var quick = false, csv = false, numpy = true, threads = 2
+    var filter: String?
 
     init(_ arguments: [String]) {
         var rest = arguments[...]
@@ -20,11 +21,14 @@ struct Options {
             case "--quick": quick = true
             case "--csv": csv = true
             case "--no-numpy": numpy = false
+            case "--filter":
+                guard let value = rest.popFirst() else { Self.fail("--filter needs a kernel name") }
+                filter = value
             case "--threads":
                 guard let value = rest.popFirst().flatMap(Int.init), value > 0 else { Self.fail("--threads needs a positive integer") }
                 threads = value
             case "--help", "-h":
-                print("usage: kernel-bench [--quick] [--csv] [--threads N (GEMM threads, default 2)] [--no-numpy]")
+                print("usage: kernel-bench [--quick] [--csv] [--threads N (GEMM threads, default 2)] [--no-numpy] [--filter KERNEL (exact kernel name, e.g. gemm)]")
                 exit(0)
             default: Self.fail("unknown argument \(argument)")
             }
@@ -68,6 +72,8 @@ func measure(_ c: BenchCase, numpy: NumpyBridge?, rounds: Int, repSeconds: Doubl
         for _ in 0..<inner { run() }
         swift.append(c.work * scale / ((now() - start) / Double(inner)))
         if let numpy {
+            // Likewise Swift's pool workers spin up to 2 ms after a product.
+            usleep(5_000)
             python += numpy.run(c.numpyCommand, inner: inner, reps: 1).map { c.work * scale / $0 }
             // OpenBLAS workers spin ~2²⁸ cycles (≈ 0.07 s) after a call before sleeping; timing
             // Swift meanwhile would give numpy's idle threads one of the two cores.
@@ -107,7 +113,7 @@ if options.csv {
 func availableCores() -> Int { ProcessInfo.processInfo.activeProcessorCount }
 
 var bandwidth = Double.nan
-for c in benchCases(quick: options.quick, threads: options.threads) {
+for c in benchCases(quick: options.quick, threads: options.threads) where options.filter.map({ $0 == c.kernel }) ?? true {
     let m = measure(c, numpy: numpy, rounds: rounds, repSeconds: repSeconds)
     let s = median(m.swift), p = median(m.numpy), ratio = s / p
     if c.kernel == "read" && c.dtype == "f32" { bandwidth = s }
