@@ -5,7 +5,7 @@ import Foundation
 
 /// Python side of the bridge. Commands on stdin, one answer line each:
 ///   info                                  → JSON with versions, BLAS, core and threads
-///   run KERNEL DTYPE DIMS INNER REPS      → REPS seconds-per-call figures
+///   run KERNEL DTYPE DIMS INNER WARM REPS → REPS seconds-per-call figures, after WARM untimed calls
 /// Arrays for the current case stay allocated until a different case is requested.
 let numpyScript = #"""
 import sys, os, json, time, glob, ctypes, gc
@@ -95,7 +95,7 @@ for line in sys.stdin:
     if words[0] == "info":
         print(json.dumps(blas_info()), flush=True)
     elif words[0] == "run":
-        kernel, dtype, dims, inner, reps = words[1], words[2], words[3], int(words[4]), int(words[5])
+        kernel, dtype, dims, inner, warm, reps = words[1], words[2], words[3], int(words[4]), int(words[5]), int(words[6])
         key = (kernel, dtype, dims)
         if current[0] != key:
             current = (None, None); gc.collect()
@@ -103,6 +103,8 @@ for line in sys.stdin:
             fn()
             current = (key, fn)
         fn = current[1]
+        for _ in range(warm):
+            fn()
         times = []
         for _ in range(reps):
             t0 = time.perf_counter()
@@ -159,9 +161,10 @@ final class NumpyBridge {
         }
     }
 
-    /// Seconds per call for `reps` timed repetitions of `inner` calls each.
-    func run(_ command: String, inner: Int, reps: Int) -> [Double] {
-        guard let line = request("run \(command) \(inner) \(reps)") else { return [] }
+    /// Seconds per call for `reps` timed repetitions of `inner` calls each, after `warm`
+    /// untimed calls.
+    func run(_ command: String, inner: Int, warm: Int, reps: Int) -> [Double] {
+        guard let line = request("run \(command) \(inner) \(warm) \(reps)") else { return [] }
         return line.split(separator: " ").compactMap { Double($0) }
     }
 

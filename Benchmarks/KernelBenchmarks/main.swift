@@ -3,8 +3,8 @@
 //   kernel-bench [--quick] [--csv] [--threads N] [--no-numpy]
 //
 // Each case: a warm-up call sizes a repetition to ~0.1 s (0.03 s with --quick); then rounds
-// alternate one Swift repetition and one numpy repetition, so drift in the shared machine hits
-// both alike. Figures are medians over the rounds; the table also shows the spread (min–max).
+// alternate one Swift repetition and one numpy repetition, each after untimed warm-up calls,
+// so drift in the shared machine hits both alike. Figures are medians over the rounds; the table also shows the spread (min–max).
 
 import Dispatch
 import Foundation
@@ -64,17 +64,21 @@ func measure(_ c: BenchCase, numpy: NumpyBridge?, rounds: Int, repSeconds: Doubl
     let scale = 1e-9  // flops → GFLOP/s, bytes → GB/s
     var swift: [Double] = [], python: [Double] = []
     if let numpy {
-        _ = numpy.run(c.numpyCommand, inner: 1, reps: 1)
+        _ = numpy.run(c.numpyCommand, inner: 1, warm: 0, reps: 1)
         usleep(settleMicroseconds)
     }
+    // Untimed calls before each timed repetition, on both sides: after the pause for the
+    // other side's threads a core needs a few milliseconds to return to full clock.
+    let warm = max(1, inner / 5)
     for _ in 0..<rounds {
+        for _ in 0..<warm { run() }
         let start = now()
         for _ in 0..<inner { run() }
         swift.append(c.work * scale / ((now() - start) / Double(inner)))
         if let numpy {
             // Likewise Swift's pool workers spin up to 2 ms after a product.
             usleep(5_000)
-            python += numpy.run(c.numpyCommand, inner: inner, reps: 1).map { c.work * scale / $0 }
+            python += numpy.run(c.numpyCommand, inner: inner, warm: warm, reps: 1).map { c.work * scale / $0 }
             // OpenBLAS workers spin ~2²⁸ cycles (≈ 0.07 s) after a call before sleeping; timing
             // Swift meanwhile would give numpy's idle threads one of the two cores.
             usleep(settleMicroseconds)

@@ -3,6 +3,9 @@
 import Dispatch
 import Foundation
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Runs `body(i)` for i in 0..<count, concurrently when count > 1.
 ///
@@ -68,7 +71,12 @@ final class SpinPool: @unchecked Sendable {
         if sleeping > 0 { sleepers.broadcast() }
         sleepers.unlock()
         drain(body, count)
-        while running.load(ordering: .acquiring) > 0 {}
+        // Yield while waiting: on a contended machine the worker may need this very core.
+        var spins = 0
+        while running.load(ordering: .acquiring) > 0 {
+            spins += 1
+            if spins & 63 == 0 { sched_yield() }
+        }
         task = nil
         busy.store(false, ordering: .releasing)
         return true
@@ -90,6 +98,7 @@ final class SpinPool: @unchecked Sendable {
             while generation.load(ordering: .acquiring) == seen {
                 spins += 1
                 if spins & 1023 != 0 { continue }
+                sched_yield()
                 let now = DispatchTime.now().uptimeNanoseconds
                 if deadline == 0 {
                     deadline = now + spinNanoseconds
