@@ -2,7 +2,7 @@
 //
 //   kernel-bench [--quick] [--csv] [--threads N] [--no-numpy]
 //
-// Each case: a warm-up call sizes a repetition to ~0.1 s (0.03 s with --quick); then rounds
+// Each case: warm-up calls size a repetition to ~0.1 s (0.03 s with --quick); then rounds
 // alternate one Swift repetition and one numpy repetition, each after untimed warm-up calls,
 // so drift in the shared machine hits both alike. Figures are medians over the rounds; the table also shows the spread (min–max).
 
@@ -58,9 +58,15 @@ struct Measurement {
 func measure(_ c: BenchCase, numpy: NumpyBridge?, rounds: Int, repSeconds: Double) -> Measurement {
     let (run, tearDown) = c.setUp()
     defer { tearDown() }
-    let t0 = now()
+    // Size a repetition from calls after the first (which pays page faults and thread start).
     run()
-    let inner = max(1, Int(repSeconds / max(now() - t0, 1e-7)))
+    var calls = 0
+    let t0 = now()
+    repeat {
+        run()
+        calls += 1
+    } while now() - t0 < repSeconds / 10
+    let inner = max(1, Int(repSeconds / ((now() - t0) / Double(calls))))
     let scale = 1e-9  // flops → GFLOP/s, bytes → GB/s
     var swift: [Double] = [], python: [Double] = []
     if let numpy {

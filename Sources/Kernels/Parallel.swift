@@ -30,23 +30,28 @@ func parallelFor(_ count: Int, _ body: (Int) -> Void) {
 
 /// Persistent worker threads that take iterations of one job at a time.
 ///
-/// After a job a worker spins on the job counter for up to `spinNanoseconds` before sleeping
-/// on a condition, so back-to-back products (a training loop, a benchmark) start in about a
-/// microsecond, while an idle process stops using the cores within milliseconds.
+/// Iterations are claimed one by one from a single atomic word holding (job, count, next
+/// index), and a job ends when all its iterations are done — not when every worker has
+/// checked in — so a worker that is asleep or preempted when a job starts delays nothing: the
+/// others take its share. After a job a worker spins for up to `spinNanoseconds` before
+/// sleeping on a condition, so back-to-back products (a training loop, a benchmark) start in
+/// about a microsecond, while an idle process stops using the cores within milliseconds.
 final class SpinPool: @unchecked Sendable {
     static let shared = SpinPool(workers: availableThreads - 1)
 
     let workers: Int
     let spinNanoseconds: UInt64 = 2_000_000
+    private static let field = 20, mask = (1 << 20) - 1
     private let busy = Atomic<Bool>(false)
-    private let generation = Atomic<Int>(0)
-    private let nextIndex = Atomic<Int>(0)
-    private let running = Atomic<Int>(0)
+    /// job << 40 | count << 20 | next unclaimed index.
+    private let claim = Atomic<Int>(0)
+    private let done = Atomic<Int>(0)
     private let sleepers = NSCondition()
     private var sleeping = 0
-    // Written by the caller before `generation` is released, read by workers after acquiring it.
+    private var job = 0
+    // Set before the job is published and cleared after it is done; a worker reads it only
+    // after claiming an iteration, which keeps the job open.
     private var task: ((Int) -> Void)?
-    private var count = 0
 
     init(workers: Int) {
         self.workers = workers
@@ -60,20 +65,20 @@ final class SpinPool: @unchecked Sendable {
     /// Runs body(0..<count) on the caller and the workers; false (nothing run) if another job
     /// holds the pool.
     func run(_ count: Int, _ body: @escaping (Int) -> Void) -> Bool {
-        guard workers > 0, busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
+        guard workers > 0, count <= Self.mask,
+              busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
         else { return false }
         task = body
-        self.count = count
-        nextIndex.store(0, ordering: .relaxed)
-        running.store(workers, ordering: .relaxed)
-        generation.add(1, ordering: .releasing)
+        job = (job + 1) & 0xFF_FFFF
+        done.store(0, ordering: .relaxed)
+        claim.store(job << 40 | count << Self.field, ordering: .releasing)
         sleepers.lock()
         if sleeping > 0 { sleepers.broadcast() }
         sleepers.unlock()
-        drain(body, count)
+        drain()
         // Yield while waiting: on a contended machine the worker may need this very core.
         var spins = 0
-        while running.load(ordering: .acquiring) > 0 {
+        while done.load(ordering: .acquiring) < count {
             spins += 1
             if spins & 63 == 0 { sched_yield() }
         }
@@ -82,20 +87,28 @@ final class SpinPool: @unchecked Sendable {
         return true
     }
 
-    private func drain(_ body: (Int) -> Void, _ count: Int) {
-        while true {
-            let i = nextIndex.add(1, ordering: .relaxed).oldValue
-            if i >= count { return }
-            body(i)
+    private static func open(_ word: Int) -> Bool { word & mask < (word >> field) & mask }
+
+    private func drain() {
+        var word = claim.load(ordering: .acquiring)
+        while Self.open(word) {
+            let (claimed, seen) = claim.compareExchange(
+                expected: word, desired: word + 1, ordering: .acquiringAndReleasing)
+            if claimed {
+                task!(word & Self.mask)
+                done.add(1, ordering: .releasing)
+                word = claim.load(ordering: .acquiring)
+            } else {
+                word = seen
+            }
         }
     }
 
     private func work() {
-        var seen = 0
         while true {
             var spins = 0
             var deadline: UInt64 = 0
-            while generation.load(ordering: .acquiring) == seen {
+            while !Self.open(claim.load(ordering: .acquiring)) {
                 spins += 1
                 if spins & 1023 != 0 { continue }
                 sched_yield()
@@ -104,7 +117,7 @@ final class SpinPool: @unchecked Sendable {
                     deadline = now + spinNanoseconds
                 } else if now > deadline {
                     sleepers.lock()
-                    while generation.load(ordering: .acquiring) == seen {
+                    while !Self.open(claim.load(ordering: .acquiring)) {
                         sleeping += 1
                         sleepers.wait()
                         sleeping -= 1
@@ -112,9 +125,7 @@ final class SpinPool: @unchecked Sendable {
                     sleepers.unlock()
                 }
             }
-            seen = generation.load(ordering: .acquiring)
-            if let task { drain(task, count) }
-            running.subtract(1, ordering: .releasing)
+            drain()
         }
     }
 }
