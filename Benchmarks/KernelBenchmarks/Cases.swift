@@ -52,7 +52,7 @@ func gemmCase<T: KernelScalar>(_: T.Type, kernel: String = "gemm", _ m: Int, _ n
 func gemvCase<T: KernelScalar>(_: T.Type, _ trans: Transpose, _ n: Int) -> BenchCase {
     let kernel = trans == .none ? "gemv" : "gemvT"
     return BenchCase(
-        kernel: kernel, dtype: dtypeName(T.self), size: "\(n)x\(n)", threads: 1, unit: .gbps,
+        kernel: kernel, dtype: dtypeName(T.self), size: "\(n)x\(n)", threads: availableCores(), unit: .gbps,
         work: Double(n * n * MemoryLayout<T>.size), numpyCommand: "\(kernel) \(dtypeName(T.self)) \(n)x\(n)"
     ) {
         let a = buffer(n * n, of: T.self, seed: 4), x = buffer(n, of: T.self, seed: 5), y = buffer(n, of: T.self, seed: 6)
@@ -67,7 +67,9 @@ func gemvCase<T: KernelScalar>(_: T.Type, _ trans: Transpose, _ n: Int) -> Bench
 func streamCase<T: KernelScalar>(_: T.Type, _ kernel: String, _ n: Int) -> BenchCase {
     let streams: Int = ["read": 1, "amax": 1, "nrm2": 1, "dot": 2, "axpy": 3, "adam": 5, "copy": 2][kernel]!
     return BenchCase(
-        kernel: kernel, dtype: dtypeName(T.self), size: "2^\(n.trailingZeroBitCount)", threads: 1, unit: .gbps,
+        // Past 2²⁰ entries every streaming kernel but the copy runs on all cores.
+        kernel: kernel, dtype: dtypeName(T.self), size: "2^\(n.trailingZeroBitCount)",
+        threads: kernel == "copy" ? 1 : availableCores(), unit: .gbps,
         work: Double(streams * n * MemoryLayout<T>.size), numpyCommand: "\(kernel) \(dtypeName(T.self)) \(n)"
     ) {
         let x = buffer(n, of: T.self, seed: 7), y = buffer(n, of: T.self, seed: 8), z = buffer(n, of: T.self, seed: 9)

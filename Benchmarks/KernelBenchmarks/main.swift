@@ -103,7 +103,7 @@ let rounds = options.quick ? 3 : 9, repSeconds = options.quick ? 0.03 : 0.1
 
 var header: [String] = [
     "kernel-bench\(options.quick ? " --quick" : "") — medians of \(rounds) interleaved rounds, ≈\(Int(repSeconds * 1000)) ms each",
-    "Swift: GEMM on \(options.threads) thread(s) (gemm-mlp: automatic), level-1/2 kernels on 1 thread; \(availableCores()) active cores",
+    "Swift: GEMM on \(options.threads) thread(s) (gemm-mlp: automatic); level-1/2 kernels on all \(availableCores()) active cores past 2^20 entries (copy: memcpy, 1 thread)",
 ]
 if let numpy {
     let i = numpy.info

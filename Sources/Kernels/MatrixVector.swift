@@ -4,18 +4,24 @@
 /// (op(A) = A: x has n entries and y has m; op(A) = Aᵀ: x has m and y has n).
 ///
 /// β = 0 overwrites y without reading it. With op(A) = A, entry i equals
-/// `α · dot(n, A[i, :], x) + βyᵢ` bit for bit: four rows share each load of x, and each row keeps
+/// `α · dot(n, A[i, :], x) + βyᵢ` bit for bit (for n < 2²⁰): four rows share each load of x, and each row keeps
 /// `dot`'s accumulators and order. With op(A) = Aᵀ, y is updated by four rows of A at a time,
-/// rows in increasing order.
+/// rows in increasing order. From m·n = 2²⁰ on, y is split across all cores (entries of y are
+/// computed alike whatever the split).
 /// - Complexity: O(mn).
 @inlinable
 public func gemv<T: KernelScalar>(
     _ trans: Transpose, _ m: Int, _ n: Int, _ alpha: T, _ a: UnsafePointer<T>, _ lda: Int,
     _ x: UnsafePointer<T>, _ beta: T, _ y: UnsafeMutablePointer<T>
 ) {
+    let parallel = m * n >= streamingLength
     switch trans {
-    case .none: gemvRows(m, n, alpha, a, lda, x, beta, y)
-    case .transposed: gemvColumns(m, n, alpha, a, lda, x, beta, y)
+    case .none:
+        if !parallel { return gemvRows(m, n, alpha, a, lda, x, beta, y) }
+        forEachRange(m, alignment: 4) { lo, hi in gemvRows(hi - lo, n, alpha, a + lo * lda, lda, x, beta, y + lo) }
+    case .transposed:
+        if !parallel { return gemvColumns(m, n, alpha, a, lda, x, beta, y) }
+        forEachRange(n) { lo, hi in gemvColumns(m, hi - lo, alpha, a + lo, lda, x, beta, y + lo) }
     }
 }
 
@@ -73,7 +79,7 @@ func gemvRows<T: KernelScalar>(
         r += 4
     }
     while r < m {
-        y[r] = scaleAdd(alpha, dot(n, a + r * lda, x), beta, y[r])
+        y[r] = scaleAdd(alpha, dotSerial(n, a + r * lda, x), beta, y[r])
         r += 1
     }
 }
@@ -112,7 +118,7 @@ func gemvColumns<T: KernelScalar>(
         r += 4
     }
     while r < m {
-        axpy(n, alpha * x[r], a + r * lda, y)
+        axpySerial(n, alpha * x[r], a + r * lda, y)
         r += 1
     }
 }

@@ -6,9 +6,19 @@
 ///     m ← β₁ m + (1 − β₁) g
 ///     v ← β₂ v + (1 − β₂) g ∘ g
 ///
+/// On all cores from n = 2²⁰ on (each entry is computed alike whatever the split).
 /// - Complexity: O(n).
 @inlinable
 public func updateMoments<T: KernelScalar>(
+    _ n: Int, _ beta1: T, _ beta2: T, _ g: UnsafePointer<T>,
+    _ m: UnsafeMutablePointer<T>, _ v: UnsafeMutablePointer<T>
+) {
+    if n < streamingLength { return updateMomentsSerial(n, beta1, beta2, g, m, v) }
+    forEachRange(n) { lo, hi in updateMomentsSerial(hi - lo, beta1, beta2, g + lo, m + lo, v + lo) }
+}
+
+@inlinable
+func updateMomentsSerial<T: KernelScalar>(
     _ n: Int, _ beta1: T, _ beta2: T, _ g: UnsafePointer<T>,
     _ m: UnsafeMutablePointer<T>, _ v: UnsafeMutablePointer<T>
 ) {

@@ -31,10 +31,28 @@ public func nrm2<T: KernelScalar>(_ n: Int, _ x: UnsafePointer<T>) -> T {
     return scale * s.squareRoot()
 }
 
-/// Returns ‖x‖₁ = Σᵢ |xᵢ|, four vector accumulators in a fixed order.
+/// Returns ‖x‖₁ = Σᵢ |xᵢ|, four vector accumulators in a fixed order; from n = 2²⁰ on, over
+/// fixed blocks of 2¹⁶ entries on all cores, added in order (as `dot`).
 /// - Complexity: O(n).
 @inlinable
 public func asum<T: KernelScalar>(_ n: Int, _ x: UnsafePointer<T>) -> T {
+    if n < streamingLength { return asumSerial(n, x) }
+    let blocks = (n + dotBlockLength - 1) / dotBlockLength
+    return withUnsafeTemporaryAllocation(of: T.self, capacity: blocks) { partial in
+        forEachRange(blocks, alignment: 1) { lo, hi in
+            for b in lo..<hi {
+                let start = b * dotBlockLength
+                partial[b] = asumSerial(min(dotBlockLength, n - start), x + start)
+            }
+        }
+        var s: T = 0
+        for b in 0..<blocks { s += partial[b] }
+        return s
+    }
+}
+
+@inlinable
+func asumSerial<T: KernelScalar>(_ n: Int, _ x: UnsafePointer<T>) -> T {
     let w = T.lanes
     var s0 = T.Vector(), s1 = T.Vector(), s2 = T.Vector(), s3 = T.Vector()
     @inline(__always) func abs(_ v: T.Vector) -> T.Vector { T.magnitude(v) }
@@ -58,10 +76,32 @@ public func asum<T: KernelScalar>(_ n: Int, _ x: UnsafePointer<T>) -> T {
     return s
 }
 
-/// Returns ‖x‖∞ = maxᵢ |xᵢ| (NaN if any entry is NaN, 0 for n = 0).
+/// Returns ‖x‖∞ = maxᵢ |xᵢ| (NaN if any entry is NaN, 0 for n = 0); on all cores from
+/// n = 2²⁰ on (a maximum does not depend on the split).
 /// - Complexity: O(n).
 @inlinable
 public func amax<T: KernelScalar>(_ n: Int, _ x: UnsafePointer<T>) -> T {
+    if n < streamingLength { return amaxSerial(n, x) }
+    let parts = 2 * availableThreads
+    return withUnsafeTemporaryAllocation(of: T.self, capacity: parts) { partial in
+        partial.initialize(repeating: 0)
+        forEachRange(parts, alignment: 1) { lo, hi in
+            for p in lo..<hi {
+                let start = n * p / parts, end = n * (p + 1) / parts
+                partial[p] = amaxSerial(end - start, x + start)
+            }
+        }
+        var m: T = 0
+        for p in 0..<parts {
+            if partial[p].isNaN { return .nan }
+            if partial[p] > m { m = partial[p] }
+        }
+        return m
+    }
+}
+
+@inlinable
+func amaxSerial<T: KernelScalar>(_ n: Int, _ x: UnsafePointer<T>) -> T {
     let w = T.lanes
     var m0 = T.Vector(), m1 = T.Vector()
     var i = 0

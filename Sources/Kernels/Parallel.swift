@@ -135,8 +135,29 @@ struct UncheckedSendable<Value>: @unchecked Sendable {
     init(_ value: Value) { self.value = value }
 }
 
+/// Memory-bound kernels split their work across all cores from this many elements on: below
+/// it the data sits in L2 and one core streams it faster than a hand-off costs.
+@usableFromInline let streamingLength = 1 << 20
+
+/// Block length of the parallel `dot`: fixed, so its summation order ignores the thread count.
+@usableFromInline let dotBlockLength = 1 << 16
+
+/// Runs `body(lo, hi)` over one contiguous range of 0..<count per thread, range edges
+/// multiples of `alignment` (64 keeps every thread on whole cache lines).
+/// - Complexity: O(threads) scheduling plus the work of `body`.
+@usableFromInline
+func forEachRange(_ count: Int, alignment: Int = 64, _ body: (Int, Int) -> Void) {
+    let units = (count + alignment - 1) / alignment
+    let parts = max(1, min(availableThreads, units))
+    parallelFor(parts) { part in
+        let lo = min(count, units * part / parts * alignment)
+        let hi = min(count, units * (part + 1) / parts * alignment)
+        if lo < hi { body(lo, hi) }
+    }
+}
+
 /// The number of threads `gemm` uses when asked for "automatic": the active cores.
-let availableThreads = max(1, ProcessInfo.processInfo.activeProcessorCount)
+@usableFromInline let availableThreads = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
 /// A small pool of 64-byte aligned scratch buffers, reused across calls.
 ///

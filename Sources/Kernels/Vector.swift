@@ -8,9 +8,28 @@
 ///
 /// Four vector accumulators take every fourth vector, then `(s₀ + s₁) + (s₂ + s₃)` is summed
 /// across lanes and the scalar tail is added last; `gemv(.none, …)` reproduces this order.
+/// From n = 2²⁰ on, x and y are cut into fixed blocks of 2¹⁶ entries, summed this way on all
+/// cores and then added block by block in order: the result depends on n, never on threads.
 /// - Complexity: O(n).
 @inlinable
 public func dot<T: KernelScalar>(_ n: Int, _ x: UnsafePointer<T>, _ y: UnsafePointer<T>) -> T {
+    if n < streamingLength { return dotSerial(n, x, y) }
+    let blocks = (n + dotBlockLength - 1) / dotBlockLength
+    return withUnsafeTemporaryAllocation(of: T.self, capacity: blocks) { partial in
+        forEachRange(blocks, alignment: 1) { lo, hi in
+            for b in lo..<hi {
+                let start = b * dotBlockLength
+                partial[b] = dotSerial(min(dotBlockLength, n - start), x + start, y + start)
+            }
+        }
+        var s: T = 0
+        for b in 0..<blocks { s += partial[b] }
+        return s
+    }
+}
+
+@inlinable
+func dotSerial<T: KernelScalar>(_ n: Int, _ x: UnsafePointer<T>, _ y: UnsafePointer<T>) -> T {
     let w = T.lanes
     var s0 = T.Vector(), s1 = T.Vector(), s2 = T.Vector(), s3 = T.Vector()
     var i = 0
@@ -33,10 +52,16 @@ public func dot<T: KernelScalar>(_ n: Int, _ x: UnsafePointer<T>, _ y: UnsafePoi
     return s
 }
 
-/// y ← αx + y.
+/// y ← αx + y (on all cores from n = 2²⁰ on).
 /// - Complexity: O(n).
 @inlinable
 public func axpy<T: KernelScalar>(_ n: Int, _ alpha: T, _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>) {
+    if n < streamingLength { return axpySerial(n, alpha, x, y) }
+    forEachRange(n) { lo, hi in axpySerial(hi - lo, alpha, x + lo, y + lo) }
+}
+
+@inlinable
+func axpySerial<T: KernelScalar>(_ n: Int, _ alpha: T, _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>) {
     let w = T.lanes
     var i = 0
     while i + 2 * w <= n {
@@ -54,10 +79,19 @@ public func axpy<T: KernelScalar>(_ n: Int, _ alpha: T, _ x: UnsafePointer<T>, _
     }
 }
 
-/// y ← αx + βy (β = 0 overwrites y without reading it, so NaNs in y do not survive).
+/// y ← αx + βy (β = 0 overwrites y without reading it, so NaNs in y do not survive; on all
+/// cores from n = 2²⁰ on).
 /// - Complexity: O(n).
 @inlinable
 public func axpby<T: KernelScalar>(
+    _ n: Int, _ alpha: T, _ x: UnsafePointer<T>, _ beta: T, _ y: UnsafeMutablePointer<T>
+) {
+    if n < streamingLength { return axpbySerial(n, alpha, x, beta, y) }
+    forEachRange(n) { lo, hi in axpbySerial(hi - lo, alpha, x + lo, beta, y + lo) }
+}
+
+@inlinable
+func axpbySerial<T: KernelScalar>(
     _ n: Int, _ alpha: T, _ x: UnsafePointer<T>, _ beta: T, _ y: UnsafeMutablePointer<T>
 ) {
     if beta == 0 {
