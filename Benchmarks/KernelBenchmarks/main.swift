@@ -123,7 +123,11 @@ if options.csv {
 func availableCores() -> Int { ProcessInfo.processInfo.activeProcessorCount }
 
 var bandwidth = Double.nan
-for c in benchCases(quick: options.quick, threads: options.threads) where options.filter.map({ $0 == c.kernel }) ?? true {
+let cases = benchCases(quick: options.quick, threads: options.threads).filter { c in options.filter.map { $0 == c.kernel } ?? true }
+// One discarded pass over the first case: thread start-up and the first large allocations
+// otherwise land in the first figures.
+if let first = cases.first { _ = measure(first, numpy: numpy, rounds: 1, repSeconds: repSeconds / 2) }
+for c in cases {
     let m = measure(c, numpy: numpy, rounds: rounds, repSeconds: repSeconds)
     let s = median(m.swift), p = median(m.numpy), ratio = s / p
     if c.kernel == "read" && c.dtype == "f32" { bandwidth = s }
