@@ -1,14 +1,15 @@
-/// General matrix–matrix product, after BLIS: cache blocking and threading here, packing in
-/// GEMMPacking.swift, the register tile in GEMMMicroKernel.swift.
+// General matrix–matrix product, after BLIS: cache blocking and threading here, packing in
+// GEMMPacking.swift, the register tile in GEMMMicroKernel.swift.
 
 /// C ← α·op(A)·op(B) + βC, all row-major: C is m×n (leading dimension `ldc` ≥ n), op(A) is m×k
 /// and op(B) is k×n. A is stored m×k (`lda` ≥ k) when `transA == .none` and k×m (`lda` ≥ m)
 /// when transposed; likewise B is k×n (`ldb` ≥ n) or n×k (`ldb` ≥ k).
 ///
 /// β = 0 overwrites C without reading it (NaNs in C do not survive); α = 0 or k = 0 only scales C.
-/// `threads`: 0 (the default) picks one thread for products with m·n·k < 2²³ — thread hand-off
-/// would cost more than it saves — and all active cores above; an explicit count is honoured
-/// up to one thread per register tile. Threads split C into disjoint tiles and every entry is
+/// `threads`: 0 (the default) picks one thread for products with m·n·k < 2²³ — a mini-batch
+/// layer such as 64×784×128 takes ~150 µs, and on a shared 2-core machine a second thread that
+/// is late or preempted stalls it by more than it saves — and all active cores above; an
+/// explicit count is honoured up to one thread per register tile. Threads split C into disjoint tiles and every entry is
 /// one fixed-order fused multiply-add chain per k-block of `KC`, so the result is bit-identical
 /// for every thread count.
 /// - Complexity: O(mnk) arithmetic; O(mk + kn) packing and O(mn) for C.
@@ -22,6 +23,9 @@ public func gemm<T: KernelScalar>(
 }
 
 extension Float {
+    /// `gemm` for Float, compiled here once: `gemm(.none, .none, m, n, k, α, A, lda, B, ldb, β,
+    /// C, ldc)` computes C ← α·op(A)·op(B) + βC.
+    /// - Complexity: O(mnk).
     public static func _gemm(
         _ transA: Transpose, _ transB: Transpose, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
         _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int, _ beta: Float,
@@ -32,6 +36,8 @@ extension Float {
 }
 
 extension Double {
+    /// `gemm` for Double, compiled here once: C ← α·op(A)·op(B) + βC.
+    /// - Complexity: O(mnk).
     public static func _gemm(
         _ transA: Transpose, _ transB: Transpose, _ m: Int, _ n: Int, _ k: Int, _ alpha: Double,
         _ a: UnsafePointer<Double>, _ lda: Int, _ b: UnsafePointer<Double>, _ ldb: Int, _ beta: Double,

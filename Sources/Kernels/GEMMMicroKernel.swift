@@ -1,9 +1,9 @@
-/// The GEMM micro-kernel: the only code that knows the register tile.
-///
-/// A 12 × 2w tile of C (w = lanes of a 512-bit vector: 12×32 for Float, 12×16 for Double) lives
-/// in 24 vector accumulators; each step of k loads two vectors of the packed B micro-panel and
-/// broadcasts twelve entries of the packed A micro-panel. 24 accumulators + 2 B vectors + a
-/// broadcast fill 27 of the 32 AVX-512 registers, so nothing spills.
+// The GEMM micro-kernel: the only code that knows the register tile.
+//
+// A 12 × 2w tile of C (w = lanes of a 512-bit vector: 12×32 for Float, 12×16 for Double) lives
+// in 24 vector accumulators; each step of k loads two vectors of the packed B micro-panel and
+// broadcasts twelve entries of the packed A micro-panel. 24 accumulators + 2 B vectors + a
+// broadcast fill 27 of the 32 AVX-512 registers, so nothing spills.
 
 /// Rows of the register tile.
 @usableFromInline let gemmMR = 12

@@ -1,7 +1,7 @@
-/// Packing: copies a block of op(A) or op(B) into the order the micro-kernel reads, so the
-/// micro-kernel streams both operands with unit stride whatever the transposes and leading
-/// dimensions. Partial micro-panels are zero-padded to the full tile; the padding contributes
-/// exact zeros to accumulators whose results are never stored.
+// Packing: copies a block of op(A) or op(B) into the order the micro-kernel reads, so the
+// micro-kernel streams both operands with unit stride whatever the transposes and leading
+// dimensions. Partial micro-panels are zero-padded to the full tile; the padding contributes
+// exact zeros to accumulators whose results are never stored.
 
 /// Packs op(A)[i0 ..< i0+mc, p0 ..< p0+kc] into ⌈mc/12⌉ micro-panels of kc × 12: entry (i, p)
 /// of panel q lands at `q·12·kc + p·12 + (i − 12q)`.

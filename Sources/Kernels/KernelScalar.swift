@@ -31,10 +31,12 @@ public protocol KernelScalar: BinaryFloatingPoint, SIMDScalar, Sendable, Codable
 extension Float: KernelScalar {
     public typealias Vector = SIMD16<Float>
     @inlinable public static var lanes: Int { 16 }
+    /// |v| lane-wise. - Complexity: O(1).
     @inlinable @inline(__always)
     public static func magnitude(_ v: SIMD16<Float>) -> SIMD16<Float> {
         unsafeBitCast(unsafeBitCast(v, to: SIMD16<UInt32>.self) & 0x7FFF_FFFF, to: SIMD16<Float>.self)
     }
+    /// max(m, |x|) lane-wise, NaN-propagating. - Complexity: O(1).
     @inlinable @inline(__always)
     public static func maxMagnitude(_ m: SIMD16<Float>, _ x: SIMD16<Float>) -> SIMD16<Float> {
         let mi = unsafeBitCast(m, to: SIMD16<UInt32>.self)
@@ -46,10 +48,12 @@ extension Float: KernelScalar {
 extension Double: KernelScalar {
     public typealias Vector = SIMD8<Double>
     @inlinable public static var lanes: Int { 8 }
+    /// |v| lane-wise. - Complexity: O(1).
     @inlinable @inline(__always)
     public static func magnitude(_ v: SIMD8<Double>) -> SIMD8<Double> {
         unsafeBitCast(unsafeBitCast(v, to: SIMD8<UInt64>.self) & 0x7FFF_FFFF_FFFF_FFFF, to: SIMD8<Double>.self)
     }
+    /// max(m, |x|) lane-wise, NaN-propagating. - Complexity: O(1).
     @inlinable @inline(__always)
     public static func maxMagnitude(_ m: SIMD8<Double>, _ x: SIMD8<Double>) -> SIMD8<Double> {
         let mi = unsafeBitCast(m, to: SIMD8<UInt64>.self)

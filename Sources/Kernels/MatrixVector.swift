@@ -1,4 +1,4 @@
-/// Level-2 BLAS kernels on row-major matrices: matrix–vector products and the rank-1 update.
+// Level-2 BLAS kernels on row-major matrices: matrix–vector products and the rank-1 update.
 
 /// y ← α·op(A)·x + βy for a row-major m×n matrix A with leading dimension `lda` ≥ n
 /// (op(A) = A: x has n entries and y has m; op(A) = Aᵀ: x has m and y has n).

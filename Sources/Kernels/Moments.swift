@@ -1,5 +1,5 @@
-/// Fused element-wise updates shared by the stochastic optimizers: one pass over memory
-/// instead of one per BLAS call.
+// Fused element-wise updates shared by the stochastic optimizers: one pass over memory
+// instead of one per BLAS call.
 
 /// Adam's moment estimates, in one pass:
 ///

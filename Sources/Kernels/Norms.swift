@@ -1,4 +1,4 @@
-/// Vector norms: ‖x‖₂, ‖x‖₁ and ‖x‖∞, on contiguous buffers.
+// Vector norms: ‖x‖₂, ‖x‖₁ and ‖x‖∞, on contiguous buffers.
 
 /// Returns ‖x‖₂ = sqrt(Σᵢ xᵢ²), without overflow or underflow in the intermediate sum.
 ///

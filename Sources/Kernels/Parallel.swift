@@ -1,4 +1,4 @@
-/// Threading and scratch memory for the blocked kernels.
+// Threading and scratch memory for the blocked kernels.
 
 import Dispatch
 import Foundation

@@ -1,9 +1,9 @@
-/// Sparse–dense level-1 kernels for one sparse row given as (index, value) pairs, the shape
-/// of a sample gradient in a generalised linear model.
-///
-/// Gathers and scatters do not vectorise profitably here; the dot keeps four scalar
-/// accumulators (entry i goes to accumulator i mod 4) to break the dependency chain, summed as
-/// `(s₀ + s₁) + (s₂ + s₃)`.
+// Sparse–dense level-1 kernels for one sparse row given as (index, value) pairs, the shape
+// of a sample gradient in a generalised linear model.
+//
+// Gathers and scatters do not vectorise profitably here; the dot keeps four scalar
+// accumulators (entry i goes to accumulator i mod 4) to break the dependency chain, summed as
+// `(s₀ + s₁) + (s₂ + s₃)`.
 
 /// Returns Σₖ valuesₖ · y[indicesₖ] for `nnz` (index, value) pairs.
 /// - Complexity: O(nnz).

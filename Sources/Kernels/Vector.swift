@@ -1,8 +1,8 @@
-/// Level-1 BLAS kernels on contiguous, unit-stride buffers, generic over `Float` and `Double`.
-///
-/// Every loop runs on full 512-bit vectors with a scalar tail. Reductions keep four vector
-/// accumulators combined in a fixed order, so a result depends only on `n` and the data — never
-/// on alignment or thread count.
+// Level-1 BLAS kernels on contiguous, unit-stride buffers, generic over `Float` and `Double`.
+//
+// Every loop runs on full 512-bit vectors with a scalar tail. Reductions keep four vector
+// accumulators combined in a fixed order, so a result depends only on `n` and the data — never
+// on alignment or thread count.
 
 /// Returns xᵀy = Σᵢ xᵢ yᵢ.
 ///
