@@ -94,6 +94,8 @@ func measure(_ c: BenchCase, numpy: NumpyBridge?, rounds: Int, repSeconds: Doubl
 }
 
 let settleMicroseconds: UInt32 = 150_000
+/// The streaming bandwidth measured on this machine when the targets were set (GB/s).
+let referenceBandwidth = 25.0
 
 func format(_ x: Double) -> String { x.isNaN ? "" : String(format: x >= 100 ? "%.0f" : "%.1f", x) }
 
@@ -140,8 +142,12 @@ for c in cases {
         target = ratio >= 0.9 ? "≥90% ✓" : "<90% ✗"
     } else if c.kernel == "read" {
         target = "bandwidth anchor"
-    } else if c.unit == .gbps && !bandwidth.isNaN {
-        target = String(format: "%3.0f%% of read %@", 100 * s / bandwidth, s >= 0.8 * bandwidth ? "✓" : "✗")
+    } else if c.unit == .gbps {
+        // The brief's yardstick: 80 % of ≈25 GB/s streaming; the in-run anchor is shown beside it
+        // because a single anchor figure swings with the other tenants of the machine.
+        let mark = s >= 0.8 * referenceBandwidth ? "✓" : "✗"
+        target = String(format: "≥%.0f GB/s %@", 0.8 * referenceBandwidth, mark)
+        if !bandwidth.isNaN { target += String(format: " (%3.0f%% of read)", 100 * s / bandwidth) }
     }
     func spread(_ xs: [Double]) -> String {
         xs.isEmpty ? "" : "(\(format(xs.min()!))–\(format(xs.max()!)))"
