@@ -35,6 +35,7 @@ public enum ProblemRegistry {
         Rosenbrock.entry,
         ToyPower.entry,
         LeastSquares.entry,
+        LogisticRegression.entry,
     ]
 
     public static func entry(named name: String) throws(ConfigurationError) -> ProblemEntry {
