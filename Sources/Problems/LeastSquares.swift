@@ -230,10 +230,11 @@ extension LeastSquares {
         return fromData(design: Matrix(rows: x.rows, columns: x.columns, x.values), targets: y.values, label: label)
     }
 
-    /// The problem on given data, with H's spectrum and F* computed (see the type's notes).
-    public static func fromData(design x: Matrix, targets y: [Double], label: String) -> LeastSquares {
+    /// The problem on given data, with H's spectrum and F* computed (see the type's notes);
+    /// above `exactLimit` features only Lanczos bounds, and F* is unknown.
+    public static func fromData(design x: Matrix, targets y: [Double], label: String, exactLimit: Int = 2000) -> LeastSquares {
         let n = x.rows, d = x.columns
-        guard d <= 2000 else {
+        guard d <= exactLimit else {
             let frobenius = dot(n * d, x.base, x.base)
             var z = [Double](repeating: 0, count: n)
             let bounds = z.withUnsafeMutableBufferPointer { zp in

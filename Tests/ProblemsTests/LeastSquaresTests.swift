@@ -73,6 +73,19 @@ func property(_ p: any Problem, _ name: String) -> Double? { p.properties.first 
         #expect(isClose(property(p, "lambda_min")!, lambda[d - 1], rtol: 1e-10))
     }
 
+    @Test func largeDataGetsLanczosBounds() throws {
+        let (n, d) = (80, 12)
+        var rng = Xoshiro256(seed: 2)
+        let x = Matrix(rows: n, columns: d, (0..<(n * d)).map { _ in rng.nextGaussian() })
+        let y = (0..<n).map { _ in rng.nextGaussian() }
+        let exact = LeastSquares.fromData(design: x, targets: y, label: "exact")
+        let bounds = LeastSquares.fromData(design: x, targets: y, label: "lanczos", exactLimit: 10)
+        #expect(bounds.optimalValue == nil && bounds.spectrum == nil)
+        for name in ["lambda_max", "lambda_min", "lambda_avg", "kappa"] {
+            #expect(isClose(property(bounds, name)!, property(exact, name)!, rtol: 1e-7), "\(name)")
+        }
+    }
+
     @Test func mismatchedTargetsNameBothSizes() throws {
         let dir = try temporaryDirectory()
         let xPath = try write(idxDoubles([Double](repeating: 1, count: 1500 * 2), dims: [1500, 2]), "x.idx", in: dir)
