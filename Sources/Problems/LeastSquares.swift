@@ -11,6 +11,12 @@ import Kernels
 /// orthonormal columns and V ∈ ℝᵈˣᵈ orthogonal, both Haar-like from Gaussian draws, so that
 /// H = V·diag(λ)·Vᵀ. Targets are y = Xw⋆ (realizable, F* = 0) or y = Xw⋆ + σξ (noisy), where
 /// F* = ‖(I − UUᵀ)y‖²/(2n) exactly.
+///
+/// User data (`--set data=X.idx --set targets=y.idx`, IDX files) get H's spectrum from
+/// `SymmetricEigen` (d ≤ 2000; above, λmax and λmin from `Lanczos`, λavg = tr H/d) and F* from
+/// the minimum-norm solution w* = H⁺Xᵀy/n of the normal equations through the
+/// eigendecomposition, eigenvalues below d·ε·λmax counted as zero: F* is then accurate to about
+/// κ·ε relative (absolute ε·‖y‖²/n when H is singular).
 public final class LeastSquares: Problem {
     /// The n×d design matrix X.
     public let design: Matrix
@@ -20,10 +26,18 @@ public final class LeastSquares: Problem {
     /// Eigenvalues of H in decreasing order, when known.
     public let spectrum: [Double]?
     public let optimalValue: Double?
+    /// (λmax, λmin, λavg) of H when the full spectrum is not known (large loaded data).
+    public let spectralBounds: (max: Double, min: Double, average: Double)?
+    /// A minimiser w* of F, when computed (loaded data).
+    public let solution: [Double]?
     public let label: String
     let initScale: Double
+    lazy var predictionCache = LinearPredictionCache(design: design)
 
-    public init(design: Matrix, targets: [Double], spectrum: [Double]?, optimalValue: Double?, label: String, initScale: Double = 1) {
+    public init(
+        design: Matrix, targets: [Double], spectrum: [Double]?, optimalValue: Double?, label: String, initScale: Double = 1,
+        spectralBounds: (max: Double, min: Double, average: Double)? = nil, solution: [Double]? = nil
+    ) {
         precondition(design.rows == targets.count)
         self.design = design
         self.targets = targets
@@ -33,6 +47,10 @@ public final class LeastSquares: Problem {
         self.optimalValue = optimalValue
         self.label = label
         self.initScale = initScale
+        self.spectralBounds = spectralBounds ?? spectrum.flatMap { s in
+            s.isEmpty ? nil : (s.first!, s.last!, s.reduce(0, +) / Double(s.count))
+        }
+        self.solution = solution
     }
 
     public var capabilities: OracleCapabilities { [.fullGradient, .sampleGradients, .coordinates, .linearSamples] }
@@ -51,8 +69,7 @@ public final class LeastSquares: Problem {
 
     public var properties: [(name: String, value: Double)] {
         var p: [(name: String, value: Double)] = [("n", Double(sampleCount)), ("d", Double(dimension))]
-        if let s = spectrum, let lmax = s.first, let lmin = s.last {
-            let lavg = s.reduce(0, +) / Double(s.count)
+        if let (lmax, lmin, lavg) = spectralBounds {
             p += [("lambda_max", lmax), ("lambda_min", lmin), ("lambda_avg", lavg),
                   ("kappa", lmax / lmin), ("kappa_D", lavg / lmin), ("lambda_max/lambda_avg", lmax / lavg)]
         }
@@ -110,6 +127,19 @@ public final class LeastSquares: Problem {
         }
     }
 
+    /// ∂F/∂w_j = (1/n)·X[:, j]ᵀ(Xw − y): O(n + d) amortised under coordinate moves, from
+    /// cached predictions Xw (see `LinearPredictionCache`; first call O(nd) and n·d memory).
+    public func coordinateGradient(at w: UnsafeBufferPointer<Double>, coordinate j: Int) -> Double {
+        let n = sampleCount
+        return predictionCache.withPredictions(at: w, column: j) { z, column in
+            targets.withUnsafeBufferPointer { y in
+                var s = 0.0
+                for i in 0..<n { s += column[i] * (z[i] - y[i]) }
+                return s / Double(n)
+            }
+        }
+    }
+
     public static let entry = ProblemEntry(
         name: "least-squares",
         summary: "linear least squares ‖Xw − y‖²/(2n) with a prescribed spectrum of H = XᵀX/n, F* exact",
@@ -123,8 +153,17 @@ public final class LeastSquares: Problem {
             .integer("spikes", 1, range: 1...1e5, "number of eigenvalues at λmax for the spiked layout"),
             .real("noise", 0, range: 0...1e6, "std σ of the target noise (0: realizable, F* = 0)"),
             .integer("data_seed", 0, range: 0...Double(Int32.max), "seed of the synthetic data (run seeds vary the start and sampling)"),
+            .text("data", "", "IDX file of the n×d design X (rows are samples, trailing dimensions flattened); empty: synthetic"),
+            .text("targets", "", "IDX file of the n targets y, given with data"),
         ]
     ) { p in
+        let dataPath = p.text("data"), targetsPath = p.text("targets")
+        if !dataPath.isEmpty || !targetsPath.isEmpty {
+            guard !dataPath.isEmpty, !targetsPath.isEmpty else {
+                throw ConfigurationError("problem 'least-squares': data and targets must be given together; got only \(dataPath.isEmpty ? "targets" : "data")")
+            }
+            return try LeastSquares.load(data: dataPath, targets: targetsPath, label: problemLabel("least-squares", p))
+        }
         let n = p.integer("n"), d = p.integer("d")
         guard d <= n else {
             throw ConfigurationError("problem 'least-squares': d=\(d) exceeds n=\(n); expected d ≤ n so that H is positive definite")
@@ -175,6 +214,58 @@ public final class LeastSquares: Problem {
             fStar = r.withUnsafeBufferPointer { dot(n, $0.baseAddress!, $0.baseAddress!) } / (2 * Double(n))
         }
         return LeastSquares(design: x, targets: y, spectrum: spectrum, optimalValue: fStar, label: label)
+    }
+}
+
+extension LeastSquares {
+    /// Reads X (n×d, trailing dimensions flattened) and y (n entries) from IDX files and
+    /// computes H's spectrum and F* as described on the type.
+    public static func load(data: String, targets: String, label: String = "least-squares") throws(ConfigurationError) -> LeastSquares {
+        let x = try IDXReader.read(contentsOf: data)
+        let y = try IDXReader.read(contentsOf: targets)
+        guard y.values.count == x.rows else {
+            throw ConfigurationError("file \(targets): targets has \(y.values.count) entries; data (\(data), \(x.shapeDescription)) has \(x.rows) rows")
+        }
+        guard x.rows > 0, x.columns > 0 else {
+            throw ConfigurationError("file \(data): \(x.shapeDescription) has no entries; expected at least one sample and one feature")
+        }
+        return fromData(design: Matrix(rows: x.rows, columns: x.columns, x.values), targets: y.values, label: label)
+    }
+
+    /// The problem on given data, with H's spectrum and F* computed (see the type's notes);
+    /// above `exactLimit` features only Lanczos bounds, and F* is unknown.
+    public static func fromData(design x: Matrix, targets y: [Double], label: String, exactLimit: Int = 2000) -> LeastSquares {
+        let n = x.rows, d = x.columns
+        guard d <= exactLimit else {
+            let frobenius = dot(n * d, x.base, x.base)
+            var z = [Double](repeating: 0, count: n)
+            let bounds = z.withUnsafeMutableBufferPointer { zp in
+                Lanczos.extremeEigenvalues(dimension: d, tolerance: 1e-8) { v, out in
+                    gemv(.none, n, d, 1, x.base, d, v, 0, zp.baseAddress!)
+                    gemv(.transposed, n, d, 1 / Double(n), x.base, d, zp.baseAddress!, 0, out)
+                }
+            }
+            return LeastSquares(
+                design: x, targets: y, spectrum: nil, optimalValue: nil, label: label,
+                spectralBounds: (bounds.largest, max(0, bounds.smallest), frobenius / Double(n * d)))
+        }
+        var h = [Double](repeating: 0, count: d * d)
+        h.withUnsafeMutableBufferPointer { weightedGram(rows: n, columns: d, x.base, weights: nil, scale: 1 / Double(n), into: $0.baseAddress!) }
+        let eigen = SymmetricEigen(symmetric: h, dimension: d, computeVectors: true)
+        var b = [Double](repeating: 0, count: d)
+        y.withUnsafeBufferPointer { gemv(.transposed, n, d, 1 / Double(n), x.base, d, $0.baseAddress!, 0, &b) }
+        // Minimum-norm solution w* = Σ_{λ_k > tol} (q_kᵀb/λ_k)·q_k of H·w = b.
+        let tolerance = Double(d) * Double.ulpOfOne * max(eigen.eigenvalues[0], 0)
+        var w = [Double](repeating: 0, count: d)
+        let q = eigen.eigenvectors!
+        for k in 0..<d where eigen.eigenvalues[k] > tolerance {
+            let c = q.withUnsafeBufferPointer { dot(d, $0.baseAddress! + k * d, b) } / eigen.eigenvalues[k]
+            q.withUnsafeBufferPointer { axpy(d, c, $0.baseAddress! + k * d, &w) }
+        }
+        let spectrum = eigen.eigenvalues.map { max(0, $0) }  // negatives are rounding of a singular H
+        let problem = LeastSquares(design: x, targets: y, spectrum: spectrum, optimalValue: nil, label: label)
+        let fStar = problem.loss(w)
+        return LeastSquares(design: x, targets: y, spectrum: spectrum, optimalValue: fStar, label: label, solution: w)
     }
 }
 

@@ -34,7 +34,11 @@ public enum ProblemRegistry {
     public static let all: [ProblemEntry] = [
         Rosenbrock.entry,
         ToyPower.entry,
+        ScalarProduct.entry,
         LeastSquares.entry,
+        LogisticRegression.entry,
+        MatrixFactorization.entry,
+        DeepLinearNetwork.entry,
     ]
 
     public static func entry(named name: String) throws(ConfigurationError) -> ProblemEntry {

@@ -4,7 +4,8 @@ import Core
 ///
 /// F'(w) = 2p·w^{p−1}(wᵖ − 1). Near w = 0 the gradient vanishes (|F'| ≈ 2p|w|^{p−1}); for
 /// |w| > 1 it explodes (≈ 2p|w|^{2p−1}); between lies the good basin around 1. It shows why
-/// depth makes step-size choice hard (survey §4.1). A deterministic function: n = 1.
+/// depth makes step-size choice hard (survey §4.1). The `start` setting picks those regions
+/// (see `StartRegion`). A deterministic function: n = 1.
 public final class ToyPower: Problem {
     public let power: Int
     let start: Double
@@ -50,13 +51,13 @@ public final class ToyPower: Problem {
         summary: "toy F(w) = (w^p − 1)² in 1-D (p = 7): vanishing gradients near 0, exploding past 1",
         settings: [
             .integer("p", 7, range: 1...64, "the power p"),
-            .vector("x0", [0.5], "starting point (vanishing region near 0, good basin near 1, exploding past 1)"),
+            .choice("start", StartRegion.names, default: "x0", "starting region: x0, or vanishing (0.2), basin (0.9), exploding (1.5)"),
+            .vector("x0", [0.5], "starting point when start=x0 (vanishing region near 0, good basin near 1, exploding past 1)"),
             .real("spread", 0, range: 0...1e6, "std of a seeded Gaussian perturbation of x0"),
         ],
         deterministic: true
     ) { p in
-        let x0 = p.vector("x0")
-        guard x0.count == 1 else { throw ConfigurationError("problem 'w7': x0 has \(x0.count) entries; expected 1") }
+        let x0 = try StartRegion.point(p, dimension: 1, problem: "w7")
         return ToyPower(power: p.integer("p"), start: x0[0], spread: p.real("spread"), label: problemLabel("w7", p))
     }
 }

@@ -1,0 +1,214 @@
+import Core
+import Kernels
+
+/// A deep linear network, the survey's model for depth without nonlinearity (§4, §6):
+///
+///     F(W₁, …, W_L) = ‖Y − W_L⋯W₁X‖²_F / (2N),   X ∈ ℝ^{d₀×N}, Y ∈ ℝ^{d_L×N}, W_l ∈ ℝ^{d_l×d_{l−1}},
+///
+/// normalised by the N samples, so F = (1/N)Σᵢ fᵢ with fᵢ = ½‖W_L⋯W₁xᵢ − yᵢ‖². With
+/// h₀ = xᵢ, h_l = W_l h_{l−1}, δ_L = h_L − yᵢ and δ_{l−1} = W_lᵀδ_l (back-propagation),
+/// ∇_{W_l} fᵢ = δ_l h_{l−1}ᵀ. The flat parameter vector is [vec(W₁); …; vec(W_L)], row-major.
+///
+/// Synthetic data: xᵢ ~ N(0, I), Y = AX + σE with A ∈ ℝ^{d_L×d₀} Gaussian (entries
+/// N(0, 1/d₀)) and E standard Gaussian. F* is the reduced-rank regression optimum with rank
+/// k = min(d₁, …, d_{L−1}) (the bottleneck): with the least-squares fit Ŷ = B̂X,
+/// B̂ = YXᵀ(XXᵀ)⁻¹ (Cholesky), F* = (‖Y − Ŷ‖²_F + Σ_{j>k} σⱼ(Ŷ)²)/(2N), the squared singular
+/// values from `SymmetricEigen` of ŶŶᵀ; accurate to about κ(XXᵀ)·ε relative. It is exactly 0
+/// when realizable (σ = 0 and k ≥ min(d₀, d_L)); unknown (nil) when N < d₀.
+///
+/// Initialisation (`init`): `gaussian` draws W_l entries N(0, s²/d_{l−1}); `orthogonal` makes
+/// each W_l s times a matrix with orthonormal rows or columns (Gram–Schmidt of Gaussian draws),
+/// so the end-to-end map starts norm-preserving, as dynamical isometry prescribes.
+public final class DeepLinearNetwork: Problem {
+    /// d₀, d₁, …, d_L.
+    public let widths: [Int]
+    /// N×d₀, row i is xᵢ.
+    public let inputs: Matrix
+    /// N×d_L, row i is yᵢ.
+    public let outputs: Matrix
+    public let optimalValue: Double?
+    public let label: String
+    public let orthogonalInit: Bool
+    let initScale: Double
+    /// Offset of W_l (l = 1…L) in the flat parameter vector, at index l − 1; the last entry is d.
+    let offsets: [Int]
+    /// h₀…h_L for one sample, then two δ buffers.
+    private var activations: [Double]
+    private let activationOffsets: [Int]
+    private let widest: Int
+
+    public init(
+        widths: [Int], inputs: Matrix, outputs: Matrix, optimalValue: Double?, orthogonalInit: Bool = false,
+        initScale: Double = 1, label: String = "deep-linear"
+    ) {
+        precondition(widths.count >= 2 && inputs.columns == widths.first! && outputs.columns == widths.last! && inputs.rows == outputs.rows)
+        self.widths = widths
+        self.inputs = inputs
+        self.outputs = outputs
+        self.optimalValue = optimalValue
+        self.orthogonalInit = orthogonalInit
+        self.initScale = initScale
+        self.label = label
+        var o = [0]
+        for l in 1..<widths.count { o.append(o.last! + widths[l] * widths[l - 1]) }
+        offsets = o
+        var a = [0]
+        for width in widths { a.append(a.last! + width) }
+        activationOffsets = a
+        widest = widths.max()!
+        activations = [Double](repeating: 0, count: a.last! + 2 * widest)
+    }
+
+    public var depth: Int { widths.count - 1 }
+    public var dimension: Int { offsets.last! }
+    public var sampleCount: Int { inputs.rows }
+    public var capabilities: OracleCapabilities { [.fullGradient, .sampleGradients, .coordinates] }
+    public var properties: [(name: String, value: Double)] {
+        [("N", Double(sampleCount)), ("depth", Double(depth)), ("bottleneck", Double(widths.dropFirst().dropLast().min() ?? min(widths.first!, widths.last!)))]
+    }
+
+    public func initialPoint(seed: UInt64) -> [Double] {
+        var rng = Xoshiro256(seed: seed, stream: 2)
+        var w = [Double](repeating: 0, count: dimension)
+        for l in 1...depth {
+            let rows = widths[l], cols = widths[l - 1], o = offsets[l - 1]
+            if orthogonalInit {
+                let q = orthonormalRows(count: min(rows, cols), length: max(rows, cols), rng: &rng)
+                for a in 0..<rows {
+                    for b in 0..<cols { w[o + a * cols + b] = initScale * (rows <= cols ? q[a * cols + b] : q[b * rows + a]) }
+                }
+            } else {
+                let s = initScale / Double(cols).squareRoot()
+                for k in 0..<(rows * cols) { w[o + k] = s * rng.nextGaussian() }
+            }
+        }
+        return w
+    }
+
+    /// Σ over `samples` of ‖rᵢ‖²; when `g` is given it receives scale·∇(½Σ‖rᵢ‖²).
+    private func accumulate(_ w: UnsafePointer<Double>, samples: some Sequence<Int>, gradient g: UnsafeMutablePointer<Double>?, scale: Double) -> Double {
+        let L = depth
+        if let g { for k in 0..<dimension { g[k] = 0 } }
+        var total = 0.0
+        activations.withUnsafeMutableBufferPointer { ap in
+            let h = ap.baseAddress!
+            var delta = h + activationOffsets[L + 1], next = delta + widest
+            for i in samples {
+                for k in 0..<widths[0] { h[k] = inputs[i, k] }
+                for l in 1...L {
+                    gemv(.none, widths[l], widths[l - 1], 1, w + offsets[l - 1], widths[l - 1],
+                         h + activationOffsets[l - 1], 0, h + activationOffsets[l])
+                }
+                let out = h + activationOffsets[L], y = outputs.base + i * widths[L]
+                var s = 0.0
+                for k in 0..<widths[L] {
+                    let r = out[k] - y[k]
+                    s += r * r
+                    delta[k] = scale * r
+                }
+                total += s
+                guard let g else { continue }
+                for l in stride(from: L, through: 1, by: -1) {
+                    let rows = widths[l], cols = widths[l - 1]
+                    let input = h + activationOffsets[l - 1]
+                    for a in 0..<rows where delta[a] != 0 { axpy(cols, delta[a], input, g + offsets[l - 1] + a * cols) }
+                    if l > 1 {
+                        gemv(.transposed, rows, cols, 1, w + offsets[l - 1], cols, delta, 0, next)
+                        swap(&delta, &next)
+                    }
+                }
+            }
+        }
+        return total
+    }
+
+    public func loss(at w: UnsafeBufferPointer<Double>) -> Double {
+        accumulate(w.baseAddress!, samples: 0..<sampleCount, gradient: nil, scale: 0) / (2 * Double(sampleCount))
+    }
+
+    public func lossAndGradient(at w: UnsafeBufferPointer<Double>, into g: UnsafeMutableBufferPointer<Double>) -> Double {
+        accumulate(w.baseAddress!, samples: 0..<sampleCount, gradient: g.baseAddress!, scale: 1 / Double(sampleCount))
+            / (2 * Double(sampleCount))
+    }
+
+    public func sampleGradient(at w: UnsafeBufferPointer<Double>, samples: UnsafeBufferPointer<Int>, into g: UnsafeMutableBufferPointer<Double>) {
+        _ = accumulate(w.baseAddress!, samples: samples, gradient: g.baseAddress!, scale: 1 / Double(samples.count))
+    }
+
+    public static let entry = ProblemEntry(
+        name: "deep-linear",
+        summary: "deep linear network ‖Y − W_L⋯W₁X‖²_F/(2N) on synthetic Y = AX + noise, F* by reduced-rank regression",
+        settings: [
+            .integer("samples", 100, range: 1...1e7, "number of samples N"),
+            .integer("input", 8, range: 1...1e5, "input width d₀"),
+            .integer("output", 8, range: 1...1e5, "output width d_L"),
+            .integer("width", 8, range: 1...1e5, "hidden width d₁ = … = d_{L−1}"),
+            .integer("depth", 3, range: 1...1000, "number of layers L"),
+            .vector("widths", [], "all widths d₀,d₁,…,d_L (overrides input, output, width, depth when given)"),
+            .real("noise", 0, range: 0...1e6, "std σ of the output noise (0 and a wide enough bottleneck: realizable, F* = 0)"),
+            .choice("init", ["gaussian", "orthogonal"], default: "gaussian", "initialisation of each W_l"),
+            .real("init_scale", 1, range: 0...1e6, "scale s of the initial weights"),
+            .integer("data_seed", 0, range: 0...Double(Int32.max), "seed of the synthetic X, A and noise"),
+        ]
+    ) { p in
+        var widths = p.vector("widths").map { Int($0) }
+        if widths.isEmpty {
+            widths = [p.integer("input")] + [Int](repeating: p.integer("width"), count: p.integer("depth") - 1) + [p.integer("output")]
+        }
+        guard widths.count >= 2, widths.allSatisfy({ $0 >= 1 }), p.vector("widths").allSatisfy({ $0 == $0.rounded() }) else {
+            throw ConfigurationError("problem 'deep-linear': widths=\(p.vector("widths")) is not valid; expected at least two positive integers d₀,…,d_L")
+        }
+        return DeepLinearNetwork.synthetic(
+            widths: widths, samples: p.integer("samples"), noise: p.real("noise"), seed: UInt64(p.integer("data_seed")),
+            orthogonalInit: p.text("init") == "orthogonal", initScale: p.real("init_scale"), label: problemLabel("deep-linear", p))
+    }
+
+    /// The synthetic instance described on the type.
+    public static func synthetic(
+        widths: [Int], samples n: Int, noise: Double, seed: UInt64, orthogonalInit: Bool = false, initScale: Double = 1,
+        label: String = "deep-linear"
+    ) -> DeepLinearNetwork {
+        let d0 = widths.first!, dL = widths.last!
+        var rng = Xoshiro256(seed: seed, stream: 3)
+        let x = Matrix(rows: n, columns: d0), y = Matrix(rows: n, columns: dL)
+        for k in 0..<(n * d0) { x.storage[k] = rng.nextGaussian() }
+        let a = (0..<(dL * d0)).map { _ in rng.nextGaussian() / Double(d0).squareRoot() }
+        for i in 0..<n {
+            gemv(.none, dL, d0, 1, a, d0, x.base + i * d0, 0, y.base + i * dL)
+            if noise > 0 { for k in 0..<dL { y[i, k] += noise * rng.nextGaussian() } }
+        }
+        let bottleneck = widths.count > 2 ? widths.dropFirst().dropLast().min()! : min(d0, dL)
+        let fStar: Double? = noise == 0 && bottleneck >= min(d0, dL)
+            ? 0 : reducedRankOptimum(inputs: x, outputs: y, rank: bottleneck)
+        return DeepLinearNetwork(widths: widths, inputs: x, outputs: y, optimalValue: fStar, orthogonalInit: orthogonalInit, initScale: initScale, label: label)
+    }
+
+    /// min over B of rank ≤ k of ‖Y − BX‖²_F/(2N), as described on the type; nil when XXᵀ is singular.
+    static func reducedRankOptimum(inputs x: Matrix, outputs y: Matrix, rank k: Int) -> Double? {
+        let n = x.rows, d0 = x.columns, dL = y.columns
+        var gram = [Double](repeating: 0, count: d0 * d0)
+        gram.withUnsafeMutableBufferPointer { weightedGram(rows: n, columns: d0, x.base, weights: nil, scale: 1, into: $0.baseAddress!) }
+        guard let cholesky = Cholesky(gram, dimension: d0) else { return nil }
+        // Row a of B̂ solves (XXᵀ)b = X·(row a of Y).
+        var b = [Double](repeating: 0, count: dL * d0)
+        for a in 0..<dL {
+            var rhs = [Double](repeating: 0, count: d0)
+            for i in 0..<n { axpy(d0, y[i, a], x.base + i * d0, &rhs) }
+            let row = cholesky.solve(rhs)
+            for c in 0..<d0 { b[a * d0 + c] = row[c] }
+        }
+        var fitted = [Double](repeating: 0, count: dL), outer = [Double](repeating: 0, count: dL * dL)
+        var misfit = 0.0
+        for i in 0..<n {
+            gemv(.none, dL, d0, 1, b, d0, x.base + i * d0, 0, &fitted)
+            for a in 0..<dL {
+                let r = y[i, a] - fitted[a]
+                misfit += r * r
+                outer.withUnsafeMutableBufferPointer { axpy(dL, fitted[a], fitted, $0.baseAddress! + a * dL) }
+            }
+        }
+        let spectrum = SymmetricEigen(symmetric: outer, dimension: dL).eigenvalues
+        let discarded = spectrum.dropFirst(k).reduce(0) { $0 + max(0, $1) }
+        return (misfit + discarded) / (2 * Double(n))
+    }
+}

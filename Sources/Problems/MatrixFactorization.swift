@@ -1,0 +1,144 @@
+import Core
+import Kernels
+
+/// Low-rank matrix factorisation, the survey's two-layer linear network (§6):
+///
+///     F(W₁, W₂) = ‖Y − W₂W₁‖²_F / (2mn),   Y ∈ ℝ^{m×n}, W₂ ∈ ℝ^{m×r}, W₁ ∈ ℝ^{r×n},
+///
+/// normalised per entry so step sizes do not scale with the matrix. With R = W₂W₁ − Y,
+/// ∇_{W₁}F = W₂ᵀR/(mn) and ∇_{W₂}F = RW₁ᵀ/(mn). As a finite sum over the m rows of Y,
+/// fᵢ = ‖yᵢ − (W₂)ᵢW₁‖²/(2n) with F = (1/m)Σᵢ fᵢ: a sample touches row i of W₂ and all of W₁.
+/// The flat parameter vector is [vec(W₁); vec(W₂)], both row-major.
+///
+/// Y = U·diag(s)·Vᵀ is built from its SVD (U, V with orthonormal columns from Gaussian draws):
+/// `rank_true` signal values s_k = √(mn/rank_true)·(1 − k/(2·rank_true)), so entries of Y are
+/// O(1), and, when `noise` σ > 0, a tail of min(m, n) − rank_true values falling linearly from
+/// σ(√m + √n)/2 (the scale of a Gaussian noise matrix's spectrum), so the spectrum stays known.
+/// By Eckart–Young F* = Σ_{k>r} s_(k)²/(2mn), the discarded squared singular values: exact.
+/// Every stationary point is a global minimum or a strict saddle (Baldi & Hornik, 1989).
+public final class MatrixFactorization: Problem {
+    /// Y, m×n.
+    public let target: Matrix
+    public let rank: Int
+    /// All singular values of Y, decreasing.
+    public let singularValues: [Double]
+    public let optimalValue: Double?
+    public let label: String
+    let initScale: Double
+    private var residual: [Double]
+
+    public var rows: Int { target.rows }
+    public var columns: Int { target.columns }
+
+    public init(target: Matrix, rank: Int, singularValues: [Double], label: String = "matrix-factorization", initScale: Double = 0.5) {
+        self.target = target
+        self.rank = rank
+        self.singularValues = singularValues
+        let discarded = singularValues.dropFirst(rank).reduce(0) { $0 + $1 * $1 }
+        optimalValue = discarded / (2 * Double(target.rows * target.columns))
+        self.label = label
+        self.initScale = initScale
+        residual = [Double](repeating: 0, count: target.columns)
+    }
+
+    public var dimension: Int { rank * (rows + columns) }
+    public var sampleCount: Int { rows }
+    public var capabilities: OracleCapabilities { [.fullGradient, .sampleGradients, .coordinates] }
+    public var properties: [(name: String, value: Double)] {
+        var p: [(name: String, value: Double)] = [("m", Double(rows)), ("n", Double(columns)), ("r", Double(rank))]
+        if rank >= 1, rank <= singularValues.count { p.append(("sigma_r", singularValues[rank - 1])) }
+        p.append(("sigma_r+1", rank < singularValues.count ? singularValues[rank] : 0))
+        return p
+    }
+
+    /// Every entry of W₁ and W₂ i.i.d. N(0, init_scale²) from `seed`.
+    public func initialPoint(seed: UInt64) -> [Double] {
+        var rng = Xoshiro256(seed: seed, stream: 2)
+        return (0..<dimension).map { _ in initScale * rng.nextGaussian() }
+    }
+
+    /// Σ over `samples` (rows of Y) of ‖rᵢ‖² with rᵢ = (W₂)ᵢW₁ − yᵢ; when `g` is given it
+    /// receives scale·∇(½Σ‖rᵢ‖²).
+    private func accumulate(_ w: UnsafePointer<Double>, rowsOf samples: some Sequence<Int>, gradient g: UnsafeMutablePointer<Double>?, scale: Double) -> Double {
+        let n = columns, r = rank
+        let w1 = w, w2 = w + r * n
+        if let g { for k in 0..<dimension { g[k] = 0 } }
+        var s = 0.0
+        residual.withUnsafeMutableBufferPointer { rp in
+            let res = rp.baseAddress!
+            for i in samples {
+                let yRow = target.base + i * n
+                for j in 0..<n { res[j] = -yRow[j] }
+                for k in 0..<r { axpy(n, w2[i * r + k], w1 + k * n, res) }
+                s += dot(n, res, res)
+                if let g {
+                    for k in 0..<r { axpy(n, scale * w2[i * r + k], res, g + k * n) }
+                    gemv(.none, r, n, scale, w1, n, res, 1, g + r * n + i * r)
+                }
+            }
+        }
+        return s
+    }
+
+    public func loss(at w: UnsafeBufferPointer<Double>) -> Double {
+        accumulate(w.baseAddress!, rowsOf: 0..<rows, gradient: nil, scale: 0) / (2 * Double(rows * columns))
+    }
+
+    public func lossAndGradient(at w: UnsafeBufferPointer<Double>, into g: UnsafeMutableBufferPointer<Double>) -> Double {
+        let mn = Double(rows * columns)
+        return accumulate(w.baseAddress!, rowsOf: 0..<rows, gradient: g.baseAddress!, scale: 1 / mn) / (2 * mn)
+    }
+
+    public func sampleGradient(at w: UnsafeBufferPointer<Double>, samples: UnsafeBufferPointer<Int>, into g: UnsafeMutableBufferPointer<Double>) {
+        _ = accumulate(w.baseAddress!, rowsOf: samples, gradient: g.baseAddress!, scale: 1 / Double(samples.count * columns))
+    }
+
+    public static let entry = ProblemEntry(
+        name: "matrix-factorization",
+        summary: "low-rank factorisation ‖Y − W₂W₁‖²_F/(2mn) of a matrix with known SVD, F* exact by Eckart–Young",
+        settings: [
+            .integer("m", 40, range: 1...1e6, "rows of Y (the samples)"),
+            .integer("n", 30, range: 1...1e6, "columns of Y"),
+            .integer("rank", 3, range: 1...1e5, "factor rank r (W₂ is m×r, W₁ is r×n)"),
+            .integer("rank_true", 3, range: 1...1e5, "rank of Y's signal part"),
+            .real("noise", 0, range: 0...1e6, "σ of the spectral noise tail (0: Y has rank rank_true)"),
+            .real("init_scale", 0.5, range: 0...1e6, "std of the entries of the initial W₁, W₂"),
+            .integer("data_seed", 0, range: 0...Double(Int32.max), "seed of the synthetic Y"),
+        ]
+    ) { p in
+        let m = p.integer("m"), n = p.integer("n"), r = p.integer("rank"), rTrue = p.integer("rank_true")
+        guard rTrue <= min(m, n), r <= min(m, n) else {
+            throw ConfigurationError(
+                "problem 'matrix-factorization': rank=\(r) and rank_true=\(rTrue) must not exceed min(m, n) = \(min(m, n))")
+        }
+        return MatrixFactorization.synthetic(
+            m: m, n: n, rank: r, trueRank: rTrue, noise: p.real("noise"), seed: UInt64(p.integer("data_seed")),
+            initScale: p.real("init_scale"), label: problemLabel("matrix-factorization", p))
+    }
+
+    /// The synthetic instance described on the type.
+    public static func synthetic(
+        m: Int, n: Int, rank: Int, trueRank: Int, noise: Double, seed: UInt64, initScale: Double = 0.5,
+        label: String = "matrix-factorization"
+    ) -> MatrixFactorization {
+        let full = min(m, n)
+        let count = noise > 0 ? full : trueRank
+        var rng = Xoshiro256(seed: seed, stream: 3)
+        let u = orthonormalRows(count: count, length: m, rng: &rng)  // rows are U's columns
+        let v = orthonormalRows(count: count, length: n, rng: &rng)  // rows are V's columns
+        let base = (Double(m * n) / Double(trueRank)).squareRoot()
+        let tailTop = noise * (Double(m).squareRoot() + Double(n).squareRoot()) / 2
+        let s = (0..<count).map { k in
+            k < trueRank ? base * (1 - Double(k) / Double(2 * trueRank))
+                : tailTop * Double(full - k) / Double(full - trueRank)
+        }
+        let y = Matrix(rows: m, columns: n)
+        v.withUnsafeBufferPointer { vp in
+            for i in 0..<m {
+                for k in 0..<count { axpy(n, s[k] * u[k * m + i], vp.baseAddress! + k * n, y.base + i * n) }
+            }
+        }
+        let all = (s + [Double](repeating: 0, count: full - count)).sorted(by: >)
+        return MatrixFactorization(target: y, rank: rank, singularValues: all, label: label, initScale: initScale)
+    }
+}
