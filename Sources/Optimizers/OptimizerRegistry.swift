@@ -38,6 +38,8 @@ public enum OptimizerRegistry {
         SGD.entry,
         Momentum.entry,
         Nesterov.entry,
+        SVRG.entry,
+        SAGA.entry,
     ]
 
     public static func entry(named name: String) throws(ConfigurationError) -> OptimizerEntry {
