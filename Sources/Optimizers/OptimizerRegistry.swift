@@ -40,6 +40,7 @@ public enum OptimizerRegistry {
         Nesterov.entry,
         SVRG.entry,
         SAGA.entry,
+        RCD.entry,
     ]
 
     public static func entry(named name: String) throws(ConfigurationError) -> OptimizerEntry {

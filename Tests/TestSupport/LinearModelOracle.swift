@@ -98,6 +98,16 @@ public final class LinearModelOracle: GradientOracle {
         return UnsafeBufferPointer(design.row(i))
     }
 
+    /// L_j = ‖X_{:j}‖²/n + λ.
+    public func coordinateLipschitzConstants(into constants: UnsafeMutableBufferPointer<Double>) -> Bool {
+        for j in 0..<dimension {
+            var s = 0.0
+            for i in 0..<sampleCount { s += design[i, j] * design[i, j] }
+            constants[j] = s / Double(sampleCount) + l2Penalty
+        }
+        return true
+    }
+
     /// The minimiser, by Cholesky on (XᵀX/n + λI) w = Xᵀy/n (small d only).
     public func minimizer() -> [Double] {
         let d = dimension, n = Double(sampleCount)
