@@ -41,6 +41,7 @@ public enum OptimizerRegistry {
         SVRG.entry,
         SAGA.entry,
         RCD.entry,
+        BB.entry,
     ]
 
     public static func entry(named name: String) throws(ConfigurationError) -> OptimizerEntry {

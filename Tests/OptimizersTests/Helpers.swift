@@ -26,3 +26,10 @@ func rule(_ name: String, _ settings: String...) throws -> any Optimizer {
 func value(_ oracle: some GradientOracle, _ w: [Double]) -> Double {
     w.withUnsafeBufferPointer { oracle.loss(at: $0) }
 }
+
+/// Rosenbrock's F(x, y) = (1 − x)² + 100(y − x²)², minimised at (1, 1) with F* = 0.
+func rosenbrock() -> TestOracle {
+    TestOracle(dimension: 2,
+               loss: { w in (1 - w[0]) * (1 - w[0]) + 100 * (w[1] - w[0] * w[0]) * (w[1] - w[0] * w[0]) },
+               gradient: { w in [-2 * (1 - w[0]) - 400 * w[0] * (w[1] - w[0] * w[0]), 200 * (w[1] - w[0] * w[0])] })
+}
