@@ -42,6 +42,7 @@ public enum OptimizerRegistry {
         SAGA.entry,
         RCD.entry,
         BB.entry,
+        LBFGS.entry,
     ]
 
     public static func entry(named name: String) throws(ConfigurationError) -> OptimizerEntry {
