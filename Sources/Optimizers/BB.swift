@@ -18,6 +18,7 @@ import Kernels
 /// without line search (Dai & Liao, 2002).
 /// - Parameters: `lr` 1e-3, `formula` bb1, `nonmonotone` 0, `step_min` 1e-10, `step_max` 1e10.
 public struct BB: Optimizer {
+    /// BB1 α = sᵀs/sᵀy (the long step) or BB2 α = sᵀy/yᵀy (the short step).
     public enum Formula: String, Sendable { case bb1, bb2 }
 
     public var lr: Double
@@ -38,6 +39,8 @@ public struct BB: Optimizer {
     /// Sufficient-decrease constant γ and backtracking factor of the non-monotone search.
     static let gamma = 1e-4, shrink = 0.5, maxBacktracks = 30
 
+    /// The previous point and gradient (for s and y), the current gradient, the last step α and,
+    /// with the non-monotone search, the last M values of F.
     public struct State {
         var gradient: [Double]          // ∇F(w_k)
         var previousPoint: [Double]     // w_{k−1}

@@ -22,6 +22,7 @@ import Kernels
 ///   `line_search_fn` strong_wolfe (torch's default is none), `tolerance_grad` 1e-7,
 ///   `tolerance_change` 1e-9, `max_ls` 25 (trials per line search).
 public struct LBFGS: Optimizer {
+    /// strong_wolfe (Nocedal & Wright Alg. 3.5/3.6) or none (the initial trial step, torch's fixed-step mode).
     public enum LineSearch: String, Sendable { case strongWolfe = "strong_wolfe", none }
 
     public var lr: Double
@@ -41,6 +42,8 @@ public struct LBFGS: Optimizer {
         self.maxLineSearch = maxLineSearch
     }
 
+    /// The ring of the last m pairs (s_i, y_i) with ρ_i = 1/s_iᵀy_i, the gradient at the current
+    /// point and line-search scratch.
     public struct State {
         var s: [Double]          // m×d ring of s_i
         var y: [Double]          // m×d ring of y_i

@@ -17,6 +17,7 @@ import Kernels
 /// One block (`block_size` ≥ d) with uniform sampling is GD.
 /// - Parameters: `lr` 1e-3, `block_size` 1, `sampling` uniform.
 public struct RCD: Optimizer {
+    /// How blocks are drawn: uniformly with step lr, or ∝ L_b with step lr/L_b.
     public enum Sampling: String, Sendable { case uniform, lipschitz }
 
     public var lr: Double
@@ -29,6 +30,7 @@ public struct RCD: Optimizer {
         self.sampling = sampling
     }
 
+    /// The sampling stream, the block gradient and, for Lipschitz sampling, the block constants and their CDF.
     public struct State {
         var rng: Xoshiro256
         var blockGradient: [Double]  // ∇_b F(w)

@@ -22,6 +22,7 @@ import Kernels
 /// n×d table stores whole sample gradients.
 /// - Parameters: `lr` 1e-3 (theory: 1/(3L_max)), `table_init` zero.
 public struct SAGA: Optimizer {
+    /// The gradient table before the first step: zeros (free) or every ∇fᵢ(w₀) (one epoch).
     public enum TableInit: String, Sendable { case zero, full }
 
     public var lr: Double
@@ -32,6 +33,7 @@ public struct SAGA: Optimizer {
         self.tableInit = tableInit
     }
 
+    /// The sampling stream, the gradient table and its running average ḡ; sized on the first step.
     public struct State {
         var rng: Xoshiro256
         var table: [Double] = []    // αᵢ (n) on a linear-sample oracle, else ∇fᵢ(φᵢ) (n×d)

@@ -20,6 +20,7 @@ import Kernels
 /// method does, so SVRG keeps no per-sample memory and costs the same on both paths.
 /// - Parameters: `lr` 1e-3 (theory: ≈ 1/(10 L_max)), `inner_steps` 0 (= 2n), `snapshot` last.
 public struct SVRG: Optimizer {
+    /// Where the next outer loop starts: the last inner iterate (option I) or a random one (option II).
     public enum Snapshot: String, Sendable { case last, random }
 
     public var lr: Double
@@ -33,6 +34,7 @@ public struct SVRG: Optimizer {
         self.snapshot = snapshot
     }
 
+    /// The snapshot w̃, its full gradient μ̃, the sampling stream and the inner-loop position.
     public struct State {
         var rng: Xoshiro256
         var anchor: [Double]        // w̃
