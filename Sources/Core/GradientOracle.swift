@@ -47,4 +47,14 @@ public protocol GradientOracle: AnyObject {
     func features(ofSample i: Int) -> UnsafeBufferPointer<Double>
     /// λ of a `.linearSamples` problem (0 when unregularised).
     var l2Penalty: Double { get }
+
+    /// Writes L_j, a Lipschitz constant of ∂F/∂w_j along coordinate j (sup of ∂²F/∂w_j²; for
+    /// least squares ‖X_{:j}‖²/n + λ), for every j into `constants` and returns true; returns
+    /// false when the problem does not know them (the default). Problem constants, like feature
+    /// rows: not charged. Used by Lipschitz-weighted coordinate descent.
+    func coordinateLipschitzConstants(into constants: UnsafeMutableBufferPointer<Double>) -> Bool
+}
+
+extension GradientOracle {
+    public func coordinateLipschitzConstants(into constants: UnsafeMutableBufferPointer<Double>) -> Bool { false }
 }

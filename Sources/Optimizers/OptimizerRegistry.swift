@@ -38,6 +38,11 @@ public enum OptimizerRegistry {
         SGD.entry,
         Momentum.entry,
         Nesterov.entry,
+        SVRG.entry,
+        SAGA.entry,
+        RCD.entry,
+        BB.entry,
+        LBFGS.entry,
     ]
 
     public static func entry(named name: String) throws(ConfigurationError) -> OptimizerEntry {

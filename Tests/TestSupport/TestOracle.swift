@@ -15,6 +15,8 @@ public final class TestOracle: GradientOracle {
     let sampleGradientFunction: ((Int, [Double]) -> [Double])?
     /// Every batch requested, in order.
     public private(set) var batches: [[Int]] = []
+    /// Per-coordinate Lipschitz constants L_j to report, if any (the quadratic sets its diagonal).
+    public var coordinateLipschitz: [Double]?
 
     public init(dimension: Int, sampleCount: Int = 1, loss: @escaping ([Double]) -> Double,
                 gradient: @escaping ([Double]) -> [Double], sampleGradient: ((Int, [Double]) -> [Double])? = nil) {
@@ -29,9 +31,17 @@ public final class TestOracle: GradientOracle {
     /// F(w) = ½ Σⱼ hⱼ wⱼ² − bᵀw, a diagonal quadratic with closed-form minimiser bⱼ/hⱼ.
     public static func quadratic(diagonal h: [Double], linear b: [Double]? = nil) -> TestOracle {
         let b = b ?? [Double](repeating: 0, count: h.count)
-        return TestOracle(dimension: h.count,
-                          loss: { w in h.indices.reduce(0) { $0 + 0.5 * h[$1] * w[$1] * w[$1] - b[$1] * w[$1] } },
-                          gradient: { w in h.indices.map { h[$0] * w[$0] - b[$0] } })
+        let oracle = TestOracle(dimension: h.count,
+                                loss: { w in h.indices.reduce(0) { $0 + 0.5 * h[$1] * w[$1] * w[$1] - b[$1] * w[$1] } },
+                                gradient: { w in h.indices.map { h[$0] * w[$0] - b[$0] } })
+        oracle.coordinateLipschitz = h
+        return oracle
+    }
+
+    public func coordinateLipschitzConstants(into constants: UnsafeMutableBufferPointer<Double>) -> Bool {
+        guard let l = coordinateLipschitz else { return false }
+        for j in 0..<dimension { constants[j] = l[j] }
+        return true
     }
 
     public func loss(at w: UnsafeBufferPointer<Double>) -> Double {

@@ -1,0 +1,204 @@
+import Core
+import Kernels
+
+/// Limited-memory BFGS (Liu & Nocedal, 1989; Nocedal & Wright, 2006, Alg. 7.4 and 7.5) with a
+/// strong-Wolfe line search, in torch.optim.LBFGS's conventions.
+///
+///     p_k = −H_k ∇F(w_k)   (two-loop recursion over the last m pairs (s_i, y_i),
+///                           H⁰_k = γ_k I, γ_k = s_{k−1}ᵀy_{k−1} / y_{k−1}ᵀy_{k−1})
+///     w_{k+1} = w_k + t_k p_k,   t_k from the strong-Wolfe search (c₁ = 1e-4, c₂ = 0.9),
+///                                first trial min(1, 1/‖∇F(w₀)‖₁)·lr at k = 0, then lr
+///     s_k = w_{k+1} − w_k,  y_k = ∇F(w_{k+1}) − ∇F(w_k);  the pair is kept only if s_kᵀy_k > 1e-10
+///
+/// One `step` is one iteration: one direction and one line search, each trial a
+/// loss-and-gradient evaluation (one epoch); the accepted point's gradient is reused by the next
+/// step. With `line_search_fn` none the step is t_k = the first trial (torch's fixed-step mode),
+/// plus one evaluation at the new point. A step is skipped (w unchanged) when max|∇F| ≤
+/// `tolerance_grad`, torch's first stopping test. Its other test, ∇Fᵀp > −`tolerance_change`,
+/// is not applied: near a minimiser ∇Fᵀp ≈ −2(F − F*), so it would freeze runs at
+/// F − F* ≈ 5e-10; stopping runs is the harness's job, and `tolerance_change` only bounds the
+/// line search's bracket. History 0 is steepest descent with the line search.
+/// - Parameters: `lr` 1, `history_size` 10 (scipy's and Nocedal & Wright's m; torch uses 100),
+///   `line_search_fn` strong_wolfe (torch's default is none), `tolerance_grad` 1e-7,
+///   `tolerance_change` 1e-9, `max_ls` 25 (trials per line search).
+public struct LBFGS: Optimizer {
+    /// strong_wolfe (Nocedal & Wright Alg. 3.5/3.6) or none (the initial trial step, torch's fixed-step mode).
+    public enum LineSearch: String, Sendable { case strongWolfe = "strong_wolfe", none }
+
+    public var lr: Double
+    public var historySize: Int
+    public var lineSearch: LineSearch
+    public var toleranceGrad: Double
+    public var toleranceChange: Double
+    public var maxLineSearch: Int
+
+    public init(lr: Double = 1, historySize: Int = 10, lineSearch: LineSearch = .strongWolfe,
+                toleranceGrad: Double = 1e-7, toleranceChange: Double = 1e-9, maxLineSearch: Int = 25) {
+        self.lr = lr
+        self.historySize = historySize
+        self.lineSearch = lineSearch
+        self.toleranceGrad = toleranceGrad
+        self.toleranceChange = toleranceChange
+        self.maxLineSearch = maxLineSearch
+    }
+
+    /// The ring of the last m pairs (s_i, y_i) with ρ_i = 1/s_iᵀy_i, the gradient at the current
+    /// point and line-search scratch.
+    public struct State {
+        var s: [Double]          // m×d ring of s_i
+        var y: [Double]          // m×d ring of y_i
+        var rho: [Double]        // 1/(s_iᵀy_i)
+        var alpha: [Double]      // two-loop coefficients
+        var gradient: [Double]   // ∇F(w_k)
+        var direction: [Double]  // p_k
+        var origin: [Double]     // w_k during the search
+        var newGradient: [Double]
+        var lowGradient: [Double]
+        var loss = 0.0
+        var pairs = 0            // stored pairs, ≤ m
+        var newest = -1          // ring index of the newest pair
+        var iteration = 0
+        var haveGradient = false
+    }
+
+    public var requirements: OracleCapabilities { .fullGradient }
+
+    public func makeState(dimension d: Int, sampleCount: Int, seed: UInt64) -> State {
+        let m = historySize, zeros = [Double](repeating: 0, count: d)
+        return State(s: .init(repeating: 0, count: m * d), y: .init(repeating: 0, count: m * d),
+                     rho: .init(repeating: 0, count: m), alpha: .init(repeating: 0, count: m),
+                     gradient: zeros, direction: zeros, origin: zeros, newGradient: zeros, lowGradient: zeros)
+    }
+
+    public func step(_ w: UnsafeMutableBufferPointer<Double>, state: inout State, oracle: some GradientOracle) {
+        let d = w.count
+        if !state.haveGradient {
+            state.loss = state.gradient.withUnsafeMutableBufferPointer { oracle.lossAndGradient(at: UnsafeBufferPointer(w), into: $0) }
+            state.haveGradient = true
+        }
+        let (gMax, gSum) = state.gradient.withUnsafeBufferPointer { g in
+            g.reduce((0.0, 0.0)) { (max($0.0, abs($1)), $0.1 + abs($1)) }
+        }
+        guard gMax > toleranceGrad else { return }
+        computeDirection(d, state: &state)
+        var slope = state.gradient.withUnsafeBufferPointer { g in
+            state.direction.withUnsafeBufferPointer { dot(d, g.baseAddress!, $0.baseAddress!) }
+        }
+        if !(slope < 0) {
+            // Round-off made the quasi-Newton direction uphill: forget the pairs, use −∇F.
+            state.pairs = 0
+            computeDirection(d, state: &state)
+            slope = state.gradient.withUnsafeBufferPointer { dot(d, $0.baseAddress!, $0.baseAddress!) } * -1
+        }
+        guard slope < 0 else { return }
+        let t0 = state.iteration == 0 ? min(1, 1 / gSum) * lr : lr
+        state.iteration += 1
+        _ = state.origin.withUnsafeMutableBufferPointer { $0.update(fromContentsOf: w) }
+
+        let newLoss: Double
+        switch lineSearch {
+        case .strongWolfe:
+            newLoss = state.origin.withUnsafeBufferPointer { origin in
+                state.direction.withUnsafeBufferPointer { p in
+                    state.gradient.withUnsafeBufferPointer { g0 in
+                        state.newGradient.withUnsafeMutableBufferPointer { g in
+                            state.lowGradient.withUnsafeMutableBufferPointer { low in
+                                strongWolfeSearch(oracle: oracle, origin: origin, direction: p, loss: state.loss, gradient0: g0,
+                                                  initialStep: t0, point: w, gradient: g, low: low,
+                                                  maxEvaluations: maxLineSearch, toleranceChange: toleranceChange).loss
+                            }
+                        }
+                    }
+                }
+            }
+        case .none:
+            state.direction.withUnsafeBufferPointer { axpy(d, t0, $0.baseAddress!, w.baseAddress!) }
+            newLoss = state.newGradient.withUnsafeMutableBufferPointer { oracle.lossAndGradient(at: UnsafeBufferPointer(w), into: $0) }
+        }
+        remember(w, state: &state)
+        state.loss = newLoss
+        swap(&state.gradient, &state.newGradient)
+    }
+
+    /// p = −H∇F by the two-loop recursion over the stored pairs, newest first then oldest first.
+    func computeDirection(_ d: Int, state: inout State) {
+        let m = historySize, count = state.pairs
+        state.direction.withUnsafeMutableBufferPointer { q in
+            _ = state.gradient.withUnsafeBufferPointer { q.update(fromContentsOf: $0) }
+            state.s.withUnsafeBufferPointer { s in
+                state.y.withUnsafeBufferPointer { y in
+                    state.rho.withUnsafeBufferPointer { rho in
+                        state.alpha.withUnsafeMutableBufferPointer { alpha in
+                            let q = q.baseAddress!, s = s.baseAddress!, y = y.baseAddress!
+                            for back in 0..<count {
+                                let i = (state.newest - back + m) % m
+                                alpha[i] = rho[i] * dot(d, s + i * d, q)
+                                axpy(d, -alpha[i], y + i * d, q)
+                            }
+                            if count > 0 {
+                                let i = state.newest
+                                scal(d, dot(d, s + i * d, y + i * d) / dot(d, y + i * d, y + i * d), q)
+                            }
+                            for forward in 0..<count {
+                                let i = (state.newest - count + 1 + forward + m) % m
+                                let beta = rho[i] * dot(d, y + i * d, q)
+                                axpy(d, alpha[i] - beta, s + i * d, q)
+                            }
+                            scal(d, -1, q)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Stores s = w − w_k, y = ∇F(w) − ∇F(w_k) when sᵀy > 1e-10 (torch's curvature threshold).
+    func remember(_ w: UnsafeMutableBufferPointer<Double>, state: inout State) {
+        let m = historySize, d = w.count
+        guard m > 0 else { return }
+        // sᵀy first: when the pair is rejected the ring slot, possibly the oldest live pair, stays intact.
+        let sy = state.origin.withUnsafeBufferPointer { w0 in
+            state.gradient.withUnsafeBufferPointer { g0 in
+                state.newGradient.withUnsafeBufferPointer { g in
+                    (0..<d).reduce(0.0) { $0 + (w[$1] - w0[$1]) * (g[$1] - g0[$1]) }
+                }
+            }
+        }
+        guard sy > 1e-10 else { return }
+        let slot = (state.newest + 1) % m
+        state.s.withUnsafeMutableBufferPointer { s in
+            state.y.withUnsafeMutableBufferPointer { y in
+                state.origin.withUnsafeBufferPointer { w0 in
+                    state.gradient.withUnsafeBufferPointer { g0 in
+                        state.newGradient.withUnsafeBufferPointer { g in
+                            for j in 0..<d {
+                                s[slot * d + j] = w[j] - w0[j]
+                                y[slot * d + j] = g[j] - g0[j]
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        state.rho[slot] = 1 / sy
+        state.newest = slot
+        state.pairs = min(state.pairs + 1, m)
+    }
+
+    public static let entry = OptimizerEntry(
+        name: "lbfgs",
+        summary: "L-BFGS two-loop recursion with a strong-Wolfe line search (torch.optim.LBFGS, one iteration per step)",
+        parameters: [
+            .real("lr", 1, range: 1e-300...1e12, "initial trial step of each line search (first iteration: min(1, 1/‖g‖₁)·lr)"),
+            .integer("history_size", 10, range: 0...1e4, "m, the number of (s, y) pairs kept (torch's default is 100)"),
+            .choice("line_search_fn", ["strong_wolfe", "none"], default: "strong_wolfe",
+                    "strong_wolfe (Nocedal & Wright Alg. 3.5/3.6, c1 = 1e-4, c2 = 0.9) or none (fixed step lr)"),
+            .real("tolerance_grad", 1e-7, range: 0...1e300, "no step when max|∇F| ≤ this"),
+            .real("tolerance_change", 1e-9, range: 0...1e300, "line search stops when its bracket is narrower than this (times max|p|)"),
+            .integer("max_ls", 25, range: 1...1e4, "evaluations per line search"),
+        ]
+    ) { p in
+        LBFGS(lr: p.real("lr"), historySize: p.integer("history_size"), lineSearch: LineSearch(rawValue: p.text("line_search_fn"))!,
+              toleranceGrad: p.real("tolerance_grad"), toleranceChange: p.real("tolerance_change"), maxLineSearch: p.integer("max_ls"))
+    }
+}

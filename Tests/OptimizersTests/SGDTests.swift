@@ -1,0 +1,56 @@
+import Testing
+import Core
+import Optimizers
+import TestSupport
+
+// Hand-computed first three steps of torch.optim.SGD on F(w) = w² (h = 2) from w₀ = 1 with
+// lr 0.1 and weight_decay 0.1, so g_t = 2w + 0.1w = 2.1·w_{t−1}.
+
+@Test func heavyBallWithDampeningAndWeightDecayMatchesTorch() throws {
+    let oracle = TestOracle.quadratic(diagonal: [2])
+    let opt = try rule("momentum", "lr=0.1", "momentum=0.9", "dampening=0.5", "weight_decay=0.1")
+    let path = iterates(opt, oracle: oracle, start: [1], steps: 3)
+    // g₁ = 2.1, b₁ = g₁ (no dampening on the first step), w₁ = 1 − 0.21
+    // g₂ = 1.659, b₂ = 0.9·2.1 + 0.5·1.659 = 2.7195, w₂ = 0.79 − 0.27195
+    // g₃ = 1.087905, b₃ = 0.9·2.7195 + 0.5·1.087905 = 2.9915025, w₃ = 0.51805 − 0.29915025
+    #expect(isClose(path.map { $0[0] }, [1, 0.79, 0.51805, 0.21889975], rtol: 1e-13))
+}
+
+@Test func nesterovMatchesTorch() throws {
+    let oracle = TestOracle.quadratic(diagonal: [2])
+    let opt = try rule("nesterov", "lr=0.1", "momentum=0.9", "weight_decay=0.1")
+    let path = iterates(opt, oracle: oracle, start: [1], steps: 3)
+    // b₁ = 2.1, d₁ = 2.1 + 0.9·2.1 = 3.99; b₂ = 0.9·2.1 + 1.2621 = 3.1521, d₂ = 1.2621 + 0.9·3.1521;
+    // b₃ = 0.9·3.1521 + 0.4013121 = 3.2382021, d₃ = 0.4013121 + 0.9·3.2382021.
+    #expect(isClose(path.map { $0[0] }, [1, 0.601, 0.191101, -0.140468399], rtol: 1e-12))
+}
+
+@Test func momentumZeroIsGD() throws {
+    let oracle = TestOracle.quadratic(diagonal: [1, 3], linear: [1, 1])
+    let a = iterates(try rule("momentum", "lr=0.2", "momentum=0"), oracle: oracle, start: [2, -1], steps: 5)
+    let b = iterates(try rule("gd", "lr=0.2"), oracle: oracle, start: [2, -1], steps: 5)
+    #expect(a == b)
+}
+
+@Test func nesterovRequiresMomentumAndNoDampening() {
+    #expect(throws: ConfigurationError.self) { try rule("nesterov", "momentum=0") }
+    #expect(throws: ConfigurationError.self) { try rule("nesterov", "dampening=0.1") }
+}
+
+@Test func sgdStepUsesTheDrawnSample() throws {
+    // fᵢ(w) = ½(w − cᵢ)², so ∇fᵢ(w) = w − cᵢ.
+    let c = [1.0, -2, 4]
+    let oracle = TestOracle(dimension: 1, sampleCount: 3,
+                            loss: { w in c.reduce(0) { $0 + 0.5 * (w[0] - $1) * (w[0] - $1) } / 3 },
+                            gradient: { w in [w[0] - c.reduce(0, +) / 3] },
+                            sampleGradient: { i, w in [w[0] - c[i]] })
+    let path = iterates(try rule("sgd", "lr=0.5", "batch_size=1"), oracle: oracle, start: [0], steps: 3)
+    var w = 0.0
+    for (t, batch) in oracle.batches.enumerated() {
+        w -= 0.5 * (w - c[batch[0]])
+        #expect(isClose(path[t + 1][0], w, rtol: 1e-15))
+    }
+    // One pass without replacement draws every sample once.
+    #expect(Set(oracle.batches.map { $0[0] }) == [0, 1, 2])
+    #expect(isClose(oracle.epochs, 1, rtol: 1e-12))
+}
