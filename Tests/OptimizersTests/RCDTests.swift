@@ -20,7 +20,8 @@ import TestSupport
     let a = iterates(try rule("rcd", "lr=0.2", "block_size=3"), oracle: oracle, start: [1, 2, 3], steps: 10)
     let g = iterates(try rule("gd", "lr=0.2"), oracle: TestOracle.quadratic(diagonal: [1, 4, 2], linear: [1, 1, -1]),
                      start: [1, 2, 3], steps: 10)
-    for (x, y) in zip(a, g) { #expect(isClose(x, y, rtol: 1e-15)) }
+    // GD goes through the SIMD axpy (fused multiply-add), R-CD through a scalar update: last-bit differences.
+    for (x, y) in zip(a, g) { #expect(isClose(x, y, rtol: 1e-14, atol: 1e-15)) }
     #expect(isClose(oracle.epochs, 10, rtol: 1e-12))
 }
 

@@ -37,7 +37,7 @@ import TestSupport
     }
 }
 
-@Suite struct LeastSquaresTests {
+@Suite struct LeastSquaresSyntheticTests {
     /// The mean over a batch of ½(xᵢᵀw − yᵢ)², written from the data, differenced.
     @Test func miniBatchGradientMatchesFiniteDifferencesOfTheBatchLoss() throws {
         let p = LeastSquares.synthetic(n: 30, spectrum: prescribedSpectrum(d: 6, kappa: 20, lambdaMax: 2, layout: "geometric"), noise: 0.3, seed: 4)
