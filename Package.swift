@@ -19,6 +19,7 @@ let package = Package(
     products: [
         .executable(name: "optbench", targets: ["optbench"]),
         .executable(name: "kernel-bench", targets: ["KernelBenchmarks"]),
+        .executable(name: "classical-bench", targets: ["ClassicalBenchmarks"]),
         .library(name: "OptBench", targets: ["Harness"]),
     ],
     targets: [
@@ -35,6 +36,9 @@ let package = Package(
         .executableTarget(
             name: "KernelBenchmarks", dependencies: ["Kernels"],
             path: "Benchmarks/KernelBenchmarks", swiftSettings: hot),
+        .executableTarget(
+            name: "ClassicalBenchmarks", dependencies: ["Harness", "Problems", "Optimizers", "Kernels"],
+            path: "Benchmarks/ClassicalBenchmarks", swiftSettings: glue),
 
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["Kernels", "Core"], path: "Tests/TestSupport", swiftSettings: hot),

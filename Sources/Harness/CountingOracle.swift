@@ -56,4 +56,9 @@ public final class CountingOracle: GradientOracle {
     public func features(ofSample i: Int) -> UnsafeBufferPointer<Double> { problem.features(ofSample: i) }
 
     public var l2Penalty: Double { problem.l2Penalty }
+
+    /// Problem constants, not evaluations: free.
+    public func coordinateLipschitzConstants(into constants: UnsafeMutableBufferPointer<Double>) -> Bool {
+        problem.coordinateLipschitzConstants(into: constants)
+    }
 }

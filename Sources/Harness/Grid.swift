@@ -73,7 +73,7 @@ public struct Grid {
         var properties: [[String: Double]] = []
         for spec in suite.problems {
             let problem = try spec.make()
-            problemLabels.append(problem.label)
+            problemLabels.append(spec.label)
             properties.append(Dictionary(problem.properties.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }))
         }
         var sweeps: [[Double?]] = []

@@ -74,14 +74,20 @@ public enum Runner {
         } else if !f0.isFinite {
             status = .diverged
         }
-        while status == .budget, oracle.epochs < rule.maxEpochs, steps < rule.maxSteps {
+        var stalledOut = false
+        while status == .budget, !stalledOut, oracle.epochs < rule.maxEpochs, steps < rule.maxSteps {
             let nextRecord = (oracle.epochs + 1).rounded(.down)
             let start = DispatchTime.now().uptimeNanoseconds
+            var stalled = false
             w.withUnsafeMutableBufferPointer { wp in
                 repeat {
+                    let before = oracle.epochs
                     optimizer.step(wp, state: &state, oracle: oracle)
                     steps += 1
-                } while oracle.epochs < nextRecord && steps < rule.maxSteps
+                    // A step that evaluates nothing (a rule that considers itself converged)
+                    // would never reach the next record.
+                    stalled = oracle.epochs == before
+                } while !stalled && oracle.epochs < nextRecord && steps < rule.maxSteps
             }
             seconds += Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
             var record = evaluate(seconds: seconds)
@@ -89,6 +95,7 @@ public enum Runner {
             if fStar != nil { record.suboptimality = f0 > fRef ? (record.loss - fRef) / (f0 - fRef) : 0 }
             records.append(record)
             let blownUp = record.loss - fRef > rule.divergenceFactor * max(f0 - fRef, Double.leastNormalMagnitude)
+            if stalled && acc > rule.target { stalledOut = true }
             if !record.loss.isFinite || !record.gradientNorm.isFinite || w.contains(where: { !$0.isFinite }) || blownUp {
                 status = .diverged
             } else if acc <= rule.target {

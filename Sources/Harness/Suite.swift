@@ -102,7 +102,7 @@ public func logGrid(from lowExponent: Int, to highExponent: Int, perDecade: Int)
 
 /// The suites `optbench bench --suite NAME` runs; `default` is what `make bench` runs.
 public enum Suites {
-    public static var all: [Suite] { [defaultSuite] }
+    public static var all: [Suite] { [defaultSuite, classical] }
 
     public static func named(_ name: String) throws(ConfigurationError) -> Suite {
         guard let s = all.first(where: { $0.name == name }) else {
@@ -133,6 +133,71 @@ public enum Suites {
         rule: StoppingRule(target: 1e-6, maxEpochs: 1000),
         learningRates: logGrid(from: -4, to: 1, perDecade: 3)
     )
+}
+
+extension Suites {
+    /// Appendix C of the survey by measurement: least-squares instances sweeping κ and
+    /// λmax/λavg (n ≥ d and n = d, realizable and noisy) plus logistic regression, under every
+    /// classical method, each tuned over the learning-rate sweep and, in `[theory]` columns, at
+    /// the step sizes theory prescribes.
+    public static let classical: Suite = {
+        let ls = ["n=1000", "d=50"]
+        let problems = [
+            ProblemSpec("least-squares", ls + ["kappa=10"], sweeps: ["kappa"]),
+            ProblemSpec("least-squares", ls + ["kappa=100"], sweeps: ["kappa"]),
+            ProblemSpec("least-squares", ls + ["kappa=1000"], sweeps: ["kappa"]),
+            ProblemSpec("least-squares", ls + ["kappa=100", "spectrum=spiked", "spikes=25"], sweeps: ["lambda_max/lambda_avg"]),
+            ProblemSpec("least-squares", ls + ["kappa=100", "spectrum=spiked", "spikes=5"], sweeps: ["lambda_max/lambda_avg"]),
+            ProblemSpec("least-squares", ls + ["kappa=100", "spectrum=spiked", "spikes=1"], sweeps: ["lambda_max/lambda_avg"]),
+            ProblemSpec("least-squares", ["n=4000", "d=20", "kappa=100"]),
+            ProblemSpec("least-squares", ["n=50", "d=50", "kappa=100"]),
+            ProblemSpec("least-squares", ls + ["kappa=100", "noise=0.1"]),
+            ProblemSpec("logistic", ["n=1000", "d=20"]),
+        ]
+        // Smoothness L and strong convexity μ: the Hessian's extreme eigenvalues for least
+        // squares, the global bounds for logistic regression.
+        @Sendable func smoothness(_ p: [String: Double]) -> Double? { p["lambda_max"] ?? p["L"] }
+        @Sendable func convexity(_ p: [String: Double]) -> Double? { p["lambda_min"] ?? p["mu"] }
+        @Sendable func rate(_ p: [String: Double]) -> Double? {
+            guard let k = p["kappa"] else { return nil }
+            return (k.squareRoot() - 1) / (k.squareRoot() + 1)
+        }
+        let optimizers = [
+            OptimizerSpec("gd", complexity: .gradientDescent),
+            OptimizerSpec("gd", complexity: .gradientDescent, tag: "theory") { p in
+                smoothness(p).map { ["lr=\(1 / $0)"] } ?? []
+            },
+            OptimizerSpec("nesterov", complexity: .accelerated),
+            OptimizerSpec("nesterov", complexity: .accelerated, tag: "theory") { p in
+                guard let l = smoothness(p), let q = rate(p) else { return [] }
+                return ["lr=\(1 / l)", "momentum=\(q)"]
+            },
+            OptimizerSpec("momentum", complexity: .accelerated),
+            OptimizerSpec("momentum", complexity: .accelerated, tag: "theory") { p in
+                guard let l = smoothness(p), let m = convexity(p), let q = rate(p) else { return [] }
+                let s = l.squareRoot() + m.squareRoot()
+                return ["lr=\(4 / (s * s))", "momentum=\(q * q)"]
+            },
+            OptimizerSpec("sgd", ["batch_size=1"], complexity: .sgdRealizable),
+            OptimizerSpec("sgd", ["batch_size=1"], complexity: .sgdRealizable, tag: "theory") { p in
+                p["L_max"].map { ["lr=\(1 / $0)"] } ?? []
+            },
+            OptimizerSpec("svrg", complexity: .varianceReduced),
+            OptimizerSpec("svrg", complexity: .varianceReduced, tag: "theory") { p in p["L_max"].map { ["lr=\(1 / (10 * $0))"] } ?? [] },
+            OptimizerSpec("saga", complexity: .varianceReduced),
+            OptimizerSpec("saga", complexity: .varianceReduced, tag: "theory") { p in p["L_max"].map { ["lr=\(1 / (3 * $0))"] } ?? [] },
+            OptimizerSpec("rcd", complexity: .coordinate),
+            OptimizerSpec("rcd", ["sampling=lipschitz", "lr=1"], learningRates: [], complexity: .coordinate, tag: "theory"),
+            OptimizerSpec("bb"),
+            OptimizerSpec("lbfgs", ["tolerance_grad=0"], learningRates: []),
+        ]
+        return Suite(
+            name: "classical",
+            summary: "least squares with prescribed spectra and logistic regression under GD, accelerated, SGD, SVRG, SAGA, R-CD, BB and L-BFGS",
+            problems: problems, optimizers: optimizers, seeds: [1, 2, 3],
+            rule: StoppingRule(target: 1e-6, maxEpochs: 4000),
+            learningRates: logGrid(from: -3, to: 1, perDecade: 3))
+    }()
 }
 
 #if canImport(Glibc)

@@ -86,13 +86,14 @@ public struct RCD: Optimizer {
 
     func prepare(d: Int, state: inout State, oracle: some GradientOracle) {
         let known = state.coordinateLipschitz.withUnsafeMutableBufferPointer { oracle.coordinateLipschitzConstants(into: $0) }
-        precondition(known, "rcd sampling=lipschitz needs per-coordinate Lipschitz constants, which this problem does not provide")
+        // fatalError, not precondition: -Ounchecked drops preconditions and the run would go on with zeros.
+        guard known else { fatalError("rcd sampling=lipschitz needs per-coordinate Lipschitz constants, which this problem does not provide") }
         let k = min(blockSize, d)
         var total = 0.0
         for b in 0..<state.blockCount {
             var lb = 0.0
             for j in (b * k)..<min(b * k + k, d) { lb += state.coordinateLipschitz[j] }
-            precondition(lb > 0, "rcd: block \(b) has Lipschitz constant 0")
+            guard lb > 0 else { fatalError("rcd: block \(b) has Lipschitz constant 0") }
             state.blockLipschitz[b] = lb
             total += lb
             state.cumulative[b] = total

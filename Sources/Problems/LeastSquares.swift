@@ -67,6 +67,17 @@ public final class LeastSquares: Problem {
 
     public func features(ofSample i: Int) -> UnsafeBufferPointer<Double> { UnsafeBufferPointer(design.row(i)) }
 
+    /// L_j = H_jj = ‖X_{:,j}‖²/n.
+    public func coordinateLipschitzConstants(into constants: UnsafeMutableBufferPointer<Double>) -> Bool {
+        constants.update(repeating: 0)
+        for i in 0..<sampleCount {
+            let row = design.base + i * dimension
+            for j in 0..<dimension { constants[j] += row[j] * row[j] }
+        }
+        for j in 0..<dimension { constants[j] /= Double(sampleCount) }
+        return true
+    }
+
     public var properties: [(name: String, value: Double)] {
         var p: [(name: String, value: Double)] = [("n", Double(sampleCount)), ("d", Double(dimension))]
         if let (lmax, lmin, lavg) = spectralBounds {

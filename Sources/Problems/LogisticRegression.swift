@@ -91,6 +91,17 @@ public final class LogisticRegression: Problem {
 
     public func features(ofSample i: Int) -> UnsafeBufferPointer<Double> { UnsafeBufferPointer(design.row(i)) }
 
+    /// L_j = ‖X_{:,j}‖²/(4n) + λ, since the logistic loss has curvature σ(1 − σ) ≤ ¼.
+    public func coordinateLipschitzConstants(into constants: UnsafeMutableBufferPointer<Double>) -> Bool {
+        constants.update(repeating: 0)
+        for i in 0..<sampleCount {
+            let row = design.base + i * dimension
+            for j in 0..<dimension { constants[j] += row[j] * row[j] }
+        }
+        for j in 0..<dimension { constants[j] = constants[j] / (4 * Double(sampleCount)) + lambda }
+        return true
+    }
+
     public func loss(at w: UnsafeBufferPointer<Double>) -> Double {
         let d = dimension, x = design.base
         var s = 0.0

@@ -33,6 +33,9 @@ public protocol Problem: AnyObject {
     func sampleDerivative(at w: UnsafeBufferPointer<Double>, sample i: Int) -> Double
     func features(ofSample i: Int) -> UnsafeBufferPointer<Double>
     var l2Penalty: Double { get }
+    /// L_j, the Lipschitz constants of ∂F/∂w_j along w_j (for Lipschitz-weighted R-CD);
+    /// false when the problem does not know them.
+    func coordinateLipschitzConstants(into constants: UnsafeMutableBufferPointer<Double>) -> Bool
     /// Extra per-record metrics for traces (e.g. train and test accuracy), in a fixed order.
     var metricNames: [String] { get }
     func metrics(at w: UnsafeBufferPointer<Double>) -> [Double]
@@ -42,6 +45,7 @@ extension Problem {
     public var properties: [(name: String, value: Double)] { [] }
     public var metricNames: [String] { [] }
     public var l2Penalty: Double { 0 }
+    public func coordinateLipschitzConstants(into constants: UnsafeMutableBufferPointer<Double>) -> Bool { false }
     public func sampleDerivative(at w: UnsafeBufferPointer<Double>, sample i: Int) -> Double {
         preconditionFailure("\(label) is not a linear model")
     }

@@ -1,0 +1,201 @@
+// classical-bench: per-epoch cost of the classical optimizers next to numpy, scikit-learn
+// and scipy, measured in the same run on the same data.
+//
+//   classical-bench [--quick] [--no-python]
+//
+// Least squares n = 20000, d = 500, float64 (80 MB): GD, SVRG and SAGA epochs as the harness
+// times them (median over epochs, trace evaluation excluded), beside numpy's GD epoch
+// X.T @ (X @ w - y) / n and scikit-learn's Ridge(solver='saga'/'sag') time per epoch.
+// Logistic regression, same sizes, λ = 1e-3: L-BFGS (m = 10) from w = 0 to ‖∇F‖∞ ≤ 1e-8,
+// time and iterations, beside scipy's L-BFGS-B with the same tolerance and memory.
+// Swift runs before and after the Python side; its figure is the median of both.
+
+import Dispatch
+import Foundation
+import Harness
+import Kernels
+import Optimizers
+import Problems
+
+let arguments = Set(CommandLine.arguments.dropFirst())
+if arguments.contains("--help") {
+    print("usage: classical-bench [--quick (n = 5000)] [--no-python]")
+    exit(0)
+}
+let quick = arguments.contains("--quick")
+let n = quick ? 5000 : 20000, d = 500
+let epochs = quick ? 6 : 12
+let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("classical-bench-\(getpid())")
+try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+defer { try? FileManager.default.removeItem(at: scratch) }
+
+func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) * 1e-9 }
+func log(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
+func median(_ v: [Double]) -> Double { Harness.median(v) }
+
+func writeRaw(_ values: UnsafeBufferPointer<Double>, _ name: String) throws {
+    try Data(buffer: values).write(to: scratch.appendingPathComponent(name))
+}
+
+// MARK: data
+log("building least squares \(n)×\(d) and logistic \(n)×\(d) …")
+let ls = LeastSquares.synthetic(n: n, spectrum: prescribedSpectrum(d: d, kappa: 100, lambdaMax: 1, layout: "geometric"),
+                                noise: 0.1, seed: 0)
+try writeRaw(UnsafeBufferPointer(ls.design.storage), "ls_x.f64")
+try ls.targets.withUnsafeBufferPointer { try writeRaw($0, "ls_y.f64") }
+let logistic = try LogisticRegression.entry.make(["n=\(n)", "d=\(d)", "lambda=0.001", "reference=false"]) as! LogisticRegression
+try writeRaw(UnsafeBufferPointer(logistic.design.storage), "lr_x.f64")
+try logistic.labels.withUnsafeBufferPointer { try writeRaw($0, "lr_y.f64") }
+
+// MARK: Swift side
+/// Median seconds per epoch of `optimizer` over `epochs` epochs (the first, warm-up, dropped).
+@MainActor func secondsPerEpoch(_ name: String, _ hp: [String]) throws -> Double {
+    let optimizer = try OptimizerRegistry.entry(named: name).make(hp)
+    let r = Runner.run(optimizer, on: ls, seed: 1, rule: StoppingRule(target: 0, maxEpochs: Double(epochs)))
+    var perEpoch: [Double] = []
+    for k in 2..<r.records.count {
+        perEpoch.append((r.records[k].seconds - r.records[k - 1].seconds) / (r.records[k].epoch - r.records[k - 1].epoch))
+    }
+    return median(perEpoch)
+}
+
+/// L-BFGS iterations and optimizer seconds from w = 0 until ‖∇F‖∞ ≤ 1e-8.
+@MainActor func lbfgsToTolerance() throws -> (iterations: Int, seconds: Double) {
+    let optimizer = try OptimizerRegistry.entry(named: "lbfgs").make(["history_size=10", "tolerance_grad=0"])
+    return run(optimizer)
+    func run<O: Optimizer>(_ o: O) -> (Int, Double) {
+        let oracle = CountingOracle(problem: logistic)
+        var w = [Double](repeating: 0, count: d), g = w
+        var state = o.makeState(dimension: d, sampleCount: n, seed: 0)
+        var seconds = 0.0, iterations = 0
+        func gradientMax() -> Double {
+            w.withUnsafeBufferPointer { wp in g.withUnsafeMutableBufferPointer { _ = logistic.lossAndGradient(at: wp, into: $0) } }
+            return g.withUnsafeBufferPointer { amax(d, $0.baseAddress!) }
+        }
+        while gradientMax() > 1e-8, iterations < 1000 {
+            let t = now()
+            w.withUnsafeMutableBufferPointer { o.step($0, state: &state, oracle: oracle) }
+            seconds += now() - t
+            iterations += 1
+        }
+        return (iterations, seconds)
+    }
+}
+
+struct SwiftFigures {
+    var gd = 0.0, svrg = 0.0, saga = 0.0, lbfgsSeconds = 0.0, lbfgsIterations = 0
+}
+
+@MainActor func measureSwift() throws -> SwiftFigures {
+    var f = SwiftFigures()
+    f.gd = try secondsPerEpoch("gd", ["lr=0.5"])
+    f.svrg = try secondsPerEpoch("svrg", ["lr=0.0001"])
+    f.saga = try secondsPerEpoch("saga", ["lr=0.0001"])
+    (f.lbfgsIterations, f.lbfgsSeconds) = try lbfgsToTolerance()
+    return f
+}
+
+// MARK: Python side
+let pythonScript = #"""
+import json, sys, time, warnings
+import numpy as np
+n, d, epochs, folder = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+load = lambda name, shape: np.fromfile(f"{folder}/{name}", dtype=np.float64).reshape(shape)
+X, y = load("ls_x.f64", (n, d)), load("ls_y.f64", (n,))
+out = {"numpy": np.__version__}
+try:
+    from threadpoolctl import threadpool_info
+    out["blas"] = "; ".join(f'{p.get("internal_api")} {p.get("version")} {p.get("architecture")} {p.get("num_threads")} threads'
+                            for p in threadpool_info() if p.get("user_api") == "blas")
+except Exception:
+    out["blas"] = "unknown"
+w = np.zeros(d); times = []
+for _ in range(epochs + 1):
+    t = time.perf_counter(); g = X.T @ (X @ w - y) / n; w -= 0.5 * g; times.append(time.perf_counter() - t)
+out["numpy_gd"] = float(np.median(times[1:]))
+try:
+    import sklearn
+    from sklearn.linear_model import Ridge
+    from sklearn.exceptions import ConvergenceWarning
+    out["sklearn"] = sklearn.__version__
+    for solver in ("saga", "sag"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            m = Ridge(alpha=1e-8, solver=solver, max_iter=epochs, tol=0, fit_intercept=False, random_state=0)
+            t = time.perf_counter(); m.fit(X, y); el = time.perf_counter() - t
+        out[f"sklearn_{solver}"] = el / int(np.max(m.n_iter_))
+except ImportError:
+    pass
+try:
+    import scipy
+    from scipy.optimize import minimize
+    from scipy.special import expit
+    Z, lab = load("lr_x.f64", (n, d)), load("lr_y.f64", (n,))
+    lam = 1e-3
+    def fg(w):
+        m = lab * (Z @ w)
+        f = np.mean(np.logaddexp(0, -m)) + 0.5 * lam * w @ w
+        g = Z.T @ (-lab * expit(-m)) / n + lam * w
+        return f, g
+    t = time.perf_counter()
+    r = minimize(fg, np.zeros(d), jac=True, method="L-BFGS-B", options=dict(gtol=1e-8, ftol=0, maxcor=10, maxiter=1000))
+    out["scipy_lbfgs_seconds"] = time.perf_counter() - t
+    out["scipy_lbfgs_iterations"] = int(r.nit)
+    out["scipy_lbfgs_gradmax"] = float(np.max(np.abs(fg(r.x)[1])))
+    out["scipy"] = scipy.__version__
+except ImportError:
+    pass
+print(json.dumps(out))
+"""#
+
+func runPython() -> [String: Any]? {
+    guard !arguments.contains("--no-python") else { return nil }
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = ["python3", "-c", pythonScript, String(n), String(d), String(epochs), scratch.path]
+    var env = ProcessInfo.processInfo.environment
+    // Older-CPU OpenBLAS overrides slow a current numpy; the comparison wants its best kernel.
+    env["OPENBLAS_CORETYPE"] = nil
+    env["OPENBLAS_L2_SIZE"] = nil
+    p.environment = env
+    let pipe = Pipe()
+    p.standardOutput = pipe
+    p.standardError = FileHandle.nullDevice
+    do { try p.run() } catch { return nil }
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    guard p.terminationStatus == 0 else { return nil }
+    return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+}
+
+log("measuring Swift …")
+let before = try measureSwift()
+log("measuring Python …")
+let python = runPython()
+log("measuring Swift again …")
+let after = try measureSwift()
+
+func mid(_ a: Double, _ b: Double) -> Double { (a + b) / 2 }
+let ms = { (s: Double) in String(format: "%.2f ms", s * 1e3) }
+var rows = [["case", "Swift (OptBench)", "reference", "reference figure", "Swift ÷ reference"]]
+@MainActor func row(_ name: String, _ swift: Double, _ refName: String, _ key: String) {
+    let ref = python?[key] as? Double
+    rows.append([name, ms(swift), refName, ref.map(ms) ?? "—", ref.map { String(format: "%.2f", swift / $0) } ?? "—"])
+}
+row("GD epoch, least squares \(n)×\(d)", mid(before.gd, after.gd), "numpy X.T@(X@w−y)/n", "numpy_gd")
+row("SVRG epoch", mid(before.svrg, after.svrg), "sklearn Ridge sag", "sklearn_sag")
+row("SAGA epoch", mid(before.saga, after.saga), "sklearn Ridge saga", "sklearn_saga")
+row("L-BFGS to ‖∇F‖∞ ≤ 1e-8, logistic \(n)×\(d)", mid(before.lbfgsSeconds, after.lbfgsSeconds), "scipy L-BFGS-B", "scipy_lbfgs_seconds")
+print("# classical-bench (\(quick ? "quick" : "full"); Swift: median of the runs before and after Python, 1 thread)")
+print("")
+print(markdownTable(rows, rightAligned: [1, 3, 4]).joined(separator: "\n"))
+print("")
+print("L-BFGS iterations: Swift \(before.lbfgsIterations) (then \(after.lbfgsIterations)); scipy \(python?["scipy_lbfgs_iterations"] as? Int ?? -1) "
+      + "(its final ‖∇F‖∞ \(python?["scipy_lbfgs_gradmax"] as? Double ?? .nan))")
+print("Swift runs: GD \(ms(before.gd)) / \(ms(after.gd)), SVRG \(ms(before.svrg)) / \(ms(after.svrg)), SAGA \(ms(before.saga)) / \(ms(after.saga)), "
+      + "L-BFGS \(ms(before.lbfgsSeconds)) / \(ms(after.lbfgsSeconds))")
+if let python {
+    print("Python: numpy \(python["numpy"] ?? "?"), BLAS \(python["blas"] ?? "?"), scikit-learn \(python["sklearn"] ?? "absent"), scipy \(python["scipy"] ?? "absent")")
+} else {
+    print("Python with numpy not available (or --no-python): Swift figures only.")
+}
