@@ -34,4 +34,15 @@ public final class Matrix: @unchecked Sendable {
         get { storage[i * columns + j] }
         set { storage[i * columns + j] = newValue }
     }
+
+    /// cⱼ = Σᵢ aᵢⱼ², the squared norm of every column, in one row-major pass.
+    /// - Complexity: O(rows·columns).
+    public func columnSquaredNorms(into c: UnsafeMutableBufferPointer<Double>) {
+        precondition(c.count == columns)
+        c.update(repeating: 0)
+        for i in 0..<rows {
+            let r = base + i * columns
+            for j in 0..<columns { c[j] = c[j].addingProduct(r[j], r[j]) }
+        }
+    }
 }

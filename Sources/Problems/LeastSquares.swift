@@ -69,11 +69,7 @@ public final class LeastSquares: Problem {
 
     /// L_j = H_jj = ‖X_{:,j}‖²/n.
     public func coordinateLipschitzConstants(into constants: UnsafeMutableBufferPointer<Double>) -> Bool {
-        constants.update(repeating: 0)
-        for i in 0..<sampleCount {
-            let row = design.base + i * dimension
-            for j in 0..<dimension { constants[j] += row[j] * row[j] }
-        }
+        design.columnSquaredNorms(into: constants)
         for j in 0..<dimension { constants[j] /= Double(sampleCount) }
         return true
     }

@@ -93,11 +93,7 @@ public final class LogisticRegression: Problem {
 
     /// L_j = ‖X_{:,j}‖²/(4n) + λ, since the logistic loss has curvature σ(1 − σ) ≤ ¼.
     public func coordinateLipschitzConstants(into constants: UnsafeMutableBufferPointer<Double>) -> Bool {
-        constants.update(repeating: 0)
-        for i in 0..<sampleCount {
-            let row = design.base + i * dimension
-            for j in 0..<dimension { constants[j] += row[j] * row[j] }
-        }
+        design.columnSquaredNorms(into: constants)
         for j in 0..<dimension { constants[j] = constants[j] / (4 * Double(sampleCount)) + lambda }
         return true
     }
