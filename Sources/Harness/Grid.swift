@@ -19,7 +19,11 @@ public struct CellSummary: Codable, Sendable {
     public var steps: Int
 
     /// Identifies the cell in the resume cache: configuration, not outcome.
-    var key: String { "\(problem)|\(optimizer)|\(lr.map { "\($0)" } ?? "-")|\(seed)" }
+    var key: String { Self.key(problem: problem, optimizer: optimizer, lr: lr, seed: seed) }
+
+    static func key(problem: String, optimizer: String, lr: Double?, seed: UInt64) -> String {
+        "\(problem)|\(optimizer)|\(lr.map { "\($0)" } ?? "-")|\(seed)"
+    }
 }
 
 /// One table cell: a (problem, optimizer) pair at its best learning rate, over the seeds.
@@ -126,60 +130,50 @@ public struct Grid {
     }
 
     func key(_ c: Cell, _ problems: [String], _ optimizers: [String]) -> String {
-        CellSummary(problem: problems[c.problem], optimizer: optimizers[c.optimizer], lr: c.lr, seed: c.seed, status: .budget,
-                    finalAccuracy: 0, epochs: 0, seconds: 0, steps: 0).key
+        CellSummary.key(problem: problems[c.problem], optimizer: optimizers[c.optimizer], lr: c.lr, seed: c.seed)
     }
 
-    /// Runs cells on `threads` workers pulling from a shared queue. Each worker builds its own
-    /// problem instances (problems keep scratch buffers); every cell's result is a function of
-    /// its configuration and seed alone, so the thread count changes no figure but wall time.
-    func runCells(_ cells: [Cell], problemLabels: [String], optimizerLabels: [String], properties: [[String: Double]],
-                  cache: CellCache) throws -> [CellSummary] {
+    /// Runs `cells` on `threads` workers pulling from a shared queue and returns `finish`'s
+    /// value for each, in order. Each worker builds its own problem instances (problems keep
+    /// scratch buffers); every run is a function of its configuration and seed alone, so the
+    /// thread count changes no figure but wall time.
+    func run<T>(_ cells: [Cell], properties: [[String: Double]], finish: @escaping @Sendable (Cell, RunResult) -> T) -> [T] {
         let queue = WorkQueue(count: cells.count)
-        let results = ResultSlots<CellSummary>(count: cells.count)
-        let suite = self.suite, log = self.log
-        let total = cells.count
-        DispatchQueue.concurrentPerform(iterations: max(1, min(threads, cells.count))) { _ in
-            var problems: [Int: any Problem] = [:]
-            while let index = queue.next() {
-                let c = cells[index]
-                let problem: any Problem
-                if let p = problems[c.problem] { problem = p } else {
-                    problem = try! suite.problems[c.problem].make()  // validated in run()
-                    problems[c.problem] = problem
-                }
-                let optimizer = try! suite.optimizers[c.optimizer].make(lr: c.lr, properties: properties[c.problem])
-                let r = Runner.run(optimizer, on: problem, seed: c.seed, rule: suite.rule)
-                let summary = CellSummary(
-                    problem: problemLabels[c.problem], optimizer: optimizerLabels[c.optimizer], lr: c.lr, seed: c.seed,
-                    status: r.status, epochsToTarget: r.epochsToTarget,
-                    secondsToTarget: r.status == .reached ? r.final.seconds : nil,
-                    finalAccuracy: r.finalAccuracy, epochs: r.final.epoch, seconds: r.final.seconds, steps: r.steps)
-                results.set(index, summary)
-                cache.append(summary)
-                let done = queue.finished()
-                if done % 50 == 0 || done == total { log("  \(done)/\(total) cells") }
-            }
-        }
-        return results.values()
-    }
-
-    func traceCells(_ cells: [Cell], properties: [[String: Double]]) throws -> [RunResult] {
-        let queue = WorkQueue(count: cells.count)
-        let results = ResultSlots<RunResult>(count: cells.count)
+        let results = ResultSlots<T>(count: cells.count)
         let suite = self.suite
         DispatchQueue.concurrentPerform(iterations: max(1, min(threads, cells.count))) { _ in
             var problems: [Int: any Problem] = [:]
             while let index = queue.next() {
                 let c = cells[index]
-                let problem = problems[c.problem] ?? (try! suite.problems[c.problem].make())
+                let problem = problems[c.problem] ?? (try! suite.problems[c.problem].make())  // validated in run(writingTo:)
                 problems[c.problem] = problem
                 let optimizer = try! suite.optimizers[c.optimizer].make(lr: c.lr, properties: properties[c.problem])
-                results.set(index, Runner.run(optimizer, on: problem, seed: c.seed, rule: suite.rule))
-                _ = queue.finished()
+                results.set(index, finish(c, Runner.run(optimizer, on: problem, seed: c.seed, rule: suite.rule)))
             }
         }
         return results.values()
+    }
+
+    /// Runs the sweep's cells, appending each summary to the cache as it finishes.
+    func runCells(_ cells: [Cell], problemLabels: [String], optimizerLabels: [String], properties: [[String: Double]],
+                  cache: CellCache) throws -> [CellSummary] {
+        let progress = WorkQueue(count: cells.count), log = self.log, total = cells.count
+        return run(cells, properties: properties) { c, r in
+            let summary = CellSummary(
+                problem: problemLabels[c.problem], optimizer: optimizerLabels[c.optimizer], lr: c.lr, seed: c.seed,
+                status: r.status, epochsToTarget: r.epochsToTarget,
+                secondsToTarget: r.status == .reached ? r.final.seconds : nil,
+                finalAccuracy: r.finalAccuracy, epochs: r.final.epoch, seconds: r.final.seconds, steps: r.steps)
+            cache.append(summary)
+            let done = progress.finished()
+            if done % 50 == 0 || done == total { log("  \(done)/\(total) cells") }
+            return summary
+        }
+    }
+
+    /// Runs the tuned cells again, keeping their whole traces.
+    func traceCells(_ cells: [Cell], properties: [[String: Double]]) throws -> [RunResult] {
+        run(cells, properties: properties) { _, r in r }
     }
 
     /// Picks the learning rate that reached ε on the most seeds, then with the fewest median
