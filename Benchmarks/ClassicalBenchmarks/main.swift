@@ -6,9 +6,11 @@
 // Least squares n = 20000, d = 500, float64 (80 MB): GD, SVRG and SAGA epochs as the harness
 // times them (median over epochs, trace evaluation excluded), beside numpy's GD epoch
 // X.T @ (X @ w - y) / n and scikit-learn's Ridge(solver='saga'/'sag') time per epoch.
-// Logistic regression, same sizes, λ = 1e-3: L-BFGS (m = 10) from w = 0 to ‖∇F‖∞ ≤ 1e-8,
+// Logistic regression, same sizes, λ = 1e-3, on two instances — isotropic Gaussian features,
+// and features whose column scales fall geometrically from 1 to 1/100 (Hessian condition
+// ≈ 10⁴, where L-BFGS needs ~90 iterations): L-BFGS (m = 10) from w = 0 to ‖∇F‖∞ ≤ 1e-8,
 // time and iterations, beside scipy's L-BFGS-B with the same tolerance and memory.
-// Swift runs before and after the Python side; its figure is the median of both.
+// Swift runs before and after the Python side; its figure is the mean of both.
 
 import Dispatch
 import Foundation
@@ -43,9 +45,13 @@ let ls = LeastSquares.synthetic(n: n, spectrum: prescribedSpectrum(d: d, kappa: 
                                 noise: 0.1, seed: 0)
 try writeRaw(UnsafeBufferPointer(ls.design.storage), "ls_x.f64")
 try ls.targets.withUnsafeBufferPointer { try writeRaw($0, "ls_y.f64") }
-let logistic = try LogisticRegression.entry.make(["n=\(n)", "d=\(d)", "lambda=0.001", "reference=false"]) as! LogisticRegression
-try writeRaw(UnsafeBufferPointer(logistic.design.storage), "lr_x.f64")
-try logistic.labels.withUnsafeBufferPointer { try writeRaw($0, "lr_y.f64") }
+/// The logistic instances: a name, its `feature_scale` and the problem.
+let logisticCases: [(name: String, scale: Double, problem: LogisticRegression)] = try [1.0, 100].enumerated().map { k, c in
+    let problem = try LogisticRegression.entry.make(["n=\(n)", "d=\(d)", "lambda=0.001", "feature_scale=\(c)", "reference=false"]) as! LogisticRegression
+    try writeRaw(UnsafeBufferPointer(problem.design.storage), "lr\(k)_x.f64")
+    try problem.labels.withUnsafeBufferPointer { try writeRaw($0, "lr\(k)_y.f64") }
+    return (c == 1 ? "isotropic features" : "feature scales 1…1/\(Int(c))", c, problem)
+}
 
 // MARK: Swift side
 /// Median seconds per epoch of `optimizer` over `epochs` epochs (the first, warm-up, dropped).
@@ -60,38 +66,60 @@ try logistic.labels.withUnsafeBufferPointer { try writeRaw($0, "lr_y.f64") }
 }
 
 /// L-BFGS iterations and optimizer seconds from w = 0 until ‖∇F‖∞ ≤ 1e-8.
-@MainActor func lbfgsToTolerance() throws -> (iterations: Int, seconds: Double) {
+func lbfgsToTolerance(_ logistic: LogisticRegression) throws -> (iterations: Int, seconds: Double) {
     let optimizer = try OptimizerRegistry.entry(named: "lbfgs").make(["history_size=10", "tolerance_grad=0"])
-    return run(optimizer)
-    func run<O: Optimizer>(_ o: O) -> (Int, Double) {
-        let oracle = CountingOracle(problem: logistic)
-        var w = [Double](repeating: 0, count: d), g = w
-        var state = o.makeState(dimension: d, sampleCount: n, seed: 0)
-        var seconds = 0.0, iterations = 0
-        func gradientMax() -> Double {
-            w.withUnsafeBufferPointer { wp in g.withUnsafeMutableBufferPointer { _ = logistic.lossAndGradient(at: wp, into: $0) } }
-            return g.withUnsafeBufferPointer { amax(d, $0.baseAddress!) }
-        }
-        while gradientMax() > 1e-8, iterations < 1000 {
-            let t = now()
-            w.withUnsafeMutableBufferPointer { o.step($0, state: &state, oracle: oracle) }
-            seconds += now() - t
-            iterations += 1
-        }
-        return (iterations, seconds)
-    }
+    return run(optimizer, logistic)
 }
 
+func run<O: Optimizer>(_ o: O, _ logistic: LogisticRegression) -> (iterations: Int, seconds: Double) {
+    let n = logistic.sampleCount, d = logistic.dimension
+    let oracle = CountingOracle(problem: logistic)
+    var w = [Double](repeating: 0, count: d), g = w
+    var state = o.makeState(dimension: d, sampleCount: n, seed: 0)
+    var seconds = 0.0, iterations = 0
+    func gradientMax() -> Double {
+        w.withUnsafeBufferPointer { wp in g.withUnsafeMutableBufferPointer { _ = logistic.lossAndGradient(at: wp, into: $0) } }
+        return g.withUnsafeBufferPointer { amax(d, $0.baseAddress!) }
+    }
+    while gradientMax() > 1e-8, iterations < 1000 {
+        let t = now()
+        w.withUnsafeMutableBufferPointer { o.step($0, state: &state, oracle: oracle) }
+        seconds += now() - t
+        iterations += 1
+    }
+    return (iterations, seconds)
+}
+
+/// Median seconds of one logistic loss-and-gradient evaluation, at a fixed nonzero w.
+func logisticEvaluation(_ logistic: LogisticRegression) -> Double {
+    let d = logistic.dimension
+    let w = (0..<d).map { 0.01 * Double($0 % 7 - 3) }
+    var g = [Double](repeating: 0, count: d), times: [Double] = []
+    for _ in 0..<(epochsForEvaluation + 1) {
+        let t = now()
+        w.withUnsafeBufferPointer { wp in g.withUnsafeMutableBufferPointer { _ = logistic.lossAndGradient(at: wp, into: $0) } }
+        times.append(now() - t)
+    }
+    return median(Array(times.dropFirst()))
+}
+let epochsForEvaluation = 15
+
 struct SwiftFigures {
-    var gd = 0.0, svrg = 0.0, saga = 0.0, lbfgsSeconds = 0.0, lbfgsIterations = 0
+    var logistic = 0.0
+    var gd = 0.0, svrg = 0.0, saga = 0.0, lbfgsSeconds: [Double] = [], lbfgsIterations: [Int] = []
 }
 
 @MainActor func measureSwift() throws -> SwiftFigures {
     var f = SwiftFigures()
+    f.logistic = logisticEvaluation(logisticCases[0].problem)
     f.gd = try secondsPerEpoch("gd", ["lr=0.5"])
     f.svrg = try secondsPerEpoch("svrg", ["lr=0.0001"])
     f.saga = try secondsPerEpoch("saga", ["lr=0.0001"])
-    (f.lbfgsIterations, f.lbfgsSeconds) = try lbfgsToTolerance()
+    for c in logisticCases {
+        let (iterations, seconds) = try lbfgsToTolerance(c.problem)
+        f.lbfgsIterations.append(iterations)
+        f.lbfgsSeconds.append(seconds)
+    }
     return f
 }
 
@@ -99,7 +127,7 @@ struct SwiftFigures {
 let pythonScript = #"""
 import json, sys, time, warnings
 import numpy as np
-n, d, epochs, folder = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+n, d, epochs, folder, cases = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], int(sys.argv[5])
 load = lambda name, shape: np.fromfile(f"{folder}/{name}", dtype=np.float64).reshape(shape)
 X, y = load("ls_x.f64", (n, d)), load("ls_y.f64", (n,))
 out = {"numpy": np.__version__}
@@ -130,29 +158,35 @@ try:
     import scipy
     from scipy.optimize import minimize
     from scipy.special import expit
-    Z, lab = load("lr_x.f64", (n, d)), load("lr_y.f64", (n,))
     lam = 1e-3
-    def fg(w):
-        m = lab * (Z @ w)
-        f = np.mean(np.logaddexp(0, -m)) + 0.5 * lam * w @ w
-        g = Z.T @ (-lab * expit(-m)) / n + lam * w
-        return f, g
-    t = time.perf_counter()
-    r = minimize(fg, np.zeros(d), jac=True, method="L-BFGS-B", options=dict(gtol=1e-8, ftol=0, maxcor=10, maxiter=1000))
-    out["scipy_lbfgs_seconds"] = time.perf_counter() - t
-    out["scipy_lbfgs_iterations"] = int(r.nit)
-    out["scipy_lbfgs_gradmax"] = float(np.max(np.abs(fg(r.x)[1])))
+    for k in range(cases):
+        Z, lab = load(f"lr{k}_x.f64", (n, d)), load(f"lr{k}_y.f64", (n,))
+        def fg(w):
+            m = lab * (Z @ w)
+            f = np.mean(np.logaddexp(0, -m)) + 0.5 * lam * w @ w
+            g = Z.T @ (-lab * expit(-m)) / n + lam * w
+            return f, g
+        if k == 0:
+            w = 0.01 * (np.arange(d) % 7 - 3.0); times = []
+            for _ in range(16):
+                t = time.perf_counter(); fg(w); times.append(time.perf_counter() - t)
+            out["numpy_logistic"] = float(np.median(times[1:]))
+        t = time.perf_counter()
+        r = minimize(fg, np.zeros(d), jac=True, method="L-BFGS-B", options=dict(gtol=1e-8, ftol=0, maxcor=10, maxiter=1000))
+        out[f"scipy_lbfgs{k}_seconds"] = time.perf_counter() - t
+        out[f"scipy_lbfgs{k}_iterations"] = int(r.nit)
+        out[f"scipy_lbfgs{k}_gradmax"] = float(np.max(np.abs(fg(r.x)[1])))
     out["scipy"] = scipy.__version__
 except ImportError:
     pass
 print(json.dumps(out))
 """#
 
-func runPython() -> [String: Any]? {
+@MainActor func runPython() -> [String: Any]? {
     guard !arguments.contains("--no-python") else { return nil }
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3", "-c", pythonScript, String(n), String(d), String(epochs), scratch.path]
+    p.arguments = ["python3", "-c", pythonScript, String(n), String(d), String(epochs), scratch.path, String(logisticCases.count)]
     var env = ProcessInfo.processInfo.environment
     // Older-CPU OpenBLAS overrides slow a current numpy; the comparison wants its best kernel.
     env["OPENBLAS_CORETYPE"] = nil
@@ -182,18 +216,27 @@ var rows = [["case", "Swift (OptBench)", "reference", "reference figure", "Swift
     let ref = python?[key] as? Double
     rows.append([name, ms(swift), refName, ref.map(ms) ?? "—", ref.map { String(format: "%.2f", swift / $0) } ?? "—"])
 }
+row("logistic loss and gradient, \(n)×\(d)", mid(before.logistic, after.logistic), "numpy (fg of the L-BFGS-B runs)", "numpy_logistic")
 row("GD epoch, least squares \(n)×\(d)", mid(before.gd, after.gd), "numpy X.T@(X@w−y)/n", "numpy_gd")
 row("SVRG epoch", mid(before.svrg, after.svrg), "sklearn Ridge sag", "sklearn_sag")
 row("SAGA epoch", mid(before.saga, after.saga), "sklearn Ridge saga", "sklearn_saga")
-row("L-BFGS to ‖∇F‖∞ ≤ 1e-8, logistic \(n)×\(d)", mid(before.lbfgsSeconds, after.lbfgsSeconds), "scipy L-BFGS-B", "scipy_lbfgs_seconds")
-print("# classical-bench (\(quick ? "quick" : "full"); Swift: median of the runs before and after Python, 1 thread)")
+for (k, c) in logisticCases.enumerated() {
+    row("L-BFGS to ‖∇F‖∞ ≤ 1e-8, logistic \(n)×\(d), \(c.name)", mid(before.lbfgsSeconds[k], after.lbfgsSeconds[k]),
+        "scipy L-BFGS-B", "scipy_lbfgs\(k)_seconds")
+}
+print("# classical-bench (\(quick ? "quick" : "full"); Swift: mean of the runs before and after Python; "
+      + "full passes on \(ProcessInfo.processInfo.activeProcessorCount) threads, sample steps on 1)")
 print("")
 print(markdownTable(rows, rightAligned: [1, 3, 4]).joined(separator: "\n"))
 print("")
-print("L-BFGS iterations: Swift \(before.lbfgsIterations) (then \(after.lbfgsIterations)); scipy \(python?["scipy_lbfgs_iterations"] as? Int ?? -1) "
-      + "(its final ‖∇F‖∞ \(python?["scipy_lbfgs_gradmax"] as? Double ?? .nan))")
+for (k, c) in logisticCases.enumerated() {
+    let scipyIterations = (python?["scipy_lbfgs\(k)_iterations"] as? Int).map(String.init) ?? "—"
+    let scipyGradient = (python?["scipy_lbfgs\(k)_gradmax"] as? Double).map { String(format: "%.2g", $0) } ?? "—"
+    print("L-BFGS iterations, \(c.name): Swift \(before.lbfgsIterations[k]) (then \(after.lbfgsIterations[k])); "
+          + "scipy \(scipyIterations) (its final ‖∇F‖∞ \(scipyGradient))")
+}
 print("Swift runs: GD \(ms(before.gd)) / \(ms(after.gd)), SVRG \(ms(before.svrg)) / \(ms(after.svrg)), SAGA \(ms(before.saga)) / \(ms(after.saga)), "
-      + "L-BFGS \(ms(before.lbfgsSeconds)) / \(ms(after.lbfgsSeconds))")
+      + "L-BFGS " + zip(before.lbfgsSeconds, after.lbfgsSeconds).map { "\(ms($0)) / \(ms($1))" }.joined(separator: "; "))
 if let python {
     print("Python: numpy \(python["numpy"] ?? "?"), BLAS \(python["blas"] ?? "?"), scikit-learn \(python["sklearn"] ?? "absent"), scipy \(python["scipy"] ?? "absent")")
 } else {

@@ -2,13 +2,22 @@ import Core
 import Kernels
 
 /// Limited-memory BFGS (Liu & Nocedal, 1989; Nocedal & Wright, 2006, Alg. 7.4 and 7.5) with a
-/// strong-Wolfe line search, in torch.optim.LBFGS's conventions.
+/// strong-Wolfe line search, in torch.optim.LBFGS's parameter names and scipy L-BFGS-B's
+/// (Byrd, Lu, Nocedal & Zhu, 1995) first step and curvature test.
 ///
 ///     p_k = −H_k ∇F(w_k)   (two-loop recursion over the last m pairs (s_i, y_i),
 ///                           H⁰_k = γ_k I, γ_k = s_{k−1}ᵀy_{k−1} / y_{k−1}ᵀy_{k−1})
 ///     w_{k+1} = w_k + t_k p_k,   t_k from the strong-Wolfe search (c₁ = 1e-4, c₂ = 0.9),
-///                                first trial min(1, 1/‖∇F(w₀)‖₁)·lr at k = 0, then lr
-///     s_k = w_{k+1} − w_k,  y_k = ∇F(w_{k+1}) − ∇F(w_k);  the pair is kept only if s_kᵀy_k > 1e-10
+///                                first trial lr/‖∇F(w₀)‖₂ at k = 0 (L-BFGS-B), then lr
+///     s_k = w_{k+1} − w_k,  y_k = ∇F(w_{k+1}) − ∇F(w_k);
+///     the pair is kept only if s_kᵀy_k > ε_mach·(−∇F(w_k)ᵀs_k)   (L-BFGS-B's relative test)
+///
+/// torch's conventions are available: `first_step` torch tries min(1, 1/‖∇F(w₀)‖₁)·lr, and
+/// `curvature_test` absolute keeps a pair when s_kᵀy_k > 1e-10. The absolute threshold drops
+/// every pair once steps are short (‖s‖·‖y‖ ≲ 1e-10, which late iterations of an
+/// ill-conditioned problem reach), leaving steepest descent: on logistic regression with
+/// feature scales spanning 100× it took 121 iterations where L-BFGS-B takes 62; with the
+/// relative test the iteration counts match L-BFGS-B's (`classical-bench`).
 ///
 /// One `step` is one iteration: one direction and one line search, each trial a
 /// loss-and-gradient evaluation (one epoch); the accepted point's gradient is reused by the next
@@ -20,7 +29,8 @@ import Kernels
 /// line search's bracket. History 0 is steepest descent with the line search.
 /// - Parameters: `lr` 1, `history_size` 10 (scipy's and Nocedal & Wright's m; torch uses 100),
 ///   `line_search_fn` strong_wolfe (torch's default is none), `tolerance_grad` 1e-7,
-///   `tolerance_change` 1e-9, `max_ls` 25 (trials per line search).
+///   `tolerance_change` 1e-9, `max_ls` 25 (trials per line search), `first_step` inverse_l2,
+///   `curvature_test` relative.
 public struct LBFGS: Optimizer {
     /// strong_wolfe (Nocedal & Wright Alg. 3.5/3.6) or none (the initial trial step, torch's fixed-step mode).
     public enum LineSearch: String, Sendable { case strongWolfe = "strong_wolfe", none }
@@ -31,9 +41,19 @@ public struct LBFGS: Optimizer {
     public var toleranceGrad: Double
     public var toleranceChange: Double
     public var maxLineSearch: Int
+    public var firstStep: FirstStep
+    public var curvatureTest: CurvatureTest
+
+    /// The first iteration's trial step: lr/‖∇F(w₀)‖₂ (L-BFGS-B) or min(1, 1/‖∇F(w₀)‖₁)·lr (torch).
+    public enum FirstStep: String, Sendable { case inverseNorm = "inverse_l2", torch }
+    /// When a pair (s, y) is stored: sᵀy > ε_mach·(−∇Fᵀs) (L-BFGS-B) or sᵀy > 1e-10 (torch).
+    public enum CurvatureTest: String, Sendable { case relative, absolute }
 
     public init(lr: Double = 1, historySize: Int = 10, lineSearch: LineSearch = .strongWolfe,
-                toleranceGrad: Double = 1e-7, toleranceChange: Double = 1e-9, maxLineSearch: Int = 25) {
+                toleranceGrad: Double = 1e-7, toleranceChange: Double = 1e-9, maxLineSearch: Int = 25,
+                firstStep: FirstStep = .inverseNorm, curvatureTest: CurvatureTest = .relative) {
+        self.firstStep = firstStep
+        self.curvatureTest = curvatureTest
         self.lr = lr
         self.historySize = historySize
         self.lineSearch = lineSearch
@@ -76,8 +96,8 @@ public struct LBFGS: Optimizer {
             state.loss = state.gradient.withUnsafeMutableBufferPointer { oracle.lossAndGradient(at: UnsafeBufferPointer(w), into: $0) }
             state.haveGradient = true
         }
-        let (gMax, gSum) = state.gradient.withUnsafeBufferPointer { g in
-            g.reduce((0.0, 0.0)) { (max($0.0, abs($1)), $0.1 + abs($1)) }
+        let (gMax, gSum, gSquares) = state.gradient.withUnsafeBufferPointer { g in
+            g.reduce((0.0, 0.0, 0.0)) { (max($0.0, abs($1)), $0.1 + abs($1), $0.2 + $1 * $1) }
         }
         guard gMax > toleranceGrad else { return }
         computeDirection(d, state: &state)
@@ -91,7 +111,8 @@ public struct LBFGS: Optimizer {
             slope = state.gradient.withUnsafeBufferPointer { dot(d, $0.baseAddress!, $0.baseAddress!) } * -1
         }
         guard slope < 0 else { return }
-        let t0 = state.iteration == 0 ? min(1, 1 / gSum) * lr : lr
+        let t0 = state.iteration > 0 ? lr
+            : firstStep == .torch ? min(1, 1 / gSum) * lr : lr / gSquares.squareRoot()
         state.iteration += 1
         _ = state.origin.withUnsafeMutableBufferPointer { $0.update(fromContentsOf: w) }
 
@@ -152,19 +173,23 @@ public struct LBFGS: Optimizer {
         }
     }
 
-    /// Stores s = w − w_k, y = ∇F(w) − ∇F(w_k) when sᵀy > 1e-10 (torch's curvature threshold).
+    /// Stores s = w − w_k, y = ∇F(w) − ∇F(w_k) when the curvature test passes.
     func remember(_ w: UnsafeMutableBufferPointer<Double>, state: inout State) {
         let m = historySize, d = w.count
         guard m > 0 else { return }
         // sᵀy first: when the pair is rejected the ring slot, possibly the oldest live pair, stays intact.
-        let sy = state.origin.withUnsafeBufferPointer { w0 in
+        let (sy, gs) = state.origin.withUnsafeBufferPointer { w0 in
             state.gradient.withUnsafeBufferPointer { g0 in
                 state.newGradient.withUnsafeBufferPointer { g in
-                    (0..<d).reduce(0.0) { $0 + (w[$1] - w0[$1]) * (g[$1] - g0[$1]) }
+                    (0..<d).reduce((0.0, 0.0)) { acc, k in
+                        let s = w[k] - w0[k]
+                        return (acc.0 + s * (g[k] - g0[k]), acc.1 + s * g0[k])
+                    }
                 }
             }
         }
-        guard sy > 1e-10 else { return }
+        let threshold = curvatureTest == .relative ? Double.ulpOfOne * -gs : 1e-10
+        guard sy > threshold, sy > 0 else { return }
         let slot = (state.newest + 1) % m
         state.s.withUnsafeMutableBufferPointer { s in
             state.y.withUnsafeMutableBufferPointer { y in
@@ -189,16 +214,21 @@ public struct LBFGS: Optimizer {
         name: "lbfgs",
         summary: "L-BFGS two-loop recursion with a strong-Wolfe line search (torch.optim.LBFGS, one iteration per step)",
         parameters: [
-            .real("lr", 1, range: 1e-300...1e12, "initial trial step of each line search (first iteration: min(1, 1/‖g‖₁)·lr)"),
+            .real("lr", 1, range: 1e-300...1e12, "initial trial step of each line search (first iteration: see first_step)"),
             .integer("history_size", 10, range: 0...1e4, "m, the number of (s, y) pairs kept (torch's default is 100)"),
             .choice("line_search_fn", ["strong_wolfe", "none"], default: "strong_wolfe",
                     "strong_wolfe (Nocedal & Wright Alg. 3.5/3.6, c1 = 1e-4, c2 = 0.9) or none (fixed step lr)"),
             .real("tolerance_grad", 1e-7, range: 0...1e300, "no step when max|∇F| ≤ this"),
             .real("tolerance_change", 1e-9, range: 0...1e300, "line search stops when its bracket is narrower than this (times max|p|)"),
             .integer("max_ls", 25, range: 1...1e4, "evaluations per line search"),
+            .choice("first_step", ["inverse_l2", "torch"], default: "inverse_l2",
+                    "first iteration's trial step: lr/‖g‖₂ (scipy L-BFGS-B) or min(1, 1/‖g‖₁)·lr (torch)"),
+            .choice("curvature_test", ["relative", "absolute"], default: "relative",
+                    "keep (s, y) when sᵀy > ε·(−gᵀs) (scipy L-BFGS-B) or sᵀy > 1e-10 (torch)"),
         ]
     ) { p in
         LBFGS(lr: p.real("lr"), historySize: p.integer("history_size"), lineSearch: LineSearch(rawValue: p.text("line_search_fn"))!,
-              toleranceGrad: p.real("tolerance_grad"), toleranceChange: p.real("tolerance_change"), maxLineSearch: p.integer("max_ls"))
+              toleranceGrad: p.real("tolerance_grad"), toleranceChange: p.real("tolerance_change"), maxLineSearch: p.integer("max_ls"),
+              firstStep: FirstStep(rawValue: p.text("first_step"))!, curvatureTest: CurvatureTest(rawValue: p.text("curvature_test"))!)
     }
 }

@@ -17,7 +17,8 @@ import Kernels
 /// On a `.linearSamples` oracle ∇f_j(w) − ∇f_j(w̃) = (φ_j′(x_jᵀw) − φ_j′(x_jᵀw̃)) x_j + λ(w − w̃):
 /// the two sample derivatives are scalars and the step is one fused pass over x_j, w, μ̃ (and
 /// w̃ when λ ≠ 0). Both derivatives are evaluated and charged each step, as the textbook
-/// method does, so SVRG keeps no per-sample memory and costs the same on both paths.
+/// method does, so SVRG keeps no per-sample memory and costs the same on both paths; the rows
+/// of the next samples are prefetched (`SampleQueue`).
 /// - Parameters: `lr` 1e-3 (theory: ≈ 1/(10 L_max)), `inner_steps` 0 (= 2n), `snapshot` last.
 public struct SVRG: Optimizer {
     /// Where the next outer loop starts: the last inner iterate (option I) or a random one (option II).
@@ -36,7 +37,8 @@ public struct SVRG: Optimizer {
 
     /// The snapshot w̃, its full gradient μ̃, the sampling stream and the inner-loop position.
     public struct State {
-        var rng: Xoshiro256
+        var samples: SampleQueue
+        var rng: Xoshiro256         // option II's t
         var anchor: [Double]        // w̃
         var fullGradient: [Double]  // μ̃ = ∇F(w̃)
         var gradient: [Double]      // ∇f_j(w), generic path
@@ -51,7 +53,7 @@ public struct SVRG: Optimizer {
 
     public func makeState(dimension d: Int, sampleCount n: Int, seed: UInt64) -> State {
         let zeros = [Double](repeating: 0, count: d)
-        return State(rng: Xoshiro256(seed: seed, stream: 13), anchor: zeros, fullGradient: zeros,
+        return State(samples: SampleQueue(rng: Xoshiro256(seed: seed, stream: 13)), rng: Xoshiro256(seed: seed, stream: 14), anchor: zeros, fullGradient: zeros,
                      gradient: zeros, anchorGradient: zeros, kept: snapshot == .random ? zeros : [],
                      loopLength: innerSteps > 0 ? innerSteps : 2 * n)
     }
@@ -66,10 +68,12 @@ public struct SVRG: Optimizer {
         if snapshot == .random, state.inner == state.keepAt {
             _ = state.kept.withUnsafeMutableBufferPointer { $0.update(fromContentsOf: w) }
         }
-        let j = state.rng.nextInt(below: oracle.sampleCount)
+        let linear = oracle.capabilities.contains(.linearSamples)
+        let j = linear ? state.samples.next(below: oracle.sampleCount) { prefetchFeatures(of: oracle, sample: $0) }
+                       : state.samples.next(below: oracle.sampleCount) { _ in }
         state.anchor.withUnsafeBufferPointer { anchor in
             state.fullGradient.withUnsafeBufferPointer { mu in
-                if oracle.capabilities.contains(.linearSamples) {
+                if linear {
                     let delta = oracle.sampleDerivative(at: UnsafeBufferPointer(w), sample: j)
                         - oracle.sampleDerivative(at: anchor, sample: j)
                     let lambda = oracle.l2Penalty

@@ -104,21 +104,17 @@ public final class LeastSquares: Problem {
         }
     }
 
-    // One streamed pass over X: each row's residual, then its contribution, while it is in L1.
     public func lossAndGradient(at w: UnsafeBufferPointer<Double>, into g: UnsafeMutableBufferPointer<Double>) -> Double {
         let d = dimension, x = design.base
         let invN = 1 / Double(sampleCount)
         g.update(repeating: 0)
-        return targets.withUnsafeBufferPointer { y in
-                var s = 0.0
-                for i in 0..<sampleCount {
-                    let row = x + i * d
-                    let r = dot(d, row, w.baseAddress!) - y[i]
-                    s += r * r
-                    axpy(d, r * invN, row, g.baseAddress!)
-                }
-                return 0.5 * s * invN
+        let s = targets.withUnsafeBufferPointer { y in
+            linearModelGradient(rows: sampleCount, columns: d, x, w.baseAddress!, addingTo: g.baseAddress!) { i, z in
+                let r = z - y[i]
+                return (r * r, r * invN)
+            }
         }
+        return 0.5 * s * invN
     }
 
     public func sampleGradient(at w: UnsafeBufferPointer<Double>, samples: UnsafeBufferPointer<Int>, into g: UnsafeMutableBufferPointer<Double>) {
@@ -126,7 +122,9 @@ public final class LeastSquares: Problem {
         let scale = 1 / Double(samples.count)
         g.update(repeating: 0)
         targets.withUnsafeBufferPointer { y in
-            for i in samples {
+            for (k, i) in samples.enumerated() {
+                // Random rows: request the one four samples ahead while this one is used.
+                if k + 4 < samples.count { prefetch(x + samples[k + 4] * d, bytes: d * 8) }
                 let row = x + i * d
                 let r = dot(d, row, w.baseAddress!) - y[i]
                 axpy(d, r * scale, row, g.baseAddress!)

@@ -10,9 +10,11 @@ import Kernels
 /// λ-strongly convex and L-smooth with L = λmax(XᵀX)/(4n) + λ (survey §5's convex baseline).
 /// Both log(1 + eᵗ) and σ are evaluated in forms that never overflow.
 ///
-/// Synthetic data: xᵢ ~ N(0, I_d); a planted w° with ‖w°‖ = `separation`, so margins xᵢᵀw° are
-/// N(0, separation²); yᵢ = +1 with probability σ(xᵢᵀw°) (the model itself), then flipped with
-/// probability `flip`. Larger separation means cleaner labels and a harder-conditioned optimum.
+/// Synthetic data: xᵢ ~ N(0, S²), S = diag(s_j), s_j = c^{−j/(d−1)} with c = `feature_scale`
+/// (1: isotropic; c spreads the Hessian's spectrum by about c²); a planted w° scaled so margins
+/// xᵢᵀw° are N(0, separation²); yᵢ = +1 with probability σ(xᵢᵀw°) (the model itself), then
+/// flipped with probability `flip`. Larger separation means cleaner labels and a
+/// harder-conditioned optimum.
 ///
 /// F* is found at construction by Newton's method from w = 0: exact Hessian
 /// ∇²F = XᵀDX/n + λI (D = diag σ(zᵢ)σ(−zᵢ)) formed by `weightedGram`, Cholesky solves and an
@@ -107,18 +109,15 @@ public final class LogisticRegression: Problem {
         return s / Double(sampleCount) + 0.5 * lambda * dot(d, w.baseAddress!, w.baseAddress!)
     }
 
-    // One streamed pass over X: each row's margin, then its contribution, while it is in L1.
     public func lossAndGradient(at w: UnsafeBufferPointer<Double>, into g: UnsafeMutableBufferPointer<Double>) -> Double {
         let d = dimension, x = design.base, invN = 1 / Double(sampleCount)
         let wp = w.baseAddress!, gp = g.baseAddress!
         for k in 0..<d { gp[k] = lambda * wp[k] }
-        var s = 0.0
-        labels.withUnsafeBufferPointer { y in
-            for i in 0..<sampleCount {
-                let row = x + i * d
-                let t = -y[i] * dot(d, row, wp)
-                s += softplus(t)
-                axpy(d, -y[i] * sigmoid(t) * invN, row, gp)
+        let s = labels.withUnsafeBufferPointer { y in
+            linearModelGradient(rows: sampleCount, columns: d, x, wp, addingTo: gp) { i, z in
+                let t = -y[i] * z
+                let (loss, slope) = softplusAndSigmoid(t)
+                return (loss, -y[i] * slope * invN)
             }
         }
         return s * invN + 0.5 * lambda * dot(d, wp, wp)
@@ -129,7 +128,9 @@ public final class LogisticRegression: Problem {
         let wp = w.baseAddress!, gp = g.baseAddress!
         for k in 0..<d { gp[k] = lambda * wp[k] }
         labels.withUnsafeBufferPointer { y in
-            for i in samples {
+            for (k, i) in samples.enumerated() {
+                // Random rows: request the one four samples ahead while this one is used.
+                if k + 4 < samples.count { prefetch(x + samples[k + 4] * d, bytes: d * 8) }
                 let row = x + i * d
                 axpy(d, -y[i] * sigmoid(-y[i] * dot(d, row, wp)) * scale, row, gp)
             }
@@ -212,26 +213,33 @@ public final class LogisticRegression: Problem {
             .real("lambda", 1e-3, range: 1e-12...1e6, "ℓ2 penalty λ (the strong-convexity modulus)"),
             .real("separation", 2, range: 0...1e6, "norm of the planted w°: margins xᵢᵀw° ~ N(0, separation²); larger is cleaner"),
             .real("flip", 0, range: 0...1, "probability of flipping each label after drawing it"),
+            .real("feature_scale", 1, range: 1...1e8, "c: column j of X is scaled by c^(−j/(d−1)), so scales span c to 1"),
             .integer("data_seed", 0, range: 0...Double(Int32.max), "seed of the synthetic data"),
             .boolean("reference", true, "solve for F* by Newton at construction (false: F* unknown, faster start)"),
         ]
     ) { p in
         LogisticRegression.synthetic(
             n: p.integer("n"), d: p.integer("d"), lambda: p.real("lambda"), separation: p.real("separation"),
-            flip: p.real("flip"), seed: UInt64(p.integer("data_seed")), solveReference: p.boolean("reference"),
-            label: problemLabel("logistic", p))
+            flip: p.real("flip"), featureScale: p.real("feature_scale"), seed: UInt64(p.integer("data_seed")),
+            solveReference: p.boolean("reference"), label: problemLabel("logistic", p))
     }
 
     /// The synthetic instance described on the type.
     public static func synthetic(
-        n: Int, d: Int, lambda: Double, separation: Double, flip: Double = 0, seed: UInt64, solveReference: Bool = true,
-        label: String = "logistic"
+        n: Int, d: Int, lambda: Double, separation: Double, flip: Double = 0, featureScale c: Double = 1, seed: UInt64,
+        solveReference: Bool = true, label: String = "logistic"
     ) -> LogisticRegression {
         var rng = Xoshiro256(seed: seed, stream: 3)
         let x = Matrix(rows: n, columns: d)
         for k in 0..<(n * d) { x.storage[k] = rng.nextGaussian() }
         var planted = (0..<d).map { _ in rng.nextGaussian() }
-        let norm = nrm2(d, planted)
+        var norm = nrm2(d, planted)
+        if c != 1 {
+            // The margin's standard deviation is ‖S w°‖.
+            let scales = (0..<d).map { j in _pow(c, -Double(j) / Double(max(d - 1, 1))) }
+            for i in 0..<n { for j in 0..<d { x.storage[i * d + j] *= scales[j] } }
+            norm = (0..<d).reduce(0.0) { $0 + (scales[$1] * planted[$1]) * (scales[$1] * planted[$1]) }.squareRoot()
+        }
         for k in 0..<d { planted[k] *= separation / max(norm, .leastNormalMagnitude) }
         var y = [Double](repeating: 0, count: n)
         for i in 0..<n {
@@ -249,6 +257,13 @@ public final class LogisticRegression: Problem {
 func sigmoid(_ t: Double) -> Double {
     let e = _exp(-abs(t))
     return t >= 0 ? 1 / (1 + e) : e / (1 + e)
+}
+
+/// (log(1 + eᵗ), σ(t)) sharing one exponential, as `softplus` and `sigmoid` compute them.
+@inline(__always)
+func softplusAndSigmoid(_ t: Double) -> (Double, Double) {
+    let e = _exp(-abs(t))
+    return (max(t, 0) + _log1p(e), t >= 0 ? 1 / (1 + e) : e / (1 + e))
 }
 
 /// log(1 + eᵗ) = max(t, 0) + log1p(e^{−|t|}), exact to rounding for every t.

@@ -21,15 +21,37 @@ import TestSupport
 }
 
 @Test func firstStepIsScaledSteepestDescent() throws {
-    // F = 2w², w₀ = 1: g = 4, first trial min(1, 1/4)·lr = ¼ lands on the minimiser, where φ′ = 0.
+    // F = 2w², w₀ = 1: g = 4, first trial 1/‖g‖₂ = ¼ lands on the minimiser, where φ′ = 0.
     let oracle = TestOracle.quadratic(diagonal: [4])
     let path = iterates(try rule("lbfgs"), oracle: oracle, start: [1], steps: 1)
     #expect(path[1] == [0])
-    // line_search_fn none takes that trial step outright.
-    let fixed = iterates(try rule("lbfgs", "line_search_fn=none", "lr=0.5"), oracle: TestOracle.quadratic(diagonal: [1, 2]), start: [1, 1], steps: 1)
-    // g = (1, 2), ‖g‖₁ = 3: t = min(1, 1/3)·0.5 = 1/6.
-    let expected: [Double] = [1 - 1.0 / 6, 1 - 2.0 / 6]
+    // line_search_fn none takes that trial step outright. g = (1, 2) at w₀ = (1, 1):
+    // L-BFGS-B's t = lr/‖g‖₂ = 0.5/√5; torch's t = min(1, 1/‖g‖₁)·lr = 1/6.
+    let quadratic = TestOracle.quadratic(diagonal: [1, 2])
+    let fixed = iterates(try rule("lbfgs", "line_search_fn=none", "lr=0.5"), oracle: quadratic, start: [1, 1], steps: 1)
+    let t = 0.5 / 5.0.squareRoot()
+    let expected: [Double] = [1 - t, 1 - 2 * t]
     #expect(isClose(fixed[1], expected, rtol: 1e-15))
+    let torch = iterates(try rule("lbfgs", "line_search_fn=none", "lr=0.5", "first_step=torch"), oracle: quadratic, start: [1, 1], steps: 1)
+    let expectedTorch: [Double] = [1 - 1.0 / 6, 1 - 2.0 / 6]
+    #expect(isClose(torch[1], expectedTorch, rtol: 1e-15))
+}
+
+/// L-BFGS-B keeps a pair when sᵀy > ε·(−gᵀs), a test relative to the step's own scale; torch's
+/// absolute sᵀy > 1e-10 rejects every pair of a problem whose curvature is tiny, leaving
+/// steepest descent. On F = ½(10⁻¹⁴w₁² + 10⁻¹²w₂²) (κ = 100, sᵀy ≈ 10⁻¹²) the relative test
+/// builds the quasi-Newton model and converges in a few iterations, while the absolute one
+/// zigzags at steepest descent's rate ((κ − 1)/(κ + 1))² per iteration.
+@Test func curvatureTestIsRelativeToTheStep() throws {
+    let oracle = TestOracle.quadratic(diagonal: [1e-14, 1e-12])
+    func iterationsToConverge(_ extra: String...) throws -> Int {
+        let optimizer = try OptimizerRegistry.entry(named: "lbfgs").make(["tolerance_grad=0"] + extra)
+        let path = iterates(optimizer, oracle: oracle, start: [1, 1], steps: 30)
+        return path.firstIndex { abs($0[0]) < 1e-6 && abs($0[1]) < 1e-6 } ?? 31
+    }
+    let relative = try iterationsToConverge(), absolute = try iterationsToConverge("curvature_test=absolute")
+    #expect(relative <= 4, "\(relative) iterations with the relative test")
+    #expect(absolute > 10, "\(absolute) iterations with the absolute test")
 }
 
 @Test func secondDirectionIsTheBFGSUpdateOfTheScaledIdentity() throws {
