@@ -48,7 +48,8 @@ extension Double {
 }
 
 /// Cache-blocking sizes, in elements: MC × KC of packed A (384 KB f32, 384 KB f64) stays in the
-/// 1 MB L2 of a core, KC × NC of packed B (4 MB) in the shared L3. KC = 512 was measured best
+/// 1 MB L2 of a core, KC × NC of packed B (4 MB) in the shared L3, packed once and read by
+/// every thread when they split the rows of C (`gemmSharedB`). KC = 512 was measured best
 /// on this Zen 4 (256: −10 %; 768: −5 %): deep blocks amortise the C tile's loads and stores.
 struct GEMMBlocking {
     var kc: Int, mc: Int, nc: Int
@@ -81,17 +82,71 @@ func gemmDriver<T: KernelScalar>(
     // Split the dimension with more tiles; chunk edges fall on tile edges.
     let splitRows = rowTiles >= colTiles
     t = max(1, min(t, splitRows ? rowTiles : colTiles))
-    let tiles = splitRows ? rowTiles : colTiles
-    parallelFor(t) { part in
-        let first = tiles * part / t, last = tiles * (part + 1) / t
-        if splitRows {
-            let i0 = first * mr, i1 = min(m, last * mr)
-            gemmSerial(transA, transB, i1 - i0, n, k, alpha, transA == .none ? a + i0 * lda : a + i0, lda,
-                       b, ldb, beta, c + i0 * ldc, ldc)
-        } else {
-            let j0 = first * nr, j1 = min(n, last * nr)
+    if t == 1 {
+        gemmSerial(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+    } else if splitRows {
+        gemmSharedB(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads: t)
+    } else {
+        parallelFor(t) { part in
+            let j0 = colTiles * part / t * nr, j1 = min(n, colTiles * (part + 1) / t * nr)
             gemmSerial(transA, transB, m, j1 - j0, k, alpha, a, lda,
                        transB == .none ? b + j0 : b + j0 * ldb, ldb, beta, c + j0, ldc)
+        }
+    }
+}
+
+/// Equal k-blocks of at most KC: they depend on k alone, never on the thread split.
+func gemmDepthBlock(_ k: Int, _ blocking: GEMMBlocking) -> Int {
+    let kBlocks = (k + blocking.kc - 1) / blocking.kc
+    return (k + kBlocks - 1) / kBlocks
+}
+
+/// The row split on `threads` cores: each KC × NC panel of B is packed once, its micro-panels
+/// shared out between the threads, and then every thread multiplies its own rows of A (packed
+/// into its own buffer) by the whole panel — as OpenBLAS does, so the panel is read from the
+/// shared L3 once per use, not packed and cached once per thread.
+func gemmSharedB<T: KernelScalar>(
+    _ transA: Transpose, _ transB: Transpose, _ m: Int, _ n: Int, _ k: Int, _ alpha: T,
+    _ a: UnsafePointer<T>, _ lda: Int, _ b: UnsafePointer<T>, _ ldb: Int, _ beta: T,
+    _ c: UnsafeMutablePointer<T>, _ ldc: Int, threads t: Int
+) {
+    let mr = gemmMR, nr = T.gemmNR
+    let blocking = GEMMBlocking.of(T.self)
+    let kcMax = gemmDepthBlock(k, blocking)
+    let rowTiles = (m + mr - 1) / mr
+    let mcMax = min(blocking.mc, (rowTiles + t - 1) / t * mr)
+    let ncMax = min(blocking.nc, (n + nr - 1) / nr * nr)
+    let aSize = mcMax * kcMax + mr * nr, bSize = ncMax * kcMax
+    ScratchPool.shared.with(bSize + t * aSize, of: T.self) { scratch in
+        let packedB = scratch
+        var jc = 0
+        while jc < n {
+            let nc = min(ncMax, n - jc)
+            let panels = (nc + nr - 1) / nr
+            var pc = 0
+            while pc < k {
+                let kc = min(kcMax, k - pc)
+                let betaBlock: T = pc == 0 ? beta : 1
+                parallelFor(t) { part in
+                    let q0 = panels * part / t, q1 = panels * (part + 1) / t
+                    if q0 < q1 {
+                        gemmPackB(transB, b, ldb, pc, jc + q0 * nr, kc, min(nc, q1 * nr) - q0 * nr, packedB + q0 * nr * kc)
+                    }
+                }
+                parallelFor(t) { part in
+                    let packedA = scratch + bSize + part * aSize, edge = packedA + mcMax * kcMax
+                    var ic = rowTiles * part / t * mr
+                    let end = min(m, rowTiles * (part + 1) / t * mr)
+                    while ic < end {
+                        let mc = min(mcMax, end - ic)
+                        gemmPackA(transA, a, lda, ic, pc, mc, kc, packedA)
+                        gemmMacroKernel(mc, nc, kc, packedA, packedB, alpha, betaBlock, c + ic * ldc + jc, ldc, edge: edge)
+                        ic += mc
+                    }
+                }
+                pc += kc
+            }
+            jc += nc
         }
     }
 }
@@ -104,9 +159,7 @@ func gemmSerial<T: KernelScalar>(
 ) {
     let mr = gemmMR, nr = T.gemmNR
     let blocking = GEMMBlocking.of(T.self)
-    // k-blocks of equal size: they depend on k alone, never on the thread split.
-    let kBlocks = (k + blocking.kc - 1) / blocking.kc
-    let kcMax = (k + kBlocks - 1) / kBlocks
+    let kcMax = gemmDepthBlock(k, blocking)
     let mcMax = min(blocking.mc, (m + mr - 1) / mr * mr)
     let ncMax = min(blocking.nc, (n + nr - 1) / nr * nr)
     let aSize = mcMax * kcMax, bSize = ncMax * kcMax
@@ -127,40 +180,51 @@ func gemmSerial<T: KernelScalar>(
                 while ic < m {
                     let mc = min(mcMax, m - ic)
                     gemmPackA(transA, a, lda, ic, pc, mc, kc, packedA)
-                    // LOOP 2: NR-wide micro-panels of B.
-                    var jr = 0
-                    while jr < nc {
-                        let cols = min(nr, nc - jr)
-                        let bPanel = UnsafePointer(packedB + jr * kc)
-                        // LOOP 1: MR-tall micro-panels of A.
-                        var ir = 0
-                        while ir < mc {
-                            let rows = min(mr, mc - ir)
-                            let aPanel = UnsafePointer(packedA + ir * kc)
-                            let cTile = c + (ic + ir) * ldc + jc + jr
-                            if rows == mr && cols == nr {
-                                gemmMicroKernel(kc, aPanel, bPanel, alpha, betaBlock, cTile, ldc)
-                            } else {
-                                // Edge tile: the full kernel into scratch, then the valid part.
-                                gemmMicroKernel(kc, aPanel, bPanel, alpha, 0, edge, nr)
-                                for r in 0..<rows {
-                                    let src = edge + r * nr, dst = cTile + r * ldc
-                                    if betaBlock == 0 {
-                                        for q in 0..<cols { dst[q] = src[q] }
-                                    } else {
-                                        for q in 0..<cols { dst[q] = src[q].addingProduct(betaBlock, dst[q]) }
-                                    }
-                                }
-                            }
-                            ir += mr
-                        }
-                        jr += nr
-                    }
+                    gemmMacroKernel(mc, nc, kc, packedA, packedB, alpha, betaBlock, c + ic * ldc + jc, ldc, edge: edge)
                     ic += mc
                 }
                 pc += kc
             }
             jc += nc
         }
+    }
+}
+
+/// Loops 2 and 1 of BLIS: C[0..<mc, 0..<nc] ← α·ÃB̃ + β·C for a packed block Ã (mc × kc) and
+/// panel B̃ (kc × nc), one register tile at a time; edge tiles go through `edge` (MR × NR).
+@inline(__always)
+func gemmMacroKernel<T: KernelScalar>(
+    _ mc: Int, _ nc: Int, _ kc: Int, _ packedA: UnsafeMutablePointer<T>, _ packedB: UnsafeMutablePointer<T>,
+    _ alpha: T, _ betaBlock: T, _ c: UnsafeMutablePointer<T>, _ ldc: Int, edge: UnsafeMutablePointer<T>
+) {
+    let mr = gemmMR, nr = T.gemmNR
+    // LOOP 2: NR-wide micro-panels of B.
+    var jr = 0
+    while jr < nc {
+        let cols = min(nr, nc - jr)
+        let bPanel = UnsafePointer(packedB + jr * kc)
+        // LOOP 1: MR-tall micro-panels of A.
+        var ir = 0
+        while ir < mc {
+            let rows = min(mr, mc - ir)
+            let aPanel = UnsafePointer(packedA + ir * kc)
+            let cTile = c + ir * ldc + jr
+            if rows == mr && cols == nr {
+                gemmMicroKernel(kc, aPanel, bPanel, alpha, betaBlock, cTile, ldc)
+            } else {
+                // Edge tile: the full kernel into scratch, then the valid part.
+                gemmMicroKernel(kc, aPanel, bPanel, alpha, 0, edge, nr)
+                for r in 0..<rows {
+                    let src = edge + r * nr, dst = cTile + r * ldc
+                    if betaBlock == 0 {
+                        for q in 0..<cols { dst[q] = src[q] }
+                    } else {
+                        for q in 0..<cols { dst[q] = src[q].addingProduct(betaBlock, dst[q]) }
+                    }
+                }
+            }
+            ir += mr
+        }
+        jr += nr
     }
 }

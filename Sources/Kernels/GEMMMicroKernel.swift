@@ -32,6 +32,13 @@ func gemmMicroKernel<T: KernelScalar>(
     var c6a = T.Vector(), c6b = T.Vector(), c7a = T.Vector(), c7b = T.Vector()
     var c8a = T.Vector(), c8b = T.Vector(), c9a = T.Vector(), c9b = T.Vector()
     var c10a = T.Vector(), c10b = T.Vector(), c11a = T.Vector(), c11b = T.Vector()
+    // The C tile is read (β ≠ 0) or written only after the kc steps; request its lines now so a
+    // product larger than the caches does not wait for them then (twelve rows, each 2·64 bytes).
+    for r in 0..<gemmMR {
+        let row = UnsafeRawPointer(c + r * ldc)
+        _llvmPrefetch(row, 1, 2, 1)
+        _llvmPrefetch(row + 64, 1, 2, 1)
+    }
     var pa = a, pb = b
     for _ in 0..<kc {
         let b0 = pb.vector(at: 0), b1 = pb.vector(at: w)
