@@ -84,7 +84,7 @@ import Testing
         }
     }
 
-    /// Shapes beyond one cache block in every dimension (KC = 256, MC ≤ 144, NC ≥ 1024).
+    /// Shapes beyond one cache block in every dimension (KC = 512, MC ≤ 192, NC ≥ 1024).
     @Test func crossesCacheBlocks() {
         check(Float.self, .none, .none, 150, 70, 530, threads: 1)
         check(Double.self, .transposed, .transposed, 101, 40, 300, threads: 2)
@@ -113,5 +113,12 @@ import Testing
             checkThreadInvariance(Float.self, ta, tb, 97, 45, 300)   // rows split
             checkThreadInvariance(Double.self, ta, tb, 26, 131, 270) // columns split
         }
+    }
+
+    /// The row split shares each packed B panel between the threads: a product with several
+    /// NC-wide panels (NC = 1024 for Double) and KC-deep blocks (512), ragged at every edge,
+    /// split 2 and 3 ways.
+    @Test func sharedPanelsAcrossBlocks() {
+        checkThreadInvariance(Double.self, .transposed, .none, 790, 1030, 515)
     }
 }
