@@ -34,8 +34,8 @@ func dtypeName<T: KernelScalar>(_: T.Type) -> String { T.self == Float.self ? "f
 
 func gemmCase<T: KernelScalar>(_: T.Type, kernel: String = "gemm", _ m: Int, _ n: Int, _ k: Int, threads: Int) -> BenchCase {
     let dims = m == n && n == k ? "\(n)" : "\(m)x\(k)x\(n)"
-    // threads 0 is gemm's automatic choice: one thread below m·n·k = 2²³.
-    let shown = threads > 0 ? threads : (m * n * k < 1 << 23 ? 1 : availableCores())
+    // threads 0 is gemm's automatic choice: one thread below m·n·k = 2²⁰.
+    let shown = threads > 0 ? threads : (m * n * k < 1 << 20 ? 1 : availableCores())
     return BenchCase(
         kernel: kernel, dtype: dtypeName(T.self), size: dims, threads: shown, unit: .gflops,
         work: 2 * Double(m) * Double(n) * Double(k), numpyCommand: "gemm \(dtypeName(T.self)) \(m)x\(n)x\(k)"
@@ -97,7 +97,7 @@ func benchCases(quick: Bool, threads: Int) -> [BenchCase] {
         cases.append(gemmCase(Float.self, n, n, n, threads: threads))
         cases.append(gemmCase(Double.self, n, n, n, threads: threads))
     }
-    // A mini-batch MLP layer: automatic threading must keep it on one thread.
+    // A mini-batch MLP layer under automatic threading: one dispatch, each thread packing its own operands.
     cases.append(gemmCase(Float.self, kernel: "gemm-mlp", 64, 128, 784, threads: 0))
     cases.append(gemmCase(Double.self, kernel: "gemm-mlp", 64, 128, 784, threads: 0))
     for trans in [Transpose.none, .transposed] {

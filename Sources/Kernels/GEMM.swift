@@ -6,12 +6,12 @@
 /// when transposed; likewise B is k×n (`ldb` ≥ n) or n×k (`ldb` ≥ k).
 ///
 /// β = 0 overwrites C without reading it (NaNs in C do not survive); α = 0 or k = 0 only scales C.
-/// `threads`: 0 (the default) picks one thread for products with m·n·k < 2²³ — a mini-batch
-/// layer such as 64×784×128 takes ~150 µs, and on a shared 2-core machine a second thread that
-/// is late or preempted stalls it by more than it saves — and all active cores above; an
-/// explicit count is honoured up to one thread per register tile. Threads split C into disjoint tiles and every entry is
-/// one fixed-order fused multiply-add chain per k-block of `KC`, so the result is bit-identical
-/// for every thread count.
+/// `threads`: 0 (the default) picks one thread for products with m·n·k < 2²⁰ and all active
+/// cores above; an explicit count is honoured up to one thread per register tile. A mini-batch
+/// layer such as 64×784×128 (≈ 60–100 µs) is split in one dispatch to the spinning worker pool,
+/// each thread packing its own operands; from m·n·k = 2²⁷ on the threads share each packed
+/// panel of B. Threads split C into disjoint tiles and every entry is one fixed-order fused
+/// multiply-add chain per k-block of `KC`, so the result is bit-identical for every thread count.
 /// - Complexity: O(mnk) arithmetic; O(mk + kn) packing and O(mn) for C.
 @inlinable
 public func gemm<T: KernelScalar>(
@@ -62,7 +62,9 @@ struct GEMMBlocking {
 }
 
 /// Products below this m·n·k run on one thread unless a count is given.
-let gemmParallelThreshold = 1 << 23
+let gemmParallelThreshold = 1 << 20
+/// From this m·n·k on, threads share packed panels of B (two dispatches per KC × NC block).
+let gemmSharedPanelThreshold = 1 << 27
 
 func gemmDriver<T: KernelScalar>(
     _ transA: Transpose, _ transB: Transpose, _ m: Int, _ n: Int, _ k: Int, _ alpha: T,
@@ -79,13 +81,23 @@ func gemmDriver<T: KernelScalar>(
     let mr = gemmMR, nr = T.gemmNR
     let rowTiles = (m + mr - 1) / mr, colTiles = (n + nr - 1) / nr
     var t = threads > 0 ? threads : (m * n * k < gemmParallelThreshold ? 1 : availableThreads)
-    // Split the dimension with more tiles; chunk edges fall on tile edges.
-    let splitRows = rowTiles >= colTiles
+    // Large products split the rows of C and share each packed panel of B. Small ones take a
+    // single dispatch, each thread packing its own operands: they split the columns, and
+    // pack all of A twice, when A (m×k) is the smaller operand to duplicate — as in a
+    // mini-batch layer — else the rows. Chunk edges fall on tile edges.
+    let large = m * n * k >= gemmSharedPanelThreshold
+    let splitRows = large ? rowTiles >= colTiles : (m > n ? rowTiles >= t : colTiles < t && rowTiles > colTiles)
     t = max(1, min(t, splitRows ? rowTiles : colTiles))
     if t == 1 {
         gemmSerial(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-    } else if splitRows {
+    } else if splitRows && large {
         gemmSharedB(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads: t)
+    } else if splitRows {
+        parallelFor(t) { part in
+            let i0 = rowTiles * part / t * mr, i1 = min(m, rowTiles * (part + 1) / t * mr)
+            gemmSerial(transA, transB, i1 - i0, n, k, alpha, transA == .none ? a + i0 * lda : a + i0, lda,
+                       b, ldb, beta, c + i0 * ldc, ldc)
+        }
     } else {
         parallelFor(t) { part in
             let j0 = colTiles * part / t * nr, j1 = min(n, colTiles * (part + 1) / t * nr)
