@@ -142,6 +142,8 @@ for c in cases {
         target = ratio >= 0.9 ? "≥90% ✓" : "<90% ✗"
     } else if c.kernel == "read" {
         target = "bandwidth anchor"
+    } else if c.kernel == "copy" {
+        target = "reference (memcpy, no target)"
     } else if c.unit == .gbps {
         // The brief's yardstick: 80 % of ≈25 GB/s streaming; the in-run anchor is shown beside it
         // because a single anchor figure swings with the other tenants of the machine.
