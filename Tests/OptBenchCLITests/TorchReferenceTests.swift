@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 
-/// `optbench trace` against torch.optim.SGD's own iterates (float64, 25 steps on Rosenbrock
+/// `optbench trace` against torch.optim.SGD's and LBFGS's own iterates (float64, 25 steps on Rosenbrock
 /// from (−1.5, 2)), made by Tests/Fixtures/make_torch_sgd_fixture.py.
 @Suite struct TorchReferenceTests {
     struct Reference: Sendable, CustomStringConvertible {
@@ -29,7 +29,7 @@ import TestSupport
     }()
 
     @Test func fixtureIsPresent() {
-        #expect(Self.references.count == 6)
+        #expect(Self.references.count == 8)
     }
 
     @Test(arguments: references)
@@ -42,8 +42,12 @@ import TestSupport
         #expect(status == 0)
         let rows = out.joined().split(separator: "\n").dropFirst().map { $0.split(separator: ",").map { Double($0)! } }
         #expect(rows.count == reference.rows.count)
+        // The strong-Wolfe search takes the same trial steps as torch's `_strong_wolfe`, but its
+        // cubic interpolation rounds differently, and Rosenbrock's valley amplifies that to ~1e-10
+        // by step 25; a single different decision of the search would move an iterate by O(1e-2).
+        let rtol = reference.hyperParameters.contains("line_search_fn=strong_wolfe") ? 1e-8 : 1e-12
         for (ours, torch) in zip(rows, reference.rows) {
-            #expect(isClose(ours, torch, rtol: 1e-12, atol: 1e-15), "step \(torch[0]): \(ours) vs torch \(torch)")
+            #expect(isClose(ours, torch, rtol: rtol, atol: 1e-15), "step \(torch[0]): \(ours) vs torch \(torch)")
         }
     }
 }
