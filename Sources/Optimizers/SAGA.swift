@@ -53,11 +53,10 @@ public struct SAGA: Optimizer {
 
     public func step(_ w: UnsafeMutableBufferPointer<Double>, state: inout State, oracle: some GradientOracle) {
         if !state.started { start(w, state: &state, oracle: oracle) }
+        let j = state.samples.next(for: oracle, linear: state.linear)
         if state.linear {
-            let j = state.samples.next(below: state.sampleCount) { prefetchFeatures(of: oracle, sample: $0) }
             linearStep(w, sample: j, state: &state, oracle: oracle)
         } else {
-            let j = state.samples.next(below: state.sampleCount) { _ in }
             genericStep(w, sample: j, state: &state, oracle: oracle)
         }
     }

@@ -69,8 +69,7 @@ public struct SVRG: Optimizer {
             _ = state.kept.withUnsafeMutableBufferPointer { $0.update(fromContentsOf: w) }
         }
         let linear = oracle.capabilities.contains(.linearSamples)
-        let j = linear ? state.samples.next(below: oracle.sampleCount) { prefetchFeatures(of: oracle, sample: $0) }
-                       : state.samples.next(below: oracle.sampleCount) { _ in }
+        let j = state.samples.next(for: oracle, linear: linear)
         state.anchor.withUnsafeBufferPointer { anchor in
             state.fullGradient.withUnsafeBufferPointer { mu in
                 if linear {

@@ -39,9 +39,15 @@ struct SampleQueue {
     }
 }
 
-/// Brings sample i's feature row into L2 ahead of use (linear-sample oracles only).
-@inline(__always)
-func prefetchFeatures(of oracle: some GradientOracle, sample i: Int) {
-    let row = oracle.features(ofSample: i)
-    prefetch(UnsafeRawPointer(row.baseAddress!), bytes: row.count * MemoryLayout<Double>.stride)
+extension SampleQueue {
+    /// The next sample index of `oracle`; on a `.linearSamples` oracle each drawn sample's
+    /// feature row is prefetched into L2 as it is drawn.
+    @inline(__always)
+    mutating func next(for oracle: some GradientOracle, linear: Bool) -> Int {
+        guard linear else { return next(below: oracle.sampleCount) { _ in } }
+        return next(below: oracle.sampleCount) { i in
+            let row = oracle.features(ofSample: i)
+            prefetch(UnsafeRawPointer(row.baseAddress!), bytes: row.count * MemoryLayout<Double>.stride)
+        }
+    }
 }
