@@ -95,14 +95,14 @@ func logisticEvaluation(_ logistic: LogisticRegression) -> Double {
     let d = logistic.dimension
     let w = (0..<d).map { 0.01 * Double($0 % 7 - 3) }
     var g = [Double](repeating: 0, count: d), times: [Double] = []
-    for _ in 0..<(epochsForEvaluation + 1) {
+    for _ in 0..<(evaluationRounds + 1) {
         let t = now()
         w.withUnsafeBufferPointer { wp in g.withUnsafeMutableBufferPointer { _ = logistic.lossAndGradient(at: wp, into: $0) } }
         times.append(now() - t)
     }
     return median(Array(times.dropFirst()))
 }
-let epochsForEvaluation = 15
+let evaluationRounds = 15
 
 struct SwiftFigures {
     var logistic = 0.0
