@@ -5,7 +5,7 @@ SWIFT ?= swift
 RELEASE := -c release
 BIN := .build/release
 
-.PHONY: all build bench bench-kernels bench-classical test clean
+.PHONY: all build bench bench-kernels bench-classical test test-corpus clean
 
 all: build
 
@@ -29,7 +29,12 @@ bench-classical:
 
 ## Unit tests, in release (numeric tests run 10–100× slower in debug).
 test:
-	$(SWIFT) test $(RELEASE) -Xswiftc -enable-testing
+	OPTBENCH_CHECKED=1 $(SWIFT) test $(RELEASE) -Xswiftc -enable-testing --scratch-path .build/checked
+
+## Malformed and overflowing IDX files through a debug build (every check on): each refused, exit 2.
+test-corpus:
+	$(SWIFT) build --product optbench
+	python3 Tests/Corpus/idx_corpus_check.py .build/debug/optbench
 
 clean:
 	rm -rf .build

@@ -1,4 +1,5 @@
 // swift-tools-version: 6.0
+import Foundation
 import PackageDescription
 
 // Release builds need a target CPU: without one every SIMD FMA lowers to a call to `fmaf`.
@@ -6,9 +7,12 @@ import PackageDescription
 // `swift build` emits the same instructions as `make`.
 let arch: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "native", "-Xcc", "-fno-math-errno"])]
 // Numeric modules: inlinable generics must specialise across modules, and bounds checks
-// block vectorisation of the inner loops.
+// block vectorisation of the inner loops. `make test` sets OPTBENCH_CHECKED=1 (and its own
+// build folder), which keeps every check on: a broken precondition or an out-of-bounds read in
+// a test then fails instead of being undefined behaviour.
+let checked = ProcessInfo.processInfo.environment["OPTBENCH_CHECKED"] == "1"
 let hot: [SwiftSetting] = arch + [
-    .unsafeFlags(["-Ounchecked", "-cross-module-optimization"], .when(configuration: .release)),
+    .unsafeFlags((checked ? [] : ["-Ounchecked"]) + ["-cross-module-optimization"], .when(configuration: .release)),
 ]
 let glue: [SwiftSetting] = arch + [
     .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release)),
@@ -23,13 +27,16 @@ let package = Package(
         .library(name: "OptBench", targets: ["Harness"]),
     ],
     targets: [
-        // MARK: Libraries, lowest layer first: Kernels, Core ← Problems, Optimizers ← Harness ← CLI
+        // MARK: Libraries, lowest layer first:
+        // Kernels ← LinearAlgebra, Core ← Datasets ← Problems, Optimizers ← Harness ← CLI
         .target(name: "Kernels", swiftSettings: hot),
+        .target(name: "LinearAlgebra", dependencies: ["Kernels"], swiftSettings: hot),
         .target(name: "Core", dependencies: ["Kernels"], swiftSettings: hot),
-        .target(name: "Problems", dependencies: ["Kernels", "Core"], swiftSettings: hot),
-        .target(name: "Optimizers", dependencies: ["Kernels", "Core"], swiftSettings: hot),
+        .target(name: "Datasets", dependencies: ["Core"], swiftSettings: hot),
+        .target(name: "Problems", dependencies: ["Kernels", "LinearAlgebra", "Core", "Datasets"], swiftSettings: hot),
+        .target(name: "Optimizers", dependencies: ["Kernels", "LinearAlgebra", "Core"], swiftSettings: hot),
         .target(name: "Harness", dependencies: ["Kernels", "Core", "Problems", "Optimizers"], swiftSettings: glue),
-        .target(name: "OptBenchCLI", dependencies: ["Harness"], swiftSettings: glue),
+        .target(name: "OptBenchCLI", dependencies: ["Kernels", "Core", "Problems", "Optimizers", "Harness"], swiftSettings: glue),
 
         // MARK: Executables
         .executableTarget(name: "optbench", dependencies: ["OptBenchCLI"], swiftSettings: glue),
@@ -37,15 +44,17 @@ let package = Package(
             name: "KernelBenchmarks", dependencies: ["Kernels"],
             path: "Benchmarks/KernelBenchmarks", swiftSettings: hot),
         .executableTarget(
-            name: "ClassicalBenchmarks", dependencies: ["Harness", "Problems", "Optimizers", "Kernels"],
+            name: "ClassicalBenchmarks", dependencies: ["Kernels", "Core", "Problems", "Optimizers", "Harness"],
             path: "Benchmarks/ClassicalBenchmarks", swiftSettings: glue),
 
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["Kernels", "Core"], path: "Tests/TestSupport", swiftSettings: hot),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"], swiftSettings: hot),
-        .testTarget(name: "ProblemsTests", dependencies: ["Problems", "TestSupport"], swiftSettings: hot),
-        .testTarget(name: "OptimizersTests", dependencies: ["Optimizers", "TestSupport"], swiftSettings: hot),
-        .testTarget(name: "HarnessTests", dependencies: ["Harness", "TestSupport"], swiftSettings: glue),
-        .testTarget(name: "OptBenchCLITests", dependencies: ["OptBenchCLI", "TestSupport"], swiftSettings: glue),
+        .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "Kernels", "TestSupport"], swiftSettings: hot),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Core", "TestSupport"], swiftSettings: hot),
+        .testTarget(name: "ProblemsTests", dependencies: ["Problems", "Core", "Kernels", "Datasets", "LinearAlgebra", "TestSupport"], swiftSettings: hot),
+        .testTarget(name: "OptimizersTests", dependencies: ["Optimizers", "Core", "Kernels", "TestSupport"], swiftSettings: hot),
+        .testTarget(name: "HarnessTests", dependencies: ["Harness", "Problems", "Optimizers", "Core", "Kernels", "TestSupport"], swiftSettings: glue),
+        .testTarget(name: "OptBenchCLITests", dependencies: ["OptBenchCLI", "Harness", "Problems", "Optimizers", "Core", "TestSupport"], swiftSettings: glue),
     ]
 )

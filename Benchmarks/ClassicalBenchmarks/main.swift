@@ -12,6 +12,7 @@
 // time and iterations, beside scipy's L-BFGS-B with the same tolerance and memory.
 // Swift runs before and after the Python side; its figure is the mean of both.
 
+import Core
 import Dispatch
 import Foundation
 import Harness
@@ -41,23 +42,34 @@ func writeRaw(_ values: UnsafeBufferPointer<Double>, _ name: String) throws {
 
 // MARK: data
 log("building least squares \(n)×\(d) and logistic \(n)×\(d) …")
-let ls = LeastSquares.synthetic(n: n, spectrum: prescribedSpectrum(d: d, kappa: 100, lambdaMax: 1, layout: "geometric"),
-                                noise: 0.1, seed: 0)
+let lsData = LeastSquaresData.synthetic(n: n, spectrum: prescribedSpectrum(d: d, kappa: 100, lambdaMax: 1, layout: .geometric),
+                                        noise: 0.1, seed: 0)
+let ls = LeastSquares<Double>(lsData)
+// The same data rounded to float32: the float32 epochs run the same generic code.
+let ls32 = LeastSquares<Float>(lsData)
 try writeRaw(UnsafeBufferPointer(ls.design.storage), "ls_x.f64")
 try ls.targets.withUnsafeBufferPointer { try writeRaw($0, "ls_y.f64") }
 /// The logistic instances: a name, its `feature_scale` and the problem.
-let logisticCases: [(name: String, scale: Double, problem: LogisticRegression)] = try [1.0, 100].enumerated().map { k, c in
-    let problem = try LogisticRegression.entry.make(["n=\(n)", "d=\(d)", "lambda=0.001", "feature_scale=\(c)", "reference=false"]) as! LogisticRegression
+let logisticCases: [(name: String, scale: Double, problem: LogisticRegression<Double>)] = try [1.0, 100].enumerated().map { k, c in
+    let instance = try LogisticRegression<Double>.entry.make(["n=\(n)", "d=\(d)", "lambda=0.001", "feature_scale=\(c)", "reference=false"])
+    guard case .float64(let erased) = instance, let problem = erased.base as? LogisticRegression<Double> else {
+        fatalError("logistic: expected a float64 LogisticRegression")
+    }
     try writeRaw(UnsafeBufferPointer(problem.design.storage), "lr\(k)_x.f64")
     try problem.labels.withUnsafeBufferPointer { try writeRaw($0, "lr\(k)_y.f64") }
     return (c == 1 ? "isotropic features" : "feature scales 1…1/\(Int(c))", c, problem)
 }
 
 // MARK: Swift side
-/// Median seconds per epoch of `optimizer` over `epochs` epochs (the first, warm-up, dropped).
-@MainActor func secondsPerEpoch(_ name: String, _ hp: [String]) throws -> Double {
+let lsProblem = AnyProblem(ls), ls32Problem = AnyProblem(ls32)
+
+/// Median seconds per epoch of `optimizer` over `epochs` epochs (the first, warm-up, dropped),
+/// on the float64 instance or its float32 copy.
+@MainActor func secondsPerEpoch(_ name: String, _ hp: [String], float32: Bool = false) throws -> Double {
     let optimizer = try OptimizerRegistry.entry(named: name).make(hp)
-    let r = Runner.run(optimizer, on: ls, seed: 1, rule: StoppingRule(target: 0, maxEpochs: Double(epochs)))
+    let rule = StoppingRule(target: 0, maxEpochs: Double(epochs))
+    let r = float32 ? Runner.run(optimizer.float32, on: ls32Problem, seed: 1, rule: rule)
+        : Runner.run(optimizer.float64, on: lsProblem, seed: 1, rule: rule)
     var perEpoch: [Double] = []
     for k in 2..<r.records.count {
         perEpoch.append((r.records[k].seconds - r.records[k - 1].seconds) / (r.records[k].epoch - r.records[k - 1].epoch))
@@ -66,16 +78,11 @@ let logisticCases: [(name: String, scale: Double, problem: LogisticRegression)] 
 }
 
 /// L-BFGS iterations and optimizer seconds from w = 0 until ‖∇F‖∞ ≤ 1e-8.
-func lbfgsToTolerance(_ logistic: LogisticRegression) throws -> (iterations: Int, seconds: Double) {
+func lbfgsToTolerance(_ logistic: LogisticRegression<Double>) throws -> (iterations: Int, seconds: Double) {
     let optimizer = try OptimizerRegistry.entry(named: "lbfgs").make(["history_size=10", "tolerance_grad=0"])
-    return run(optimizer, logistic)
-}
-
-func run<O: Optimizer>(_ o: O, _ logistic: LogisticRegression) -> (iterations: Int, seconds: Double) {
-    let n = logistic.sampleCount, d = logistic.dimension
-    let oracle = CountingOracle(problem: logistic)
+    let d = logistic.dimension
+    let run = optimizer.float64.start(on: GradientOracle(objective: logistic), seed: 0)
     var w = [Double](repeating: 0, count: d), g = w
-    var state = o.makeState(dimension: d, sampleCount: n, seed: 0)
     var seconds = 0.0, iterations = 0
     func gradientMax() -> Double {
         w.withUnsafeBufferPointer { wp in g.withUnsafeMutableBufferPointer { _ = logistic.lossAndGradient(at: wp, into: $0) } }
@@ -83,7 +90,7 @@ func run<O: Optimizer>(_ o: O, _ logistic: LogisticRegression) -> (iterations: I
     }
     while gradientMax() > 1e-8, iterations < 1000 {
         let t = now()
-        w.withUnsafeMutableBufferPointer { o.step($0, state: &state, oracle: oracle) }
+        w.withUnsafeMutableBufferPointer { run.step($0) }
         seconds += now() - t
         iterations += 1
     }
@@ -91,7 +98,7 @@ func run<O: Optimizer>(_ o: O, _ logistic: LogisticRegression) -> (iterations: I
 }
 
 /// Median seconds of one logistic loss-and-gradient evaluation, at a fixed nonzero w.
-func logisticEvaluation(_ logistic: LogisticRegression) -> Double {
+func logisticEvaluation(_ logistic: LogisticRegression<Double>) -> Double {
     let d = logistic.dimension
     let w = (0..<d).map { 0.01 * Double($0 % 7 - 3) }
     var g = [Double](repeating: 0, count: d), times: [Double] = []
@@ -107,6 +114,7 @@ let evaluationRounds = 15
 struct SwiftFigures {
     var logistic = 0.0
     var gd = 0.0, svrg = 0.0, saga = 0.0, lbfgsSeconds: [Double] = [], lbfgsIterations: [Int] = []
+    var gd32 = 0.0, svrg32 = 0.0, saga32 = 0.0
 }
 
 @MainActor func measureSwift() throws -> SwiftFigures {
@@ -115,6 +123,9 @@ struct SwiftFigures {
     f.gd = try secondsPerEpoch("gd", ["lr=0.5"])
     f.svrg = try secondsPerEpoch("svrg", ["lr=0.0001"])
     f.saga = try secondsPerEpoch("saga", ["lr=0.0001"])
+    f.gd32 = try secondsPerEpoch("gd", ["lr=0.5"], float32: true)
+    f.svrg32 = try secondsPerEpoch("svrg", ["lr=0.0001"], float32: true)
+    f.saga32 = try secondsPerEpoch("saga", ["lr=0.0001"], float32: true)
     for c in logisticCases {
         let (iterations, seconds) = try lbfgsToTolerance(c.problem)
         f.lbfgsIterations.append(iterations)
@@ -220,6 +231,13 @@ row("logistic loss and gradient, \(n)×\(d)", mid(before.logistic, after.logisti
 row("GD epoch, least squares \(n)×\(d)", mid(before.gd, after.gd), "numpy X.T@(X@w−y)/n", "numpy_gd")
 row("SVRG epoch", mid(before.svrg, after.svrg), "sklearn Ridge sag", "sklearn_sag")
 row("SAGA epoch", mid(before.saga, after.saga), "sklearn Ridge saga", "sklearn_saga")
+// float32 against our own float64 epoch: the same generic code, specialised per precision.
+@MainActor func precisionRow(_ name: String, _ f32: Double, _ f64: Double) {
+    rows.append([name, ms(f32), "OptBench float64", ms(f64), String(format: "%.2f", f32 / f64)])
+}
+precisionRow("GD epoch, float32", mid(before.gd32, after.gd32), mid(before.gd, after.gd))
+precisionRow("SVRG epoch, float32", mid(before.svrg32, after.svrg32), mid(before.svrg, after.svrg))
+precisionRow("SAGA epoch, float32", mid(before.saga32, after.saga32), mid(before.saga, after.saga))
 for (k, c) in logisticCases.enumerated() {
     row("L-BFGS to ‖∇F‖∞ ≤ 1e-8, logistic \(n)×\(d), \(c.name)", mid(before.lbfgsSeconds[k], after.lbfgsSeconds[k]),
         "scipy L-BFGS-B", "scipy_lbfgs\(k)_seconds")

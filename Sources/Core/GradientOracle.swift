@@ -1,60 +1,112 @@
-/// What a problem can evaluate, and so what an optimizer may ask of it.
-public struct OracleCapabilities: OptionSet, Sendable {
-    public let rawValue: Int
-    public init(rawValue: Int) { self.rawValue = rawValue }
+import Kernels
 
-    /// F(w) and ∇F(w) over the whole objective.
-    public static let fullGradient = OracleCapabilities(rawValue: 1)
-    /// ∇f_B(w) = (1/|B|) Σ_{i∈B} ∇f_i(w) for F = (1/n) Σᵢ fᵢ.
-    public static let sampleGradients = OracleCapabilities(rawValue: 2)
-    /// ∂F/∂w_j at the cost of 1/d of a full gradient.
-    public static let coordinates = OracleCapabilities(rawValue: 4)
-    /// A linear model fᵢ(w) = φᵢ(xᵢᵀw) + (λ/2)‖w‖², so ∇fᵢ(w) = φᵢ′(xᵢᵀw)·xᵢ + λw: variance-reduced
-    /// methods store one scalar per sample instead of a d-vector.
-    public static let linearSamples = OracleCapabilities(rawValue: 8)
+/// Evaluations charged so far, counted as integers in the survey's unit (Appendix C): one epoch
+/// is n sample-gradient evaluations, so a full gradient or a loss costs 1, a mini-batch gradient
+/// |B|/n, a linear-model sample derivative 1/n, a coordinate partial 1/d.
+public struct EpochCharges: Sendable, Equatable {
+    /// Losses and full gradients (and line-search trials), each one epoch.
+    public internal(set) var full = 0
+    /// Sample gradients and sample derivatives, each 1/n epoch.
+    public internal(set) var samples = 0
+    /// Coordinate partials, each 1/d epoch.
+    public internal(set) var coordinates = 0
+    public init() {}
+
+    /// full + samples/n + coordinates/d, exact whenever the sum is a whole number of epochs.
+    public func epochs(sampleCount n: Int, dimension d: Int) -> Double {
+        Double(full) + Double(samples) / Double(n) + Double(coordinates) / Double(d)
+    }
+
+    /// Whether at least `epochs` whole epochs have been charged, decided in integers.
+    public func reached(_ epochs: Int, sampleCount n: Int, dimension d: Int) -> Bool {
+        // full·n·d + samples·d + coordinates·n ≥ epochs·n·d, in 128-bit-safe steps.
+        let (nd, o1) = n.multipliedReportingOverflow(by: d)
+        guard !o1 else { return self.epochs(sampleCount: n, dimension: d) >= Double(epochs) }
+        let total = (full - epochs).multipliedReportingOverflow(by: nd)
+        let s = samples.multipliedReportingOverflow(by: d), c = coordinates.multipliedReportingOverflow(by: n)
+        guard !total.overflow, !s.overflow, !c.overflow else { return self.epochs(sampleCount: n, dimension: d) >= Double(epochs) }
+        return total.partialValue + s.partialValue + c.partialValue >= 0
+    }
 }
 
-/// The only door from an optimizer to a problem. Every evaluation is charged to an epoch
-/// counter, in the survey's unit (Appendix C): one epoch is n sample-gradient evaluations,
-/// so a full gradient or a function value costs 1, a mini-batch gradient |B|/n, and a
-/// coordinate derivative 1/d. Optimizers cannot evaluate anything uncharged.
-///
-/// Buffers are flat `Double` arrays of length `dimension`; `into` buffers are overwritten.
-public protocol GradientOracle: AnyObject {
-    /// d, the number of parameters.
-    var dimension: Int { get }
-    /// n, the number of samples (1 for a deterministic function).
-    var sampleCount: Int { get }
-    var capabilities: OracleCapabilities { get }
+/// The only door from an optimizer to a problem: every evaluation through it is charged to the
+/// epoch counter (`EpochCharges`), so no optimizer can forget to count. It offers the problem's
+/// views as charging views (`linearModel`, `coordinates`, `layers`): nil when the problem does
+/// not have that structure. The parameter layout comes with it, for rules with per-block
+/// settings.
+public final class GradientOracle<Scalar: KernelScalar> {
+    public let dimension: Int
+    public let sampleCount: Int
+    public let layout: ParameterLayout
+    let ledger = Ledger()
+    let objective: AnyObjective<Scalar>
+    /// The linear-model view, charging 1/n per sample derivative; nil if the problem has none.
+    public let linearModel: LinearModelView<Scalar>?
+    /// The coordinate view, charging 1/d per partial; nil if the problem has none.
+    public let coordinates: CoordinateView<Scalar>?
+    /// The layer view (free: it reads what the last charged mini-batch computed).
+    public let layers: LayerView<Scalar>?
+
+    /// The counts, shared by the oracle and its charging views.
+    final class Ledger {
+        var charges = EpochCharges()
+    }
+
+    public init(_ objective: AnyObjective<Scalar>) {
+        self.objective = objective
+        dimension = objective.dimension
+        sampleCount = objective.sampleCount
+        layout = objective.layout
+        layers = objective.layerView
+        let ledger = self.ledger
+        linearModel = objective.linearModelView.map { view in
+            LinearModelView(
+                derivative: { w, i in
+                    ledger.charges.samples += 1
+                    return view.derivative(w, i)
+                },
+                features: view.features, l2Penalty: view.l2Penalty)
+        }
+        coordinates = objective.coordinateView.map { view in
+            CoordinateView(
+                partial: { w, j in
+                    ledger.charges.coordinates += 1
+                    return view.partial(w, j)
+                },
+                lipschitzConstants: view.lipschitzConstants)
+        }
+    }
+
+    /// Wraps a concrete objective; call it where the objective's type is known.
+    public convenience init<O: Objective>(objective: O) where O.Scalar == Scalar {
+        self.init(AnyObjective(objective))
+    }
+
+    /// Everything charged so far.
+    public var charges: EpochCharges { ledger.charges }
+
     /// Epochs charged so far.
-    var epochs: Double { get }
+    public var epochs: Double { ledger.charges.epochs(sampleCount: sampleCount, dimension: dimension) }
+
+    /// What this oracle's views offer.
+    public var capabilities: Capabilities { objective.capabilities }
 
     /// F(w). Costs 1 epoch.
-    func loss(at w: UnsafeBufferPointer<Double>) -> Double
+    public func loss(at w: UnsafeBufferPointer<Scalar>) -> Double {
+        ledger.charges.full += 1
+        return objective.lossFunction(w)
+    }
+
     /// F(w), writing ∇F(w) into `gradient`. Costs 1 epoch.
-    func lossAndGradient(at w: UnsafeBufferPointer<Double>, into gradient: UnsafeMutableBufferPointer<Double>) -> Double
+    public func lossAndGradient(at w: UnsafeBufferPointer<Scalar>, into gradient: UnsafeMutableBufferPointer<Scalar>) -> Double {
+        ledger.charges.full += 1
+        return objective.lossAndGradientFunction(w, gradient)
+    }
+
     /// (1/|B|) Σ_{i∈B} ∇fᵢ(w) into `gradient`. Costs |B|/n epochs.
-    func sampleGradient(
-        at w: UnsafeBufferPointer<Double>, samples: UnsafeBufferPointer<Int>,
-        into gradient: UnsafeMutableBufferPointer<Double>)
-    /// ∂F(w)/∂w_j. Costs 1/d epochs.
-    func coordinateGradient(at w: UnsafeBufferPointer<Double>, coordinate j: Int) -> Double
-
-    /// φᵢ′(xᵢᵀw) for a `.linearSamples` problem. Costs 1/n epochs.
-    func sampleDerivative(at w: UnsafeBufferPointer<Double>, sample i: Int) -> Double
-    /// xᵢ, the feature row of sample i of a `.linearSamples` problem: data, not an evaluation,
-    /// so free. Valid for the oracle's lifetime.
-    func features(ofSample i: Int) -> UnsafeBufferPointer<Double>
-    /// λ of a `.linearSamples` problem (0 when unregularised).
-    var l2Penalty: Double { get }
-
-    /// Writes L_j, a Lipschitz constant of ∂F/∂w_j along coordinate j (sup of ∂²F/∂w_j²; for
-    /// least squares ‖X_{:j}‖²/n + λ), for every j into `constants` and returns true; returns
-    /// false when the problem does not know them (the default). Problem constants, like feature
-    /// rows: not charged. Used by Lipschitz-weighted coordinate descent.
-    func coordinateLipschitzConstants(into constants: UnsafeMutableBufferPointer<Double>) -> Bool
-}
-
-extension GradientOracle {
-    public func coordinateLipschitzConstants(into constants: UnsafeMutableBufferPointer<Double>) -> Bool { false }
+    public func sampleGradient(at w: UnsafeBufferPointer<Scalar>, samples: UnsafeBufferPointer<Int>,
+                               into gradient: UnsafeMutableBufferPointer<Scalar>) {
+        ledger.charges.samples += samples.count
+        objective.sampleGradientFunction(w, samples, gradient)
+    }
 }

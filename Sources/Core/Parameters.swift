@@ -53,7 +53,7 @@ public func formatShort(_ v: Double) -> String {
 }
 
 /// One declared hyper-parameter or setting: name, type, default, valid range, meaning.
-public struct ParameterSpec: Sendable {
+public struct ParameterDeclaration: Sendable {
     public let name: String
     public let kind: ParameterKind
     public let defaultValue: ParameterValue
@@ -84,8 +84,10 @@ public struct ParameterSpec: Sendable {
     public static func pair(_ name: String, _ a: Double, _ b: Double, range: ClosedRange<Double>? = nil, _ summary: String) -> Self {
         .init(name, .pair, default: .pair(a, b), range: range, summary)
     }
-    public static func choice(_ name: String, _ words: [String], default value: String, _ summary: String) -> Self {
-        .init(name, .choice(words), default: .text(value), summary)
+    /// One of the cases of `E`, written by their raw values; read back with `Parameters.choice(_:)`.
+    public static func choice<E: RawRepresentable & CaseIterable>(_ name: String, default value: E, _ summary: String) -> Self
+    where E.RawValue == String {
+        .init(name, .choice(E.allCases.map(\.rawValue)), default: .text(value.rawValue), summary)
     }
     public static func text(_ name: String, _ value: String, _ summary: String) -> Self {
         .init(name, .text, default: .text(value), summary)
@@ -163,26 +165,32 @@ public struct ParameterSpec: Sendable {
 /// ill-typed values are rejected when it is built, so reading a value never fails.
 public struct Parameters: Sendable, CustomStringConvertible {
     public let owner: String
-    public let specs: [ParameterSpec]
+    public let specs: [ParameterDeclaration]
     private var values: [String: ParameterValue]
+    private var explicitlySet: Set<String> = []
 
     /// Defaults for every spec, overridden by `assignments` (name → text as typed by a user).
-    public init(owner: String, specs: [ParameterSpec], assignments: [(String, String)] = []) throws(ConfigurationError) {
+    public init(owner: String, specs: [ParameterDeclaration], assignments: [(String, String)] = []) throws(ConfigurationError) {
         self.owner = owner
         self.specs = specs
         values = [:]
         for spec in specs { values[spec.name] = spec.defaultValue }
+        var seen: Set<String> = []
         for (name, text) in assignments {
+            guard seen.insert(name).inserted else {
+                throw ConfigurationError("\(owner): '\(name)' is given more than once; expected each parameter at most once")
+            }
             guard let spec = specs.first(where: { $0.name == name }) else {
                 let valid = specs.isEmpty ? "none" : specs.map(\.name).joined(separator: ", ")
                 throw ConfigurationError("\(owner): unknown parameter '\(name)'; valid parameters: \(valid)")
             }
             values[name] = try spec.parse(text, owner: owner)
+            explicitlySet.insert(name)
         }
     }
 
     /// Parses `key=value` words.
-    public init(owner: String, specs: [ParameterSpec], keyValues: [String]) throws(ConfigurationError) {
+    public init(owner: String, specs: [ParameterDeclaration], keyValues: [String]) throws(ConfigurationError) {
         var pairs: [(String, String)] = []
         for word in keyValues {
             guard let eq = word.firstIndex(of: "="), eq != word.startIndex else {
@@ -201,6 +209,7 @@ public struct Parameters: Sendable, CustomStringConvertible {
         try spec.check(value, owner: owner, text: value.description)
         var copy = self
         copy.values[name] = value
+        copy.explicitlySet.insert(name)
         return copy
     }
 
@@ -232,6 +241,18 @@ public struct Parameters: Sendable, CustomStringConvertible {
         guard case .text(let v) = self[name] else { preconditionFailure("\(owner).\(name) is not text") }
         return v
     }
+    /// The case of `E` a `.choice` parameter holds (validated against `E.allCases` when parsed).
+    public func choice<E: RawRepresentable & CaseIterable>(_ name: String, as type: E.Type = E.self) -> E where E.RawValue == String {
+        let word = text(name)
+        guard let value = E.allCases.first(where: { $0.rawValue == word }) else {
+            preconditionFailure("\(owner).\(name)=\(word) is not a case of \(E.self)")
+        }
+        return value
+    }
+
+    /// Whether the user set `name` (it differs from, or was typed over, the default).
+    public func isSet(_ name: String) -> Bool { explicitlySet.contains(name) }
+
     public func vector(_ name: String) -> [Double] {
         guard case .vector(let v) = self[name] else { preconditionFailure("\(owner).\(name) is not a list") }
         return v

@@ -1,15 +1,16 @@
+import Core
 import Foundation
 
 /// The theory-versus-measurement table of a suite whose optimizer columns name a
 /// `Complexity`: per instance its spectral quantities, per algorithm the measured epochs to ε
 /// (median over seeds at the tuned or prescribed step), the predicted epochs and their ratio;
-/// then slopes fitted across each sweep, and which form of the SVRG/SAGA bound the
+/// then slopes fitted across each series of instances, and which form of the SVRG/SAGA bound the
 /// measurements support. Written as `complexity.md` and `complexity.csv`.
 public struct ComplexityReport {
     public var suite: Suite
     public var command: String
     public var problemLabels: [String]
-    public var properties: [[String: Double]]
+    public var theory: [TheoryConstants]
     public var optimizerLabels: [String]
     public var pairs: [PairSummary]
 
@@ -26,12 +27,12 @@ public struct ComplexityReport {
         var out: [Row] = []
         for i in problemLabels.indices {
             for (j, spec) in suite.optimizers.enumerated() {
-                guard let c = spec.complexity, let predicted = c.epochs(properties[i], epsilon: suite.rule.target),
+                guard let c = spec.complexity, let predicted = c.epochs(theory[i], epsilon: suite.rule.target),
                       let pair = pairs.first(where: { $0.problem == problemLabels[i] && $0.optimizer == optimizerLabels[j] })
                 else { continue }
                 // A realizable-SGD prediction says nothing about a noisy instance.
-                if c == .sgdRealizable, (properties[i]["F*"] ?? 0) > 0 { continue }
-                out.append(Row(problem: i, optimizer: j, measured: pair.status == "reached" ? pair.medianEpochs : nil,
+                if c == .sgdRealizable, !(theory[i].optimalValue == 0) { continue }
+                out.append(Row(problem: i, optimizer: j, measured: pair.status == .reached ? pair.medianEpochs : nil,
                                predicted: predicted, pair: pair))
             }
         }
@@ -43,13 +44,19 @@ public struct ComplexityReport {
         try markdown(rows).write(to: directory.appendingPathComponent("complexity.md"), atomically: true, encoding: .utf8)
         var csv = "problem,n,d,kappa,kappa_D,lambda_max_over_lambda_avg,optimizer,complexity,lr,measured_epochs,predicted_epochs,ratio\n"
         for r in rows {
-            let p = properties[r.problem]
-            let fields = [csvField(problemLabels[r.problem])] + ["n", "d", "kappa", "kappa_D", "lambda_max/lambda_avg"].map { p[$0].map(formatNumber) ?? "" }
+            let fields = [csvField(problemLabels[r.problem])] + spectralColumns(r.problem)
                 + [csvField(optimizerLabels[r.optimizer]), csvField(suite.optimizers[r.optimizer].complexity!.rawValue),
                    r.pair.lr.map(formatNumber) ?? "", r.measured.map(formatNumber) ?? "", formatNumber(r.predicted), r.ratio.map(formatNumber) ?? ""]
             csv += fields.joined(separator: ",") + "\n"
         }
         try csv.write(to: directory.appendingPathComponent("complexity.csv"), atomically: true, encoding: .utf8)
+    }
+
+    /// n, d, κ, κ_D and λmax/λavg of problem i, as printed.
+    func spectralColumns(_ i: Int) -> [String] {
+        let t = theory[i]
+        return [formatNumber(Double(t.sampleCount)), formatNumber(Double(t.dimension))]
+            + [t.conditionNumber, t.averageConditionNumber, t.spectralRatio].map { $0.map(formatNumber) ?? "" }
     }
 
     func markdown(_ rows: [Row]) -> String {
@@ -64,32 +71,32 @@ public struct ComplexityReport {
         ]
         var table = [["instance", "n", "d", "κ", "κ_D", "λmax/λavg", "algorithm", "theory", "lr", "measured", "predicted", "measured ÷ predicted"]]
         for r in rows {
-            let p = properties[r.problem]
             let measured: String = {
-                guard let m = r.measured else { return r.pair.status == "diverged" ? "diverged" : "—" }
+                guard let m = r.measured else { return r.pair.status == .diverged ? "diverged" : "—" }
                 return r.pair.minEpochs == r.pair.maxEpochs ? formatNumber(m)
                     : "\(formatNumber(m)) (\(formatNumber(r.pair.minEpochs!))–\(formatNumber(r.pair.maxEpochs!)))"
             }()
-            table.append([problemLabels[r.problem]] + ["n", "d", "kappa", "kappa_D", "lambda_max/lambda_avg"].map { p[$0].map(formatNumber) ?? "" }
+            table.append([problemLabels[r.problem]] + spectralColumns(r.problem)
                          + [optimizerLabels[r.optimizer], suite.optimizers[r.optimizer].complexity!.rawValue,
                             r.pair.lr.map(formatNumber) ?? "prescribed", measured, formatNumber(r.predicted), r.ratio.map(formatNumber) ?? ""])
         }
         lines += markdownTable(table, rightAligned: [1, 2, 3, 4, 5, 8, 9, 10, 11])
-        lines += ["", "## Slopes across sweeps", "",
-                  "Exponent of a least-squares fit of log(epochs) against log(x) over the instances of each sweep; "
+        lines += ["", "## Slopes across series", "",
+                  "Exponent of a least-squares fit of log(epochs) against log(x) over the instances of each series; "
                   + "theory's exponent is the same fit applied to the predicted epochs.", ""]
-        var slopes = [["sweep x", "algorithm", "instances", "measured exponent", "theory exponent"]]
-        let sweepNames = Array(Set(suite.problems.flatMap(\.sweeps))).sorted()
-        for sweep in sweepNames {
-            let members = suite.problems.indices.filter { suite.problems[$0].sweeps.contains(sweep) }
+        var slopes = [["series x", "algorithm", "instances", "measured exponent", "theory exponent"]]
+        let seriesNames = Array(Set(suite.problems.flatMap(\.series))).sorted()
+        for sweep in seriesNames {
+            guard let name = TheoryConstants.Name(rawValue: sweep) else { continue }
+            let members = suite.problems.indices.filter { suite.problems[$0].series.contains(sweep) }
             for j in suite.optimizers.indices where suite.optimizers[j].complexity != nil {
                 let rs = rows.filter { $0.optimizer == j && members.contains($0.problem) }
-                let xs = rs.compactMap { properties[$0.problem][sweep] }
+                let xs = rs.compactMap { theory[$0.problem][name] }
                 guard xs.count == rs.count, rs.count >= 2 else { continue }
                 let predicted = linearFit(x: xs.map(log), y: rs.map { log($0.predicted) })
                 let reached = rs.filter { $0.measured != nil }
                 let measured = reached.count == rs.count
-                    ? linearFit(x: reached.map { log(properties[$0.problem][sweep]!) }, y: reached.map { log($0.measured!) }) : nil
+                    ? linearFit(x: reached.compactMap { theory[$0.problem][name].map(log) }, y: reached.map { log($0.measured!) }) : nil
                 slopes.append([sweep, optimizerLabels[j], String(rs.count), measured.map { String(format: "%.2f", $0.slope) } ?? "— (not all reached)",
                                predicted.map { String(format: "%.2f", $0.slope) } ?? ""])
             }
@@ -106,7 +113,7 @@ public struct ComplexityReport {
         let vr = rows.filter { suite.optimizers[$0.optimizer].complexity == .varianceReduced && $0.measured != nil }
         guard vr.count >= 2 else { return ["Too few variance-reduced runs reached ε to compare."] }
         func spread(_ c: Complexity) -> Double {
-            let ratios = vr.map { $0.measured! / c.epochs(properties[$0.problem], epsilon: suite.rule.target)! }
+            let ratios = vr.compactMap { r in c.epochs(theory[r.problem], epsilon: suite.rule.target).map { r.measured! / $0 } }
             return ratios.max()! / ratios.min()!
         }
         let dn = spread(.varianceReduced), nd = spread(.varianceReducedAsPrinted)

@@ -1,5 +1,7 @@
 import Core
+import Dispatch
 import Foundation
+import Kernels
 import Optimizers
 import Problems
 
@@ -12,8 +14,9 @@ public struct CellSummary: Codable, Sendable {
     public var status: RunStatus
     public var epochsToTarget: Double?
     public var secondsToTarget: Double?
-    /// Accuracy at the last record: relative suboptimality, or relative gradient norm without F*.
-    public var finalAccuracy: Double
+    /// Accuracy at the last record: relative suboptimality, or relative gradient norm without
+    /// F*; nil for a diverged run.
+    public var finalAccuracy: Double?
     public var epochs: Double
     public var seconds: Double
     public var steps: Int
@@ -24,6 +27,20 @@ public struct CellSummary: Codable, Sendable {
     static func key(problem: String, optimizer: String, lr: Double?, seed: UInt64) -> String {
         "\(problem)|\(optimizer)|\(lr.map { "\($0)" } ?? "-")|\(seed)"
     }
+}
+
+/// How a (problem, optimizer) pair did at its chosen learning rate.
+public enum PairStatus: String, Codable, Sendable {
+    /// Every seed reached ε.
+    case reached
+    /// Some seeds reached ε.
+    case partial
+    /// No seed reached ε within the budget.
+    case budget
+    /// Every learning rate diverged.
+    case diverged
+    /// Not run: the optimizer needs what the problem does not offer (`reason`).
+    case skipped
 }
 
 /// One table cell: a (problem, optimizer) pair at its best learning rate, over the seeds.
@@ -39,14 +56,26 @@ public struct PairSummary: Codable, Sendable {
     public var minEpochs: Double?
     public var maxEpochs: Double?
     public var medianSeconds: Double?
-    public var medianFinalAccuracy: Double
-    /// `reached` (every seed), `partial`, `budget` or `diverged` (every learning rate diverged).
-    public var status: String
+    /// Median final accuracy over the seeds (a diverged seed counts as +∞); nil when skipped.
+    public var medianFinalAccuracy: Double?
+    public var status: PairStatus
+    /// Why a skipped pair was not run.
+    public var reason: String?
     /// Every learning rate tried with its seeds' outcomes, for the JSON report.
     public var sweep: [CellSummary]
+
+    static func skipped(problem: String, optimizer: String, seeds: Int, reason: String) -> PairSummary {
+        PairSummary(problem: problem, optimizer: optimizer, lr: nil, seeds: seeds, reached: 0, diverged: 0, medianEpochs: nil,
+                    minEpochs: nil, maxEpochs: nil, medianSeconds: nil, medianFinalAccuracy: nil, status: .skipped,
+                    reason: reason, sweep: [])
+    }
 }
 
 /// Runs a suite's full grid, chooses each pair's learning rate, and writes the reports.
+///
+/// Every problem is built once, before any cell runs, and shared by every worker and both
+/// phases (the sweep and the tuned cells' traces): problems hold immutable data, and each run
+/// gets its own views and scratch from `AnyProblem.makeObjective()`.
 public struct Grid {
     public let suite: Suite
     public var threads: Int
@@ -68,29 +97,86 @@ public struct Grid {
         var seed: UInt64
     }
 
+    /// The problems built once, with the time it took.
+    public struct Setup: Sendable {
+        public let problems: [ProblemInstance]
+        public let seconds: Double
+    }
+
+    /// Builds every problem of the suite once.
+    public func setUp() throws -> Setup {
+        let start = DispatchTime.now().uptimeNanoseconds
+        var problems: [ProblemInstance] = []
+        for spec in suite.problems { problems.append(try spec.make()) }
+        return Setup(problems: problems, seconds: Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9)
+    }
+
+    /// Why optimizer column `j` cannot run on `problem`, or nil; throws on a mistake in the
+    /// suite's own definition (an unknown hyper-parameter, say).
+    func incompatibility(_ problem: ProblemInstance, optimizer j: Int, lr: Double?) throws -> String? {
+        let column = suite.optimizers[j]
+        let label = column.label
+        if let prescribe = column.prescribed {
+            // A prescribed column whose problem lacks a constant it needs is not runnable there.
+            do { _ = try prescribe(problem.theory) } catch { return error.message }
+        }
+        let configured: ConfiguredOptimizer
+        do {
+            configured = try column.make(lr: lr, theory: problem.theory)
+        } catch {
+            // A rule that refuses parameter groups (L-BFGS, as torch's) is not runnable with them.
+            guard !column.groups.isEmpty else { throw error }
+            var plain = column
+            plain.groups = []
+            _ = try plain.make(lr: lr, theory: problem.theory)
+            return "\(label): \(error.message)"
+        }
+        return try Self.incompatibility(configured, label: label, groups: column.parameterGroups(), problem: problem)
+    }
+
+    /// Why `optimizer` (with parameter `groups`) cannot run on `problem`, or nil.
+    public static func incompatibility(_ optimizer: ConfiguredOptimizer, label: String, groups: [ParameterGroup],
+                                       problem: ProblemInstance) -> String? {
+        if let reason = optimizer.requirements.incompatibility(optimizer: label, problem: problem.label, offered: problem.capabilities) {
+            return reason
+        }
+        guard !groups.isEmpty else { return nil }
+        guard optimizer.requirements.parameterGroups else { return "\(label) does not take parameter groups" }
+        do {
+            _ = try ParameterGroup.assignment(of: groups, to: problem.layout)
+        } catch {
+            return "\(label) on \(problem.label): \(error.message)"
+        }
+        return nil
+    }
+
     /// Runs every cell not already in `directory`'s cache, then the tuned cells again for their
     /// traces, and writes the table (Markdown, CSV, JSON) and traces under `directory`.
     @discardableResult
     public func run(writingTo directory: URL, command: String) throws -> [PairSummary] {
-        // Validate every name and setting before any work, so a typo costs nothing.
-        var problemLabels: [String] = []
-        var properties: [[String: Double]] = []
-        for spec in suite.problems {
-            let problem = try spec.make()
-            problemLabels.append(spec.label)
-            properties.append(Dictionary(problem.properties.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }))
-        }
-        var sweeps: [[Double?]] = []
-        for (j, spec) in suite.optimizers.enumerated() {
-            let s = try suite.sweep(for: j)
-            for lr in s { for props in properties { _ = try spec.make(lr: lr, properties: props) } }
-            sweeps.append(s)
-        }
+        // Build and validate everything before any cell runs, so a typo costs nothing.
+        let setup = try setUp()
+        let problems = setup.problems
+        log("suite \(suite.name): \(problems.count) problems built once in \(String(format: "%.2f", setup.seconds)) s")
+        let problemLabels = suite.problems.map(\.label)
         let optimizerLabels = suite.optimizers.map(\.label)
+        var sweeps: [[Double?]] = []
+        var skipped: [[String?]] = []
+        for j in suite.optimizers.indices {
+            let s = try suite.sweep(for: j)
+            sweeps.append(s)
+            var reasons: [String?] = []
+            for problem in problems {
+                var reason: String?
+                for lr in s { if let r = try incompatibility(problem, optimizer: j, lr: lr) { reason = r; break } }
+                reasons.append(reason)
+            }
+            skipped.append(reasons)
+        }
 
         var cells: [Cell] = []
         for i in suite.problems.indices {
-            for j in suite.optimizers.indices {
+            for j in suite.optimizers.indices where skipped[j][i] == nil {
                 for lr in sweeps[j] { for seed in suite.seeds { cells.append(Cell(problem: i, optimizer: j, lr: lr, seed: seed)) } }
             }
         }
@@ -98,9 +184,10 @@ public struct Grid {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let cache = try CellCache(url: directory.appendingPathComponent("cells.jsonl"), keep: resume)
         let todo = cells.filter { cache.done[key($0, problemLabels, optimizerLabels)] == nil }
-        log("suite \(suite.name): \(cells.count) cells (\(cells.count - todo.count) from the cache), \(threads) thread(s)")
+        let skippedPairs = skipped.joined().compactMap { $0 }.count
+        log("suite \(suite.name): \(cells.count) cells (\(cells.count - todo.count) from the cache), \(skippedPairs) pairs skipped, \(threads) thread(s)")
 
-        let results = try runCells(todo, problemLabels: problemLabels, optimizerLabels: optimizerLabels, properties: properties, cache: cache)
+        let results = runCells(todo, problems: problems, problemLabels: problemLabels, optimizerLabels: optimizerLabels, cache: cache)
         var byKey = cache.done
         for r in results { byKey[r.key] = r }
 
@@ -108,8 +195,14 @@ public struct Grid {
         var tunedCells: [Cell] = []
         for i in suite.problems.indices {
             for j in suite.optimizers.indices {
+                if let reason = skipped[j][i] {
+                    pairs.append(.skipped(problem: problemLabels[i], optimizer: optimizerLabels[j], seeds: suite.seeds.count, reason: reason))
+                    continue
+                }
                 var sweep: [CellSummary] = []
-                for c in cells where c.problem == i && c.optimizer == j { sweep.append(byKey[key(c, problemLabels, optimizerLabels)]!) }
+                for c in cells where c.problem == i && c.optimizer == j {
+                    if let done = byKey[key(c, problemLabels, optimizerLabels)] { sweep.append(done) }
+                }
                 let pair = Self.summarize(problem: problemLabels[i], optimizer: optimizerLabels[j], sweep: sweep, seeds: suite.seeds.count)
                 pairs.append(pair)
                 for seed in suite.seeds { tunedCells.append(Cell(problem: i, optimizer: j, lr: pair.lr, seed: seed)) }
@@ -117,15 +210,16 @@ public struct Grid {
         }
 
         log("tracing the \(tunedCells.count) tuned cells")
-        let traces = try traceCells(tunedCells, properties: properties)
+        let traces = run(tunedCells, problems: problems) { _, r in r }
         let report = ResultReport(suite: suite, command: command, problemLabels: problemLabels, optimizerLabels: optimizerLabels, pairs: pairs)
         try report.write(to: directory)
         if suite.optimizers.contains(where: { $0.complexity != nil }) {
-            let complexity = ComplexityReport(suite: suite, command: command, problemLabels: problemLabels, properties: properties,
-                                              optimizerLabels: optimizerLabels, pairs: pairs)
+            let complexity = ComplexityReport(suite: suite, command: command, problemLabels: problemLabels,
+                                              theory: problems.map(\.theory), optimizerLabels: optimizerLabels, pairs: pairs)
             try complexity.write(to: directory)
         }
-        try TraceWriter.write(traces: traces, problems: problemLabels, optimizers: optimizerLabels, seeds: suite.seeds, to: directory)
+        try TraceWriter.write(traces: traces, cells: tunedCells.map { ($0.problem, $0.optimizer) }, problems: problemLabels,
+                              optimizers: optimizerLabels, seeds: suite.seeds, to: directory)
         return pairs
     }
 
@@ -134,46 +228,45 @@ public struct Grid {
     }
 
     /// Runs `cells` on `threads` workers pulling from a shared queue and returns `finish`'s
-    /// value for each, in order. Each worker builds its own problem instances (problems keep
-    /// scratch buffers); every run is a function of its configuration and seed alone, so the
-    /// thread count changes no figure but wall time.
-    func run<T>(_ cells: [Cell], properties: [[String: Double]], finish: @escaping @Sendable (Cell, RunResult) -> T) -> [T] {
+    /// value for each, in order. Every run is a function of its configuration and seed alone,
+    /// so the thread count changes no figure but wall time.
+    func run<T>(_ cells: [Cell], problems: [ProblemInstance], finish: @escaping @Sendable (Cell, RunResult) -> T) -> [T] {
         let queue = WorkQueue(count: cells.count)
         let results = ResultSlots<T>(count: cells.count)
         let suite = self.suite
         DispatchQueue.concurrentPerform(iterations: max(1, min(threads, cells.count))) { _ in
-            var problems: [Int: any Problem] = [:]
             while let index = queue.next() {
                 let c = cells[index]
-                let problem = problems[c.problem] ?? (try! suite.problems[c.problem].make())  // validated in run(writingTo:)
-                problems[c.problem] = problem
-                let optimizer = try! suite.optimizers[c.optimizer].make(lr: c.lr, properties: properties[c.problem])
-                results.set(index, finish(c, Runner.run(optimizer, on: problem, seed: c.seed, rule: suite.rule)))
+                let problem = problems[c.problem]
+                let result: RunResult
+                do {
+                    let optimizer = try suite.optimizers[c.optimizer].make(lr: c.lr, theory: problem.theory)
+                    result = Runner.run(optimizer, on: problem, seed: c.seed, rule: suite.rule)
+                } catch {
+                    // Unreachable: every column was configured for this problem in run(writingTo:).
+                    result = RunResult(status: .skipped, epochsToTarget: nil, records: [], steps: 0, metricNames: [], finalAccuracy: nil)
+                }
+                results.set(index, finish(c, result))
             }
         }
         return results.values()
     }
 
     /// Runs the sweep's cells, appending each summary to the cache as it finishes.
-    func runCells(_ cells: [Cell], problemLabels: [String], optimizerLabels: [String], properties: [[String: Double]],
-                  cache: CellCache) throws -> [CellSummary] {
+    func runCells(_ cells: [Cell], problems: [ProblemInstance], problemLabels: [String], optimizerLabels: [String],
+                  cache: CellCache) -> [CellSummary] {
         let progress = WorkQueue(count: cells.count), log = self.log, total = cells.count
-        return run(cells, properties: properties) { c, r in
+        return run(cells, problems: problems) { c, r in
             let summary = CellSummary(
                 problem: problemLabels[c.problem], optimizer: optimizerLabels[c.optimizer], lr: c.lr, seed: c.seed,
                 status: r.status, epochsToTarget: r.epochsToTarget,
-                secondsToTarget: r.status == .reached ? r.final.seconds : nil,
-                finalAccuracy: r.finalAccuracy, epochs: r.final.epoch, seconds: r.final.seconds, steps: r.steps)
+                secondsToTarget: r.status == .reached ? r.records.last?.seconds : nil,
+                finalAccuracy: r.finalAccuracy, epochs: r.records.last?.epoch ?? 0, seconds: r.records.last?.seconds ?? 0, steps: r.steps)
             cache.append(summary)
             let done = progress.finished()
             if done % 50 == 0 || done == total { log("  \(done)/\(total) cells") }
             return summary
         }
-    }
-
-    /// Runs the tuned cells again, keeping their whole traces.
-    func traceCells(_ cells: [Cell], properties: [[String: Double]]) throws -> [RunResult] {
-        run(cells, properties: properties) { _, r in r }
     }
 
     /// Picks the learning rate that reached ε on the most seeds, then with the fewest median
@@ -183,24 +276,26 @@ public struct Grid {
         for c in sweep {
             if let k = groups.firstIndex(where: { $0.lr == c.lr }) { groups[k].cells.append(c) } else { groups.append((c.lr, [c])) }
         }
+        func accuracy(_ c: CellSummary) -> Double { c.status == .diverged ? .infinity : (c.finalAccuracy ?? .infinity) }
         func rank(_ cells: [CellSummary]) -> (Int, Double, Double) {
             let reached = cells.filter { $0.status == .reached }.count
             let epochs = median(cells.map { $0.epochsToTarget ?? .infinity })
-            let acc = median(cells.map { $0.status == .diverged ? .infinity : $0.finalAccuracy })
-            return (-reached, epochs, acc)
+            return (-reached, epochs, median(cells.map(accuracy)))
         }
-        let best = groups.min { rank($0.cells) < rank($1.cells) }!
+        guard let best = groups.min(by: { rank($0.cells) < rank($1.cells) }) else {
+            return .skipped(problem: problem, optimizer: optimizer, seeds: seeds, reason: "no cell was run")
+        }
         let reached = best.cells.compactMap(\.epochsToTarget)
         let diverged = best.cells.filter { $0.status == .diverged }.count
         let everyDiverged = sweep.allSatisfy { $0.status == .diverged }
-        let status = reached.count == best.cells.count ? "reached" : everyDiverged ? "diverged" : reached.isEmpty ? "budget" : "partial"
+        let status: PairStatus = reached.count == best.cells.count ? .reached : everyDiverged ? .diverged : reached.isEmpty ? .budget : .partial
         return PairSummary(
             problem: problem, optimizer: optimizer, lr: best.lr, seeds: seeds, reached: reached.count, diverged: diverged,
             medianEpochs: reached.isEmpty ? nil : median(best.cells.map { $0.epochsToTarget ?? .infinity }),
             minEpochs: reached.min(), maxEpochs: reached.count == best.cells.count ? reached.max() : nil,
             medianSeconds: reached.count == best.cells.count ? median(best.cells.compactMap(\.secondsToTarget)) : nil,
-            medianFinalAccuracy: median(best.cells.map { $0.status == .diverged ? .infinity : $0.finalAccuracy }),
-            status: status, sweep: sweep)
+            medianFinalAccuracy: median(best.cells.map(accuracy)),
+            status: status, reason: nil, sweep: sweep)
     }
 }
 

@@ -19,23 +19,36 @@ public struct ResultReport {
         pairs.first { $0.problem == problem && $0.optimizer == optimizer }
     }
 
-    /// `123 (118–130) lr=0.1`: median epochs over seeds, their range, and the tuned lr.
-    static func cell(_ p: PairSummary) -> String {
+    /// `123 (118–130) lr=0.1`: median epochs over seeds, their range, and the tuned lr;
+    /// `skipped [k]` points at the k-th note under the table.
+    static func cell(_ p: PairSummary, note: Int?) -> String {
         let lr = p.lr.map { " lr=\(formatNumber($0))" } ?? ""
         switch p.status {
-        case "reached":
+        case .reached:
             let range = p.minEpochs == p.maxEpochs ? "" : " (\(formatNumber(p.minEpochs!))–\(formatNumber(p.maxEpochs!)))"
             return "\(formatNumber(p.medianEpochs!))\(range)\(lr)"
-        case "partial":
+        case .partial:
             let m = p.medianEpochs.map(formatNumber) ?? "—"
             return "\(m) [\(p.reached)/\(p.seeds) seeds]\(lr)"
-        case "diverged": return "diverged"
-        default: return "— (acc \(formatNumber(p.medianFinalAccuracy)))\(lr)"
+        case .diverged: return "diverged"
+        case .skipped: return "skipped [\(note ?? 0)]"
+        case .budget: return "— (acc \(p.medianFinalAccuracy.map(formatNumber) ?? "—"))\(lr)"
         }
+    }
+
+    /// The distinct reasons of skipped pairs, numbered from 1 in table order.
+    func skipNotes() -> [String] {
+        var notes: [String] = []
+        for p in pairs where p.status == .skipped {
+            if let r = p.reason, !notes.contains(r) { notes.append(r) }
+        }
+        return notes
     }
 
     public func markdown() -> String {
         let rule = suite.rule
+        let notes = skipNotes()
+        func note(_ p: PairSummary) -> Int? { p.reason.flatMap { r in notes.firstIndex(of: r).map { $0 + 1 } } }
         var lines = [
             "# Suite `\(suite.name)`: epochs to ε = \(formatNumber(rule.target))",
             "",
@@ -46,12 +59,19 @@ public struct ResultReport {
                 + "else ‖∇F‖/‖∇F₀‖ — with the range over seeds in parentheses, at the learning rate that did best in the sweep "
                 + "\(sweepText()). One epoch = n sample gradients (a full gradient is 1, a mini-batch of b is b/n). "
                 + "Budget \(formatNumber(rule.maxEpochs)) epochs; `— (acc a)`: not reached, with the median final accuracy; "
-                + "`diverged`: every learning rate diverged; `[k/s seeds]`: reached on k of s seeds.",
+                + "`diverged`: every learning rate diverged; `[k/s seeds]`: reached on k of s seeds; "
+                + "`skipped [k]`: not run, for the k-th reason below the table.",
             "",
         ]
         var rows = [["problem"] + optimizerLabels]
-        for p in problemLabels { rows.append([p] + optimizerLabels.map { o in pair(p, o).map(Self.cell) ?? "" }) }
+        for p in problemLabels {
+            rows.append([p] + optimizerLabels.map { o in pair(p, o).map { Self.cell($0, note: note($0)) } ?? "" })
+        }
         lines += markdownTable(rows, rightAligned: Set(1..<(optimizerLabels.count + 1)))
+        if !notes.isEmpty {
+            lines.append("")
+            for (k, r) in notes.enumerated() { lines.append("\(k + 1). skipped: \(r)") }
+        }
         lines.append("")
         return lines.joined(separator: "\n")
     }
@@ -63,13 +83,13 @@ public struct ResultReport {
     }
 
     public func csv() -> String {
-        var out = "problem,optimizer,lr,seeds,reached,diverged,median_epochs,min_epochs,max_epochs,median_seconds,median_final_accuracy,status\n"
+        var out = "problem,optimizer,lr,seeds,reached,diverged,median_epochs,min_epochs,max_epochs,median_seconds,median_final_accuracy,status,reason\n"
         for p in pairs {
             let fields: [String] = [
                 csvField(p.problem), csvField(p.optimizer), p.lr.map(formatNumber) ?? "", String(p.seeds), String(p.reached),
                 String(p.diverged), p.medianEpochs.map(formatNumber) ?? "", p.minEpochs.map(formatNumber) ?? "",
                 p.maxEpochs.map(formatNumber) ?? "", p.medianSeconds.map { String(format: "%.6f", $0) } ?? "",
-                formatNumber(p.medianFinalAccuracy), p.status,
+                p.medianFinalAccuracy.map(formatNumber) ?? "", p.status.rawValue, csvField(p.reason ?? ""),
             ]
             out += fields.joined(separator: ",") + "\n"
         }

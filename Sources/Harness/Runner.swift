@@ -1,5 +1,6 @@
 import Core
-import Foundation
+import Dispatch
+import Kernels
 import Optimizers
 import Problems
 
@@ -25,109 +26,140 @@ public struct RunResult: Sendable {
     public var records: [TraceRecord]
     public var steps: Int
     public var metricNames: [String]
-    /// Accuracy at the last record (the quantity compared with ε).
-    public var finalAccuracy: Double
+    /// Accuracy at the last record (the quantity compared with ε); nil when the run diverged,
+    /// as a non-finite loss has no accuracy.
+    public var finalAccuracy: Double?
     public var final: TraceRecord { records[records.count - 1] }
 }
 
 /// Runs optimizers on problems: the harness owns the loop, the clock, epoch accounting,
 /// recording and stopping; the optimizer only steps.
 public enum Runner {
-    /// Runs one cell from the problem's seeded initial point until the stopping rule fires.
-    public static func run(_ optimizer: any Optimizer, on problem: any Problem, seed: UInt64, rule: StoppingRule,
-                           initialPoint: [Double]? = nil) -> RunResult {
-        run(opened: optimizer, problem: problem, seed: seed, rule: rule, initialPoint: initialPoint)
+    /// Runs one cell in the problem's precision from its start for `seed` (or `initialPoint`)
+    /// until the stopping rule fires.
+    public static func run(_ optimizer: ConfiguredOptimizer, on problem: ProblemInstance, seed: UInt64, rule: StoppingRule) -> RunResult {
+        switch problem {
+        case .float32(let p): run(optimizer.float32, on: p, seed: seed, rule: rule)
+        case .float64(let p): run(optimizer.float64, on: p, seed: seed, rule: rule)
+        }
     }
 
-    static func run<O: Optimizer>(opened optimizer: O, problem: any Problem, seed: UInt64, rule: StoppingRule,
-                                  initialPoint: [Double]?) -> RunResult {
-        let oracle = CountingOracle(problem: problem)
+    public static func run<Scalar: KernelScalar>(_ optimizer: AnyOptimizer<Scalar>, on problem: AnyProblem<Scalar>, seed: UInt64,
+                                                 rule: StoppingRule, initialPoint: [Scalar]? = nil) -> RunResult {
+        let objective = problem.makeObjective()
+        let oracle = GradientOracle(objective)
         var w = initialPoint ?? problem.initialPoint(seed: seed)
-        var state = optimizer.makeState(dimension: problem.dimension, sampleCount: problem.sampleCount, seed: seed)
-        var scratch = [Double](repeating: 0, count: problem.dimension)
-        let fStar = problem.optimalValue
+        let run = optimizer.start(on: oracle, seed: seed)
+        var scratch = [Scalar](repeating: 0, count: problem.dimension)
+        let n = problem.sampleCount, d = problem.dimension
+        // Only a finite F* is a reference; the problems refuse data that would make it otherwise.
+        let fStar = problem.optimalValue.flatMap { $0.isFinite ? $0 : nil }
 
         func evaluate(seconds: Double) -> TraceRecord {
-            let f = w.withUnsafeBufferPointer { wp in scratch.withUnsafeMutableBufferPointer { problem.lossAndGradient(at: wp, into: $0) } }
-            let gnorm = scratch.withUnsafeBufferPointer { Kernels.nrm2($0.count, $0.baseAddress!) }
+            let f = w.withUnsafeBufferPointer { wp in scratch.withUnsafeMutableBufferPointer { objective.lossAndGradient(at: wp, into: $0) } }
+            let gnorm = scratch.withUnsafeBufferPointer { Double(nrm2($0.count, $0.baseAddress!)) }
             let metrics = w.withUnsafeBufferPointer { problem.metrics(at: $0) }
             return TraceRecord(epoch: oracle.epochs, loss: f, suboptimality: nil, gradientNorm: gnorm, seconds: seconds, metrics: metrics)
         }
 
         var first = evaluate(seconds: 0)
         let f0 = first.loss, g0 = first.gradientNorm
-        let fRef = fStar ?? 0
-        func accuracy(_ r: TraceRecord) -> Double {
-            if let fs = fStar { return f0 > fs ? max(0, r.loss - fs) / (f0 - fs) : 0 }
-            return g0 > 0 ? r.gradientNorm / g0 : 0
-        }
-        if let fs = fStar { first.suboptimality = f0 > fs ? 1 : 0 }
+        let accuracy = Accuracy(f0: f0, g0: g0, fStar: fStar)
+        first.suboptimality = accuracy.suboptimality(first)
         var records = [first]
         var steps = 0
         var seconds = 0.0
         var status = RunStatus.budget
         var epochsToTarget: Double?
 
-        if accuracy(first) <= rule.target {
+        if !f0.isFinite || !g0.isFinite {
+            status = .diverged
+        } else if accuracy(first) <= rule.target {
             status = .reached
             epochsToTarget = 0
-        } else if !f0.isFinite {
-            status = .diverged
         }
         var stalledOut = false
+        var nextRecord = 1
         while status == .budget, !stalledOut, oracle.epochs < rule.maxEpochs, steps < rule.maxSteps {
-            let nextRecord = (oracle.epochs + 1).rounded(.down)
             let start = DispatchTime.now().uptimeNanoseconds
             var stalled = false
             w.withUnsafeMutableBufferPointer { wp in
                 repeat {
-                    let before = oracle.epochs
-                    optimizer.step(wp, state: &state, oracle: oracle)
+                    let before = oracle.charges
+                    run.step(wp)
                     steps += 1
                     // A step that evaluates nothing (a rule that considers itself converged)
                     // would never reach the next record.
-                    stalled = oracle.epochs == before
-                } while !stalled && oracle.epochs < nextRecord && steps < rule.maxSteps
+                    stalled = oracle.charges == before
+                } while !stalled && !oracle.charges.reached(nextRecord, sampleCount: n, dimension: d) && steps < rule.maxSteps
             }
             seconds += Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+            while oracle.charges.reached(nextRecord, sampleCount: n, dimension: d) { nextRecord += 1 }
             var record = evaluate(seconds: seconds)
-            let acc = accuracy(record)
-            if fStar != nil { record.suboptimality = f0 > fRef ? (record.loss - fRef) / (f0 - fRef) : 0 }
+            record.suboptimality = accuracy.suboptimality(record)
             records.append(record)
-            let blownUp = record.loss - fRef > rule.divergenceFactor * max(f0 - fRef, Double.leastNormalMagnitude)
-            if stalled && acc > rule.target { stalledOut = true }
-            if !record.loss.isFinite || !record.gradientNorm.isFinite || w.contains(where: { !$0.isFinite }) || blownUp {
+            let acc = accuracy(record)
+            if stalled && !(acc <= rule.target) { stalledOut = true }
+            let finite = record.loss.isFinite && record.gradientNorm.isFinite && !w.contains(where: { !$0.isFinite })
+            if !finite || accuracy.blownUp(record, factor: rule.divergenceFactor) {
                 status = .diverged
             } else if acc <= rule.target {
                 status = .reached
                 epochsToTarget = record.epoch
             }
         }
+        let last = records[records.count - 1]
         return RunResult(status: status, epochsToTarget: epochsToTarget, records: records, steps: steps,
-                         metricNames: problem.metricNames, finalAccuracy: accuracy(records[records.count - 1]))
+                         metricNames: problem.metricNames, finalAccuracy: status == .diverged ? nil : accuracy(last))
     }
 
     /// `steps` iterations from `start`, returning (F, w) before the first step and after each
     /// one: the step-by-step view `optbench trace` prints for comparison with other libraries.
-    public static func trace(_ optimizer: any Optimizer, on problem: any Problem, from start: [Double], steps: Int, seed: UInt64 = 0)
-        -> [(loss: Double, point: [Double])]
-    {
-        trace(opened: optimizer, problem: problem, start: start, steps: steps, seed: seed)
-    }
-
-    static func trace<O: Optimizer>(opened optimizer: O, problem: any Problem, start: [Double], steps: Int, seed: UInt64)
-        -> [(loss: Double, point: [Double])]
-    {
-        let oracle = CountingOracle(problem: problem)
+    public static func trace(_ optimizer: AnyOptimizer<Double>, on problem: AnyProblem<Double>, from start: [Double], steps: Int,
+                             seed: UInt64 = 0) -> [(loss: Double, point: [Double])] {
+        let objective = problem.makeObjective()
+        let oracle = GradientOracle(objective)
         var w = start
-        var state = optimizer.makeState(dimension: problem.dimension, sampleCount: problem.sampleCount, seed: seed)
-        var rows = [(problem.loss(w), w)]
+        let run = optimizer.start(on: oracle, seed: seed)
+        var rows = [(objective.loss(w), w)]
         for _ in 0..<steps {
-            w.withUnsafeMutableBufferPointer { optimizer.step($0, state: &state, oracle: oracle) }
-            rows.append((problem.loss(w), w))
+            w.withUnsafeMutableBufferPointer { run.step($0) }
+            rows.append((objective.loss(w), w))
         }
         return rows
     }
 }
 
-import Kernels
+/// The accuracy a run is judged by: the relative suboptimality (F − F*)/(F₀ − F*) when F* is
+/// known, else the relative gradient norm ‖∇F‖/‖∇F₀‖. Non-finite values stay non-finite (so
+/// they never compare ≤ ε), and a start already at the optimum has accuracy 0.
+struct Accuracy {
+    let f0: Double, g0: Double, fStar: Double?
+
+    func callAsFunction(_ r: TraceRecord) -> Double {
+        if let fs = fStar {
+            let gap = f0 - fs
+            guard gap > 0 else { return r.loss - fs <= 0 ? 0 : .infinity }
+            return nonNegative((r.loss - fs) / gap)
+        }
+        guard g0 > 0 else { return r.gradientNorm == 0 ? 0 : .infinity }
+        return r.gradientNorm / g0
+    }
+
+    /// The signed relative suboptimality for traces, nil without F*.
+    func suboptimality(_ r: TraceRecord) -> Double? {
+        guard let fs = fStar else { return nil }
+        let gap = f0 - fs
+        return gap > 0 ? (r.loss - fs) / gap : 0
+    }
+
+    /// F − F_ref beyond `factor`·(F₀ − F_ref), F_ref = F* when known, else 0 (every loss here is ≥ 0).
+    func blownUp(_ r: TraceRecord, factor: Double) -> Bool {
+        let ref = fStar ?? 0
+        return r.loss - ref > factor * max(f0 - ref, Double.leastNormalMagnitude)
+    }
+
+    /// max(0, x) that keeps NaN (Swift's `max(0, .nan)` is 0).
+    func nonNegative(_ x: Double) -> Double { x < 0 ? 0 : x }
+}
+

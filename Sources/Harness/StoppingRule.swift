@@ -27,4 +27,6 @@ public enum RunStatus: String, Sendable, Codable {
     case budget
     /// NaN/Inf or a loss blown past the divergence factor.
     case diverged
+    /// Not run: the optimizer needs something the problem does not offer (the cell's reason says what).
+    case skipped
 }

@@ -1,43 +1,49 @@
+import Kernels
 import Core
 import Optimizers
 import Problems
 
-/// A problem instance in a suite: a registered name and its `key=value` settings.
-public struct ProblemSpec: Sendable {
+/// A problem row of a suite: a registered name and its `key=value` settings.
+public struct SuiteProblem: Sendable {
     public var name: String
     public var settings: [String]
-    /// Sweeps this instance belongs to (e.g. `kappa`), for slope fits across instances.
-    public var sweeps: [String]
-    public init(_ name: String, _ settings: [String] = [], sweeps: [String] = []) {
+    /// Series this instance belongs to (e.g. `kappa`), for slope fits across instances.
+    public var series: [String]
+    public init(_ name: String, _ settings: [String] = [], series: [String] = []) {
         self.name = name
         self.settings = settings
-        self.sweeps = sweeps
+        self.series = series
     }
     public var entry: ProblemEntry { get throws { try ProblemRegistry.entry(named: name) } }
-    public func make() throws -> any Problem { try entry.make(settings) }
+    public func make() throws -> ProblemInstance { try entry.make(settings) }
     /// `name(k=v …)`, as in tables.
     public var label: String { settings.isEmpty ? name : "\(name)(\(settings.joined(separator: " ")))" }
 }
 
-/// An optimizer column in a suite: a registered name, fixed hyper-parameters, and the
-/// learning rates to sweep (nil: the suite's sweep; empty: no sweep, the rule's own `lr`).
+/// An optimizer column of a suite: a registered name, fixed hyper-parameters, parameter groups,
+/// and the learning rates to sweep (nil: the suite's sweep; empty: no sweep, the rule's own `lr`).
 ///
 /// A column may instead take its hyper-parameters from theory: `prescribed` maps the
-/// problem's properties (λmax, κ, L_max, …) to `key=value` words, e.g. GD's lr = 1/L; such a
-/// column is not swept. `complexity` names the epoch complexity theory predicts for it.
-public struct OptimizerSpec: Sendable {
+/// problem's theory constants (L, μ, L_max, κ, …) to `key=value` words, e.g. GD's lr = 1/L;
+/// such a column is not swept, and a problem lacking a constant it needs gives a `skipped`
+/// cell naming it. `complexity` names the epoch complexity theory predicts for it.
+public struct SuiteOptimizer: Sendable {
     public var name: String
     public var hyperParameters: [String]
+    /// `SELECTOR:KEY=VALUE` parameter-group overrides (torch's `param_groups`).
+    public var groups: [String]
     public var learningRates: [Double]?
     public var complexity: Complexity?
-    public var prescribed: (@Sendable ([String: Double]) -> [String])?
+    public var prescribed: (@Sendable (TheoryConstants) throws(ConfigurationError) -> [String])?
     /// Shown after the name in tables, e.g. `theory` for prescribed step sizes.
     public var tag: String?
 
-    public init(_ name: String, _ hyperParameters: [String] = [], learningRates: [Double]? = nil, complexity: Complexity? = nil,
-                tag: String? = nil, prescribed: (@Sendable ([String: Double]) -> [String])? = nil) {
+    public init(_ name: String, _ hyperParameters: [String] = [], groups: [String] = [], learningRates: [Double]? = nil,
+                complexity: Complexity? = nil, tag: String? = nil,
+                prescribed: (@Sendable (TheoryConstants) throws(ConfigurationError) -> [String])? = nil) {
         self.name = name
         self.hyperParameters = hyperParameters
+        self.groups = groups
         self.learningRates = prescribed == nil ? learningRates : []
         self.complexity = complexity
         self.tag = tag
@@ -45,16 +51,24 @@ public struct OptimizerSpec: Sendable {
     }
 
     public var label: String {
-        let base = hyperParameters.isEmpty ? name : "\(name)(\(hyperParameters.joined(separator: " ")))"
+        let words = hyperParameters + groups
+        let base = words.isEmpty ? name : "\(name)(\(words.joined(separator: " ")))"
         return tag.map { "\(base)[\($0)]" } ?? base
     }
 
-    /// The rule for a problem with `properties`, with `lr` set when given, validated.
-    public func make(lr: Double?, properties: [String: Double] = [:]) throws -> any Optimizer {
+    /// The parsed parameter groups.
+    public func parameterGroups() throws(ConfigurationError) -> [ParameterGroup] {
+        var out: [ParameterGroup] = []
+        for g in groups { out.append(try ParameterGroup(parsing: g)) }
+        return ParameterGroup.merged(out)
+    }
+
+    /// The rule for a problem with `theory`, with `lr` set when given, validated.
+    public func make(lr: Double?, theory: TheoryConstants) throws(ConfigurationError) -> ConfiguredOptimizer {
         let entry = try OptimizerRegistry.entry(named: name)
-        var p = try entry.parameters(hyperParameters + (prescribed?(properties) ?? []))
+        var p = try entry.parameters(hyperParameters + (prescribed.map { f throws(ConfigurationError) in try f(theory) } ?? []))
         if let lr { p = try p.setting("lr", .real(lr)) }
-        return try entry.make(p)
+        return try entry.make(p, groups: parameterGroups())
     }
 }
 
@@ -62,13 +76,13 @@ public struct OptimizerSpec: Sendable {
 public struct Suite: Sendable {
     public var name: String
     public var summary: String
-    public var problems: [ProblemSpec]
-    public var optimizers: [OptimizerSpec]
+    public var problems: [SuiteProblem]
+    public var optimizers: [SuiteOptimizer]
     public var seeds: [UInt64]
     public var rule: StoppingRule
     public var learningRates: [Double]
 
-    public init(name: String, summary: String, problems: [ProblemSpec], optimizers: [OptimizerSpec],
+    public init(name: String, summary: String, problems: [SuiteProblem], optimizers: [SuiteOptimizer],
                 seeds: [UInt64], rule: StoppingRule, learningRates: [Double]) {
         self.name = name
         self.summary = summary
@@ -95,7 +109,7 @@ public func logGrid(from lowExponent: Int, to highExponent: Int, perDecade: Int)
         let e = Double(lowExponent) + Double(k) / Double(perDecade)
         // Round to 3 significant digits so grid values print as typed (0.316, not 0.31622776601683794).
         let v = pow10(e)
-        let scale = pow10((log10(v)).rounded(.down) - 2)
+        let scale = pow10((Math.log10(v)).rounded(.down) - 2)
         return (v / scale).rounded() * scale
     }
 }
@@ -117,17 +131,17 @@ public enum Suites {
         name: "default",
         summary: "toy functions and least squares under GD, SGD, heavy-ball and Nesterov momentum",
         problems: [
-            ProblemSpec("rosenbrock"),
-            ProblemSpec("w7"),
-            ProblemSpec("least-squares", ["n=1000", "d=50", "kappa=100"]),
-            ProblemSpec("least-squares", ["n=1000", "d=50", "kappa=100", "noise=0.1"]),
+            SuiteProblem("rosenbrock"),
+            SuiteProblem("w7"),
+            SuiteProblem("least-squares", ["n=1000", "d=50", "kappa=100"]),
+            SuiteProblem("least-squares", ["n=1000", "d=50", "kappa=100", "noise=0.1"]),
         ],
         optimizers: [
-            OptimizerSpec("gd"),
-            OptimizerSpec("sgd", ["batch_size=10"]),
-            OptimizerSpec("sgd", ["batch_size=10", "schedule=inverse-power", "power=1"]),
-            OptimizerSpec("momentum"),
-            OptimizerSpec("nesterov"),
+            SuiteOptimizer("gd"),
+            SuiteOptimizer("sgd", ["batch_size=10"]),
+            SuiteOptimizer("sgd", ["batch_size=10", "schedule=inverse-power", "power=1"]),
+            SuiteOptimizer("momentum"),
+            SuiteOptimizer("nesterov"),
         ],
         seeds: [1, 2, 3, 4, 5],
         rule: StoppingRule(target: 1e-6, maxEpochs: 1000),
@@ -143,53 +157,53 @@ extension Suites {
     public static let classical: Suite = {
         let ls = ["n=1000", "d=50"]
         let problems = [
-            ProblemSpec("least-squares", ls + ["kappa=10"], sweeps: ["kappa"]),
-            ProblemSpec("least-squares", ls + ["kappa=100"], sweeps: ["kappa"]),
-            ProblemSpec("least-squares", ls + ["kappa=1000"], sweeps: ["kappa"]),
-            ProblemSpec("least-squares", ls + ["kappa=100", "spectrum=spiked", "spikes=25"], sweeps: ["lambda_max/lambda_avg"]),
-            ProblemSpec("least-squares", ls + ["kappa=100", "spectrum=spiked", "spikes=5"], sweeps: ["lambda_max/lambda_avg"]),
-            ProblemSpec("least-squares", ls + ["kappa=100", "spectrum=spiked", "spikes=1"], sweeps: ["lambda_max/lambda_avg"]),
-            ProblemSpec("least-squares", ["n=4000", "d=20", "kappa=100"]),
-            ProblemSpec("least-squares", ["n=50", "d=50", "kappa=100"]),
-            ProblemSpec("least-squares", ls + ["kappa=100", "noise=0.1"]),
-            ProblemSpec("logistic", ["n=1000", "d=20"]),
+            SuiteProblem("least-squares", ls + ["kappa=10"], series: ["kappa"]),
+            SuiteProblem("least-squares", ls + ["kappa=100"], series: ["kappa"]),
+            SuiteProblem("least-squares", ls + ["kappa=1000"], series: ["kappa"]),
+            SuiteProblem("least-squares", ls + ["kappa=100", "spectrum=spiked", "spikes=25"], series: ["lambda_max/lambda_avg"]),
+            SuiteProblem("least-squares", ls + ["kappa=100", "spectrum=spiked", "spikes=5"], series: ["lambda_max/lambda_avg"]),
+            SuiteProblem("least-squares", ls + ["kappa=100", "spectrum=spiked", "spikes=1"], series: ["lambda_max/lambda_avg"]),
+            SuiteProblem("least-squares", ["n=4000", "d=20", "kappa=100"]),
+            SuiteProblem("least-squares", ["n=50", "d=50", "kappa=100"]),
+            SuiteProblem("least-squares", ls + ["kappa=100", "noise=0.1"]),
+            SuiteProblem("logistic", ["n=1000", "d=20"]),
         ]
-        // Smoothness L and strong convexity μ: the Hessian's extreme eigenvalues for least
-        // squares, the global bounds for logistic regression.
-        @Sendable func smoothness(_ p: [String: Double]) -> Double? { p["lambda_max"] ?? p["L"] }
-        @Sendable func convexity(_ p: [String: Double]) -> Double? { p["lambda_min"] ?? p["mu"] }
-        @Sendable func rate(_ p: [String: Double]) -> Double? {
-            guard let k = p["kappa"] else { return nil }
-            return (k.squareRoot() - 1) / (k.squareRoot() + 1)
+        @Sendable func rate(_ t: TheoryConstants, _ user: String) throws(ConfigurationError) -> Double {
+            let k = try t.value(.conditionNumber, for: user).squareRoot()
+            return (k - 1) / (k + 1)
         }
         let optimizers = [
-            OptimizerSpec("gd", complexity: .gradientDescent),
-            OptimizerSpec("gd", complexity: .gradientDescent, tag: "theory") { p in
-                smoothness(p).map { ["lr=\(1 / $0)"] } ?? []
+            SuiteOptimizer("gd", complexity: .gradientDescent),
+            SuiteOptimizer("gd", complexity: .gradientDescent, tag: "theory") { t throws(ConfigurationError) in
+                ["lr=\(1 / (try t.value(.smoothness, for: "gd[theory]")))"]
             },
-            OptimizerSpec("nesterov", complexity: .accelerated),
-            OptimizerSpec("nesterov", complexity: .accelerated, tag: "theory") { p in
-                guard let l = smoothness(p), let q = rate(p) else { return [] }
-                return ["lr=\(1 / l)", "momentum=\(q)"]
+            SuiteOptimizer("nesterov", complexity: .accelerated),
+            SuiteOptimizer("nesterov", complexity: .accelerated, tag: "theory") { t throws(ConfigurationError) in
+                ["lr=\(1 / (try t.value(.smoothness, for: "nesterov[theory]")))", "momentum=\(try rate(t, "nesterov[theory]"))"]
             },
-            OptimizerSpec("momentum", complexity: .accelerated),
-            OptimizerSpec("momentum", complexity: .accelerated, tag: "theory") { p in
-                guard let l = smoothness(p), let m = convexity(p), let q = rate(p) else { return [] }
-                let s = l.squareRoot() + m.squareRoot()
+            SuiteOptimizer("momentum", complexity: .accelerated),
+            SuiteOptimizer("momentum", complexity: .accelerated, tag: "theory") { t throws(ConfigurationError) in
+                let user = "momentum[theory]"
+                let s = (try t.value(.smoothness, for: user)).squareRoot() + (try t.value(.strongConvexity, for: user)).squareRoot()
+                let q = try rate(t, user)
                 return ["lr=\(4 / (s * s))", "momentum=\(q * q)"]
             },
-            OptimizerSpec("sgd", ["batch_size=1"], complexity: .sgdRealizable),
-            OptimizerSpec("sgd", ["batch_size=1"], complexity: .sgdRealizable, tag: "theory") { p in
-                p["L_max"].map { ["lr=\(1 / $0)"] } ?? []
+            SuiteOptimizer("sgd", ["batch_size=1"], complexity: .sgdRealizable),
+            SuiteOptimizer("sgd", ["batch_size=1"], complexity: .sgdRealizable, tag: "theory") { t throws(ConfigurationError) in
+                ["lr=\(1 / (try t.value(.maxSampleSmoothness, for: "sgd[theory]")))"]
             },
-            OptimizerSpec("svrg", complexity: .varianceReduced),
-            OptimizerSpec("svrg", complexity: .varianceReduced, tag: "theory") { p in p["L_max"].map { ["lr=\(1 / (10 * $0))"] } ?? [] },
-            OptimizerSpec("saga", complexity: .varianceReduced),
-            OptimizerSpec("saga", complexity: .varianceReduced, tag: "theory") { p in p["L_max"].map { ["lr=\(1 / (3 * $0))"] } ?? [] },
-            OptimizerSpec("rcd", complexity: .coordinate),
-            OptimizerSpec("rcd", ["sampling=lipschitz", "lr=1"], learningRates: [], complexity: .coordinate, tag: "theory"),
-            OptimizerSpec("bb"),
-            OptimizerSpec("lbfgs", ["tolerance_grad=0"], learningRates: []),
+            SuiteOptimizer("svrg", complexity: .varianceReduced),
+            SuiteOptimizer("svrg", complexity: .varianceReduced, tag: "theory") { t throws(ConfigurationError) in
+                ["lr=\(1 / (10 * (try t.value(.maxSampleSmoothness, for: "svrg[theory]"))))"]
+            },
+            SuiteOptimizer("saga", complexity: .varianceReduced),
+            SuiteOptimizer("saga", complexity: .varianceReduced, tag: "theory") { t throws(ConfigurationError) in
+                ["lr=\(1 / (3 * (try t.value(.maxSampleSmoothness, for: "saga[theory]"))))"]
+            },
+            SuiteOptimizer("rcd", complexity: .coordinate),
+            SuiteOptimizer("rcd", ["sampling=lipschitz", "lr=1"], learningRates: [], complexity: .coordinate, tag: "theory"),
+            SuiteOptimizer("bb"),
+            SuiteOptimizer("lbfgs", ["tolerance_grad=0"], learningRates: []),
         ]
         return Suite(
             name: "classical",
@@ -200,10 +214,4 @@ extension Suites {
     }()
 }
 
-#if canImport(Glibc)
-import Glibc
-func pow10(_ e: Double) -> Double { Glibc.pow(10, e) }
-#else
-import Foundation
-func pow10(_ e: Double) -> Double { Foundation.pow(10, e) }
-#endif
+func pow10(_ e: Double) -> Double { Math.pow(10, e) }

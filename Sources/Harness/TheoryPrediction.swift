@@ -1,8 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#else
-import Foundation
-#endif
+import Core
+import Kernels
 
 /// Epoch complexities to reach accuracy ε on a quadratic with Hessian spectrum λ, from the
 /// survey's Appendix C and §5.2, up to constants — so the ratio measured ÷ predicted and the
@@ -29,11 +26,11 @@ public enum Complexity: String, Sendable, Codable, CaseIterable {
     case varianceReducedAsPrinted = "VR as printed (1+(n/d)κ_D)·log(1/ε)"
     case sgdRealizable = "SGD (d/n)·κ_D·log(1/ε)"
 
-    /// The predicted epochs, or nil when the instance lacks a spectral property.
-    public func epochs(_ properties: [String: Double], epsilon: Double) -> Double? {
-        guard let kappa = properties["kappa"], let kappaD = properties["kappa_D"],
-              let n = properties["n"], let d = properties["d"] else { return nil }
-        let log1e = log(1 / epsilon)
+    /// The predicted epochs, or nil when the instance lacks a spectral constant (κ, κ_D).
+    public func epochs(_ theory: TheoryConstants, epsilon: Double) -> Double? {
+        guard let kappa = theory.conditionNumber, let kappaD = theory.averageConditionNumber else { return nil }
+        let n = Double(theory.sampleCount), d = Double(theory.dimension)
+        let log1e = Math.log(1 / epsilon)
         switch self {
         case .gradientDescent: return kappa * log1e
         case .accelerated: return kappa.squareRoot() * log1e

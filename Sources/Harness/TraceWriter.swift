@@ -21,22 +21,23 @@ public enum TraceWriter {
     }
 
     /// The tuned cells' traces, one file per (problem, optimizer) with a `seed` column:
-    /// `traces/<problem>__<optimizer>.csv`. `traces` is ordered problem-major, then optimizer, then seed.
-    static func write(traces: [RunResult], problems: [String], optimizers: [String], seeds: [UInt64], to directory: URL) throws {
+    /// `traces/<problem>__<optimizer>.csv`. `cells[k]` is the (problem, optimizer) of `traces[k]`,
+    /// seeds in order; skipped pairs have no trace.
+    static func write(traces: [RunResult], cells: [(problem: Int, optimizer: Int)], problems: [String], optimizers: [String],
+                      seeds: [UInt64], to directory: URL) throws {
         let dir = directory.appendingPathComponent("traces")
         try? FileManager.default.removeItem(at: dir)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         var k = 0
-        for p in problems {
-            for o in optimizers {
-                var lines = [header(metrics: traces[k].metricNames, leading: ["seed"])]
-                for seed in seeds {
-                    lines += rows(traces[k], leading: [String(seed)])
-                    k += 1
-                }
-                let name = "\(fileSlug(p))__\(fileSlug(o)).csv"
-                try (lines.joined(separator: "\n") + "\n").write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        while k < traces.count {
+            let (i, j) = cells[k]
+            var lines = [header(metrics: traces[k].metricNames, leading: ["seed"])]
+            for seed in seeds {
+                lines += rows(traces[k], leading: [String(seed)])
+                k += 1
             }
+            let name = "\(fileSlug(problems[i]))__\(fileSlug(optimizers[j])).csv"
+            try (lines.joined(separator: "\n") + "\n").write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8)
         }
     }
 }

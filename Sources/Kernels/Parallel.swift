@@ -15,6 +15,7 @@ import Glibc
 /// which spin briefly after each job, and to Dispatch only when the pool is busy (concurrent or
 /// nested callers).
 /// - Complexity: O(count) scheduling overhead plus the work of `body`.
+@usableFromInline
 func parallelFor(_ count: Int, _ body: (Int) -> Void) {
     if count <= 1 {
         for i in 0..<count { body(i) }
@@ -163,8 +164,9 @@ func forEachRange(_ count: Int, alignment: Int = 64, _ body: (Int, Int) -> Void)
 ///
 /// GEMM's packing buffers are up to a few MB; a fresh allocation that size is served by `mmap`
 /// and page-faults on first touch, which would cost small products more than their arithmetic.
+@usableFromInline
 final class ScratchPool: @unchecked Sendable {
-    static let shared = ScratchPool()
+    @usableFromInline static let shared = ScratchPool()
 
     private let lock = NSLock()
     private var free: [(pointer: UnsafeMutableRawPointer, bytes: Int)] = []
@@ -196,6 +198,7 @@ final class ScratchPool: @unchecked Sendable {
 
     /// Runs `body` with a scratch buffer of at least `count` elements of `T`.
     /// - Complexity: that of `body`, plus `take`.
+    @usableFromInline
     func with<T, R>(_ count: Int, of _: T.Type, _ body: (UnsafeMutablePointer<T>) -> R) -> R {
         let buffer = take(bytes: max(count, 1) * MemoryLayout<T>.stride)
         defer { give(buffer) }

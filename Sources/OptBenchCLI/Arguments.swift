@@ -1,5 +1,5 @@
 /// One option of a subcommand: `--name VALUE` (or a bare flag), with its help line.
-struct OptionSpec: Sendable {
+struct OptionDeclaration: Sendable {
     var name: String
     var valueName: String?
     var help: String
@@ -11,11 +11,11 @@ struct OptionSpec: Sendable {
 }
 
 /// A subcommand's declaration: parsing, `--help` and error messages all come from it.
-struct CommandSpec: Sendable {
+struct CommandDeclaration: Sendable {
     var name: String
     var summary: String
     var positional: (name: String, help: String, choices: [String])?
-    var options: [OptionSpec]
+    var options: [OptionDeclaration]
 
     var help: String {
         var lines = ["usage: optbench \(name)" + (positional.map { " [\($0.name)]" } ?? "")
@@ -49,7 +49,7 @@ struct ParsedArguments {
     func has(_ name: String) -> Bool { values[name] != nil }
 }
 
-extension CommandSpec {
+extension CommandDeclaration {
     func parse(_ args: ArraySlice<String>) throws -> ParsedArguments {
         var parsed = ParsedArguments()
         var i = args.startIndex
@@ -67,23 +67,23 @@ extension CommandSpec {
                     name = String(word[..<eq])
                     inline = String(word[word.index(after: eq)...])
                 }
-                guard let spec = options.first(where: { $0.name == name }) else {
+                guard let option = options.first(where: { $0.name == name }) else {
                     throw UsageError(message: "optbench \(self.name): unknown option '\(name)'; valid options: "
                                      + options.map(\.name).joined(separator: ", "), command: self.name)
                 }
-                if spec.isFlag {
+                if option.isFlag {
                     parsed.values[name, default: []].append("true")
                     continue
                 }
                 let value: String
                 if let inline { value = inline } else {
                     guard i < args.endIndex else {
-                        throw UsageError(message: "optbench \(self.name): \(name) needs a value (\(spec.usage))", command: self.name)
+                        throw UsageError(message: "optbench \(self.name): \(name) needs a value (\(option.usage))", command: self.name)
                     }
                     value = args[i]
                     i += 1
                 }
-                if !spec.repeatable, parsed.values[name] != nil {
+                if !option.repeatable, parsed.values[name] != nil {
                     throw UsageError(message: "optbench \(self.name): \(name) given twice", command: self.name)
                 }
                 parsed.values[name, default: []].append(value)

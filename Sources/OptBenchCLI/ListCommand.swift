@@ -5,7 +5,7 @@ import Problems
 
 /// `optbench list [problems|optimizers|suites]`: names, one-line descriptions, parameters.
 enum ListCommand: Subcommand {
-    static let spec = CommandSpec(
+    static let declaration = CommandDeclaration(
         name: "list", summary: "list problems, optimizers and suites with their parameters and defaults",
         positional: ("what", "problems, optimizers or suites (default: all three)", ["problems", "optimizers", "suites"]),
         options: [])
@@ -13,7 +13,7 @@ enum ListCommand: Subcommand {
     static func run(_ arguments: ParsedArguments, output: (String) -> Void, errors: (String) -> Void) throws {
         let what = arguments.positional
         var lines: [String] = []
-        func section(_ title: String, _ items: [(String, String, [ParameterSpec])]) {
+        func section(_ title: String, _ items: [(String, String, [ParameterDeclaration])]) {
             lines.append("\(title):")
             for (name, summary, params) in items {
                 lines.append("  \(name.padding(22))\(summary)")

@@ -11,19 +11,33 @@ public enum OptBench {
 
     public static func main(_ arguments: [String], output: (String) -> Void = { print($0) },
                             errors: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) -> Int32 {
-        guard let name = arguments.first, name != "--help", name != "-h", name != "help" else {
+        guard let name = arguments.first, name != "--help", name != "-h" else {
             output(usage)
             return arguments.isEmpty ? 2 : 0
         }
-        guard let command = commands.first(where: { $0.spec.name == name }) else {
+        if name == "help" {
+            // `optbench help run` is `optbench run --help`.
+            guard let topic = arguments.dropFirst().first else {
+                output(usage)
+                return 0
+            }
+            guard let command = commands.first(where: { $0.declaration.name == topic }) else {
+                errors(UsageError(message: "optbench help: unknown command '\(topic)'; valid commands: "
+                                  + commands.map(\.declaration.name).joined(separator: ", ")).description)
+                return 2
+            }
+            output(command.declaration.help)
+            return 0
+        }
+        guard let command = commands.first(where: { $0.declaration.name == name }) else {
             errors(UsageError(message: "optbench: unknown command '\(name)'; valid commands: "
-                              + commands.map(\.spec.name).joined(separator: ", ")).description)
+                              + commands.map(\.declaration.name).joined(separator: ", ")).description)
             return 2
         }
         do {
-            let parsed = try command.spec.parse(arguments.dropFirst())
+            let parsed = try command.declaration.parse(arguments.dropFirst())
             if parsed.help {
-                output(command.spec.help)
+                output(command.declaration.help)
                 return 0
             }
             try command.run(parsed, output: output, errors: errors)
@@ -42,23 +56,23 @@ public enum OptBench {
 
     static var usage: String {
         (["usage: optbench <command> [options]", "", "Benchmarks optimization algorithms side by side, in epochs (n sample gradients each).", ""]
-         + commands.map { "  \($0.spec.name.padding(8))\($0.spec.summary)" }
-         + ["", "'optbench <command> --help' describes a command's options."]).joined(separator: "\n")
+         + commands.map { "  \($0.declaration.name.padding(8))\($0.declaration.summary)" }
+         + ["", "'optbench <command> --help' or 'optbench help <command>' describes a command's options."]).joined(separator: "\n")
     }
 }
 
 /// A subcommand's declaration and its action, type-erased for the command table.
 struct Command: Sendable {
-    let spec: CommandSpec
+    let declaration: CommandDeclaration
     let action: @Sendable (ParsedArguments, (String) -> Void, (String) -> Void) throws -> Void
     init<C: Subcommand>(_ type: C.Type) {
-        spec = C.spec
+        declaration = C.declaration
         action = { try C.run($0, output: $1, errors: $2) }
     }
     func run(_ a: ParsedArguments, output: (String) -> Void, errors: (String) -> Void) throws { try action(a, output, errors) }
 }
 
 protocol Subcommand: SendableMetatype {
-    static var spec: CommandSpec { get }
+    static var declaration: CommandDeclaration { get }
     static func run(_ arguments: ParsedArguments, output: (String) -> Void, errors: (String) -> Void) throws
 }

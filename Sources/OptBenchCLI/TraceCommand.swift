@@ -6,16 +6,16 @@ import Problems
 /// `optbench trace`: full-gradient steps on a deterministic problem from a given point, as CSV
 /// `step,loss,x0,x1,…` with `%.17g`, to compare update rules with other libraries step by step.
 enum TraceCommand: Subcommand {
-    static let spec = CommandSpec(
+    static let declaration = CommandDeclaration(
         name: "trace", summary: "print the iterates of an optimizer on a deterministic problem, step by step, as CSV",
         positional: nil,
         options: [
-            OptionSpec(name: "--problem", valueName: "NAME", help: "a deterministic problem (rosenbrock, w7, …)", required: true),
-            OptionSpec(name: "--set", valueName: "KEY=VALUE", help: "a problem setting", repeatable: true),
-            OptionSpec(name: "--x0", valueName: "V1,V2,…", help: "starting point (default: the problem's)"),
-            OptionSpec(name: "--optimizer", valueName: "NAME", help: "optimizer name (see 'optbench list optimizers')", required: true),
-            OptionSpec(name: "--hp", valueName: "KEY=VALUE", help: "an optimizer hyper-parameter", repeatable: true),
-            OptionSpec(name: "--steps", valueName: "N", help: "number of steps (default 10)"),
+            OptionDeclaration(name: "--problem", valueName: "NAME", help: "a deterministic problem (rosenbrock, w7, …)", required: true),
+            OptionDeclaration(name: "--set", valueName: "KEY=VALUE", help: "a problem setting", repeatable: true),
+            OptionDeclaration(name: "--x0", valueName: "V1,V2,…", help: "starting point (default: the problem's)"),
+            OptionDeclaration(name: "--optimizer", valueName: "NAME", help: "optimizer name (see 'optbench list optimizers')", required: true),
+            OptionDeclaration(name: "--hp", valueName: "KEY=VALUE", help: "an optimizer hyper-parameter", repeatable: true),
+            OptionDeclaration(name: "--steps", valueName: "N", help: "number of steps (default 10)"),
         ])
 
     static func run(_ arguments: ParsedArguments, output: (String) -> Void, errors: (String) -> Void) throws {
@@ -25,19 +25,26 @@ enum TraceCommand: Subcommand {
                              + ProblemRegistry.all.filter(\.deterministic).map(\.name).joined(separator: ", ") + "); use 'optbench run'",
                              command: "trace")
         }
-        let problem = try entry.make(arguments.all("--set"))
-        let optimizer = try OptimizerRegistry.entry(named: arguments.value("--optimizer")!).make(arguments.all("--hp"))
-        let steps = try spec.number(arguments, "--steps", as: Int.self, expected: "a non-negative integer") ?? 10
+        let instance = try entry.make(arguments.all("--set"))
+        guard case .float64(let problem) = instance else {
+            throw UsageError(message: "optbench trace: trace prints float64 iterates; drop dtype=float32", command: "trace")
+        }
+        let optimizerEntry = try OptimizerRegistry.entry(named: arguments.value("--optimizer")!)
+        let optimizer = try optimizerEntry.make(arguments.all("--hp"))
+        if let reason = Grid.incompatibility(optimizer, label: optimizerEntry.name, groups: [], problem: instance) {
+            throw ConfigurationError("cannot run: \(reason)")
+        }
+        let steps = try declaration.number(arguments, "--steps", as: Int.self, expected: "a non-negative integer") ?? 10
         guard steps >= 0 else { throw UsageError(message: "optbench trace: --steps \(steps) is negative; expected ≥ 0", command: "trace") }
         var start = problem.initialPoint(seed: 0)
         if let text = arguments.value("--x0") {
-            start = try ParameterSpec.vector("x0", [], "").parse(text, owner: "optbench trace --x0").vectorValue
+            start = try ParameterDeclaration.vector("x0", [], "").parse(text, owner: "optbench trace --x0").vectorValue
             guard start.count == problem.dimension else {
                 throw UsageError(message: "optbench trace: --x0 has \(start.count) value(s); problem '\(entry.name)' has dimension \(problem.dimension)",
                                  command: "trace")
             }
         }
-        let rows = Runner.trace(optimizer, on: problem, from: start, steps: steps)
+        let rows = Runner.trace(optimizer.float64, on: problem, from: start, steps: steps)
         var lines = [(["step", "loss"] + (0..<problem.dimension).map { "x\($0)" }).joined(separator: ",")]
         for (k, row) in rows.enumerated() {
             lines.append(([String(k), format17(row.loss)] + row.point.map(format17)).joined(separator: ","))

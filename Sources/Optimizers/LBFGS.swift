@@ -1,6 +1,16 @@
 import Core
 import Kernels
 
+/// L-BFGS's line search: strong_wolfe (Nocedal & Wright Alg. 3.5/3.6) or none (the initial
+/// trial step, torch's fixed-step mode).
+public enum LBFGSLineSearch: String, Sendable, CaseIterable { case strongWolfe = "strong_wolfe", none }
+
+/// L-BFGS's first trial step: lr/‖∇F(w₀)‖₂ (L-BFGS-B) or min(1, 1/‖∇F(w₀)‖₁)·lr (torch).
+public enum LBFGSFirstStep: String, Sendable, CaseIterable { case inverseNorm = "inverse_l2", torch }
+
+/// When L-BFGS stores a pair (s, y): sᵀy > ε·(−∇Fᵀs) (L-BFGS-B) or sᵀy > 1e-10 (torch).
+public enum LBFGSCurvatureTest: String, Sendable, CaseIterable { case relative, absolute }
+
 /// Limited-memory BFGS (Liu & Nocedal, 1989; Nocedal & Wright, 2006, Alg. 7.4 and 7.5) with a
 /// strong-Wolfe line search, in torch.optim.LBFGS's parameter names and scipy L-BFGS-B's
 /// (Byrd, Lu, Nocedal & Zhu, 1995) first step and curvature test.
@@ -15,9 +25,8 @@ import Kernels
 /// torch's conventions are available: `first_step` torch tries min(1, 1/‖∇F(w₀)‖₁)·lr, and
 /// `curvature_test` absolute keeps a pair when s_kᵀy_k > 1e-10. The absolute threshold drops
 /// every pair once steps are short (‖s‖·‖y‖ ≲ 1e-10, which late iterations of an
-/// ill-conditioned problem reach), leaving steepest descent: on logistic regression with
-/// feature scales spanning 100× it took 121 iterations where L-BFGS-B takes 62; with the
-/// relative test the iteration counts match L-BFGS-B's (`classical-bench`).
+/// ill-conditioned problem reach), leaving steepest descent; with the relative test the
+/// iteration counts match L-BFGS-B's (`classical-bench` compares them on logistic regression).
 ///
 /// One `step` is one iteration: one direction and one line search, each trial a
 /// loss-and-gradient evaluation (one epoch); the accepted point's gradient is reused by the next
@@ -26,14 +35,18 @@ import Kernels
 /// `tolerance_grad`, torch's first stopping test. Its other test, ∇Fᵀp > −`tolerance_change`,
 /// is not applied: near a minimiser ∇Fᵀp ≈ −2(F − F*), so it would freeze runs at
 /// F − F* ≈ 5e-10; stopping runs is the harness's job, and `tolerance_change` only bounds the
-/// line search's bracket. History 0 is steepest descent with the line search.
+/// line search's bracket. History 0 is steepest descent with the line search. Parameter groups
+/// are refused, as torch.optim.LBFGS refuses more than one. In Float, vectors and the two-loop
+/// recursion are Float while steps, losses and curvature sums are Double, and the relative
+/// curvature test uses Float's ε.
 /// - Parameters: `lr` 1, `history_size` 10 (scipy's and Nocedal & Wright's m; torch uses 100),
 ///   `line_search_fn` strong_wolfe (torch's default is none), `tolerance_grad` 1e-7,
 ///   `tolerance_change` 1e-9, `max_ls` 25 (trials per line search), `first_step` inverse_l2,
 ///   `curvature_test` relative.
-public struct LBFGS: Optimizer {
-    /// strong_wolfe (Nocedal & Wright Alg. 3.5/3.6) or none (the initial trial step, torch's fixed-step mode).
-    public enum LineSearch: String, Sendable { case strongWolfe = "strong_wolfe", none }
+public struct LBFGS<Scalar: KernelScalar>: Optimizer {
+    public typealias LineSearch = LBFGSLineSearch
+    public typealias FirstStep = LBFGSFirstStep
+    public typealias CurvatureTest = LBFGSCurvatureTest
 
     public var lr: Double
     public var historySize: Int
@@ -43,11 +56,6 @@ public struct LBFGS: Optimizer {
     public var maxLineSearch: Int
     public var firstStep: FirstStep
     public var curvatureTest: CurvatureTest
-
-    /// The first iteration's trial step: lr/‖∇F(w₀)‖₂ (L-BFGS-B) or min(1, 1/‖∇F(w₀)‖₁)·lr (torch).
-    public enum FirstStep: String, Sendable { case inverseNorm = "inverse_l2", torch }
-    /// When a pair (s, y) is stored: sᵀy > ε_mach·(−∇Fᵀs) (L-BFGS-B) or sᵀy > 1e-10 (torch).
-    public enum CurvatureTest: String, Sendable { case relative, absolute }
 
     public init(lr: Double = 1, historySize: Int = 10, lineSearch: LineSearch = .strongWolfe,
                 toleranceGrad: Double = 1e-7, toleranceChange: Double = 1e-9, maxLineSearch: Int = 25,
@@ -62,18 +70,25 @@ public struct LBFGS: Optimizer {
         self.maxLineSearch = maxLineSearch
     }
 
+    public init(_ p: Parameters, groups: [ParameterGroup]) throws(ConfigurationError) {
+        try refuseParameterGroups(groups, p, "one step rule for all parameters, as torch.optim.LBFGS")
+        self.init(lr: p.real("lr"), historySize: p.integer("history_size"), lineSearch: p.choice("line_search_fn"),
+                  toleranceGrad: p.real("tolerance_grad"), toleranceChange: p.real("tolerance_change"),
+                  maxLineSearch: p.integer("max_ls"), firstStep: p.choice("first_step"), curvatureTest: p.choice("curvature_test"))
+    }
+
     /// The ring of the last m pairs (s_i, y_i) with ρ_i = 1/s_iᵀy_i, the gradient at the current
     /// point and line-search scratch.
     public struct State {
-        var s: [Double]          // m×d ring of s_i
-        var y: [Double]          // m×d ring of y_i
-        var rho: [Double]        // 1/(s_iᵀy_i)
-        var alpha: [Double]      // two-loop coefficients
-        var gradient: [Double]   // ∇F(w_k)
-        var direction: [Double]  // p_k
-        var origin: [Double]     // w_k during the search
-        var newGradient: [Double]
-        var lowGradient: [Double]
+        var s: [Scalar]          // m×d ring of s_i
+        var y: [Scalar]          // m×d ring of y_i
+        var rho: [Scalar]        // 1/(s_iᵀy_i)
+        var alpha: [Scalar]      // two-loop coefficients
+        var gradient: [Scalar]   // ∇F(w_k)
+        var direction: [Scalar]  // p_k
+        var origin: [Scalar]     // w_k during the search
+        var newGradient: [Scalar]
+        var lowGradient: [Scalar]
         var loss = 0.0
         var pairs = 0            // stored pairs, ≤ m
         var newest = -1          // ring index of the newest pair
@@ -81,34 +96,37 @@ public struct LBFGS: Optimizer {
         var haveGradient = false
     }
 
-    public var requirements: OracleCapabilities { .fullGradient }
+    public var requirements: Requirements { Requirements() }
 
-    public func makeState(dimension d: Int, sampleCount: Int, seed: UInt64) -> State {
-        let m = historySize, zeros = [Double](repeating: 0, count: d)
+    public func makeState(for oracle: GradientOracle<Scalar>, seed: UInt64) -> State {
+        let m = historySize, d = oracle.dimension, zeros = [Scalar](repeating: 0, count: d)
         return State(s: .init(repeating: 0, count: m * d), y: .init(repeating: 0, count: m * d),
                      rho: .init(repeating: 0, count: m), alpha: .init(repeating: 0, count: m),
                      gradient: zeros, direction: zeros, origin: zeros, newGradient: zeros, lowGradient: zeros)
     }
 
-    public func step(_ w: UnsafeMutableBufferPointer<Double>, state: inout State, oracle: some GradientOracle) {
+    public func step(_ w: UnsafeMutableBufferPointer<Scalar>, state: inout State, oracle: GradientOracle<Scalar>) {
         let d = w.count
         if !state.haveGradient {
             state.loss = state.gradient.withUnsafeMutableBufferPointer { oracle.lossAndGradient(at: UnsafeBufferPointer(w), into: $0) }
             state.haveGradient = true
         }
         let (gMax, gSum, gSquares) = state.gradient.withUnsafeBufferPointer { g in
-            g.reduce((0.0, 0.0, 0.0)) { (max($0.0, abs($1)), $0.1 + abs($1), $0.2 + $1 * $1) }
+            g.reduce((0.0, 0.0, 0.0)) { acc, x in
+                let a = Double(abs(x)), v = Double(x)
+                return (max(acc.0, a), acc.1 + a, acc.2 + v * v)
+            }
         }
         guard gMax > toleranceGrad else { return }
         computeDirection(d, state: &state)
         var slope = state.gradient.withUnsafeBufferPointer { g in
-            state.direction.withUnsafeBufferPointer { dot(d, g.baseAddress!, $0.baseAddress!) }
+            state.direction.withUnsafeBufferPointer { Double(dot(d, g.baseAddress!, $0.baseAddress!)) }
         }
         if !(slope < 0) {
             // Round-off made the quasi-Newton direction uphill: forget the pairs, use −∇F.
             state.pairs = 0
             computeDirection(d, state: &state)
-            slope = state.gradient.withUnsafeBufferPointer { dot(d, $0.baseAddress!, $0.baseAddress!) } * -1
+            slope = state.gradient.withUnsafeBufferPointer { Double(dot(d, $0.baseAddress!, $0.baseAddress!)) } * -1
         }
         guard slope < 0 else { return }
         let t0 = state.iteration > 0 ? lr
@@ -133,7 +151,7 @@ public struct LBFGS: Optimizer {
                 }
             }
         case .none:
-            state.direction.withUnsafeBufferPointer { axpy(d, t0, $0.baseAddress!, w.baseAddress!) }
+            state.direction.withUnsafeBufferPointer { axpy(d, Scalar(t0), $0.baseAddress!, w.baseAddress!) }
             newLoss = state.newGradient.withUnsafeMutableBufferPointer { oracle.lossAndGradient(at: UnsafeBufferPointer(w), into: $0) }
         }
         remember(w, state: &state)
@@ -174,7 +192,7 @@ public struct LBFGS: Optimizer {
     }
 
     /// Stores s = w − w_k, y = ∇F(w) − ∇F(w_k) when the curvature test passes.
-    func remember(_ w: UnsafeMutableBufferPointer<Double>, state: inout State) {
+    func remember(_ w: UnsafeMutableBufferPointer<Scalar>, state: inout State) {
         let m = historySize, d = w.count
         guard m > 0 else { return }
         // sᵀy first: when the pair is rejected the ring slot, possibly the oldest live pair, stays intact.
@@ -182,13 +200,13 @@ public struct LBFGS: Optimizer {
             state.gradient.withUnsafeBufferPointer { g0 in
                 state.newGradient.withUnsafeBufferPointer { g in
                     (0..<d).reduce((0.0, 0.0)) { acc, k in
-                        let s = w[k] - w0[k]
-                        return (acc.0 + s * (g[k] - g0[k]), acc.1 + s * g0[k])
+                        let s = Double(w[k] - w0[k])
+                        return (acc.0 + s * Double(g[k] - g0[k]), acc.1 + s * Double(g0[k]))
                     }
                 }
             }
         }
-        let threshold = curvatureTest == .relative ? Double.ulpOfOne * -gs : 1e-10
+        let threshold = curvatureTest == .relative ? Double(Scalar.ulpOfOne) * -gs : 1e-10
         guard sy > threshold, sy > 0 else { return }
         let slot = (state.newest + 1) % m
         state.s.withUnsafeMutableBufferPointer { s in
@@ -205,30 +223,30 @@ public struct LBFGS: Optimizer {
                 }
             }
         }
-        state.rho[slot] = 1 / sy
+        state.rho[slot] = Scalar(1 / sy)
         state.newest = slot
         state.pairs = min(state.pairs + 1, m)
     }
+}
 
-    public static let entry = OptimizerEntry(
+extension OptimizerEntry {
+    /// L-BFGS with a strong-Wolfe line search (`LBFGS`).
+    public static let lbfgs = OptimizerEntry(
         name: "lbfgs",
         summary: "L-BFGS two-loop recursion with a strong-Wolfe line search (torch.optim.LBFGS, one iteration per step)",
         parameters: [
             .real("lr", 1, range: 1e-300...1e12, "initial trial step of each line search (first iteration: see first_step)"),
             .integer("history_size", 10, range: 0...1e4, "m, the number of (s, y) pairs kept (torch's default is 100)"),
-            .choice("line_search_fn", ["strong_wolfe", "none"], default: "strong_wolfe",
+            .choice("line_search_fn", default: LBFGSLineSearch.strongWolfe,
                     "strong_wolfe (Nocedal & Wright Alg. 3.5/3.6, c1 = 1e-4, c2 = 0.9) or none (fixed step lr)"),
             .real("tolerance_grad", 1e-7, range: 0...1e300, "no step when max|∇F| ≤ this"),
             .real("tolerance_change", 1e-9, range: 0...1e300, "line search stops when its bracket is narrower than this (times max|p|)"),
             .integer("max_ls", 25, range: 1...1e4, "evaluations per line search"),
-            .choice("first_step", ["inverse_l2", "torch"], default: "inverse_l2",
+            .choice("first_step", default: LBFGSFirstStep.inverseNorm,
                     "first iteration's trial step: lr/‖g‖₂ (scipy L-BFGS-B) or min(1, 1/‖g‖₁)·lr (torch)"),
-            .choice("curvature_test", ["relative", "absolute"], default: "relative",
+            .choice("curvature_test", default: LBFGSCurvatureTest.relative,
                     "keep (s, y) when sᵀy > ε·(−gᵀs) (scipy L-BFGS-B) or sᵀy > 1e-10 (torch)"),
-        ]
-    ) { p in
-        LBFGS(lr: p.real("lr"), historySize: p.integer("history_size"), lineSearch: LineSearch(rawValue: p.text("line_search_fn"))!,
-              toleranceGrad: p.real("tolerance_grad"), toleranceChange: p.real("tolerance_change"), maxLineSearch: p.integer("max_ls"),
-              firstStep: FirstStep(rawValue: p.text("first_step"))!, curvatureTest: CurvatureTest(rawValue: p.text("curvature_test"))!)
-    }
+        ],
+        float: { p, groups throws(ConfigurationError) in try LBFGS<Float>(p, groups: groups) },
+        double: { p, groups throws(ConfigurationError) in try LBFGS<Double>(p, groups: groups) })
 }

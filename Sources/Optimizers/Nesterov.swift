@@ -1,14 +1,15 @@
 import Core
 
-/// Nesterov's accelerated gradient in torch.optim.SGD's form (Sutskever et al., 2013):
-/// b_t = μ b_{t−1} + g_t, θ_t = θ_{t−1} − η(g_t + μ b_t), with b_1 = g_1.
-/// With η = 1/L and μ = (√κ − 1)/(√κ + 1) it needs O(√κ log 1/ε) gradients.
-/// Full gradients unless `batch_size` > 0.
-public enum Nesterov {
-    public static let entry = OptimizerEntry(
+extension OptimizerEntry {
+    /// Nesterov's accelerated gradient in torch.optim.SGD's form (`SGD`; Sutskever et al., 2013):
+    /// b_t = μ b_{t−1} + g_t, θ_t = θ_{t−1} − η(g_t + μ b_t), with b_1 = g_1.
+    /// With η = 1/L and μ = (√κ − 1)/(√κ + 1) it needs O(√κ log 1/ε) gradients.
+    /// Full gradients unless `batch_size` > 0.
+    public static let nesterov = OptimizerEntry(
         name: "nesterov",
         summary: "Nesterov momentum (torch.optim.SGD with nesterov=True), full or mini-batch gradients",
-        parameters: SGD.parameters(momentum: 0.9, nesterov: true)
-            + [.integer("batch_size", 0, range: 0...1e9, "samples per mini-batch; 0 = full gradient")]
-    ) { p throws(ConfigurationError) in try SGD.make(p, batchSize: p.integer("batch_size")) }
+        parameters: torchSGDParameters(momentum: 0.9, nesterov: true)
+            + [.integer("batch_size", 0, range: 0...1e9, "samples per mini-batch; 0 = full gradient")],
+        float: { p, groups throws(ConfigurationError) in try SGD<Float>(p, groups: groups, batchSize: p.integer("batch_size")) },
+        double: { p, groups throws(ConfigurationError) in try SGD<Double>(p, groups: groups, batchSize: p.integer("batch_size")) })
 }

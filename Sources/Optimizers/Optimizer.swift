@@ -1,49 +1,58 @@
 import Core
+import Kernels
 
-/// An optimization algorithm as a pure update rule over a flat parameter buffer.
+/// An optimization algorithm as a pure update rule over a flat parameter buffer of `Scalar`
+/// (`Float` or `Double`, the same code for both).
 ///
 /// The value holds the hyper-parameters; `State` holds what the rule carries between steps
-/// (momentum buffers, moments, histories, sampling order), created once per run. A step asks
-/// the oracle for whatever it consumes — every evaluation is charged there — and updates
-/// `w` in place. Nothing is allocated inside `step`.
-public protocol Optimizer: Sendable {
+/// (momentum buffers, moments, histories, sampling order), created once per run from the
+/// oracle (its dimension, sample count, layout and views). A step asks the oracle for whatever
+/// it consumes — every evaluation is charged there — and updates `w` in place. Nothing is
+/// allocated inside `step`.
+public protocol Optimizer<Scalar>: Sendable {
+    associatedtype Scalar: KernelScalar
     associatedtype State
 
-    /// What the rule consumes: full gradients, sample gradients, coordinates.
-    var requirements: OracleCapabilities { get }
+    /// What the rule needs of a problem beyond F, ∇F and sample gradients.
+    var requirements: Requirements { get }
 
-    /// The state for a run on a problem with `dimension` parameters and `sampleCount` samples;
-    /// `seed` drives any sampling the rule does, so a run is a pure function of its seed.
-    func makeState(dimension: Int, sampleCount: Int, seed: UInt64) -> State
+    /// The state for a run on `oracle`'s problem; `seed` drives any sampling the rule does, so
+    /// a run is a pure function of its seed.
+    func makeState(for oracle: GradientOracle<Scalar>, seed: UInt64) -> State
 
     /// One iteration: w ← update(w, state, oracle evaluations).
-    func step(_ w: UnsafeMutableBufferPointer<Double>, state: inout State, oracle: some GradientOracle)
+    func step(_ w: UnsafeMutableBufferPointer<Scalar>, state: inout State, oracle: GradientOracle<Scalar>)
 }
 
-/// Draws mini-batches without replacement: a fresh seeded permutation of 0..<n each pass,
-/// as a shuffling data loader does; the last batch of a pass may be short.
-public struct MinibatchSampler: Sendable {
-    var order: [Int]
-    var position: Int
-    var rng: Kernels.Xoshiro256
+/// An optimizer behind closures, built where its concrete type is known (its registry entry),
+/// so the step the harness calls is compiled for that rule and precision.
+public struct AnyOptimizer<Scalar: KernelScalar>: Sendable {
+    public let requirements: Requirements
+    let begin: @Sendable (GradientOracle<Scalar>, UInt64) -> OptimizerRun<Scalar>
 
-    public init(sampleCount: Int, seed: UInt64) {
-        order = Array(0..<sampleCount)
-        position = sampleCount
-        rng = Kernels.Xoshiro256(seed: seed, stream: 11)
-    }
-
-    /// Calls `body` with the next `size` sample indices (fewer at the end of a pass).
-    public mutating func withNextBatch<R>(size: Int, _ body: (UnsafeBufferPointer<Int>) -> R) -> R {
-        if position >= order.count {
-            order.withUnsafeMutableBufferPointer { rng.shuffle($0) }
-            position = 0
+    public init<O: Optimizer>(_ optimizer: O) where O.Scalar == Scalar {
+        requirements = optimizer.requirements
+        begin = { oracle, seed in
+            var state = optimizer.makeState(for: oracle, seed: seed)
+            return OptimizerRun { w in optimizer.step(w, state: &state, oracle: oracle) }
         }
-        let start = position
-        let end = min(start + size, order.count)
-        position = end
-        return order.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[start..<end])) }
     }
+
+    /// A run of the rule on `oracle` from fresh state.
+    public func start(on oracle: GradientOracle<Scalar>, seed: UInt64) -> OptimizerRun<Scalar> { begin(oracle, seed) }
 }
 
-import Kernels
+/// One run of an optimizer: its state and oracle, stepped by the harness.
+public final class OptimizerRun<Scalar: KernelScalar> {
+    let advance: (UnsafeMutableBufferPointer<Scalar>) -> Void
+    init(_ advance: @escaping (UnsafeMutableBufferPointer<Scalar>) -> Void) { self.advance = advance }
+    /// One iteration of the rule on `w`.
+    public func step(_ w: UnsafeMutableBufferPointer<Scalar>) { advance(w) }
+}
+
+/// A rule configured for both precisions: what `OptimizerEntry.make` returns.
+public struct ConfiguredOptimizer: Sendable {
+    public let float32: AnyOptimizer<Float>
+    public let float64: AnyOptimizer<Double>
+    public var requirements: Requirements { float64.requirements }
+}

@@ -1,6 +1,9 @@
 import Core
 import Kernels
 
+/// How R-CD draws blocks: uniformly with step lr, or ∝ L_b with step lr/L_b.
+public enum RCDSampling: String, Sendable, CaseIterable { case uniform, lipschitz }
+
 /// Randomized (block) coordinate descent (Nesterov, 2012; Richtárik & Takáč, 2014).
 ///
 ///     blocks: {1, …, d} cut into contiguous blocks of `block_size` (the last may be shorter)
@@ -9,16 +12,21 @@ import Kernels
 /// `sampling` uniform: p_b = 1/B and η_b = `lr`. `sampling` lipschitz (Nesterov's α = 1):
 /// p_b = L_b / Σ_c L_c and η_b = `lr`/L_b with L_b = Σ_{j∈b} L_j, an upper bound on the block's
 /// Lipschitz constant for convex F, exact for single coordinates; `lr` 1 is Nesterov's step
-/// 1/L_j. The L_j come from the oracle (`coordinateLipschitzConstants`), read on the first step.
+/// 1/L_j. The L_j come from the oracle's coordinate view (`lipschitzConstants`), read when the
+/// state is made. A block with L_b = 0 (F linear along it, so no step 1/L_b exists) gets
+/// probability 0 and is never updated, as are blocks whose L_b is not a finite positive number.
 ///
-/// A step costs |b| coordinate derivatives, |b|/d epoch. With coordinates, uniform sampling and
+/// The rule needs the coordinate view, and with Lipschitz sampling its constants
+/// (`requirements`); the harness refuses a problem without them before the run. A run started
+/// anyway — or one where every L_b is 0 — takes no step and charges nothing, so it stalls.
+///
+/// A step costs |b| coordinate partials, |b|/d epoch. With uniform sampling and
 /// η = 1/L_coord on a μ-strongly convex F it needs O(d·L_coord/μ) coordinate steps per log 1/ε,
 /// i.e. κ_coord = L_coord/μ epochs (survey, Appendix C); with Lipschitz sampling, L_avg/μ.
-/// One block (`block_size` ≥ d) with uniform sampling is GD.
+/// One block (`block_size` ≥ d) with uniform sampling is GD. Parameter groups are refused.
 /// - Parameters: `lr` 1e-3, `block_size` 1, `sampling` uniform.
-public struct RCD: Optimizer {
-    /// How blocks are drawn: uniformly with step lr, or ∝ L_b with step lr/L_b.
-    public enum Sampling: String, Sendable { case uniform, lipschitz }
+public struct RCD<Scalar: KernelScalar>: Optimizer {
+    public typealias Sampling = RCDSampling
 
     public var lr: Double
     public var blockSize: Int
@@ -30,32 +38,67 @@ public struct RCD: Optimizer {
         self.sampling = sampling
     }
 
-    /// The sampling stream, the block gradient and, for Lipschitz sampling, the block constants and their CDF.
+    public init(_ p: Parameters, groups: [ParameterGroup]) throws(ConfigurationError) {
+        try refuseParameterGroups(groups, p, "one step rule for all coordinates")
+        self.init(lr: p.real("lr"), blockSize: p.integer("block_size"), sampling: p.choice("sampling"))
+    }
+
+    /// The sampling stream, the coordinate view, the block gradient and, for Lipschitz sampling,
+    /// the block constants and their CDF.
     public struct State {
         var rng: Xoshiro256
-        var blockGradient: [Double]  // ∇_b F(w)
+        let coordinates: CoordinateView<Scalar>?  // nil: the rule cannot step
+        var blockGradient: [Scalar]  // ∇_b F(w)
         var blockLipschitz: [Double] // L_b (Lipschitz sampling)
         var cumulative: [Double]     // Σ_{c ≤ b} L_c, the sampling distribution's CDF
-        var coordinateLipschitz: [Double]
-        var ready = false
+        let lastWeighted: Int        // the last block with L_b > 0
+        let blockLength: Int
         let blockCount: Int
     }
 
-    public var requirements: OracleCapabilities { .coordinates }
-
-    public func makeState(dimension d: Int, sampleCount: Int, seed: UInt64) -> State {
-        let k = min(blockSize, d)
-        let blocks = (d + k - 1) / k
-        let lipschitz = sampling == .lipschitz
-        return State(rng: Xoshiro256(seed: seed, stream: 14), blockGradient: .init(repeating: 0, count: k),
-                     blockLipschitz: .init(repeating: 0, count: lipschitz ? blocks : 0),
-                     cumulative: .init(repeating: 0, count: lipschitz ? blocks : 0),
-                     coordinateLipschitz: .init(repeating: 0, count: lipschitz ? d : 0), blockCount: blocks)
+    public var requirements: Requirements {
+        Requirements(sampling == .lipschitz ? [.coordinates, .coordinateLipschitz] : [.coordinates])
     }
 
-    public func step(_ w: UnsafeMutableBufferPointer<Double>, state: inout State, oracle: some GradientOracle) {
-        let d = w.count, k = min(blockSize, d)
-        if sampling == .lipschitz, !state.ready { prepare(d: d, state: &state, oracle: oracle) }
+    public func makeState(for oracle: GradientOracle<Scalar>, seed: UInt64) -> State {
+        let d = oracle.dimension, k = max(1, min(blockSize, d))
+        let blocks = (d + k - 1) / k
+        var view = oracle.coordinates
+        var blockLipschitz: [Double] = [], cumulative: [Double] = []
+        var lastWeighted = blocks - 1
+        if sampling == .lipschitz {
+            if let constants = view?.lipschitzConstants, constants.count == d {
+                (blockLipschitz, cumulative) = Self.blockDistribution(constants, blockLength: k, blockCount: blocks)
+                if let last = blockLipschitz.lastIndex(where: { $0 > 0 }) { lastWeighted = last } else { view = nil }
+            } else {
+                view = nil
+            }
+        }
+        if d == 0 { view = nil }
+        return State(rng: Xoshiro256(seed: seed, stream: 14), coordinates: view, blockGradient: .init(repeating: 0, count: k),
+                     blockLipschitz: blockLipschitz, cumulative: cumulative, lastWeighted: lastWeighted, blockLength: k, blockCount: blocks)
+    }
+
+    /// (L_b, Σ_{c ≤ b} L_c) for every block; a block whose L_b is not finite and positive weighs 0.
+    static func blockDistribution(_ l: [Double], blockLength k: Int, blockCount: Int) -> ([Double], [Double]) {
+        let d = l.count
+        var blockLipschitz = [Double](repeating: 0, count: blockCount), cumulative = blockLipschitz
+        var total = 0.0
+        for b in 0..<blockCount {
+            var lb = 0.0
+            for j in (b * k)..<min(b * k + k, d) { lb += l[j] }
+            if lb > 0, lb.isFinite {
+                blockLipschitz[b] = lb
+                total += lb
+            }
+            cumulative[b] = total
+        }
+        return (blockLipschitz, cumulative)
+    }
+
+    public func step(_ w: UnsafeMutableBufferPointer<Scalar>, state: inout State, oracle: GradientOracle<Scalar>) {
+        guard let view = state.coordinates else { return }
+        let d = w.count, k = state.blockLength
         let b: Int
         let eta: Double
         switch sampling {
@@ -64,9 +107,11 @@ public struct RCD: Optimizer {
             eta = lr
         case .lipschitz:
             b = state.cumulative.withUnsafeBufferPointer { cdf in
-                // The first block whose cumulative weight exceeds u·total (binary search).
-                let u = state.rng.nextUniform() * cdf[cdf.count - 1]
-                var lo = 0, hi = cdf.count - 1
+                // The first block whose cumulative weight exceeds u·total (binary search); a
+                // zero-weight block never does, and ending at the last weighted block keeps a
+                // product u·total rounded up to total off the zero-weight tail.
+                let u = state.rng.nextUniform() * cdf[state.lastWeighted]
+                var lo = 0, hi = state.lastWeighted
                 while lo < hi {
                     let mid = (lo + hi) / 2
                     if cdf[mid] > u { hi = mid } else { lo = mid + 1 }
@@ -76,39 +121,26 @@ public struct RCD: Optimizer {
             eta = lr / state.blockLipschitz[b]
         }
         let start = b * k, end = min(start + k, d)
-        let wc = UnsafeBufferPointer(w)
+        let wc = UnsafeBufferPointer(w), step = Scalar(eta)
         state.blockGradient.withUnsafeMutableBufferPointer { g in
             // All partials at the same w first: a block step is a Jacobi step within the block.
-            for j in start..<end { g[j - start] = oracle.coordinateGradient(at: wc, coordinate: j) }
-            for j in start..<end { w[j] -= eta * g[j - start] }
+            for j in start..<end { g[j - start] = view.partial(wc, j) }
+            for j in start..<end { w[j] -= step * g[j - start] }
         }
     }
+}
 
-    func prepare(d: Int, state: inout State, oracle: some GradientOracle) {
-        let known = state.coordinateLipschitz.withUnsafeMutableBufferPointer { oracle.coordinateLipschitzConstants(into: $0) }
-        // fatalError, not precondition: -Ounchecked drops preconditions and the run would go on with zeros.
-        guard known else { fatalError("rcd sampling=lipschitz needs per-coordinate Lipschitz constants, which this problem does not provide") }
-        let k = min(blockSize, d)
-        var total = 0.0
-        for b in 0..<state.blockCount {
-            var lb = 0.0
-            for j in (b * k)..<min(b * k + k, d) { lb += state.coordinateLipschitz[j] }
-            guard lb > 0 else { fatalError("rcd: block \(b) has Lipschitz constant 0") }
-            state.blockLipschitz[b] = lb
-            total += lb
-            state.cumulative[b] = total
-        }
-        state.ready = true
-    }
-
-    public static let entry = OptimizerEntry(
+extension OptimizerEntry {
+    /// Randomized block coordinate descent (`RCD`).
+    public static let rcd = OptimizerEntry(
         name: "rcd",
         summary: "randomized (block) coordinate descent, uniform or Lipschitz-weighted sampling",
         parameters: [
             .real("lr", 1e-3, range: 0...1e12, "step size η (uniform), or the multiplier of 1/L_b (lipschitz; 1 = Nesterov)"),
             .integer("block_size", 1, range: 1...1e9, "coordinates per block (contiguous); ≥ d gives one block, i.e. GD"),
-            .choice("sampling", ["uniform", "lipschitz"], default: "uniform",
+            .choice("sampling", default: RCDSampling.uniform,
                     "block distribution: uniform, or ∝ L_b with step lr/L_b (needs the problem's L_j)"),
-        ]
-    ) { p in RCD(lr: p.real("lr"), blockSize: p.integer("block_size"), sampling: Sampling(rawValue: p.text("sampling"))!) }
+        ],
+        float: { p, groups throws(ConfigurationError) in try RCD<Float>(p, groups: groups) },
+        double: { p, groups throws(ConfigurationError) in try RCD<Double>(p, groups: groups) })
 }

@@ -1,7 +1,7 @@
 import Core
 import Kernels
 
-/// Stochastic gradient descent with momentum, exactly torch.optim.SGD's rule.
+/// Stochastic gradient descent with momentum, exactly torch.optim.SGD's rule, per group.
 ///
 ///     g_t = ∇f_{B_t}(θ_{t−1}) + λθ_{t−1}                  (λ = weight_decay)
 ///     b_1 = g_1;  b_t = μ b_{t−1} + (1 − τ) g_t          (μ = momentum, τ = dampening)
@@ -10,91 +10,79 @@ import Kernels
 ///
 /// B_t is a mini-batch of `batch_size` samples drawn without replacement (reshuffled each
 /// pass); `batch_size` 0 means the full gradient (GD, heavy ball, Nesterov's method).
+/// `lr`, `momentum`, `dampening`, `nesterov` and `weight_decay` may be set per parameter group.
 /// - Parameters: `lr` 1e-3, `momentum` 0, `dampening` 0, `nesterov` false, `weight_decay` 0
 ///   (torch's defaults), `batch_size` 1.
-public struct SGD: Optimizer {
+public typealias SGD<Scalar: KernelScalar> = ElementwiseOptimizer<SGDRule<Scalar>>
+
+/// torch.optim.SGD's element-wise update of one parameter group (see `SGD`).
+public struct SGDRule<Scalar: KernelScalar>: ElementwiseRule {
     public var lr: Double
     public var momentum: Double
     public var dampening: Double
     public var nesterov: Bool
     public var weightDecay: Double
-    /// 0: full gradient.
-    public var batchSize: Int
-    public var schedule: Schedule
 
-    public init(lr: Double = 1e-3, momentum: Double = 0, dampening: Double = 0, nesterov: Bool = false,
-                weightDecay: Double = 0, batchSize: Int = 1, schedule: Schedule = .constant) {
+    public init(lr: Double = 1e-3, momentum: Double = 0, dampening: Double = 0, nesterov: Bool = false, weightDecay: Double = 0) {
         self.lr = lr
         self.momentum = momentum
         self.dampening = dampening
         self.nesterov = nesterov
         self.weightDecay = weightDecay
-        self.batchSize = batchSize
-        self.schedule = schedule
     }
 
-    public struct State {
-        var gradient: [Double]
-        var buffer: [Double]  // b, torch's momentum_buffer
+    /// torch's constraint: Nesterov momentum needs μ > 0 and zero dampening.
+    public init(_ p: Parameters) throws(ConfigurationError) {
+        self.init(lr: p.real("lr"), momentum: p.real("momentum"), dampening: p.real("dampening"),
+                  nesterov: p.boolean("nesterov"), weightDecay: p.real("weight_decay"))
+        if nesterov && (momentum <= 0 || dampening != 0) {
+            throw ConfigurationError("\(p.owner): nesterov=true requires momentum > 0 and dampening=0 (as torch.optim.SGD)")
+        }
+    }
+
+    public static var groupParameters: [String] { ["lr", "momentum", "dampening", "nesterov", "weight_decay"] }
+
+    /// b, torch's momentum_buffer, for one slice (empty without momentum).
+    public struct SliceState {
+        var buffer: [Scalar]
         var hasBuffer = false
-        var sampler: MinibatchSampler
     }
 
-    public var requirements: OracleCapabilities { batchSize == 0 ? .fullGradient : .sampleGradients }
-
-    public func makeState(dimension: Int, sampleCount: Int, seed: UInt64) -> State {
-        State(gradient: .init(repeating: 0, count: dimension), buffer: .init(repeating: 0, count: momentum == 0 ? 0 : dimension),
-              sampler: MinibatchSampler(sampleCount: batchSize == 0 ? 0 : sampleCount, seed: seed))
+    public func makeState(count: Int) -> SliceState {
+        SliceState(buffer: .init(repeating: 0, count: momentum == 0 ? 0 : count))
     }
 
-    public func step(_ w: UnsafeMutableBufferPointer<Double>, state: inout State, oracle: some GradientOracle) {
-        let eta = lr * schedule(oracle.epochs)
+    public func update(_ w: UnsafeMutableBufferPointer<Scalar>, gradient g: UnsafeMutableBufferPointer<Scalar>,
+                       state: inout SliceState, context: StepContext) {
+        let eta = lr * context.scale
         let d = w.count
-        let wc = UnsafeBufferPointer(w)
-        state.gradient.withUnsafeMutableBufferPointer { g in
-            if batchSize == 0 {
-                _ = oracle.lossAndGradient(at: wc, into: g)
-            } else {
-                state.sampler.withNextBatch(size: batchSize) { oracle.sampleGradient(at: wc, samples: $0, into: g) }
-            }
-            if weightDecay != 0 { axpy(d, weightDecay, w.baseAddress!, g.baseAddress!) }
-            guard momentum != 0 else {
-                axpy(d, -eta, g.baseAddress!, w.baseAddress!)
-                return
-            }
-            let first = !state.hasBuffer
-            state.hasBuffer = true
-            state.buffer.withUnsafeMutableBufferPointer { b in
-                momentumStep(w, gradient: g, buffer: b, first: first, eta: eta)
-            }
+        if weightDecay != 0 { axpy(d, Scalar(weightDecay), w.baseAddress!, g.baseAddress!) }
+        guard momentum != 0 else {
+            axpy(d, -Scalar(eta), g.baseAddress!, w.baseAddress!)
+            return
+        }
+        let first = !state.hasBuffer
+        state.hasBuffer = true
+        state.buffer.withUnsafeMutableBufferPointer { b in
+            momentumStep(w, gradient: g, buffer: b, first: first, eta: Scalar(eta))
         }
     }
 
     @inline(__always)
-    func momentumStep(_ w: UnsafeMutableBufferPointer<Double>, gradient g: UnsafeMutableBufferPointer<Double>,
-                      buffer b: UnsafeMutableBufferPointer<Double>, first: Bool, eta: Double) {
-        let mu = momentum, keep = 1 - dampening
+    func momentumStep(_ w: UnsafeMutableBufferPointer<Scalar>, gradient g: UnsafeMutableBufferPointer<Scalar>,
+                      buffer b: UnsafeMutableBufferPointer<Scalar>, first: Bool, eta: Scalar) {
+        let mu = Scalar(momentum), keep = Scalar(1 - dampening)
         for i in 0..<w.count {
             let bi = first ? g[i] : mu * b[i] + keep * g[i]
             b[i] = bi
             w[i] -= eta * (nesterov ? g[i] + mu * bi : bi)
         }
     }
+}
 
-    /// Builds the rule from validated hyper-parameters, with torch's constraint that Nesterov
-    /// momentum needs μ > 0 and zero dampening.
-    static func make(_ p: Parameters, batchSize: Int) throws(ConfigurationError) -> SGD {
-        let rule = SGD(lr: p.real("lr"), momentum: p.real("momentum"), dampening: p.real("dampening"),
-                       nesterov: p.boolean("nesterov"), weightDecay: p.real("weight_decay"),
-                       batchSize: batchSize, schedule: Schedule(p))
-        if rule.nesterov && (rule.momentum <= 0 || rule.dampening != 0) {
-            throw ConfigurationError("\(p.owner): nesterov=true requires momentum > 0 and dampening=0 (as torch.optim.SGD)")
-        }
-        return rule
-    }
-
-    /// torch.optim.SGD's hyper-parameters with the given momentum defaults.
-    static func parameters(momentum: Double, nesterov: Bool) -> [ParameterSpec] {
+extension OptimizerEntry {
+    /// torch.optim.SGD's hyper-parameters with the given momentum defaults, and the schedule's.
+    static func torchSGDParameters(momentum: Double, nesterov: Bool) -> [ParameterDeclaration] {
         [
             .real("lr", 1e-3, range: 0...1e12, "learning rate η₀"),
             .real("momentum", momentum, range: 0...1, "momentum factor μ"),
@@ -104,10 +92,12 @@ public struct SGD: Optimizer {
         ] + Schedule.parameters
     }
 
-    public static let entry = OptimizerEntry(
+    /// Mini-batch SGD (`SGD`), one batch of `batch_size` samples per step.
+    public static let sgd = OptimizerEntry(
         name: "sgd",
         summary: "mini-batch SGD with torch.optim.SGD's momentum, dampening, Nesterov and weight decay",
-        parameters: parameters(momentum: 0, nesterov: false)
-            + [.integer("batch_size", 1, range: 1...1e9, "samples per mini-batch (drawn without replacement)")]
-    ) { p throws(ConfigurationError) in try SGD.make(p, batchSize: p.integer("batch_size")) }
+        parameters: torchSGDParameters(momentum: 0, nesterov: false)
+            + [.integer("batch_size", 1, range: 1...1e9, "samples per mini-batch (drawn without replacement)")],
+        float: { p, groups throws(ConfigurationError) in try SGD<Float>(p, groups: groups, batchSize: p.integer("batch_size")) },
+        double: { p, groups throws(ConfigurationError) in try SGD<Double>(p, groups: groups, batchSize: p.integer("batch_size")) })
 }

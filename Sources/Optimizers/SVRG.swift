@@ -1,6 +1,9 @@
 import Core
 import Kernels
 
+/// Where SVRG's next outer loop starts: the last inner iterate (option I) or a random one (option II).
+public enum SVRGSnapshot: String, Sendable, CaseIterable { case last, random }
+
 /// SVRG, stochastic variance-reduced gradient (Johnson & Zhang, 2013).
 ///
 ///     every m inner steps:  w̃ ← w,  μ̃ = ∇F(w̃)                   (one epoch)
@@ -14,15 +17,16 @@ import Kernels
 /// (e.g. η = 1/(10 L_max), m = O(L_max/μ)) it contracts E[F − F*] by a constant per outer loop,
 /// O((n + L_max/μ) log 1/ε) sample gradients in all. For n = 1 it is GD.
 ///
-/// On a `.linearSamples` oracle ∇f_j(w) − ∇f_j(w̃) = (φ_j′(x_jᵀw) − φ_j′(x_jᵀw̃)) x_j + λ(w − w̃):
-/// the two sample derivatives are scalars and the step is one fused pass over x_j, w, μ̃ (and
-/// w̃ when λ ≠ 0). Both derivatives are evaluated and charged each step, as the textbook
-/// method does, so SVRG keeps no per-sample memory and costs the same on both paths; the rows
-/// of the next samples are prefetched (`SampleQueue`).
+/// With a linear-model view (`oracle.linearModel`, read when the state is made)
+/// ∇f_j(w) − ∇f_j(w̃) = (φ_j′(x_jᵀw) − φ_j′(x_jᵀw̃)) x_j + λ(w − w̃): the two sample derivatives
+/// are scalars and the step is one fused pass over x_j, w, μ̃ (and w̃ when λ ≠ 0). Both
+/// derivatives are evaluated and charged each step, as the textbook method does, so SVRG keeps
+/// no per-sample memory and costs the same on both paths; the rows of the next samples are
+/// prefetched (`SampleQueue`). Parameter groups are refused: the rule has one step size for the
+/// whole vector.
 /// - Parameters: `lr` 1e-3 (theory: ≈ 1/(10 L_max)), `inner_steps` 0 (= 2n), `snapshot` last.
-public struct SVRG: Optimizer {
-    /// Where the next outer loop starts: the last inner iterate (option I) or a random one (option II).
-    public enum Snapshot: String, Sendable { case last, random }
+public struct SVRG<Scalar: KernelScalar>: Optimizer {
+    public typealias Snapshot = SVRGSnapshot
 
     public var lr: Double
     /// m; 0 means 2n.
@@ -35,31 +39,39 @@ public struct SVRG: Optimizer {
         self.snapshot = snapshot
     }
 
+    public init(_ p: Parameters, groups: [ParameterGroup]) throws(ConfigurationError) {
+        try refuseParameterGroups(groups, p, "one step size and snapshot for all parameters")
+        self.init(lr: p.real("lr"), innerSteps: p.integer("inner_steps"), snapshot: p.choice("snapshot"))
+    }
+
     /// The snapshot w̃, its full gradient μ̃, the sampling stream and the inner-loop position.
     public struct State {
         var samples: SampleQueue
-        var rng: Xoshiro256         // option II's t
-        var anchor: [Double]        // w̃
-        var fullGradient: [Double]  // μ̃ = ∇F(w̃)
-        var gradient: [Double]      // ∇f_j(w), generic path
-        var anchorGradient: [Double] // ∇f_j(w̃), generic path
-        var kept: [Double]          // option II: the chosen inner iterate
-        var inner = 0               // inner steps taken in this outer loop
-        var keepAt = 0              // option II: t
-        let loopLength: Int         // m
+        var rng: Xoshiro256          // option II's t
+        let model: LinearModelView<Scalar>?
+        var anchor: [Scalar]         // w̃
+        var fullGradient: [Scalar]   // μ̃ = ∇F(w̃)
+        var gradient: [Scalar]       // ∇f_j(w), generic path
+        var anchorGradient: [Scalar] // ∇f_j(w̃), generic path
+        var kept: [Scalar]           // option II: the chosen inner iterate
+        var inner = 0                // inner steps taken in this outer loop
+        var keepAt = 0               // option II: t
+        let loopLength: Int          // m
     }
 
-    public var requirements: OracleCapabilities { [.fullGradient, .sampleGradients] }
+    public var requirements: Requirements { Requirements() }
 
-    public func makeState(dimension d: Int, sampleCount n: Int, seed: UInt64) -> State {
-        let zeros = [Double](repeating: 0, count: d)
-        return State(samples: SampleQueue(rng: Xoshiro256(seed: seed, stream: 13)), rng: Xoshiro256(seed: seed, stream: 14), anchor: zeros, fullGradient: zeros,
-                     gradient: zeros, anchorGradient: zeros, kept: snapshot == .random ? zeros : [],
-                     loopLength: innerSteps > 0 ? innerSteps : 2 * n)
+    public func makeState(for oracle: GradientOracle<Scalar>, seed: UInt64) -> State {
+        let d = oracle.dimension, n = oracle.sampleCount, model = oracle.linearModel
+        let zeros = [Scalar](repeating: 0, count: d)
+        return State(samples: SampleQueue(rng: Xoshiro256(seed: seed, stream: 13)), rng: Xoshiro256(seed: seed, stream: 14),
+                     model: model, anchor: zeros, fullGradient: zeros,
+                     gradient: model == nil ? zeros : [], anchorGradient: model == nil ? zeros : [],
+                     kept: snapshot == .random ? zeros : [], loopLength: innerSteps > 0 ? innerSteps : 2 * n)
     }
 
-    public func step(_ w: UnsafeMutableBufferPointer<Double>, state: inout State, oracle: some GradientOracle) {
-        let d = w.count, eta = lr
+    public func step(_ w: UnsafeMutableBufferPointer<Scalar>, state: inout State, oracle: GradientOracle<Scalar>) {
+        let d = w.count, eta = Scalar(lr)
         if state.inner == 0 {
             _ = state.anchor.withUnsafeMutableBufferPointer { $0.update(fromContentsOf: w) }
             state.fullGradient.withUnsafeMutableBufferPointer { _ = oracle.lossAndGradient(at: UnsafeBufferPointer(w), into: $0) }
@@ -68,17 +80,15 @@ public struct SVRG: Optimizer {
         if snapshot == .random, state.inner == state.keepAt {
             _ = state.kept.withUnsafeMutableBufferPointer { $0.update(fromContentsOf: w) }
         }
-        let linear = oracle.capabilities.contains(.linearSamples)
-        let j = state.samples.next(for: oracle, linear: linear)
+        let j = state.samples.next(for: oracle, model: state.model)
         state.anchor.withUnsafeBufferPointer { anchor in
             state.fullGradient.withUnsafeBufferPointer { mu in
-                if linear {
-                    let delta = oracle.sampleDerivative(at: UnsafeBufferPointer(w), sample: j)
-                        - oracle.sampleDerivative(at: anchor, sample: j)
-                    let lambda = oracle.l2Penalty
+                if let model = state.model {
+                    let delta = model.derivative(UnsafeBufferPointer(w), j) - model.derivative(anchor, j)
+                    let lambda = model.l2Penalty
                     // w ← w − η(δ x_j + λ(w − w̃) + μ̃)
                     fusedUpdate(d, w: w.baseAddress!, scale: 1 - eta * lambda, rowStep: eta * delta,
-                                x: oracle.features(ofSample: j).baseAddress!, eta: eta, direction: mu.baseAddress!,
+                                x: model.features(j).baseAddress!, eta: eta, direction: mu.baseAddress!,
                                 anchorStep: eta * lambda, anchor: anchor.baseAddress!)
                 } else {
                     state.gradient.withUnsafeMutableBufferPointer { g in
@@ -100,15 +110,19 @@ public struct SVRG: Optimizer {
             if snapshot == .random { _ = state.kept.withUnsafeBufferPointer { w.update(fromContentsOf: $0) } }
         }
     }
+}
 
-    public static let entry = OptimizerEntry(
+extension OptimizerEntry {
+    /// SVRG (`SVRG`).
+    public static let svrg = OptimizerEntry(
         name: "svrg",
         summary: "SVRG: SGD corrected by a snapshot full gradient, refreshed every m inner steps",
         parameters: [
             .real("lr", 1e-3, range: 0...1e12, "step size η (theory: ≈ 1/(10 L_max))"),
             .integer("inner_steps", 0, range: 0...1e12, "inner loop length m in sample steps; 0 = 2n (Johnson & Zhang)"),
-            .choice("snapshot", ["last", "random"], default: "last",
+            .choice("snapshot", default: SVRGSnapshot.last,
                     "next snapshot: last inner iterate (option I) or a uniformly random one (option II)"),
-        ]
-    ) { p in SVRG(lr: p.real("lr"), innerSteps: p.integer("inner_steps"), snapshot: Snapshot(rawValue: p.text("snapshot"))!) }
+        ],
+        float: { p, groups throws(ConfigurationError) in try SVRG<Float>(p, groups: groups) },
+        double: { p, groups throws(ConfigurationError) in try SVRG<Double>(p, groups: groups) })
 }

@@ -5,10 +5,9 @@ import Kernels
 /// that a step can prefetch the feature rows the next steps will read. The indices come out in
 /// the order they were drawn: the sequence is the one drawing each index when needed gives.
 ///
-/// A random row is 4 KB at d = 500; the hardware prefetcher streams it once it is being read,
-/// but every new row starts with a full memory latency. Requesting rows four steps ahead
-/// overlaps those latencies: a SAGA epoch on least squares 20000×500 drops from ≈ 18 ms to ≈ 10
-/// (`make bench-classical`).
+/// A random row starts with a full memory latency even when the hardware prefetcher then
+/// streams it; requesting rows four steps ahead overlaps those latencies
+/// (`make bench-classical` measures the effect on SAGA and SVRG epochs).
 struct SampleQueue {
     private var rng: Xoshiro256
     private var pending: [Int]
@@ -37,17 +36,15 @@ struct SampleQueue {
         upcoming(drawn)
         return j
     }
-}
 
-extension SampleQueue {
-    /// The next sample index of `oracle`; on a `.linearSamples` oracle each drawn sample's
-    /// feature row is prefetched into L2 as it is drawn.
+    /// The next sample index of `oracle`; with its linear-model view (`oracle.linearModel`),
+    /// each drawn sample's feature row is prefetched into L2 as it is drawn.
     @inline(__always)
-    mutating func next(for oracle: some GradientOracle, linear: Bool) -> Int {
-        guard linear else { return next(below: oracle.sampleCount) { _ in } }
+    mutating func next<Scalar: KernelScalar>(for oracle: GradientOracle<Scalar>, model: LinearModelView<Scalar>?) -> Int {
+        guard let model else { return next(below: oracle.sampleCount) { _ in } }
         return next(below: oracle.sampleCount) { i in
-            let row = oracle.features(ofSample: i)
-            prefetch(UnsafeRawPointer(row.baseAddress!), bytes: row.count * MemoryLayout<Double>.stride)
+            let row = model.features(i)
+            if let base = row.baseAddress { prefetch(UnsafeRawPointer(base), bytes: row.count * MemoryLayout<Scalar>.stride) }
         }
     }
 }

@@ -1,13 +1,17 @@
 import Core
+import Kernels
 
-#if canImport(Glibc)
-import Glibc
-#else
-import Foundation
-#endif
+/// The schedule families `schedule=` names.
+public enum ScheduleKind: String, Sendable, CaseIterable {
+    case constant, step
+    case inversePower = "inverse-power"
+    case triangular
+    case cosineRestarts = "cosine-restarts"
+}
 
 /// A learning-rate schedule: the step size at progress t (in epochs, as the harness counts
-/// them; for full-gradient methods t is the iteration count) is η_t = η₀·s(t).
+/// them; for full-gradient methods t is the iteration count) is η_t = η₀·s(t). With parameter
+/// groups, s(t) scales every group's own η₀.
 ///
 /// t is continuous, so the periodic schedules change within an epoch, as SGDR's per-batch
 /// form (torch's `scheduler.step(epoch + i/iters)`).
@@ -39,15 +43,15 @@ public indirect enum Schedule: Sendable, Equatable, CustomStringConvertible {
     public func callAsFunction(_ t: Double) -> Double {
         switch self {
         case .constant: return 1
-        case .step(let k, let gamma): return pow(gamma, (t / Double(k)).rounded(.down))
-        case .inversePower(let alpha): return 1 / pow(1 + t, alpha)
+        case .step(let k, let gamma): return Math.pow(gamma, (t / Double(k)).rounded(.down))
+        case .inversePower(let alpha): return 1 / Math.pow(1 + t, alpha)
         case .triangular(let h, let f):
             let c = (1 + t / (2 * h)).rounded(.down)
             let x = abs(t / h - 2 * c + 1)
             return f + (1 - f) * max(0, 1 - x)
         case .cosineRestarts(let t0, let mult, let m):
             let (tCur, tI) = Self.restartPosition(t, period: t0, multiplier: mult)
-            return m + (1 - m) * (1 + cos(Double.pi * tCur / tI)) / 2
+            return m + (1 - m) * (1 + Math.cos(Double.pi * tCur / tI)) / 2
         case .warmup(let length, let f, let then):
             return (f + (1 - f) * min(max(t, 0), length) / length) * then(t)
         }
@@ -59,12 +63,12 @@ public indirect enum Schedule: Sendable, Equatable, CustomStringConvertible {
             return (t.truncatingRemainder(dividingBy: t0), t0)
         }
         let q = Double(mult)
-        var i = (log(t / t0 * (q - 1) + 1) / log(q)).rounded(.down)
+        var i = (Math.log(t / t0 * (q - 1) + 1) / Math.log(q)).rounded(.down)
         // The logarithm can land one restart off at exact boundaries; settle it on the integers.
-        func start(_ i: Double) -> Double { t0 * (pow(q, i) - 1) / (q - 1) }
+        func start(_ i: Double) -> Double { t0 * (Math.pow(q, i) - 1) / (q - 1) }
         while i > 0, start(i) > t { i -= 1 }
         while start(i + 1) <= t { i += 1 }
-        return (t - start(i), t0 * pow(q, i))
+        return (t - start(i), t0 * Math.pow(q, i))
     }
 
     public var description: String {
@@ -81,9 +85,8 @@ public indirect enum Schedule: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Hyper-parameters every scheduled optimizer accepts.
-    public static let parameters: [ParameterSpec] = [
-        .choice("schedule", ["constant", "step", "inverse-power", "triangular", "cosine-restarts"], default: "constant",
-                "learning-rate schedule η_t = lr·s(t), t in epochs"),
+    public static let parameters: [ParameterDeclaration] = [
+        .choice("schedule", default: ScheduleKind.constant, "learning-rate schedule η_t = lr·s(t), t in epochs"),
         .integer("step_size", 10, range: 1...1e9, "step schedule: epochs between decays"),
         .real("gamma", 0.1, range: 0...1, "step schedule: decay factor"),
         .real("power", 1, range: 0...10, "inverse-power schedule: exponent α in 1/(1+t)^α"),
@@ -96,17 +99,23 @@ public indirect enum Schedule: Sendable, Equatable, CustomStringConvertible {
         .real("start_factor", 1.0 / 3, range: 0...1, "warm-up: initial fraction of the rate (torch LinearLR's default 1/3)"),
     ]
 
+    /// The schedule `p` describes; `.constant` when `p` declares no `schedule` (a rule without one).
     public init(_ p: Parameters) {
+        guard p.specs.contains(where: { $0.name == "schedule" }) else {
+            self = .constant
+            return
+        }
         let base: Schedule
-        switch p.text("schedule") {
-        case "step": base = .step(every: p.integer("step_size"), gamma: p.real("gamma"))
-        case "inverse-power": base = .inversePower(alpha: p.real("power"))
-        case "triangular": base = .triangular(halfCycle: p.real("step_size_up"), baseFactor: p.real("base_factor"))
-        case "cosine-restarts":
+        switch p.choice("schedule", as: ScheduleKind.self) {
+        case .constant: base = .constant
+        case .step: base = .step(every: p.integer("step_size"), gamma: p.real("gamma"))
+        case .inversePower: base = .inversePower(alpha: p.real("power"))
+        case .triangular: base = .triangular(halfCycle: p.real("step_size_up"), baseFactor: p.real("base_factor"))
+        case .cosineRestarts:
+            // η_min is absolute, as torch's: the factor is relative to the base lr.
             let lr = p.specs.contains { $0.name == "lr" } ? p.real("lr") : 1
             let m = lr > 0 ? min(1, p.real("eta_min") / lr) : 0
             base = .cosineRestarts(period: p.real("T_0"), multiplier: p.integer("T_mult"), minFactor: m)
-        default: base = .constant
         }
         let warm = p.real("warmup_epochs")
         self = warm > 0 ? .warmup(epochs: warm, startFactor: p.real("start_factor"), then: base) : base

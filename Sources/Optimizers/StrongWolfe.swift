@@ -22,26 +22,31 @@ struct LineSearchResult {
 /// holds w₀ + t·p and `gradient` ∇F there. If `maxEvaluations` trials or a bracket narrower than
 /// `toleranceChange` (in units of max|p|) end the search first, the best point found is returned
 /// (`satisfied` false), possibly t = 0. `low` is scratch for the gradient at the bracket's best end.
-func strongWolfeSearch(
-    oracle: some GradientOracle, origin w0: UnsafeBufferPointer<Double>, direction p: UnsafeBufferPointer<Double>,
-    loss f0: Double, gradient0 g0: UnsafeBufferPointer<Double>, initialStep: Double,
-    point w: UnsafeMutableBufferPointer<Double>, gradient g: UnsafeMutableBufferPointer<Double>,
-    low gLow: UnsafeMutableBufferPointer<Double>,
+func strongWolfeSearch<Scalar: KernelScalar>(
+    oracle: GradientOracle<Scalar>, origin w0: UnsafeBufferPointer<Scalar>, direction p: UnsafeBufferPointer<Scalar>,
+    loss f0: Double, gradient0 g0: UnsafeBufferPointer<Scalar>, initialStep: Double,
+    point w: UnsafeMutableBufferPointer<Scalar>, gradient g: UnsafeMutableBufferPointer<Scalar>,
+    low gLow: UnsafeMutableBufferPointer<Scalar>,
     c1: Double = 1e-4, c2: Double = 0.9, maxEvaluations: Int = 25, toleranceChange: Double = 1e-9
 ) -> LineSearchResult {
     let d = w.count
-    let d0 = dot(d, g0.baseAddress!, p.baseAddress!)
+    // Steps, losses and slopes are Double in both precisions; only the vectors are Scalar.
+    let d0 = Double(dot(d, g0.baseAddress!, p.baseAddress!))
     var evaluations = 0
+    func moveTo(_ t: Double) {
+        let ts = Scalar(t)
+        for j in 0..<d { w[j] = w0[j] + ts * p[j] }
+    }
     func evaluate(_ t: Double) -> (Double, Double) {
-        for j in 0..<d { w[j] = w0[j] + t * p[j] }
+        moveTo(t)
         let f = oracle.lossAndGradient(at: UnsafeBufferPointer(w), into: g)
         evaluations += 1
-        return (f, dot(d, g.baseAddress!, p.baseAddress!))
+        return (f, Double(dot(d, g.baseAddress!, p.baseAddress!)))
     }
     func armijo(_ t: Double, _ f: Double) -> Bool { f <= f0 + c1 * t * d0 }
     func curvature(_ slope: Double) -> Bool { abs(slope) <= -c2 * d0 }
     var pMax = 0.0
-    for j in 0..<d { pMax = max(pMax, abs(p[j])) }
+    for j in 0..<d { pMax = max(pMax, Double(abs(p[j]))) }
 
     // (t, φ, φ′) at the previous trial; its gradient is kept in gLow, as it may become α_lo.
     var prev = (t: 0.0, f: f0, s: d0)
@@ -87,7 +92,7 @@ func strongWolfeSearch(
             _ = gLow.update(fromContentsOf: g)
         }
     }
-    for j in 0..<d { w[j] = w0[j] + lo.t * p[j] }
+    moveTo(lo.t)
     _ = g.update(fromContentsOf: gLow)
     return LineSearchResult(step: lo.t, loss: lo.f, slope: lo.s, evaluations: evaluations, satisfied: false)
 }

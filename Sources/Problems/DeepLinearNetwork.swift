@@ -1,5 +1,6 @@
 import Core
 import Kernels
+import LinearAlgebra
 
 /// A deep linear network, the survey's model for depth without nonlinearity (§4, §6):
 ///
@@ -16,37 +17,44 @@ import Kernels
 /// values from `SymmetricEigen` of ŶŶᵀ; accurate to about κ(XXᵀ)·ε relative. It is exactly 0
 /// when realizable (σ = 0 and k ≥ min(d₀, d_L)); unknown (nil) when N < d₀.
 ///
-/// Initialisation (`init`): `gaussian` draws W_l entries N(0, s²/d_{l−1}); `orthogonal` makes
-/// each W_l s times a matrix with orthonormal rows or columns (Gram–Schmidt of Gaussian draws),
-/// so the end-to-end map starts norm-preserving, as dynamical isometry prescribes.
+/// A partial derivative needs a forward and a backward pass through the whole network, as a
+/// gradient does, so it offers no coordinate view.
+///
+/// Start (`init`): `gaussian` (the default) draws W_l entries N(0, s²/d_{l−1}); `orthogonal`
+/// makes each W_l s times a matrix with orthonormal rows or columns (Gram–Schmidt of Gaussian
+/// draws), so the end-to-end map starts norm-preserving, as dynamical isometry prescribes;
+/// `zeros` is a saddle point (∇F = 0 for depth ≥ 2).
 public final class DeepLinearNetwork: Problem {
+    /// `init=zeros|gaussian|orthogonal`.
+    public enum Initialization: String, CaseIterable, Sendable {
+        case zeros, gaussian, orthogonal
+    }
+
     /// d₀, d₁, …, d_L.
     public let widths: [Int]
     /// N×d₀, row i is xᵢ.
-    public let inputs: Matrix
+    public let inputs: Matrix<Double>
     /// N×d_L, row i is yᵢ.
-    public let outputs: Matrix
-    public let optimalValue: Double?
+    public let outputs: Matrix<Double>
+    public let theory: TheoryConstants
     public let label: String
-    public let orthogonalInit: Bool
+    public let initialization: Initialization
     let initScale: Double
     /// Offset of W_l (l = 1…L) in the flat parameter vector, at index l − 1; the last entry is d.
     let offsets: [Int]
-    /// h₀…h_L for one sample, then two δ buffers.
-    private var activations: [Double]
+    /// Offsets of h₀…h_L in one sample's activations, which two δ buffers follow.
     private let activationOffsets: [Int]
     private let widest: Int
 
     public init(
-        widths: [Int], inputs: Matrix, outputs: Matrix, optimalValue: Double?, orthogonalInit: Bool = false,
-        initScale: Double = 1, label: String = "deep-linear"
+        widths: [Int], inputs: Matrix<Double>, outputs: Matrix<Double>, optimalValue: Double?,
+        initialization: Initialization = .gaussian, initScale: Double = 1, label: String = "deep-linear"
     ) {
         precondition(widths.count >= 2 && inputs.columns == widths.first! && outputs.columns == widths.last! && inputs.rows == outputs.rows)
         self.widths = widths
         self.inputs = inputs
         self.outputs = outputs
-        self.optimalValue = optimalValue
-        self.orthogonalInit = orthogonalInit
+        self.initialization = initialization
         self.initScale = initScale
         self.label = label
         var o = [0]
@@ -56,23 +64,29 @@ public final class DeepLinearNetwork: Problem {
         for width in widths { a.append(a.last! + width) }
         activationOffsets = a
         widest = widths.max()!
-        activations = [Double](repeating: 0, count: a.last! + 2 * widest)
+        var t = TheoryConstants(sampleCount: inputs.rows, dimension: o.last!)
+        t.optimalValue = optimalValue.flatMap(finite)
+        theory = t
     }
 
     public var depth: Int { widths.count - 1 }
     public var dimension: Int { offsets.last! }
     public var sampleCount: Int { inputs.rows }
-    public var capabilities: OracleCapabilities { [.fullGradient, .sampleGradients, .coordinates] }
+    /// n, d, F* when known, then N (= n), the depth and the bottleneck width.
     public var properties: [(name: String, value: Double)] {
-        [("N", Double(sampleCount)), ("depth", Double(depth)), ("bottleneck", Double(widths.dropFirst().dropLast().min() ?? min(widths.first!, widths.last!)))]
+        theoryProperties(theory) + [
+            ("N", Double(sampleCount)), ("depth", Double(depth)),
+            ("bottleneck", Double(widths.dropFirst().dropLast().min() ?? min(widths.first!, widths.last!))),
+        ]
     }
 
     public func initialPoint(seed: UInt64) -> [Double] {
         var rng = Xoshiro256(seed: seed, stream: 2)
         var w = [Double](repeating: 0, count: dimension)
+        guard initialization != .zeros else { return w }
         for l in 1...depth {
             let rows = widths[l], cols = widths[l - 1], o = offsets[l - 1]
-            if orthogonalInit {
+            if initialization == .orthogonal {
                 let q = orthonormalRows(count: min(rows, cols), length: max(rows, cols), rng: &rng)
                 for a in 0..<rows {
                     for b in 0..<cols { w[o + a * cols + b] = initScale * (rows <= cols ? q[a * cols + b] : q[b * rows + a]) }
@@ -90,7 +104,7 @@ public final class DeepLinearNetwork: Problem {
         let L = depth
         if let g { for k in 0..<dimension { g[k] = 0 } }
         var total = 0.0
-        activations.withUnsafeMutableBufferPointer { ap in
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: activationOffsets.last! + 2 * widest) { ap in
             let h = ap.baseAddress!
             var delta = h + activationOffsets[L + 1], next = delta + widest
             for i in samples {
@@ -131,6 +145,7 @@ public final class DeepLinearNetwork: Problem {
             / (2 * Double(sampleCount))
     }
 
+    /// (1/|B|) Σ_{i∈B} ∇fᵢ with fᵢ = ½‖W_L⋯W₁xᵢ − yᵢ‖².
     public func sampleGradient(at w: UnsafeBufferPointer<Double>, samples: UnsafeBufferPointer<Int>, into g: UnsafeMutableBufferPointer<Double>) {
         _ = accumulate(w.baseAddress!, samples: samples, gradient: g.baseAddress!, scale: 1 / Double(samples.count))
     }
@@ -146,7 +161,7 @@ public final class DeepLinearNetwork: Problem {
             .integer("depth", 3, range: 1...1000, "number of layers L"),
             .vector("widths", [], "all widths d₀,d₁,…,d_L (overrides input, output, width, depth when given)"),
             .real("noise", 0, range: 0...1e6, "std σ of the output noise (0 and a wide enough bottleneck: realizable, F* = 0)"),
-            .choice("init", ["gaussian", "orthogonal"], default: "gaussian", "initialisation of each W_l"),
+            .choice("init", default: Initialization.gaussian, "initialisation of each W_l: Gaussian, orthogonal, or zeros (a saddle point)"),
             .real("init_scale", 1, range: 0...1e6, "scale s of the initial weights"),
             .integer("data_seed", 0, range: 0...Double(Int32.max), "seed of the synthetic X, A and noise"),
         ]
@@ -158,19 +173,19 @@ public final class DeepLinearNetwork: Problem {
         guard widths.count >= 2, widths.allSatisfy({ $0 >= 1 }), p.vector("widths").allSatisfy({ $0 == $0.rounded() }) else {
             throw ConfigurationError("problem 'deep-linear': widths=\(p.vector("widths")) is not valid; expected at least two positive integers d₀,…,d_L")
         }
-        return DeepLinearNetwork.synthetic(
+        return ProblemInstance(DeepLinearNetwork.synthetic(
             widths: widths, samples: p.integer("samples"), noise: p.real("noise"), seed: UInt64(p.integer("data_seed")),
-            orthogonalInit: p.text("init") == "orthogonal", initScale: p.real("init_scale"), label: problemLabel("deep-linear", p))
+            initialization: p.choice("init", as: Initialization.self), initScale: p.real("init_scale"), label: problemLabel("deep-linear", p)))
     }
 
     /// The synthetic instance described on the type.
     public static func synthetic(
-        widths: [Int], samples n: Int, noise: Double, seed: UInt64, orthogonalInit: Bool = false, initScale: Double = 1,
+        widths: [Int], samples n: Int, noise: Double, seed: UInt64, initialization: Initialization = .gaussian, initScale: Double = 1,
         label: String = "deep-linear"
     ) -> DeepLinearNetwork {
         let d0 = widths.first!, dL = widths.last!
         var rng = Xoshiro256(seed: seed, stream: 3)
-        let x = Matrix(rows: n, columns: d0), y = Matrix(rows: n, columns: dL)
+        let x = Matrix<Double>(rows: n, columns: d0), y = Matrix<Double>(rows: n, columns: dL)
         for k in 0..<(n * d0) { x.storage[k] = rng.nextGaussian() }
         let a = (0..<(dL * d0)).map { _ in rng.nextGaussian() / Double(d0).squareRoot() }
         for i in 0..<n {
@@ -180,11 +195,12 @@ public final class DeepLinearNetwork: Problem {
         let bottleneck = widths.count > 2 ? widths.dropFirst().dropLast().min()! : min(d0, dL)
         let fStar: Double? = noise == 0 && bottleneck >= min(d0, dL)
             ? 0 : reducedRankOptimum(inputs: x, outputs: y, rank: bottleneck)
-        return DeepLinearNetwork(widths: widths, inputs: x, outputs: y, optimalValue: fStar, orthogonalInit: orthogonalInit, initScale: initScale, label: label)
+        return DeepLinearNetwork(
+            widths: widths, inputs: x, outputs: y, optimalValue: fStar, initialization: initialization, initScale: initScale, label: label)
     }
 
     /// min over B of rank ≤ k of ‖Y − BX‖²_F/(2N), as described on the type; nil when XXᵀ is singular.
-    static func reducedRankOptimum(inputs x: Matrix, outputs y: Matrix, rank k: Int) -> Double? {
+    static func reducedRankOptimum(inputs x: Matrix<Double>, outputs y: Matrix<Double>, rank k: Int) -> Double? {
         let n = x.rows, d0 = x.columns, dL = y.columns
         var gram = [Double](repeating: 0, count: d0 * d0)
         gram.withUnsafeMutableBufferPointer { weightedGram(rows: n, columns: d0, x.base, weights: nil, scale: 1, into: $0.baseAddress!) }

@@ -2,33 +2,44 @@ import Kernels
 
 /// The predictions z = Xw of a linear model at the last point seen, kept current under
 /// coordinate moves, so that a partial derivative ∂F/∂w_j = (1/n)·Σᵢ φᵢ′(zᵢ)·x_{ij} (+ λw_j)
-/// costs O(n + d) instead of the O(nd) of a full gradient.
+/// costs O(n + d) instead of the O(nd) of a full gradient — what the coordinate view's charge
+/// of 1/d epoch per partial promises.
 ///
 /// Each query compares w with the cached point (O(d)); every changed coordinate k updates
 /// z ← z + (w_k − w_k^old)·X[:, k] (O(n), a contiguous column of a column-major copy of X made
-/// on first use: n·d extra doubles). When more than a few coordinates changed, or after d
+/// on first use: n·d extra scalars). When more than a few coordinates changed, or after d
 /// incremental updates (to bound rounding drift), z is recomputed from scratch (O(nd)), so
 /// coordinate descent pays O(n + d) amortised per derivative.
-final class LinearPredictionCache {
-    let design: Matrix
-    private var columns: [Double] = []
-    private var point: [Double]
-    private var predictions: [Double]
+///
+/// One cache serves one run: a problem's `coordinates()` makes a fresh one for each oracle, and
+/// nothing is allocated until the first partial is asked for.
+final class LinearPredictionCache<Scalar: KernelScalar> {
+    let design: Matrix<Scalar>
+    private var columns: [Scalar] = []
+    private var point: [Scalar] = []
+    private var predictions: [Scalar] = []
     private var valid = false
     private var updatesSinceRefresh = 0
+    /// O(nd) recomputations of z = Xw so far.
+    private(set) var fullRecomputations = 0
+    /// O(n) column updates z += δ·X[:, k] so far.
+    private(set) var columnUpdates = 0
 
-    init(design: Matrix) {
+    init(design: Matrix<Scalar>) {
         self.design = design
-        point = [Double](repeating: 0, count: design.columns)
-        predictions = [Double](repeating: 0, count: design.rows)
     }
 
     /// Calls `body` with z = Xw and column j of X.
-    func withPredictions<R>(at w: UnsafeBufferPointer<Double>, column j: Int, _ body: (UnsafePointer<Double>, UnsafePointer<Double>) -> R) -> R {
+    func withPredictions<R>(at w: UnsafeBufferPointer<Scalar>, column j: Int, _ body: (UnsafePointer<Scalar>, UnsafePointer<Scalar>) -> R) -> R {
         let n = design.rows, d = design.columns
         if columns.isEmpty {
-            columns = [Double](repeating: 0, count: n * d)
-            for i in 0..<n { for k in 0..<d { columns[k * n + i] = design[i, k] } }
+            columns = [Scalar](repeating: 0, count: n * d)
+            point = [Scalar](repeating: 0, count: d)
+            predictions = [Scalar](repeating: 0, count: n)
+            let x = design.base
+            columns.withUnsafeMutableBufferPointer { c in
+                for i in 0..<n { for k in 0..<d { c[k * n + i] = x[i * d + k] } }
+            }
         }
         return columns.withUnsafeBufferPointer { cp in
             predictions.withUnsafeMutableBufferPointer { zp in
@@ -43,12 +54,14 @@ final class LinearPredictionCache {
                         for k in 0..<d { old[k] = w[k] }
                         valid = true
                         updatesSinceRefresh = 0
+                        fullRecomputations += 1
                     } else if changed > 0 {
                         for k in 0..<d where w[k] != old[k] {
                             axpy(n, w[k] - old[k], x + k * n, z)
                             old[k] = w[k]
                         }
                         updatesSinceRefresh += changed
+                        columnUpdates += changed
                     }
                     return body(z, x + j * n)
                 }

@@ -1,14 +1,17 @@
 import Core
 import Kernels
+import LinearAlgebra
 
-/// Binary logistic regression with an ℓ2 penalty,
+/// Binary logistic regression with an ℓ2 penalty, in float32 or float64 (`dtype`),
 ///
 ///     F(w) = (1/n) Σᵢ log(1 + exp(−yᵢ xᵢᵀw)) + (λ/2)‖w‖²,   yᵢ ∈ {−1, +1},
 ///
-/// a linear-sample problem fᵢ(w) = φᵢ(xᵢᵀw) + (λ/2)‖w‖² with φᵢ(z) = log(1 + e^{−yᵢz}), so
-/// φᵢ′(z) = −yᵢ·σ(−yᵢz), ∇fᵢ(w) = φᵢ′(xᵢᵀw)·xᵢ + λw and ∇F(w) = (1/n)Xᵀφ′(Xw) + λw. F is
-/// λ-strongly convex and L-smooth with L = λmax(XᵀX)/(4n) + λ (survey §5's convex baseline).
-/// Both log(1 + eᵗ) and σ are evaluated in forms that never overflow.
+/// a linear model fᵢ(w) = φᵢ(xᵢᵀw) + (λ/2)‖w‖² with φᵢ(z) = log(1 + e^{−yᵢz}), so
+/// φᵢ′(z) = −yᵢ·σ(−yᵢz), ∇fᵢ(w) = φᵢ′(xᵢᵀw)·xᵢ + λw and ∇F(w) = (1/n)Xᵀφ′(Xw) + λw. Since
+/// φᵢ″ = σ(1 − σ) ≤ ¼, F is μ-strongly convex and L-smooth with μ = λ,
+/// L = λmax(XᵀX/n)/4 + λ (by Lanczos) and L_max = maxᵢ‖xᵢ‖²/4 + λ, L_j = ‖X_{:,j}‖²/(4n) + λ
+/// (survey §5's convex baseline). Both log(1 + eᵗ) and σ are evaluated in forms that never
+/// overflow. The coordinate partial costs O(n + d) amortised (`LinearPredictionCache`).
 ///
 /// Synthetic data: xᵢ ~ N(0, S²), S = diag(s_j), s_j = c^{−j/(d−1)} with c = `feature_scale`
 /// (1: isotropic; c spreads the Hessian's spectrum by about c²); a planted w° scaled so margins
@@ -16,142 +19,175 @@ import Kernels
 /// flipped with probability `flip`. Larger separation means cleaner labels and a
 /// harder-conditioned optimum.
 ///
-/// F* is found at construction by Newton's method from w = 0: exact Hessian
-/// ∇²F = XᵀDX/n + λI (D = diag σ(zᵢ)σ(−zᵢ)) formed by `weightedGram`, Cholesky solves and an
-/// Armijo backtracking, until ‖∇F‖₂ ≤ 10⁻¹²·max(1, ‖∇F(0)‖₂). Forming the Hessian costs
-/// n·d²/2 multiply-adds (2.5·10⁹ at n = 20000, d = 500), so it is refreshed only while far
-/// from w* (‖∇F‖ > 10⁻²‖∇F(0)‖) or when progress slows; near w* the last factor is reused
-/// (≈ 3 Hessians and 10–15 cheap iterations; about 1 s at that size). The gradient norm reached is reported
-/// as `reference_gradient_norm`; F(w*) − F* ≤ ‖∇F(w*)‖²/(2λ) is negligible. `reference=false`
-/// skips the solve (F* unknown) for instances too large to afford it.
-public final class LogisticRegression: Problem {
+/// F* is found at construction, in float64 on the float64 data, by Newton's method from w = 0:
+/// exact Hessian ∇²F = XᵀDX/n + λI (D = diag σ(zᵢ)σ(−zᵢ)) formed by `weightedGram`, Cholesky
+/// solves and an Armijo backtracking, until ‖∇F‖₂ ≤ 10⁻¹²·max(1, ‖∇F(0)‖₂). Forming the
+/// Hessian costs n·d²/2 multiply-adds, so it is refreshed only while far from w*
+/// (‖∇F‖ > 10⁻²‖∇F(0)‖) or when progress slows; near w* the last factor is reused (≈ 3
+/// Hessians and 10–15 cheap iterations). The gradient norm reached is reported as
+/// `reference_gradient_norm`; F(w*) − F* ≤ ‖∇F(w*)‖²/(2λ) is negligible. A solve that stops
+/// short of its tolerance leaves F* unknown. `reference=false` skips the solve (F* unknown) for
+/// instances too large to afford it. A float32 problem holds the data rounded and reports the
+/// float64 constants.
+///
+/// Start (`init`): `zeros` (w₀ = 0, the default) or `gaussian`, w₀ ~ N(0, I/d) from the run seed.
+public final class LogisticRegression<Scalar: KernelScalar>: Problem {
     /// The n×d feature matrix X, rows xᵢ.
-    public let design: Matrix
+    public let design: Matrix<Scalar>
     /// yᵢ ∈ {−1, +1}.
-    public let labels: [Double]
+    public let labels: [Scalar]
     /// λ.
     public let lambda: Double
-    public let sampleCount: Int
-    public let dimension: Int
+    /// λ in the run precision, for gradients.
+    let penalty: Scalar
+    public let theory: TheoryConstants
+    /// The Newton reference solve, when made.
+    public let reference: NewtonReference?
+    /// L_j = ‖X_{:,j}‖²/(4n) + λ.
+    public let coordinateLipschitz: [Double]
     public let label: String
-    public private(set) var optimalValue: Double?
-    /// The reference minimiser w*, when solved.
-    public private(set) var solution: [Double]?
-    /// ‖∇F(w*)‖₂ at the reference solution.
-    public private(set) var referenceGradientNorm: Double?
-    /// Newton iterations the reference solve took.
-    public private(set) var referenceIterations = 0
-    /// Hessians formed by the reference solve.
-    public private(set) var hessians = 0
-    lazy var predictionCache = LinearPredictionCache(design: design)
+    public let initialization: StandardInit
 
-    public init(design: Matrix, labels: [Double], lambda: Double, label: String = "logistic", solveReference: Bool = true) {
-        precondition(design.rows == labels.count, "\(labels.count) labels for \(design.rows) samples")
-        precondition(labels.allSatisfy { $0 == 1 || $0 == -1 }, "labels must be ±1")
+    init(
+        design: Matrix<Scalar>, labels: [Scalar], lambda: Double, theory: TheoryConstants, reference: NewtonReference?,
+        coordinateLipschitz: [Double], label: String, initialization: StandardInit
+    ) {
         self.design = design
         self.labels = labels
         self.lambda = lambda
-        sampleCount = labels.count
-        dimension = design.columns
+        penalty = Scalar(lambda)
+        self.theory = theory
+        self.reference = reference
+        self.coordinateLipschitz = coordinateLipschitz
         self.label = label
-        if solveReference { solveByNewton() }
+        self.initialization = initialization
     }
 
-    public var capabilities: OracleCapabilities { [.fullGradient, .sampleGradients, .coordinates, .linearSamples] }
-    public var l2Penalty: Double { lambda }
-
-    public lazy var properties: [(name: String, value: Double)] = {
-        let n = sampleCount, d = dimension
+    /// The problem on float64 data, its constants (and F*, when `solveReference`) computed in
+    /// float64 before the data are rounded to this precision.
+    public convenience init(
+        design x: Matrix<Double>, labels y: [Double], lambda: Double, label: String = "logistic", solveReference: Bool = true,
+        initialization: StandardInit = .zeros
+    ) {
+        precondition(x.rows == y.count, "\(y.count) labels for \(x.rows) samples")
+        precondition(y.allSatisfy { $0 == 1 || $0 == -1 }, "labels must be ±1")
+        let n = x.rows, d = x.columns
+        let exact = LogisticRegression<Double>(
+            design: x, labels: y, lambda: lambda, theory: TheoryConstants(sampleCount: n, dimension: d), reference: nil,
+            coordinateLipschitz: [], label: label, initialization: initialization)
+        let reference = solveReference ? exact.newtonReference() : nil
         var z = [Double](repeating: 0, count: n)
         let top = z.withUnsafeMutableBufferPointer { zp in
             Lanczos.extremeEigenvalues(dimension: d, maxSteps: 60, tolerance: 1e-6) { v, out in
-                gemv(.none, n, d, 1, design.base, d, v, 0, zp.baseAddress!)
-                gemv(.transposed, n, d, 1 / Double(n), design.base, d, zp.baseAddress!, 0, out)
+                gemv(.none, n, d, 1, x.base, d, v, 0, zp.baseAddress!)
+                gemv(.transposed, n, d, 1 / Double(n), x.base, d, zp.baseAddress!, 0, out)
             }
         }.largest
-        let maxRow = (0..<n).reduce(0.0) { max($0, dot(d, design.base + $1 * d, design.base + $1 * d)) }
-        var p: [(name: String, value: Double)] = [
-            ("n", Double(n)), ("d", Double(d)), ("lambda", lambda),
-            ("L", top / 4 + lambda), ("mu", lambda), ("kappa", (top / 4 + lambda) / lambda), ("L_max", maxRow / 4 + lambda),
-        ]
-        if let g = referenceGradientNorm { p.append(("reference_gradient_norm", g)) }
+        let maxRow = (0..<n).reduce(0.0) { max($0, dot(d, x.base + $1 * d, x.base + $1 * d)) }
+        var t = TheoryConstants(sampleCount: n, dimension: d)
+        t.smoothness = finite(top / 4 + lambda)
+        t.strongConvexity = lambda
+        t.maxSampleSmoothness = finite(maxRow / 4 + lambda)
+        if let r = reference, r.converged { t.optimalValue = finite(r.value) }
+        var c = [Double](repeating: 0, count: d)
+        c.withUnsafeMutableBufferPointer { x.columnSquaredNorms(into: $0) }
+        self.init(
+            design: x as? Matrix<Scalar> ?? Matrix(converting: x), labels: y.map { Scalar($0) }, lambda: lambda, theory: t,
+            reference: reference, coordinateLipschitz: c.map { $0 / (4 * Double(n)) + lambda }, label: label,
+            initialization: initialization)
+    }
+
+    public var sampleCount: Int { design.rows }
+    public var dimension: Int { design.columns }
+    /// The reference minimiser w*, when solved.
+    public var solution: [Double]? { reference?.solution }
+
+    /// n, d and the theory constants, then λ and the reference solve's gradient norm.
+    public var properties: [(name: String, value: Double)] {
+        var p = theoryProperties(theory) + [("lambda", lambda)]
+        if let g = reference?.gradientNorm { p.append(("reference_gradient_norm", g)) }
         return p
-    }()
-
-    /// w₀ ~ N(0, I/d) from `seed`.
-    public func initialPoint(seed: UInt64) -> [Double] {
-        var rng = Xoshiro256(seed: seed, stream: 2)
-        let s = 1 / Double(dimension).squareRoot()
-        return (0..<dimension).map { _ in s * rng.nextGaussian() }
     }
 
-    /// φᵢ′(xᵢᵀw) = −yᵢ·σ(−yᵢ xᵢᵀw).
-    public func sampleDerivative(at w: UnsafeBufferPointer<Double>, sample i: Int) -> Double {
-        let y = labels[i]
-        return -y * sigmoid(-y * dot(dimension, design.base + i * dimension, w.baseAddress!))
+    public func initialPoint(seed: UInt64) -> [Scalar] {
+        switch initialization {
+        case .zeros: [Scalar](repeating: 0, count: dimension)
+        case .gaussian: gaussianStart(dimension: dimension, seed: seed)
+        }
     }
 
-    public func features(ofSample i: Int) -> UnsafeBufferPointer<Double> { UnsafeBufferPointer(design.row(i)) }
-
-    /// L_j = ‖X_{:,j}‖²/(4n) + λ, since the logistic loss has curvature σ(1 − σ) ≤ ¼.
-    public func coordinateLipschitzConstants(into constants: UnsafeMutableBufferPointer<Double>) -> Bool {
-        design.columnSquaredNorms(into: constants)
-        for j in 0..<dimension { constants[j] = constants[j] / (4 * Double(sampleCount)) + lambda }
-        return true
-    }
-
-    public func loss(at w: UnsafeBufferPointer<Double>) -> Double {
+    public func loss(at w: UnsafeBufferPointer<Scalar>) -> Double {
         let d = dimension, x = design.base
         var s = 0.0
         labels.withUnsafeBufferPointer { y in
-            for i in 0..<sampleCount { s += softplus(-y[i] * dot(d, x + i * d, w.baseAddress!)) }
+            for i in 0..<sampleCount { s += Double(softplus(-y[i] * dot(d, x + i * d, w.baseAddress!))) }
         }
-        return s / Double(sampleCount) + 0.5 * lambda * dot(d, w.baseAddress!, w.baseAddress!)
+        return s / Double(sampleCount) + 0.5 * lambda * Double(dot(d, w.baseAddress!, w.baseAddress!))
     }
 
-    public func lossAndGradient(at w: UnsafeBufferPointer<Double>, into g: UnsafeMutableBufferPointer<Double>) -> Double {
-        let d = dimension, x = design.base, invN = 1 / Double(sampleCount)
+    public func lossAndGradient(at w: UnsafeBufferPointer<Scalar>, into g: UnsafeMutableBufferPointer<Scalar>) -> Double {
+        let d = dimension, x = design.base, invN = 1 / Scalar(sampleCount)
         let wp = w.baseAddress!, gp = g.baseAddress!
-        for k in 0..<d { gp[k] = lambda * wp[k] }
+        for k in 0..<d { gp[k] = penalty * wp[k] }
         let s = labels.withUnsafeBufferPointer { y in
             linearModelGradient(rows: sampleCount, columns: d, x, wp, addingTo: gp) { i, z in
                 let t = -y[i] * z
                 let (loss, slope) = softplusAndSigmoid(t)
-                return (loss, -y[i] * slope * invN)
+                return (Double(loss), -y[i] * slope * invN)
             }
         }
-        return s * invN + 0.5 * lambda * dot(d, wp, wp)
+        return s * (1 / Double(sampleCount)) + 0.5 * lambda * Double(dot(d, wp, wp))
     }
 
-    public func sampleGradient(at w: UnsafeBufferPointer<Double>, samples: UnsafeBufferPointer<Int>, into g: UnsafeMutableBufferPointer<Double>) {
-        let d = dimension, x = design.base, scale = 1 / Double(samples.count)
+    public func sampleGradient(at w: UnsafeBufferPointer<Scalar>, samples: UnsafeBufferPointer<Int>, into g: UnsafeMutableBufferPointer<Scalar>) {
+        let d = dimension, x = design.base, scale = 1 / Scalar(samples.count)
         let wp = w.baseAddress!, gp = g.baseAddress!
-        for k in 0..<d { gp[k] = lambda * wp[k] }
+        for k in 0..<d { gp[k] = penalty * wp[k] }
         labels.withUnsafeBufferPointer { y in
             for (k, i) in samples.enumerated() {
                 // Random rows: request the one four samples ahead while this one is used.
-                if k + 4 < samples.count { prefetch(x + samples[k + 4] * d, bytes: d * 8) }
+                if k + 4 < samples.count { prefetch(x + samples[k + 4] * d, bytes: d * MemoryLayout<Scalar>.stride) }
                 let row = x + i * d
                 axpy(d, -y[i] * sigmoid(-y[i] * dot(d, row, wp)) * scale, row, gp)
             }
         }
     }
 
-    /// ∂F/∂w_j = (1/n)·Σᵢ φᵢ′(zᵢ)·x_{ij} + λw_j: O(n + d) amortised under coordinate moves,
-    /// from cached margins z = Xw (see `LinearPredictionCache`; first call O(nd), n·d memory).
-    public func coordinateGradient(at w: UnsafeBufferPointer<Double>, coordinate j: Int) -> Double {
-        let n = sampleCount
-        let s = predictionCache.withPredictions(at: w, column: j) { z, column in
-            labels.withUnsafeBufferPointer { y in
-                var s = 0.0
-                for i in 0..<n { s -= column[i] * y[i] * sigmoid(-y[i] * z[i]) }
-                return s
-            }
-        }
-        return s / Double(n) + lambda * w[j]
+    /// φᵢ′(xᵢᵀw) = −yᵢ·σ(−yᵢ xᵢᵀw); xᵢ is row i of X; λ.
+    public func linearModel() -> LinearModelView<Scalar>? {
+        let d = dimension, x = design.base
+        return LinearModelView(
+            derivative: { [self] w, i in
+                let y = labels[i]
+                return -y * sigmoid(-y * dot(d, x + i * d, w.baseAddress!))
+            },
+            features: { [self] i in UnsafeBufferPointer(design.row(i)) },
+            l2Penalty: penalty)
     }
 
-    func solveByNewton() {
+    /// ∂F/∂w_j = (1/n)·Σᵢ φᵢ′(zᵢ)·x_{ij} + λw_j from this run's cached margins z = Xw, with L_j.
+    public func coordinates() -> CoordinateView<Scalar>? { coordinateView(cache: LinearPredictionCache(design: design)) }
+
+    func coordinateView(cache: LinearPredictionCache<Scalar>) -> CoordinateView<Scalar> {
+        CoordinateView(
+            partial: { [self] w, j in
+                let n = sampleCount
+                let s = cache.withPredictions(at: w, column: j) { z, column in
+                    labels.withUnsafeBufferPointer { y in
+                        var s: Scalar = 0
+                        for i in 0..<n { s -= column[i] * y[i] * sigmoid(-y[i] * z[i]) }
+                        return s
+                    }
+                }
+                return s / Scalar(n) + penalty * w[j]
+            },
+            lipschitzConstants: coordinateLipschitz)
+    }
+}
+
+extension LogisticRegression where Scalar == Double {
+    /// Newton's method from w = 0, as the type describes.
+    func newtonReference() -> NewtonReference {
         let n = sampleCount, d = dimension
         var w = [Double](repeating: 0, count: d), trial = w
         var curvature = [Double](repeating: 0, count: n), h = [Double](repeating: 0, count: d * d)
@@ -160,8 +196,9 @@ public final class LogisticRegression: Problem {
         let tolerance = 1e-12 * max(1, initialNorm)
         var norm = initialNorm, previousNorm = Double.infinity
         var cholesky: Cholesky? = nil
-        while norm > tolerance, referenceIterations < 100 {
-            referenceIterations += 1
+        var iterations = 0, hessians = 0
+        while norm > tolerance, iterations < 100 {
+            iterations += 1
             // Forming ∇²F costs n·d²/2; far from w* it is needed for quadratic convergence, but
             // once ‖∇F‖ is small and still falls fast, the last factor serves (linear rate
             // ‖I − H_old⁻¹H‖ ≪ 1) at the price of a gradient per iteration.
@@ -199,44 +236,23 @@ public final class LogisticRegression: Problem {
             previousNorm = norm
             norm = nrm2(d, g)
         }
-        optimalValue = f
-        solution = w
-        referenceGradientNorm = norm
+        return NewtonReference(
+            solution: w, value: f, gradientNorm: norm, converged: norm <= tolerance, iterations: iterations, hessians: hessians)
     }
 
-    public static let entry = ProblemEntry(
-        name: "logistic",
-        summary: "ℓ2-regularised binary logistic regression on synthetic data, F* by a Newton reference solve",
-        settings: [
-            .integer("n", 1000, range: 1...1e8, "number of samples"),
-            .integer("d", 20, range: 1...1e5, "number of features"),
-            .real("lambda", 1e-3, range: 1e-12...1e6, "ℓ2 penalty λ (the strong-convexity modulus)"),
-            .real("separation", 2, range: 0...1e6, "norm of the planted w°: margins xᵢᵀw° ~ N(0, separation²); larger is cleaner"),
-            .real("flip", 0, range: 0...1, "probability of flipping each label after drawing it"),
-            .real("feature_scale", 1, range: 1...1e8, "c: column j of X is scaled by c^(−j/(d−1)), so scales span c to 1"),
-            .integer("data_seed", 0, range: 0...Double(Int32.max), "seed of the synthetic data"),
-            .boolean("reference", true, "solve for F* by Newton at construction (false: F* unknown, faster start)"),
-        ]
-    ) { p in
-        LogisticRegression.synthetic(
-            n: p.integer("n"), d: p.integer("d"), lambda: p.real("lambda"), separation: p.real("separation"),
-            flip: p.real("flip"), featureScale: p.real("feature_scale"), seed: UInt64(p.integer("data_seed")),
-            solveReference: p.boolean("reference"), label: problemLabel("logistic", p))
-    }
-
-    /// The synthetic instance described on the type.
-    public static func synthetic(
+    /// The synthetic instance described on the type, in `Target`'s precision.
+    public static func synthetic<Target: KernelScalar>(
         n: Int, d: Int, lambda: Double, separation: Double, flip: Double = 0, featureScale c: Double = 1, seed: UInt64,
-        solveReference: Bool = true, label: String = "logistic"
-    ) -> LogisticRegression {
+        solveReference: Bool = true, label: String = "logistic", initialization: StandardInit = .zeros, as _: Target.Type = Double.self
+    ) -> LogisticRegression<Target> {
         var rng = Xoshiro256(seed: seed, stream: 3)
-        let x = Matrix(rows: n, columns: d)
+        let x = Matrix<Double>(rows: n, columns: d)
         for k in 0..<(n * d) { x.storage[k] = rng.nextGaussian() }
         var planted = (0..<d).map { _ in rng.nextGaussian() }
         var norm = nrm2(d, planted)
         if c != 1 {
             // The margin's standard deviation is ‖S w°‖.
-            let scales = (0..<d).map { j in _pow(c, -Double(j) / Double(max(d - 1, 1))) }
+            let scales = (0..<d).map { j in Math.pow(c, -Double(j) / Double(max(d - 1, 1))) }
             for i in 0..<n { for j in 0..<d { x.storage[i * d + j] *= scales[j] } }
             norm = (0..<d).reduce(0.0) { $0 + (scales[$1] * planted[$1]) * (scales[$1] * planted[$1]) }.squareRoot()
         }
@@ -248,36 +264,75 @@ public final class LogisticRegression: Problem {
             if rng.nextUniform() < flip { label = -label }
             y[i] = label
         }
-        return LogisticRegression(design: x, labels: y, lambda: lambda, label: label, solveReference: solveReference)
+        return LogisticRegression<Target>(
+            design: x, labels: y, lambda: lambda, label: label, solveReference: solveReference, initialization: initialization)
     }
+
+    // The entry builds either precision; it lives on the float64 type so that
+    // `LogisticRegression.entry` names it without a type argument.
+    public static var entry: ProblemEntry {
+        ProblemEntry(
+            name: "logistic",
+            summary: "ℓ2-regularised binary logistic regression on synthetic data, F* by a Newton reference solve",
+            settings: [
+                .integer("n", 1000, range: 1...1e8, "number of samples"),
+                .integer("d", 20, range: 1...1e5, "number of features"),
+                .real("lambda", 1e-3, range: 1e-12...1e6, "ℓ2 penalty λ (the strong-convexity modulus)"),
+                .real("separation", 2, range: 0...1e6, "norm of the planted w°: margins xᵢᵀw° ~ N(0, separation²); larger is cleaner"),
+                .real("flip", 0, range: 0...1, "probability of flipping each label after drawing it"),
+                .real("feature_scale", 1, range: 1...1e8, "c: column j of X is scaled by c^(−j/(d−1)), so scales span c to 1"),
+                .integer("data_seed", 0, range: 0...Double(Int32.max), "seed of the synthetic data"),
+                .boolean("reference", true, "solve for F* by Newton at construction (false: F* unknown, faster start)"),
+                .choice("init", default: StandardInit.zeros, "start: w₀ = 0, or w₀ ~ N(0, I/d) from the run seed"),
+                ProblemRegistry.dtypeSetting,
+            ]
+        ) { p in
+            func make<Target: KernelScalar>(_ type: Target.Type) -> LogisticRegression<Target> {
+                synthetic(
+                    n: p.integer("n"), d: p.integer("d"), lambda: p.real("lambda"), separation: p.real("separation"),
+                    flip: p.real("flip"), featureScale: p.real("feature_scale"), seed: UInt64(p.integer("data_seed")),
+                    solveReference: p.boolean("reference"), label: problemLabel("logistic", p),
+                    initialization: p.choice("init", as: StandardInit.self), as: type)
+            }
+            switch p.choice("dtype", as: Precision.self) {
+            case .float32: return ProblemInstance(make(Float.self))
+            case .float64: return ProblemInstance(make(Double.self))
+            }
+        }
+    }
+}
+
+/// The outcome of logistic regression's Newton reference solve on the float64 data.
+public struct NewtonReference: Sendable {
+    /// The reference minimiser w*.
+    public let solution: [Double]
+    /// F(w*).
+    public let value: Double
+    /// ‖∇F(w*)‖₂.
+    public let gradientNorm: Double
+    /// Whether ‖∇F(w*)‖₂ reached the tolerance; F* is known only then.
+    public let converged: Bool
+    /// Newton iterations taken, and Hessians formed.
+    public let iterations: Int
+    public let hessians: Int
 }
 
 /// σ(t) = 1/(1 + e^{−t}), never overflowing: e^{−|t|} ≤ 1.
 @inline(__always)
-func sigmoid(_ t: Double) -> Double {
-    let e = _exp(-abs(t))
+func sigmoid<T: KernelScalar>(_ t: T) -> T {
+    let e = Math.exp(-abs(t))
     return t >= 0 ? 1 / (1 + e) : e / (1 + e)
 }
 
 /// (log(1 + eᵗ), σ(t)) sharing one exponential, as `softplus` and `sigmoid` compute them.
 @inline(__always)
-func softplusAndSigmoid(_ t: Double) -> (Double, Double) {
-    let e = _exp(-abs(t))
-    return (max(t, 0) + _log1p(e), t >= 0 ? 1 / (1 + e) : e / (1 + e))
+func softplusAndSigmoid<T: KernelScalar>(_ t: T) -> (T, T) {
+    let e = Math.exp(-abs(t))
+    return (max(t, 0) + Math.log1p(e), t >= 0 ? 1 / (1 + e) : e / (1 + e))
 }
 
 /// log(1 + eᵗ) = max(t, 0) + log1p(e^{−|t|}), exact to rounding for every t.
 @inline(__always)
-func softplus(_ t: Double) -> Double {
-    max(t, 0) + _log1p(_exp(-abs(t)))
+func softplus<T: KernelScalar>(_ t: T) -> T {
+    max(t, 0) + Math.log1p(Math.exp(-abs(t)))
 }
-
-#if canImport(Glibc)
-import Glibc
-@usableFromInline func _exp(_ x: Double) -> Double { Glibc.exp(x) }
-@usableFromInline func _log1p(_ x: Double) -> Double { Glibc.log1p(x) }
-#else
-import Foundation
-@usableFromInline func _exp(_ x: Double) -> Double { Foundation.exp(x) }
-@usableFromInline func _log1p(_ x: Double) -> Double { Foundation.log1p(x) }
-#endif

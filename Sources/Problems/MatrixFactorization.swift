@@ -1,5 +1,6 @@
 import Core
 import Kernels
+import LinearAlgebra
 
 /// Low-rank matrix factorisation, the survey's two-layer linear network (§6):
 ///
@@ -16,45 +17,60 @@ import Kernels
 /// σ(√m + √n)/2 (the scale of a Gaussian noise matrix's spectrum), so the spectrum stays known.
 /// By Eckart–Young F* = Σ_{k>r} s_(k)²/(2mn), the discarded squared singular values: exact.
 /// Every stationary point is a global minimum or a strict saddle (Baldi & Hornik, 1989).
+/// A partial derivative needs a row or column of the residual R, which a gradient forms in
+/// full, so it offers no coordinate view.
+///
+/// Start (`init`): `gaussian` (the default), every entry of W₁ and W₂ i.i.d. N(0, init_scale²)
+/// from the run seed; or `zeros`, a saddle point (∇F = 0) that gradient methods never leave.
 public final class MatrixFactorization: Problem {
     /// Y, m×n.
-    public let target: Matrix
+    public let target: Matrix<Double>
     public let rank: Int
     /// All singular values of Y, decreasing.
     public let singularValues: [Double]
-    public let optimalValue: Double?
+    public let theory: TheoryConstants
     public let label: String
+    public let initialization: StandardInit
     let initScale: Double
-    private var residual: [Double]
 
     public var rows: Int { target.rows }
     public var columns: Int { target.columns }
 
-    public init(target: Matrix, rank: Int, singularValues: [Double], label: String = "matrix-factorization", initScale: Double = 0.5) {
+    public init(
+        target: Matrix<Double>, rank: Int, singularValues: [Double], label: String = "matrix-factorization",
+        initialization: StandardInit = .gaussian, initScale: Double = 0.5
+    ) {
         self.target = target
         self.rank = rank
         self.singularValues = singularValues
+        var t = TheoryConstants(sampleCount: target.rows, dimension: rank * (target.rows + target.columns))
         let discarded = singularValues.dropFirst(rank).reduce(0) { $0 + $1 * $1 }
-        optimalValue = discarded / (2 * Double(target.rows * target.columns))
+        t.optimalValue = finite(discarded / (2 * Double(target.rows * target.columns)))
+        theory = t
         self.label = label
+        self.initialization = initialization
         self.initScale = initScale
-        residual = [Double](repeating: 0, count: target.columns)
     }
 
     public var dimension: Int { rank * (rows + columns) }
     public var sampleCount: Int { rows }
-    public var capabilities: OracleCapabilities { [.fullGradient, .sampleGradients, .coordinates] }
+    /// n (= m, the rows of Y are the samples), d, F*, then m, the columns of Y, r and the
+    /// singular values at the rank cut.
     public var properties: [(name: String, value: Double)] {
-        var p: [(name: String, value: Double)] = [("m", Double(rows)), ("n", Double(columns)), ("r", Double(rank))]
+        var p = theoryProperties(theory) + [("m", Double(rows)), ("columns", Double(columns)), ("r", Double(rank))]
         if rank >= 1, rank <= singularValues.count { p.append(("sigma_r", singularValues[rank - 1])) }
         p.append(("sigma_r+1", rank < singularValues.count ? singularValues[rank] : 0))
         return p
     }
 
-    /// Every entry of W₁ and W₂ i.i.d. N(0, init_scale²) from `seed`.
     public func initialPoint(seed: UInt64) -> [Double] {
-        var rng = Xoshiro256(seed: seed, stream: 2)
-        return (0..<dimension).map { _ in initScale * rng.nextGaussian() }
+        switch initialization {
+        case .zeros:
+            return [Double](repeating: 0, count: dimension)
+        case .gaussian:
+            var rng = Xoshiro256(seed: seed, stream: 2)
+            return (0..<dimension).map { _ in initScale * rng.nextGaussian() }
+        }
     }
 
     /// Σ over `samples` (rows of Y) of ‖rᵢ‖² with rᵢ = (W₂)ᵢW₁ − yᵢ; when `g` is given it
@@ -64,7 +80,7 @@ public final class MatrixFactorization: Problem {
         let w1 = w, w2 = w + r * n
         if let g { for k in 0..<dimension { g[k] = 0 } }
         var s = 0.0
-        residual.withUnsafeMutableBufferPointer { rp in
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: n) { rp in
             let res = rp.baseAddress!
             for i in samples {
                 let yRow = target.base + i * n
@@ -89,6 +105,7 @@ public final class MatrixFactorization: Problem {
         return accumulate(w.baseAddress!, rowsOf: 0..<rows, gradient: g.baseAddress!, scale: 1 / mn) / (2 * mn)
     }
 
+    /// (1/|B|) Σ_{i∈B} ∇fᵢ with fᵢ = ‖yᵢ − (W₂)ᵢW₁‖²/(2n).
     public func sampleGradient(at w: UnsafeBufferPointer<Double>, samples: UnsafeBufferPointer<Int>, into g: UnsafeMutableBufferPointer<Double>) {
         _ = accumulate(w.baseAddress!, rowsOf: samples, gradient: g.baseAddress!, scale: 1 / Double(samples.count * columns))
     }
@@ -102,7 +119,8 @@ public final class MatrixFactorization: Problem {
             .integer("rank", 3, range: 1...1e5, "factor rank r (W₂ is m×r, W₁ is r×n)"),
             .integer("rank_true", 3, range: 1...1e5, "rank of Y's signal part"),
             .real("noise", 0, range: 0...1e6, "σ of the spectral noise tail (0: Y has rank rank_true)"),
-            .real("init_scale", 0.5, range: 0...1e6, "std of the entries of the initial W₁, W₂"),
+            .choice("init", default: StandardInit.gaussian, "start: i.i.d. Gaussian entries, or all zeros (a saddle point)"),
+            .real("init_scale", 0.5, range: 0...1e6, "std of the entries of the initial W₁, W₂ when init=gaussian"),
             .integer("data_seed", 0, range: 0...Double(Int32.max), "seed of the synthetic Y"),
         ]
     ) { p in
@@ -111,15 +129,16 @@ public final class MatrixFactorization: Problem {
             throw ConfigurationError(
                 "problem 'matrix-factorization': rank=\(r) and rank_true=\(rTrue) must not exceed min(m, n) = \(min(m, n))")
         }
-        return MatrixFactorization.synthetic(
+        return ProblemInstance(MatrixFactorization.synthetic(
             m: m, n: n, rank: r, trueRank: rTrue, noise: p.real("noise"), seed: UInt64(p.integer("data_seed")),
-            initScale: p.real("init_scale"), label: problemLabel("matrix-factorization", p))
+            initialization: p.choice("init", as: StandardInit.self), initScale: p.real("init_scale"),
+            label: problemLabel("matrix-factorization", p)))
     }
 
     /// The synthetic instance described on the type.
     public static func synthetic(
-        m: Int, n: Int, rank: Int, trueRank: Int, noise: Double, seed: UInt64, initScale: Double = 0.5,
-        label: String = "matrix-factorization"
+        m: Int, n: Int, rank: Int, trueRank: Int, noise: Double, seed: UInt64, initialization: StandardInit = .gaussian,
+        initScale: Double = 0.5, label: String = "matrix-factorization"
     ) -> MatrixFactorization {
         let full = min(m, n)
         let count = noise > 0 ? full : trueRank
@@ -132,13 +151,14 @@ public final class MatrixFactorization: Problem {
             k < trueRank ? base * (1 - Double(k) / Double(2 * trueRank))
                 : tailTop * Double(full - k) / Double(full - trueRank)
         }
-        let y = Matrix(rows: m, columns: n)
+        let y = Matrix<Double>(rows: m, columns: n)
         v.withUnsafeBufferPointer { vp in
             for i in 0..<m {
                 for k in 0..<count { axpy(n, s[k] * u[k * m + i], vp.baseAddress! + k * n, y.base + i * n) }
             }
         }
         let all = (s + [Double](repeating: 0, count: full - count)).sorted(by: >)
-        return MatrixFactorization(target: y, rank: rank, singularValues: all, label: label, initScale: initScale)
+        return MatrixFactorization(
+            target: y, rank: rank, singularValues: all, label: label, initialization: initialization, initScale: initScale)
     }
 }

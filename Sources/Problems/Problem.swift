@@ -1,80 +1,108 @@
 import Core
+import Kernels
 
-/// An objective F: ℝᵈ → ℝ, usually a finite sum F(w) = (1/n) Σᵢ fᵢ(w) over n samples.
+/// A benchmark problem: an objective F with its data, its label, the theory constants it knows
+/// (F*, L, μ, …), a seeded start and the metrics reported beside the loss.
 ///
-/// A problem owns its data, loss and gradients; it says what it can offer through
-/// `capabilities` and, when known, its optimal value F*. It never counts evaluations: the
-/// harness wraps it in a charging oracle. Instances may keep scratch buffers, so one instance
-/// serves one run at a time.
-public protocol Problem: AnyObject {
+/// A problem holds immutable data only (design matrices, datasets, reference solutions), built
+/// once and shared by every cell, worker and phase of a grid; whatever a run mutates (prediction
+/// caches, activations, train/eval mode) lives in the views and run objects it hands out. It
+/// never counts evaluations: the harness wraps it in a charging `GradientOracle`.
+public protocol Problem<Scalar>: Objective, Sendable {
     /// Registry name with the settings that differ from defaults, e.g. `least-squares(kappa=100)`.
     var label: String { get }
-    /// d.
-    var dimension: Int { get }
-    /// n (1 for a deterministic function).
-    var sampleCount: Int { get }
-    var capabilities: OracleCapabilities { get }
-    /// F* = min F, when known exactly (closed form) or to high accuracy (reference solve).
-    var optimalValue: Double? { get }
-    /// Named scalar properties reported next to results (κ, λmax, …), in display order.
+    /// L, μ, L_max, λ's and F* as far as known.
+    var theory: TheoryConstants { get }
+    /// Named scalar properties reported next to results (n, d, κ, λmax, …), in display order.
     var properties: [(name: String, value: Double)] { get }
 
-    /// A deterministic starting point: the same seed gives the same bits.
-    func initialPoint(seed: UInt64) -> [Double]
-    func loss(at w: UnsafeBufferPointer<Double>) -> Double
-    func lossAndGradient(at w: UnsafeBufferPointer<Double>, into gradient: UnsafeMutableBufferPointer<Double>) -> Double
-    /// (1/|B|) Σ_{i∈B} ∇fᵢ(w).
-    func sampleGradient(
-        at w: UnsafeBufferPointer<Double>, samples: UnsafeBufferPointer<Int>,
-        into gradient: UnsafeMutableBufferPointer<Double>)
-    /// ∂F(w)/∂w_j.
-    func coordinateGradient(at w: UnsafeBufferPointer<Double>, coordinate j: Int) -> Double
-    /// For `.linearSamples` problems fᵢ(w) = φᵢ(xᵢᵀw) + (λ/2)‖w‖²: φᵢ′(xᵢᵀw), xᵢ and λ.
-    func sampleDerivative(at w: UnsafeBufferPointer<Double>, sample i: Int) -> Double
-    func features(ofSample i: Int) -> UnsafeBufferPointer<Double>
-    var l2Penalty: Double { get }
-    /// L_j, the Lipschitz constants of ∂F/∂w_j along w_j (for Lipschitz-weighted R-CD);
-    /// false when the problem does not know them.
-    func coordinateLipschitzConstants(into constants: UnsafeMutableBufferPointer<Double>) -> Bool
+    /// The starting point, a function of the problem's `init` setting and `seed` alone.
+    func initialPoint(seed: UInt64) -> [Scalar]
     /// Extra per-record metrics for traces (e.g. train and test accuracy), in a fixed order.
     var metricNames: [String] { get }
-    func metrics(at w: UnsafeBufferPointer<Double>) -> [Double]
+    func metrics(at w: UnsafeBufferPointer<Scalar>) -> [Double]
 }
 
 extension Problem {
-    public var properties: [(name: String, value: Double)] { [] }
     public var metricNames: [String] { [] }
-    public var l2Penalty: Double { 0 }
-    public func coordinateLipschitzConstants(into constants: UnsafeMutableBufferPointer<Double>) -> Bool { false }
-    public func sampleDerivative(at w: UnsafeBufferPointer<Double>, sample i: Int) -> Double {
-        preconditionFailure("\(label) is not a linear model")
-    }
-    public func features(ofSample i: Int) -> UnsafeBufferPointer<Double> {
-        preconditionFailure("\(label) is not a linear model")
-    }
-    public func metrics(at w: UnsafeBufferPointer<Double>) -> [Double] { [] }
+    public func metrics(at w: UnsafeBufferPointer<Scalar>) -> [Double] { [] }
+    /// F*, when known exactly (closed form) or to high accuracy (reference solve).
+    public var optimalValue: Double? { theory.optimalValue }
+    /// n, d and the theory constants the problem knows, in the order tables print them.
+    public var properties: [(name: String, value: Double)] { theoryProperties(theory) }
+}
 
-    /// A deterministic function's only sample is the whole objective.
-    public func sampleGradient(
-        at w: UnsafeBufferPointer<Double>, samples: UnsafeBufferPointer<Int>,
-        into gradient: UnsafeMutableBufferPointer<Double>
-    ) {
-        _ = lossAndGradient(at: w, into: gradient)
+/// (n, d, then each known constant), as tables print them; a constant that is not finite (κ of
+/// a singular H) is not known and is left out.
+public func theoryProperties(_ t: TheoryConstants) -> [(name: String, value: Double)] {
+    var p: [(name: String, value: Double)] = [("n", Double(t.sampleCount)), ("d", Double(t.dimension))]
+    for name in TheoryConstants.Name.allCases { if let v = t[name], v.isFinite { p.append((name.rawValue, v)) } }
+    return p
+}
+
+/// A problem behind closures, built where its concrete type is known (its registry factory), so
+/// every evaluation the harness and oracle make is compiled for that type and precision. Each
+/// `makeObjective()` hands out fresh views, so per-run state is never shared between runs.
+public final class AnyProblem<Scalar: KernelScalar>: @unchecked Sendable {
+    public let label: String
+    public let theory: TheoryConstants
+    public let properties: [(name: String, value: Double)]
+    public let metricNames: [String]
+    public let dimension: Int
+    public let sampleCount: Int
+    public let layout: ParameterLayout
+    /// What the problem's views offer.
+    public let capabilities: Capabilities
+    let start: @Sendable (UInt64) -> [Scalar]
+    let measure: @Sendable (UnsafeBufferPointer<Scalar>) -> [Double]
+    let objective: @Sendable () -> AnyObjective<Scalar>
+    /// The concrete problem.
+    public let base: any Problem<Scalar>
+
+    public init<P: Problem>(_ problem: P) where P.Scalar == Scalar {
+        label = problem.label
+        theory = problem.theory
+        properties = problem.properties
+        metricNames = problem.metricNames
+        dimension = problem.dimension
+        sampleCount = problem.sampleCount
+        layout = problem.layout
+        capabilities = Capabilities(problem)
+        start = { problem.initialPoint(seed: $0) }
+        measure = { problem.metrics(at: $0) }
+        objective = { AnyObjective(problem) }
+        base = problem
     }
 
-    /// Component j of the full gradient; problems with a cheaper partial derivative override it.
-    public func coordinateGradient(at w: UnsafeBufferPointer<Double>, coordinate j: Int) -> Double {
-        var g = [Double](repeating: 0, count: dimension)
-        g.withUnsafeMutableBufferPointer { _ = lossAndGradient(at: w, into: $0) }
-        return g[j]
-    }
+    public var optimalValue: Double? { theory.optimalValue }
+    public func initialPoint(seed: UInt64) -> [Scalar] { start(seed) }
+    public func metrics(at w: UnsafeBufferPointer<Scalar>) -> [Double] { measure(w) }
+    /// The uncharged surface with fresh views, for one run.
+    public func makeObjective() -> AnyObjective<Scalar> { objective() }
+}
 
-    public func loss(_ w: [Double]) -> Double { w.withUnsafeBufferPointer { loss(at: $0) } }
+/// A problem in the precision its `dtype` setting chose.
+public enum ProblemInstance: Sendable {
+    case float32(AnyProblem<Float>)
+    case float64(AnyProblem<Double>)
 
-    /// Returns (F(w), ∇F(w)) in fresh arrays; for tests and reporting, not hot loops.
-    public func lossAndGradient(_ w: [Double]) -> (Double, [Double]) {
-        var g = [Double](repeating: 0, count: dimension)
-        let f = w.withUnsafeBufferPointer { wp in g.withUnsafeMutableBufferPointer { lossAndGradient(at: wp, into: $0) } }
-        return (f, g)
+    public init<P: Problem>(_ problem: P) where P.Scalar == Float { self = .float32(AnyProblem(problem)) }
+    public init<P: Problem>(_ problem: P) where P.Scalar == Double { self = .float64(AnyProblem(problem)) }
+
+    public var precision: Precision {
+        switch self {
+        case .float32: .float32
+        case .float64: .float64
+        }
     }
+    public var label: String { switch self { case .float32(let p): p.label; case .float64(let p): p.label } }
+    public var theory: TheoryConstants { switch self { case .float32(let p): p.theory; case .float64(let p): p.theory } }
+    public var properties: [(name: String, value: Double)] {
+        switch self { case .float32(let p): p.properties; case .float64(let p): p.properties }
+    }
+    public var dimension: Int { switch self { case .float32(let p): p.dimension; case .float64(let p): p.dimension } }
+    public var sampleCount: Int { switch self { case .float32(let p): p.sampleCount; case .float64(let p): p.sampleCount } }
+    public var layout: ParameterLayout { switch self { case .float32(let p): p.layout; case .float64(let p): p.layout } }
+    public var capabilities: Capabilities { switch self { case .float32(let p): p.capabilities; case .float64(let p): p.capabilities } }
+    public var metricNames: [String] { switch self { case .float32(let p): p.metricNames; case .float64(let p): p.metricNames } }
 }

@@ -5,14 +5,14 @@ import Core
 public struct ProblemEntry: Sendable {
     public let name: String
     public let summary: String
-    public let settings: [ParameterSpec]
+    public let settings: [ParameterDeclaration]
     /// Whether F has a single sample (a deterministic function usable by `optbench trace`).
     public let deterministic: Bool
-    let factory: @Sendable (Parameters) throws -> any Problem
+    let factory: @Sendable (Parameters) throws -> ProblemInstance
 
     public init(
-        name: String, summary: String, settings: [ParameterSpec], deterministic: Bool = false,
-        factory: @escaping @Sendable (Parameters) throws -> any Problem
+        name: String, summary: String, settings: [ParameterDeclaration], deterministic: Bool = false,
+        factory: @escaping @Sendable (Parameters) throws -> ProblemInstance
     ) {
         self.name = name
         self.summary = summary
@@ -22,24 +22,29 @@ public struct ProblemEntry: Sendable {
     }
 
     /// Builds the problem from `key=value` settings; unknown or ill-typed settings throw.
-    public func make(_ keyValues: [String] = []) throws -> any Problem {
+    public func make(_ keyValues: [String] = []) throws -> ProblemInstance {
         try factory(Parameters(owner: "problem '\(name)'", specs: settings, keyValues: keyValues))
     }
 
-    public func make(_ parameters: Parameters) throws -> any Problem { try factory(parameters) }
+    public func make(_ parameters: Parameters) throws -> ProblemInstance { try factory(parameters) }
 }
 
 /// Every problem by name. Adding a problem is one file and one line here.
 public enum ProblemRegistry {
     public static let all: [ProblemEntry] = [
         Rosenbrock.entry,
-        ToyPower.entry,
-        ScalarProduct.entry,
+        W7.entry,
+        Product.entry,
         LeastSquares.entry,
         LogisticRegression.entry,
         MatrixFactorization.entry,
         DeepLinearNetwork.entry,
     ]
+
+    /// `dtype=float32|float64`, the precision of a problem's parameters and data, for the
+    /// problems that offer both.
+    public static let dtypeSetting = ParameterDeclaration.choice(
+        "dtype", default: Precision.float64, "precision of the parameters and data (theory constants are computed in float64 either way)")
 
     public static func entry(named name: String) throws(ConfigurationError) -> ProblemEntry {
         guard let e = all.first(where: { $0.name == name }) else {

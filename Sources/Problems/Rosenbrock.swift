@@ -3,15 +3,21 @@ import Kernels
 
 /// Rosenbrock's valley, F(x, y) = (a − x)² + b(y − x²)², minimised at (a, a²) with F* = 0.
 ///
-/// ∇F = (−2(a − x) − 4bx(y − x²), 2b(y − x²)). A deterministic 2-D function: n = 1.
+/// ∇F = (−2(a − x) − 4bx(y − x²), 2b(y − x²)); each partial derivative costs O(1), half the
+/// gradient, so it has a coordinate view. A deterministic 2-D function: n = 1.
+///
+/// Start (`init`): `x0` (the `x0` setting, (−1.2, 1) by default), `zeros`, or `gaussian`
+/// (w₀ ~ N(0, I/2) from the run seed); `spread` > 0 perturbs it by a seeded N(0, spread²·I).
 public final class Rosenbrock: Problem {
     public let a: Double
     public let b: Double
-    let start: [Double]
+    /// The fixed start, nil for a Gaussian draw.
+    let start: [Double]?
     let spread: Double
     public let label: String
 
-    public init(a: Double = 1, b: Double = 100, start: [Double] = [-1.2, 1], spread: Double = 0, label: String = "rosenbrock") {
+    public init(a: Double = 1, b: Double = 100, start: [Double]? = [-1.2, 1], spread: Double = 0, label: String = "rosenbrock") {
+        precondition(start.map { $0.count == 2 } ?? true, "Rosenbrock starts in ℝ²")
         self.a = a
         self.b = b
         self.start = start
@@ -21,11 +27,14 @@ public final class Rosenbrock: Problem {
 
     public var dimension: Int { 2 }
     public var sampleCount: Int { 1 }
-    public var capabilities: OracleCapabilities { [.fullGradient, .sampleGradients, .coordinates] }
-    public var optimalValue: Double? { 0 }
+    public var theory: TheoryConstants {
+        var t = TheoryConstants(sampleCount: 1, dimension: 2)
+        t.optimalValue = 0
+        return t
+    }
 
     public func initialPoint(seed: UInt64) -> [Double] {
-        perturbedStart(start, spread: spread, seed: seed)
+        perturbedStart(start ?? gaussianStart(dimension: 2, seed: seed), spread: spread, seed: seed)
     }
 
     public func loss(at w: UnsafeBufferPointer<Double>) -> Double {
@@ -35,11 +44,27 @@ public final class Rosenbrock: Problem {
     }
 
     public func lossAndGradient(at w: UnsafeBufferPointer<Double>, into g: UnsafeMutableBufferPointer<Double>) -> Double {
-        let x = w[0], y = w[1]
+        (g[0], g[1]) = gradient(w[0], w[1])
+        return loss(at: w)
+    }
+
+    /// (∂F/∂x, ∂F/∂y).
+    func gradient(_ x: Double, _ y: Double) -> (Double, Double) {
         let u = a - x, v = y - x * x
-        g[0] = -2 * u - 4 * b * x * v
-        g[1] = 2 * b * v
-        return u * u + b * v * v
+        return (-2 * u - 4 * b * x * v, 2 * b * v)
+    }
+
+    /// The only sample is F itself.
+    public func sampleGradient(at w: UnsafeBufferPointer<Double>, samples: UnsafeBufferPointer<Int>, into g: UnsafeMutableBufferPointer<Double>) {
+        _ = lossAndGradient(at: w, into: g)
+    }
+
+    /// ∂F/∂x or ∂F/∂y, O(1) like the whole gradient of this 2-D function.
+    public func coordinates() -> CoordinateView<Double>? {
+        CoordinateView { [self] w, j in
+            let g = gradient(w[0], w[1])
+            return j == 0 ? g.0 : g.1
+        }
     }
 
     public static let entry = ProblemEntry(
@@ -48,20 +73,15 @@ public final class Rosenbrock: Problem {
         settings: [
             .real("a", 1, "the minimiser's x-coordinate"),
             .real("b", 100, range: 0...1e12, "the valley's steepness"),
-            .vector("x0", [-1.2, 1], "starting point"),
-            .real("spread", 0, range: 0...1e6, "std of a seeded Gaussian perturbation of x0 (0: every seed starts at x0)"),
+            .choice("init", default: PointInit.x0, "start: the point x0, the origin, or w₀ ~ N(0, I/2) from the run seed"),
+            .vector("x0", [-1.2, 1], "starting point when init=x0"),
+            .real("spread", 0, range: 0...1e6, "std of a seeded Gaussian perturbation of the start (0: every seed starts at the same point)"),
         ],
         deterministic: true
     ) { p in
-        let x0 = p.vector("x0")
-        guard x0.count == 2 else { throw ConfigurationError("problem 'rosenbrock': x0 has \(x0.count) entries; expected 2") }
-        return Rosenbrock(a: p.real("a"), b: p.real("b"), start: x0, spread: p.real("spread"), label: problemLabel("rosenbrock", p))
+        let start = try fixedStart(
+            p, region: p.choice("init", as: PointInit.self).region, choices: PointInit.allCases.map(\.rawValue), dimension: 2,
+            problem: "rosenbrock")
+        return ProblemInstance(Rosenbrock(a: p.real("a"), b: p.real("b"), start: start, spread: p.real("spread"), label: problemLabel("rosenbrock", p)))
     }
-}
-
-/// x0 + spread·ξ with ξ ~ N(0, I) drawn from `seed` (x0 itself when spread is 0).
-func perturbedStart(_ start: [Double], spread: Double, seed: UInt64) -> [Double] {
-    guard spread > 0 else { return start }
-    var rng = Xoshiro256(seed: seed, stream: 1)
-    return start.map { $0 + spread * rng.nextGaussian() }
 }

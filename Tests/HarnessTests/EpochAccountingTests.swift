@@ -8,30 +8,57 @@ import TestSupport
 
 /// One epoch = n sample-gradient evaluations (survey, Appendix C).
 @Suite struct EpochAccountingTests {
-    func leastSquares(n: Int = 40, d: Int = 5) throws -> any Problem {
-        try ProblemRegistry.entry(named: "least-squares").make(["n=\(n)", "d=\(d)"])
+    func leastSquares(n: Int = 40, d: Int = 5, _ extra: [String] = []) throws -> ProblemInstance {
+        try ProblemRegistry.entry(named: "least-squares").make(["n=\(n)", "d=\(d)", "init=gaussian"] + extra)
+    }
+
+    func double(_ instance: ProblemInstance) throws -> AnyProblem<Double> {
+        guard case .float64(let p) = instance else { throw ConfigurationError("expected a float64 problem") }
+        return p
     }
 
     @Test func oracleChargesEachEvaluationInEpochs() throws {
-        let oracle = CountingOracle(problem: try leastSquares())
+        let oracle = GradientOracle(try double(leastSquares()).makeObjective())
         var w = [Double](repeating: 0.1, count: 5), g = w
         w.withUnsafeBufferPointer { wp in
             g.withUnsafeMutableBufferPointer { gp in
                 _ = oracle.lossAndGradient(at: wp, into: gp)  // 1
                 _ = oracle.loss(at: wp)  // 1
                 [1, 2, 3, 4].withUnsafeBufferPointer { oracle.sampleGradient(at: wp, samples: $0, into: gp) }  // 4/40
-                _ = oracle.coordinateGradient(at: wp, coordinate: 2)  // 1/5
-                _ = oracle.sampleDerivative(at: wp, sample: 7)  // 1/40
+                _ = oracle.coordinates!.partial(wp, 2)  // 1/5
+                _ = oracle.linearModel!.derivative(wp, 7)  // 1/40
             }
         }
-        let expected: Double = 2 + 4.0 / 40 + 1.0 / 5 + 1.0 / 40
+        #expect(oracle.charges.full == 2 && oracle.charges.samples == 5 && oracle.charges.coordinates == 1)
+        let expected: Double = 2 + 5.0 / 40 + 1.0 / 5
         #expect(isClose(oracle.epochs, expected, rtol: 1e-15))
         _ = w
     }
 
+    /// Charges are integers: d coordinate partials are exactly one epoch however many times
+    /// they are taken (1/d added as a real drifts: R-CD records used to land at 95.02).
+    @Test func coordinateChargesAreExact() throws {
+        let d = 7
+        let oracle = GradientOracle(try double(leastSquares(n: 30, d: d)).makeObjective())
+        let w = [Double](repeating: 0.2, count: d)
+        w.withUnsafeBufferPointer { wp in
+            for k in 0..<(95 * d) { _ = oracle.coordinates!.partial(wp, k % d) }
+        }
+        #expect(oracle.epochs == 95)
+        #expect(oracle.charges.reached(95, sampleCount: 30, dimension: d))
+        #expect(!oracle.charges.reached(96, sampleCount: 30, dimension: d))
+    }
+
+    /// R-CD's records land on whole epochs, exactly.
+    @Test func coordinateDescentRecordsLandOnWholeEpochs() throws {
+        let rcd = try OptimizerRegistry.entry(named: "rcd").make(["lr=0.1"])
+        let r = Runner.run(rcd, on: try leastSquares(n: 60, d: 9), seed: 2, rule: StoppingRule(target: 0, maxEpochs: 40))
+        #expect(r.records.map(\.epoch) == (0...40).map(Double.init))
+    }
+
     @Test func exactlyNSampleGradientsMakeOneEpoch() throws {
         let n = 37
-        let oracle = CountingOracle(problem: try leastSquares(n: n))
+        let oracle = GradientOracle(try double(leastSquares(n: n)).makeObjective())
         let w = [Double](repeating: 0, count: 5)
         var g = w
         w.withUnsafeBufferPointer { wp in
@@ -58,7 +85,8 @@ import TestSupport
         let problem = try leastSquares()
         let gd = try OptimizerRegistry.entry(named: "gd").make(["lr=0.5"])
         let r = Runner.run(gd, on: problem, seed: 3, rule: StoppingRule(target: 1e-3, maxEpochs: 500))
-        #expect(isClose(r.records[0].loss, problem.loss(problem.initialPoint(seed: 3)), rtol: 1e-14))
+        let p = try double(problem)
+        #expect(isClose(r.records[0].loss, p.makeObjective().loss(p.initialPoint(seed: 3)), rtol: 1e-14))
         #expect(r.records[0].suboptimality == 1)
         #expect(r.records[0].seconds == 0)
         #expect(r.status == .reached)
@@ -85,9 +113,10 @@ import TestSupport
     }
 
     /// Without F*, accuracy is ‖∇F‖/‖∇F₀‖.
-    @Test func gradientNormCriterionWithoutKnownOptimum() {
-        let gd = SGD(lr: 0.1, batchSize: 0)
-        let r = Runner.run(gd, on: UnknownOptimumQuadratic(), seed: 0, rule: StoppingRule(target: 1e-3, maxEpochs: 1000))
+    @Test func gradientNormCriterionWithoutKnownOptimum() throws {
+        let gd = try OptimizerRegistry.entry(named: "gd").make(["lr=0.1"])
+        let r = Runner.run(gd.float64, on: AnyProblem(UnknownOptimumQuadratic()), seed: 0,
+                           rule: StoppingRule(target: 1e-3, maxEpochs: 1000))
         #expect(r.status == .reached)
         #expect(r.records[0].suboptimality == nil)
         // ‖∇F‖ shrinks by (1 − 0.1) per step from w = 1: 0.9^t ≤ 1e-3 first at t = 66.
@@ -107,15 +136,18 @@ import TestSupport
 
 /// F(w) = ½w² with F* deliberately not declared.
 final class UnknownOptimumQuadratic: Problem {
+    typealias Scalar = Double
     var label: String { "quadratic" }
     var dimension: Int { 1 }
     var sampleCount: Int { 1 }
-    var capabilities: OracleCapabilities { .fullGradient }
-    var optimalValue: Double? { nil }
+    var theory: TheoryConstants { TheoryConstants(sampleCount: 1, dimension: 1) }
     func initialPoint(seed: UInt64) -> [Double] { [1] }
     func loss(at w: UnsafeBufferPointer<Double>) -> Double { 0.5 * w[0] * w[0] }
     func lossAndGradient(at w: UnsafeBufferPointer<Double>, into g: UnsafeMutableBufferPointer<Double>) -> Double {
         g[0] = w[0]
         return 0.5 * w[0] * w[0]
+    }
+    func sampleGradient(at w: UnsafeBufferPointer<Double>, samples: UnsafeBufferPointer<Int>, into g: UnsafeMutableBufferPointer<Double>) {
+        _ = lossAndGradient(at: w, into: g)
     }
 }

@@ -1,4 +1,6 @@
+import Core
 import Foundation
+import Problems
 import Testing
 import TestSupport
 @testable import Harness
@@ -6,8 +8,8 @@ import TestSupport
 @Suite struct GridTests {
     static let suite = Suite(
         name: "tiny", summary: "test grid",
-        problems: [ProblemSpec("least-squares", ["n=50", "d=5", "kappa=10"])],
-        optimizers: [OptimizerSpec("gd"), OptimizerSpec("sgd", ["batch_size=5"])],
+        problems: [SuiteProblem("least-squares", ["n=50", "d=5", "kappa=10", "init=gaussian"])],
+        optimizers: [SuiteOptimizer("gd"), SuiteOptimizer("sgd", ["batch_size=5"])],
         seeds: [1, 2], rule: StoppingRule(target: 1e-4, maxEpochs: 300),
         learningRates: [0.01, 0.1, 1, 10])
 
@@ -22,7 +24,7 @@ import TestSupport
         defer { try? FileManager.default.removeItem(at: dir) }
         let pairs = try Grid(suite: Self.suite, threads: 2).run(writingTo: dir, command: "test")
         let gd = pairs.first { $0.optimizer == "gd" }!
-        #expect(gd.lr == 1 && gd.status == "reached" && gd.reached == 2)
+        #expect(gd.lr == 1 && gd.status == .reached && gd.reached == 2)
         #expect(gd.sweep.filter { $0.lr == 10 }.allSatisfy { $0.status == .diverged })
         let slower = gd.sweep.filter { $0.lr == 0.1 }.map { $0.epochsToTarget ?? .infinity }
         #expect(slower.allSatisfy { $0 > gd.maxEpochs! })
@@ -30,7 +32,7 @@ import TestSupport
             #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent(file).path), "\(file) missing")
         }
         let md = try String(contentsOf: dir.appendingPathComponent("table.md"), encoding: .utf8)
-        #expect(md.contains("| least-squares(n=50 d=5 kappa=10) |"))
+        #expect(md.contains("| least-squares(n=50 d=5 kappa=10 init=gaussian) |"))
         let csv = try String(contentsOf: dir.appendingPathComponent("table.csv"), encoding: .utf8).split(separator: "\n")
         #expect(csv.count == 3)
         let traces = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("traces").path)
@@ -69,10 +71,60 @@ import TestSupport
 
     @Test func unknownNamesFailBeforeAnyWork() {
         var suite = Self.suite
-        suite.optimizers.append(OptimizerSpec("adamw"))
+        suite.optimizers.append(SuiteOptimizer("adamw"))
         let dir = temporaryDirectory()
         #expect(throws: (any Error).self) { try Grid(suite: suite).run(writingTo: dir, command: "test") }
         #expect(!FileManager.default.fileExists(atPath: dir.path))
+    }
+
+    /// An optimizer that needs what a problem does not offer is a `skipped` cell with the
+    /// reason in the tables; the other pairs run as usual.
+    @Test func incompatiblePairsAreSkippedWithTheReason() throws {
+        let suite = Suite(
+            name: "skips", summary: "test",
+            problems: [SuiteProblem("least-squares", ["n=40", "d=4", "kappa=10"]), SuiteProblem("deep-linear")],
+            optimizers: [SuiteOptimizer("gd"), SuiteOptimizer("rcd", ["sampling=lipschitz", "lr=1"], learningRates: []),
+                         SuiteOptimizer("lbfgs", groups: ["parameters:lr=0.5"], learningRates: [])],
+            seeds: [1], rule: StoppingRule(target: 1e-3, maxEpochs: 30), learningRates: [0.1])
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let pairs = try Grid(suite: suite, threads: 2).run(writingTo: dir, command: "test")
+        func pair(_ p: String, _ o: String) -> PairSummary { pairs.first { $0.problem.hasPrefix(p) && $0.optimizer.hasPrefix(o) }! }
+        #expect(pair("least-squares", "rcd").status == .reached)
+        let skipped = pair("deep-linear", "rcd")
+        #expect(skipped.status == .skipped && skipped.sweep.isEmpty)
+        #expect(skipped.reason?.contains("coordinate") == true, "\(skipped.reason ?? "")")
+        #expect(pair("deep-linear", "gd").status != .skipped)
+        #expect(pair("least-squares", "lbfgs").status == .skipped)
+        #expect(pair("least-squares", "lbfgs").reason?.contains("parameter groups") == true)
+        let md = try String(contentsOf: dir.appendingPathComponent("table.md"), encoding: .utf8)
+        #expect(md.contains("skipped [1]") && md.contains("1. skipped: "))
+        let cache = try String(contentsOf: dir.appendingPathComponent("cells.jsonl"), encoding: .utf8)
+        #expect(!cache.contains("deep-linear\",\"optimizer\":\"rcd"))
+    }
+
+    /// float32 cells give the same bits on one thread and on two, and reach the float32
+    /// accuracy GD can reach on least squares.
+    @Test func float32ResultsDoNotDependOnThreadCount() throws {
+        let suite = Suite(
+            name: "f32", summary: "test",
+            problems: [SuiteProblem("least-squares", ["n=300", "d=20", "kappa=30", "dtype=float32", "noise=0.1"]),
+                       SuiteProblem("logistic", ["n=200", "d=10", "dtype=float32"])],
+            optimizers: [SuiteOptimizer("gd"), SuiteOptimizer("sgd", ["batch_size=7", "momentum=0.5"]), SuiteOptimizer("saga")],
+            seeds: [1, 2], rule: StoppingRule(target: 1e-5, maxEpochs: 60), learningRates: [0.1, 0.5])
+        let d1 = temporaryDirectory(), d2 = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: d1); try? FileManager.default.removeItem(at: d2) }
+        let a = try Grid(suite: suite, threads: 1).run(writingTo: d1, command: "test")
+        let b = try Grid(suite: suite, threads: 2).run(writingTo: d2, command: "test")
+        #expect(a.flatMap { $0.sweep.map(\.finalAccuracy) } == b.flatMap { $0.sweep.map(\.finalAccuracy) })
+        #expect(a.flatMap { $0.sweep.map(\.epochsToTarget) } == b.flatMap { $0.sweep.map(\.epochsToTarget) })
+        let traces = try FileManager.default.contentsOfDirectory(atPath: d1.appendingPathComponent("traces").path)
+        for t in traces {
+            let x = try String(contentsOf: d1.appendingPathComponent("traces/\(t)"), encoding: .utf8)
+            let y = try String(contentsOf: d2.appendingPathComponent("traces/\(t)"), encoding: .utf8)
+            func strip(_ s: String) -> [String] { s.split(separator: "\n").map { $0.split(separator: ",").dropLast().joined(separator: ",") } }
+            #expect(strip(x) == strip(y), "\(t)")
+        }
     }
 
     @Test func logGridIsLogSpaced() {

@@ -12,18 +12,17 @@ import TestSupport
     static let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Sources")
 
-    /// The `name: "…"` of every `static let entry = KindEntry(` in a source folder.
+    /// The `name: "…"` of every `static let x = KindEntry(` in a source folder and its subfolders.
     func declaredNames(folder: String, kind: String) throws -> [String] {
         let dir = Self.sources.appendingPathComponent(folder)
         var names: [String] = []
-        for file in try FileManager.default.contentsOfDirectory(atPath: dir.path) where file.hasSuffix(".swift") {
+        let files = FileManager.default.enumerator(atPath: dir.path)?.compactMap { $0 as? String } ?? []
+        for file in files where file.hasSuffix(".swift") {
             let text = try String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8)
-            var rest = Substring(text)
-            while let r = rest.range(of: "static let entry = \(kind)(") {
-                rest = rest[r.upperBound...]
-                if let open = rest.range(of: "name: \""), let close = rest[open.upperBound...].firstIndex(of: "\"") {
-                    names.append(String(rest[open.upperBound..<close]))
-                }
+            // `Kind(name: "…"` wherever an entry is declared (a `static let`, or a computed `static var`).
+            let pattern = try Regex("\\b" + kind + #"\(\s*name:\s*"([^"]+)""#)
+            for match in text.matches(of: pattern) {
+                if let name = match.output[1].substring { names.append(String(name)) }
             }
         }
         return names.sorted()
@@ -65,8 +64,9 @@ import TestSupport
 
     /// The README's example: a new optimizer is one type with an entry, and the harness runs it.
     @Test func readmeExampleOptimizerRunsInTheHarness() throws {
-        let sign = try SignDescent.entry.make(["lr=0.01"])
-        let r = Runner.run(sign, on: ToyPower(start: 0.9), seed: 0, rule: StoppingRule(target: 1e-3, maxEpochs: 100))
+        let sign = try OptimizerEntry.sign.make(["lr=0.01"])
+        let w7 = try ProblemRegistry.entry(named: "w7").make(["x0=0.9"])
+        let r = Runner.run(sign, on: w7, seed: 0, rule: StoppingRule(target: 1e-3, maxEpochs: 100))
         // From 0.9 the step 0.01 moves w by exactly 0.01 towards 1 per epoch: 10 steps reach 1.
         #expect(r.status == .reached)
         #expect(r.epochsToTarget == 10)
@@ -74,23 +74,27 @@ import TestSupport
 }
 
 /// Sign descent, θ ← θ − η·sign(∇F(θ)) — the README's example, verbatim.
-public struct SignDescent: Optimizer {
+public struct SignDescent<Scalar: KernelScalar>: Optimizer {
     public var lr: Double
-    public struct State { var g: [Double] }
+    public struct State { var g: [Scalar] }
 
-    public var requirements: OracleCapabilities { .fullGradient }
-    public func makeState(dimension: Int, sampleCount: Int, seed: UInt64) -> State {
-        State(g: .init(repeating: 0, count: dimension))
+    public var requirements: Requirements { Requirements() }
+    public func makeState(for oracle: GradientOracle<Scalar>, seed: UInt64) -> State {
+        State(g: .init(repeating: 0, count: oracle.dimension))
     }
-    public func step(_ w: UnsafeMutableBufferPointer<Double>, state: inout State, oracle: some GradientOracle) {
+    public func step(_ w: UnsafeMutableBufferPointer<Scalar>, state: inout State, oracle: GradientOracle<Scalar>) {
+        let eta = Scalar(lr)
         state.g.withUnsafeMutableBufferPointer { g in
             _ = oracle.lossAndGradient(at: UnsafeBufferPointer(w), into: g)   // charged: 1 epoch
-            for i in 0..<w.count { w[i] -= lr * (g[i] > 0 ? 1 : g[i] < 0 ? -1 : 0) }
+            for i in 0..<w.count { w[i] -= eta * (g[i] > 0 ? 1 : g[i] < 0 ? -1 : 0) }
         }
     }
+}
 
-    public static let entry = OptimizerEntry(
+extension OptimizerEntry {
+    public static let sign = OptimizerEntry(
         name: "sign", summary: "sign descent θ ← θ − η·sign(∇F)",
-        parameters: [.real("lr", 1e-3, range: 0...1e12, "learning rate η")]
-    ) { p in SignDescent(lr: p.real("lr")) }
+        parameters: [.real("lr", 1e-3, range: 0...1e12, "learning rate η")],
+        float: { p, _ in SignDescent<Float>(lr: p.real("lr")) },
+        double: { p, _ in SignDescent<Double>(lr: p.real("lr")) })
 }

@@ -1,10 +1,16 @@
+import Core
 import Foundation
 import Testing
 import TestSupport
 @testable import Harness
 
 @Suite struct TheoryPredictionTests {
-    static let instance: [String: Double] = ["n": 1000, "d": 50, "kappa": 100, "kappa_D": 20]
+    static let instance: TheoryConstants = {
+        var t = TheoryConstants(sampleCount: 1000, dimension: 50)
+        t.smoothness = 100; t.strongConvexity = 1
+        t.lambdaMax = 100; t.lambdaMin = 1; t.lambdaAverage = 20
+        return t
+    }()
 
     /// Appendix C's formulas written out by hand at ε = e⁻¹⁰ (log(1/ε) = 10).
     @Test func predictionsFollowTheAppendixFormulas() {
@@ -14,7 +20,9 @@ import TestSupport
             (.varianceReduced, (1 + 0.05 * 20) * 10), (.varianceReducedAsPrinted, (1 + 20 * 20) * 10), (.sgdRealizable, 0.05 * 20 * 10),
         ]
         for (c, e) in expected { #expect(isClose(c.epochs(Self.instance, epsilon: eps)!, e, rtol: 1e-12), "\(c)") }
-        #expect(Complexity.gradientDescent.epochs(["kappa": 3], epsilon: eps) == nil)
+        var partial = TheoryConstants(sampleCount: 10, dimension: 2)
+        partial.smoothness = 3; partial.strongConvexity = 1
+        #expect(Complexity.gradientDescent.epochs(partial, epsilon: eps) == nil)  // κ_D unknown
     }
 
     @Test func linearFitRecoversALine() {
@@ -29,8 +37,10 @@ import TestSupport
     @Test func complexityReportOnASmallSweep() throws {
         let suite = Suite(
             name: "sweep", summary: "test",
-            problems: [10.0, 40, 160].map { ProblemSpec("least-squares", ["n=60", "d=6", "kappa=\(Int($0))"], sweeps: ["kappa"]) },
-            optimizers: [OptimizerSpec("gd", complexity: .gradientDescent, tag: "theory") { p in ["lr=\(1 / p["lambda_max"]!)"] }],
+            problems: [10.0, 40, 160].map { SuiteProblem("least-squares", ["n=60", "d=6", "kappa=\(Int($0))"], series: ["kappa"]) },
+            optimizers: [SuiteOptimizer("gd", complexity: .gradientDescent, tag: "theory") { t throws(ConfigurationError) in
+                ["lr=\(1 / (try t.value(.lambdaMax, for: "test")))"]
+            }],
             seeds: [1], rule: StoppingRule(target: 1e-8, maxEpochs: 20000), learningRates: [])
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("optbench-complexity-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }

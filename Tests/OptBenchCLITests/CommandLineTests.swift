@@ -4,7 +4,9 @@ import TestSupport
 @testable import OptBenchCLI
 
 /// Runs the CLI in-process, capturing stdout, stderr and the exit status.
-func optbench(_ args: String...) -> (status: Int32, out: String, err: String) {
+func optbench(_ args: String...) -> (status: Int32, out: String, err: String) { optbench(args) }
+
+func optbench(_ args: [String]) -> (status: Int32, out: String, err: String) {
     var out: [String] = [], err: [String] = []
     let status = OptBench.main(args, output: { out.append($0) }, errors: { err.append($0) })
     return (status, out.joined(separator: "\n"), err.joined(separator: "\n"))

@@ -1,35 +1,37 @@
 import Core
+import Kernels
 import Optimizers
 import TestSupport
 
-/// Runs `steps` iterations of `rule` from `start`, returning w_0, w_1, …, w_steps.
-func iterates(_ rule: any Optimizer, oracle: some GradientOracle, start: [Double], steps: Int, seed: UInt64 = 1) -> [[Double]] {
-    func run<O: Optimizer>(_ rule: O) -> [[Double]] {
-        var state = rule.makeState(dimension: start.count, sampleCount: oracle.sampleCount, seed: seed)
-        var w = start
-        var path = [w]
-        for _ in 0..<steps {
-            w.withUnsafeMutableBufferPointer { rule.step($0, state: &state, oracle: oracle) }
-            path.append(w)
-        }
-        return path
+/// Runs `steps` iterations of `optimizer` from `start` through the erased form the harness
+/// uses, returning w_0, w_1, …, w_steps.
+func iterates<S: KernelScalar>(_ optimizer: AnyOptimizer<S>, oracle: GradientOracle<S>, start: [S], steps: Int, seed: UInt64 = 1) -> [[S]] {
+    let run = optimizer.start(on: oracle, seed: seed)
+    var w = start
+    var path = [w]
+    for _ in 0..<steps {
+        w.withUnsafeMutableBufferPointer { run.step($0) }
+        path.append(w)
     }
-    return run(rule)
+    return path
 }
 
-/// The registered rule `name` with `key=value` settings.
-func rule(_ name: String, _ settings: String...) throws -> any Optimizer {
-    try OptimizerRegistry.entry(named: name).make(settings)
+/// The registered rule `name` with `key=value` settings, in both precisions.
+func configured(_ name: String, _ settings: [String], groups: [ParameterGroup] = []) throws -> ConfiguredOptimizer {
+    try OptimizerRegistry.entry(named: name).make(settings, groups: groups)
 }
 
-/// F(w), for checking a path after the fact (charged to the oracle like any evaluation).
-func value(_ oracle: some GradientOracle, _ w: [Double]) -> Double {
-    w.withUnsafeBufferPointer { oracle.loss(at: $0) }
+/// The registered rule `name` with `key=value` settings, in float64.
+func rule(_ name: String, _ settings: String...) throws -> AnyOptimizer<Double> {
+    try configured(name, settings).float64
 }
 
-/// Rosenbrock's F(x, y) = (1 − x)² + 100(y − x²)², minimised at (1, 1) with F* = 0.
-func rosenbrock() -> TestOracle {
-    TestOracle(dimension: 2,
-               loss: { w in (1 - w[0]) * (1 - w[0]) + 100 * (w[1] - w[0] * w[0]) * (w[1] - w[0] * w[0]) },
-               gradient: { w in [-2 * (1 - w[0]) - 400 * w[0] * (w[1] - w[0] * w[0]), 200 * (w[1] - w[0] * w[0])] })
+/// The charging oracle the harness would build for `objective`.
+func oracle<O: Objective>(_ objective: O) -> GradientOracle<O.Scalar> { GradientOracle(objective: objective) }
+
+/// F(w), uncharged.
+func value<O: Objective>(_ objective: O, _ w: [O.Scalar]) -> Double { objective.loss(w) }
+
+extension Double {
+    func power(_ k: Int) -> Double { (0..<k).reduce(1.0) { r, _ in r * self } }
 }

@@ -1,13 +1,8 @@
 import Testing
 import Core
+import Kernels
 @testable import Optimizers
 import TestSupport
-
-#if canImport(Glibc)
-import Glibc
-#else
-import Foundation
-#endif
 
 @Test func stepScheduleIsTorchStepLR() {
     let s = Schedule.step(every: 10, gamma: 0.1)
@@ -34,7 +29,7 @@ func torchWarmRestarts(epochs: Int, lr: Double, t0: Int, tMult: Int, etaMin: Dou
     var tCur = 0, tI = t0
     var out: [Double] = []
     for _ in 0..<epochs {
-        out.append(etaMin + (lr - etaMin) * (1 + cos(Double.pi * Double(tCur) / Double(tI))) / 2)
+        out.append(etaMin + (lr - etaMin) * (1 + Math.cos(Double.pi * Double(tCur) / Double(tI))) / 2)
         tCur += 1
         if tCur >= tI { tCur -= tI; tI *= tMult }
     }
@@ -73,4 +68,25 @@ func cosineRestartsMatchesTorchRecurrence(t0: Int, tMult: Int) throws {
 @Test func defaultScheduleIsConstant() throws {
     let p = try Parameters(owner: "test", specs: Schedule.parameters)
     #expect(Schedule(p) == .constant)
+}
+
+@Test func everyScheduleKindParses() throws {
+    for kind in ScheduleKind.allCases {
+        let p = try Parameters(owner: "test", specs: [.real("lr", 0.1, "")] + Schedule.parameters, assignments: [("schedule", kind.rawValue)])
+        let s = Schedule(p)
+        switch (kind, s) {
+        case (.constant, .constant), (.step, .step), (.inversePower, .inversePower), (.triangular, .triangular),
+             (.cosineRestarts, .cosineRestarts): break
+        default: Issue.record("\(kind.rawValue) parsed as \(s)")
+        }
+    }
+}
+
+@Test func unknownScheduleNameIsRefusedWithTheChoices() {
+    do {
+        _ = try Parameters(owner: "test", specs: Schedule.parameters, assignments: [("schedule", "linear")])
+        Issue.record("schedule=linear accepted")
+    } catch {
+        #expect(error.message.contains("constant, step, inverse-power, triangular, cosine-restarts"), "\(error.message)")
+    }
 }

@@ -1,5 +1,6 @@
 import Core
 import Kernels
+import LinearAlgebra
 import Testing
 import TestSupport
 
@@ -17,13 +18,14 @@ import TestSupport
     @Test(arguments: [["m=8", "n=6", "rank=2", "rank_true=3", "noise=0"], ["m=7", "n=9", "rank=3", "rank_true=2", "noise=0.5"],
                       ["m=10", "n=10", "rank=2", "rank_true=4", "noise=0.2"]])
     func optimalValueIsEckartYoung(settings: [String]) throws {
-        let p = try #require(try ProblemRegistry.entry(named: "matrix-factorization").make(settings) as? MatrixFactorization)
+        let p = try concrete("matrix-factorization", settings, as: MatrixFactorization.self)
         let e = gramSpectrum(p)
         let k = min(p.rows, p.columns)
         let sigma2 = e.eigenvalues.prefix(k).map { max(0, $0) }
         #expect(isClose(sigma2, p.singularValues.map { $0 * $0 }, rtol: 0, atol: 1e-10 * sigma2[0]))
         let expected = sigma2.dropFirst(p.rank).reduce(0, +) / Double(2 * p.rows * p.columns)
         #expect(isClose(p.optimalValue!, expected, rtol: 1e-9, atol: 1e-12))
+        #expect(property(p.properties, "F*") == p.optimalValue && property(p.properties, "columns") == Double(p.columns))
         // F* is attained: W₁ = V_rᵀ, W₂ = Y·V_r.
         let (m, n, r) = (p.rows, p.columns, p.rank)
         var w = [Double](repeating: 0, count: p.dimension)
@@ -37,14 +39,21 @@ import TestSupport
     }
 
     @Test func ranksAboveMinimumDimensionAreRejected() {
-        let message = configurationMessage { _ = try ProblemRegistry.entry(named: "matrix-factorization").make(["m=4", "n=3", "rank=4"]) }
+        let message = configurationMessage { _ = try instance("matrix-factorization", ["m=4", "n=3", "rank=4"]) }
         #expect(message?.contains("must not exceed min(m, n) = 3") == true)
+    }
+
+    @Test func zeroStartIsASaddle() throws {
+        let p = try concrete("matrix-factorization", ["init=zeros"], as: MatrixFactorization.self)
+        let w = p.initialPoint(seed: 3)
+        #expect(w.allSatisfy { $0 == 0 } && w.count == p.dimension)
+        #expect(p.lossAndGradient(w).1.allSatisfy { $0 == 0 })
     }
 }
 
 @Suite struct DeepLinearNetworkTests {
     func make(_ settings: [String]) throws -> DeepLinearNetwork {
-        try #require(try ProblemRegistry.entry(named: "deep-linear").make(settings) as? DeepLinearNetwork)
+        try concrete("deep-linear", settings, as: DeepLinearNetwork.self)
     }
 
     @Test func realizableOptimumIsZeroAndAttained() throws {
@@ -129,25 +138,30 @@ import TestSupport
     }
 
     @Test func badWidthsAreRejected() {
-        let message = configurationMessage { _ = try ProblemRegistry.entry(named: "deep-linear").make(["widths=3"]) }
+        let message = configurationMessage { _ = try instance("deep-linear", ["widths=3"]) }
         #expect(message?.contains("expected at least two positive integers") == true)
+    }
+
+    @Test func zeroStartIsASaddle() throws {
+        let p = try make(["init=zeros"])
+        let w = p.initialPoint(seed: 1)
+        #expect(w.allSatisfy { $0 == 0 })
+        #expect(p.lossAndGradient(w).1.allSatisfy { $0 == 0 })
     }
 }
 
 @Suite struct StartRegionTests {
-    @Test(arguments: ["vanishing", "basin", "exploding"])
-    func regionsSetEveryFactor(region: String) throws {
-        let factor = StartRegion(rawValue: region)!.factor!
-        let product = try ProblemRegistry.entry(named: "product").make(["start=\(region)"])
-        #expect(product.initialPoint(seed: 1) == [Double](repeating: factor, count: 7))
-        let w7 = try ProblemRegistry.entry(named: "w7").make(["start=\(region)"])
-        #expect(w7.initialPoint(seed: 1) == [factor])
+    @Test(arguments: [StartRegion.vanishing, .basin, .exploding, .zeros])
+    func regionsSetEveryFactor(region: StartRegion) throws {
+        let factor = region.factor!
+        #expect(try float64("product", ["init=\(region.rawValue)"]).initialPoint(seed: 1) == [Double](repeating: factor, count: 7))
+        #expect(try float64("w7", ["init=\(region.rawValue)"]).initialPoint(seed: 1) == [factor])
     }
 
     @Test func gradientMagnitudesShowTheRegions() throws {
         func gradientNorm(_ name: String, _ region: String) throws -> Double {
-            let p = try ProblemRegistry.entry(named: name).make(["start=\(region)"])
-            let g = p.lossAndGradient(p.initialPoint(seed: 0)).1
+            let p = try float64(name, ["init=\(region)"])
+            let g = p.makeObjective().lossAndGradient(p.initialPoint(seed: 0)).1
             return nrm2(g.count, g)
         }
         for name in ["w7", "product"] {
@@ -159,16 +173,26 @@ import TestSupport
     }
 
     @Test func explicitStartNeedsMatchingLength() throws {
-        #expect(try ProblemRegistry.entry(named: "w7").make().initialPoint(seed: 0) == [0.5])
-        let p = try ProblemRegistry.entry(named: "product").make(["depth=3", "start=x0", "x0=1,2,0.5"])
+        #expect(try float64("w7").initialPoint(seed: 0) == [0.5])
+        let p = try float64("product", ["depth=3", "init=x0", "x0=1,2,0.5"])
         #expect(p.initialPoint(seed: 0) == [1, 2, 0.5])
-        #expect(p.loss([1, 2, 0.5]) == 0)
-        let message = configurationMessage { _ = try ProblemRegistry.entry(named: "product").make(["start=x0"]) }
-        #expect(message == "problem 'product': x0 has 0 entries; expected 7 (or start=vanishing|basin|exploding)")
+        #expect(p.makeObjective().loss([1, 2, 0.5]) == 0)
+        let message = configurationMessage { _ = try instance("product", ["init=x0"]) }
+        #expect(message == "problem 'product': x0 has 0 entries; expected 7 (or init=zeros|gaussian|vanishing|basin|exploding)")
+    }
+
+    @Test func x0BesideAnotherStartIsRefused() {
+        let message = configurationMessage { _ = try instance("w7", ["init=basin", "x0=0.3"]) }
+        #expect(message == "problem 'w7': x0 is given with init=basin; expected init=x0 with x0, or no x0")
+    }
+
+    @Test func unknownStartListsTheChoices() {
+        let message = configurationMessage { _ = try instance("product", ["init=middle"]) }
+        #expect(message == "problem 'product': init=middle is not valid; expected one of zeros, gaussian, x0, vanishing, basin, exploding")
     }
 
     @Test func productGradientAtAZeroFactor() throws {
-        let p = try ProblemRegistry.entry(named: "product").make(["depth=4"])
+        let p = try float64("product", ["depth=4"]).makeObjective()
         let (f, g) = p.lossAndGradient([0, 2, 3, 0.5])
         #expect(f == 0.5)
         #expect(g == [-3, 0, 0, 0])

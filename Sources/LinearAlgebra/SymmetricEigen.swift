@@ -46,7 +46,7 @@ public struct SymmetricEigen: Sendable {
     }
 
     /// Decomposes the symmetric d×d `matrix`.
-    public init(symmetric matrix: Matrix, computeVectors: Bool = false) {
+    public init(symmetric matrix: Matrix<Double>, computeVectors: Bool = false) {
         precondition(matrix.rows == matrix.columns, "\(matrix.rows)×\(matrix.columns) is not square")
         self.init(symmetric: Array(matrix.storage), dimension: matrix.rows, computeVectors: computeVectors)
     }

@@ -1,9 +1,8 @@
 import Foundation
 import Kernels
+import LinearAlgebra
 import Testing
 import TestSupport
-
-@testable import Problems
 
 /// Q·diag(λ)·Qᵀ for a seeded random orthogonal Q, with Q's rows as the eigenvectors.
 func matrixWithSpectrum(_ lambda: [Double], seed: UInt64) -> (a: [Double], q: [Double]) {

@@ -10,7 +10,7 @@ import Kernels
 /// the lower triangle is mirrored.
 ///
 /// - Complexity: n·d²/2 multiply-adds; X is read ⌈d/32⌉ times.
-func weightedGram(
+public func weightedGram(
     rows n: Int, columns d: Int, _ x: UnsafePointer<Double>, weights: UnsafePointer<Double>?, scale s: Double,
     into g: UnsafeMutablePointer<Double>
 ) {

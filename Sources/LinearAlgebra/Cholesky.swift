@@ -4,14 +4,14 @@ import Kernels
 /// the normal equations of reference solutions (least squares, Newton steps).
 ///
 /// - Complexity: d³/3 multiply-adds to factor, d² per solve.
-struct Cholesky {
-    let dimension: Int
+public struct Cholesky: Sendable {
+    public let dimension: Int
     /// L, row-major d×d, lower triangle (the upper is zero).
-    private(set) var factor: [Double]
+    public let factor: [Double]
 
     /// Factors the row-major `a` (only its lower triangle is read); nil when a pivot is not
     /// positive, i.e. A is not positive definite to working precision.
-    init?(_ a: [Double], dimension d: Int) {
+    public init?(_ a: [Double], dimension d: Int) {
         precondition(a.count == d * d)
         dimension = d
         var l = [Double](repeating: 0, count: d * d)
@@ -36,7 +36,7 @@ struct Cholesky {
     }
 
     /// x with A·x = b.
-    func solve(_ b: [Double]) -> [Double] {
+    public func solve(_ b: [Double]) -> [Double] {
         let d = dimension
         precondition(b.count == d)
         var x = b

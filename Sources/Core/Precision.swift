@@ -1,0 +1,4 @@
+/// The floating-point type of a problem's parameters and data: `--set dtype=float32|float64`.
+public enum Precision: String, Sendable, CaseIterable, Codable {
+    case float32, float64
+}

@@ -1,0 +1,81 @@
+import Core
+import Kernels
+
+/// The survey's one-dimensional toy F(w) = (wᵖ − 1)² with p = 7 by default (`w7`), F* = 0 at w = 1.
+///
+/// F′(w) = 2p·w^{p−1}(wᵖ − 1). Near w = 0 the gradient vanishes (|F′| ≈ 2p|w|^{p−1}); for
+/// |w| > 1 it explodes (≈ 2p|w|^{2p−1}); between lies the good basin around 1. It shows why
+/// depth makes step-size choice hard (survey §4.1). With d = 1 the partial derivative is F′
+/// itself. A deterministic function: n = 1.
+///
+/// Start (`init`, see `StartRegion`): `x0` (0.5 by default), a named region (`vanishing`,
+/// `basin`, `exploding`), `zeros`, or `gaussian`; `spread` perturbs it.
+public final class W7: Problem {
+    public let power: Int
+    /// The fixed start, nil for a Gaussian draw.
+    let start: Double?
+    let spread: Double
+    public let label: String
+
+    public init(power: Int = 7, start: Double? = 0.5, spread: Double = 0, label: String = "w7") {
+        self.power = power
+        self.start = start
+        self.spread = spread
+        self.label = label
+    }
+
+    public var dimension: Int { 1 }
+    public var sampleCount: Int { 1 }
+    public var theory: TheoryConstants {
+        var t = TheoryConstants(sampleCount: 1, dimension: 1)
+        t.optimalValue = 0
+        return t
+    }
+
+    public func initialPoint(seed: UInt64) -> [Double] {
+        perturbedStart(start.map { [$0] } ?? gaussianStart(dimension: 1, seed: seed), spread: spread, seed: seed)
+    }
+
+    /// (F(w), F′(w)).
+    func evaluate(_ w: Double) -> (value: Double, derivative: Double) {
+        var wpm1 = 1.0
+        for _ in 0..<(power - 1) { wpm1 *= w }
+        let e = wpm1 * w - 1
+        return (e * e, 2 * Double(power) * wpm1 * e)
+    }
+
+    public func loss(at w: UnsafeBufferPointer<Double>) -> Double { evaluate(w[0]).value }
+
+    public func lossAndGradient(at w: UnsafeBufferPointer<Double>, into g: UnsafeMutableBufferPointer<Double>) -> Double {
+        let (f, df) = evaluate(w[0])
+        g[0] = df
+        return f
+    }
+
+    /// The only sample is F itself.
+    public func sampleGradient(at w: UnsafeBufferPointer<Double>, samples: UnsafeBufferPointer<Int>, into g: UnsafeMutableBufferPointer<Double>) {
+        _ = lossAndGradient(at: w, into: g)
+    }
+
+    /// ∂F/∂w = F′(w), the whole gradient of a 1-D function.
+    public func coordinates() -> CoordinateView<Double>? {
+        CoordinateView { [self] w, _ in evaluate(w[0]).derivative }
+    }
+
+    public static let entry = ProblemEntry(
+        name: "w7",
+        summary: "toy F(w) = (w^p − 1)² in 1-D (p = 7): vanishing gradients near 0, exploding past 1",
+        settings: [
+            .integer("p", 7, range: 1...64, "the power p"),
+            .choice("init", default: StartRegion.x0,
+                    "start: x0, vanishing (0.2), basin (0.9), exploding (1.5), zeros, or gaussian (N(0, 1) from the run seed)"),
+            .vector("x0", [0.5], "starting point when init=x0 (vanishing region near 0, good basin near 1, exploding past 1)"),
+            .real("spread", 0, range: 0...1e6, "std of a seeded Gaussian perturbation of the start"),
+        ],
+        deterministic: true
+    ) { p in
+        let start = try fixedStart(
+            p, region: p.choice("init", as: StartRegion.self), choices: StartRegion.allCases.map(\.rawValue), dimension: 1, problem: "w7")
+        return ProblemInstance(W7(power: p.integer("p"), start: start?[0], spread: p.real("spread"), label: problemLabel("w7", p)))
+    }
+}

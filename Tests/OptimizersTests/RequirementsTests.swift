@@ -1,0 +1,42 @@
+import Testing
+import Core
+import Optimizers
+import TestSupport
+
+/// R-CD with Lipschitz sampling on a problem whose coordinate view has no L_j: the harness's
+/// check names the missing capability, and a run started anyway neither crashes nor charges.
+@Test func rcdLipschitzWithoutConstantsIsIncompatible() throws {
+    let o = oracle(TestObjective<Double>.quadratic(diagonal: [1, 2], lipschitz: false))
+    let lipschitz = try configured("rcd", ["sampling=lipschitz"])
+    let reason = try #require(lipschitz.requirements.incompatibility(optimizer: "rcd", problem: "quadratic", offered: o.capabilities))
+    #expect(reason.contains("Lipschitz"), "\(reason)")
+    #expect(!reason.contains("coordinate partial derivatives"), "\(reason)")
+    let path = iterates(lipschitz.float64, oracle: o, start: [1, 1], steps: 2)
+    #expect(path.last! == [1, 1])
+    #expect(o.charges == EpochCharges())
+    // Uniform sampling needs only the partials, which this problem has.
+    #expect(try configured("rcd", []).requirements.incompatibility(optimizer: "rcd", problem: "quadratic", offered: o.capabilities) == nil)
+}
+
+@Test func rcdWithoutCoordinatesIsIncompatible() throws {
+    let o = oracle(TestObjective<Double>.rosenbrock())
+    let rcd = try configured("rcd", [])
+    let reason = try #require(rcd.requirements.incompatibility(optimizer: "rcd", problem: "rosenbrock", offered: o.capabilities))
+    #expect(reason.contains("coordinate partial derivatives"), "\(reason)")
+    let path = iterates(rcd.float64, oracle: o, start: [-1, 1], steps: 2)
+    #expect(path.last! == [-1, 1] && o.charges == EpochCharges())
+}
+
+/// Everything else runs on any objective: full gradients and sample gradients are always there.
+@Test(arguments: OptimizerRegistry.all.map(\.name).filter { $0 != "rcd" })
+func othersNeedNoCapability(name: String) throws {
+    #expect(try configured(name, []).requirements.capabilities == [])
+}
+
+@Test(arguments: OptimizerRegistry.all.map(\.name))
+func parameterGroupSupportIsDeclared(name: String) throws {
+    let grouped: Set = ["gd", "sgd", "momentum", "nesterov"]
+    let requirements = try configured(name, []).requirements
+    #expect(requirements.parameterGroups == grouped.contains(name))
+    #expect(try configured(name, []).float32.requirements == requirements)
+}

@@ -1,0 +1,55 @@
+import Foundation
+
+/// IDX files written by hand for reader and loader tests, and the shared digits data.
+public enum IDXFixture {
+    /// /work/shared/data (the repository's `../shared/data`), found from this file's path.
+    public static let sharedDataDirectory = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("shared/data")
+
+    /// Whether the digits files are there.
+    public static var digitsAvailable: Bool {
+        FileManager.default.fileExists(atPath: sharedDataDirectory.appendingPathComponent("digits-train-images-idx3-ubyte").path)
+    }
+
+    /// The path of a file in the shared data directory.
+    public static func shared(_ name: String) -> String { sharedDataDirectory.appendingPathComponent(name).path }
+
+    /// IDX bytes: magic 0 0 type ndims, big-endian UInt32 sizes, then `payload`.
+    public static func bytes(type: UInt8, dims: [Int], payload: [UInt8]) -> [UInt8] {
+        var b: [UInt8] = [0, 0, type, UInt8(dims.count)]
+        for n in dims { b += [UInt8(n >> 24 & 255), UInt8(n >> 16 & 255), UInt8(n >> 8 & 255), UInt8(n & 255)] }
+        return b + payload
+    }
+
+    /// Big-endian float64 IDX bytes (type 0x0E) for `values` with the given dimensions.
+    public static func doubles(_ values: [Double], dims: [Int]) -> [UInt8] {
+        var payload: [UInt8] = []
+        payload.reserveCapacity(8 * values.count)
+        for v in values {
+            let u = v.bitPattern
+            for k in (0..<8).reversed() { payload.append(UInt8(u >> (8 * UInt64(k)) & 255)) }
+        }
+        return bytes(type: 0x0E, dims: dims, payload: payload)
+    }
+
+    /// A fresh temporary directory for one test.
+    public static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("optbench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// Writes `bytes` to `name` in `dir` and returns its path.
+    public static func write(_ bytes: [UInt8], _ name: String, in dir: URL) throws -> String {
+        let url = dir.appendingPathComponent(name)
+        try Data(bytes).write(to: url)
+        return url.path
+    }
+
+    /// Writes X (n×d) and y as float64 IDX files in a fresh directory: (X path, y path).
+    public static func leastSquaresFiles(_ x: [Double], rows n: Int, columns d: Int, targets y: [Double]) throws -> (String, String) {
+        let dir = try temporaryDirectory()
+        return (try write(doubles(x, dims: [n, d]), "x.idx", in: dir), try write(doubles(y, dims: [y.count]), "y.idx", in: dir))
+    }
+}
