@@ -145,6 +145,11 @@ public struct ParameterDeclaration: Sendable {
     }
 
     func check(_ value: ParameterValue, owner: String, text: String) throws(ConfigurationError) {
+        if case .choice(let words) = kind {
+            guard case .text(let word) = value, words.contains(word) else {
+                throw ConfigurationError("\(owner): \(name)=\(text) is not valid; expected one of \(words.joined(separator: ", "))")
+            }
+        }
         guard let r = range else { return }
         let components: [Double]
         switch value {
@@ -165,23 +170,23 @@ public struct ParameterDeclaration: Sendable {
 /// ill-typed values are rejected when it is built, so reading a value never fails.
 public struct Parameters: Sendable, CustomStringConvertible {
     public let owner: String
-    public let specs: [ParameterDeclaration]
+    public let declarations: [ParameterDeclaration]
     private var values: [String: ParameterValue]
     private var explicitlySet: Set<String> = []
 
     /// Defaults for every spec, overridden by `assignments` (name → text as typed by a user).
-    public init(owner: String, specs: [ParameterDeclaration], assignments: [(String, String)] = []) throws(ConfigurationError) {
+    public init(owner: String, declarations: [ParameterDeclaration], assignments: [(String, String)] = []) throws(ConfigurationError) {
         self.owner = owner
-        self.specs = specs
+        self.declarations = declarations
         values = [:]
-        for spec in specs { values[spec.name] = spec.defaultValue }
+        for spec in declarations { values[spec.name] = spec.defaultValue }
         var seen: Set<String> = []
         for (name, text) in assignments {
             guard seen.insert(name).inserted else {
                 throw ConfigurationError("\(owner): '\(name)' is given more than once; expected each parameter at most once")
             }
-            guard let spec = specs.first(where: { $0.name == name }) else {
-                let valid = specs.isEmpty ? "none" : specs.map(\.name).joined(separator: ", ")
+            guard let spec = declarations.first(where: { $0.name == name }) else {
+                let valid = declarations.isEmpty ? "none" : declarations.map(\.name).joined(separator: ", ")
                 throw ConfigurationError("\(owner): unknown parameter '\(name)'; valid parameters: \(valid)")
             }
             values[name] = try spec.parse(text, owner: owner)
@@ -190,7 +195,7 @@ public struct Parameters: Sendable, CustomStringConvertible {
     }
 
     /// Parses `key=value` words.
-    public init(owner: String, specs: [ParameterDeclaration], keyValues: [String]) throws(ConfigurationError) {
+    public init(owner: String, declarations: [ParameterDeclaration], keyValues: [String]) throws(ConfigurationError) {
         var pairs: [(String, String)] = []
         for word in keyValues {
             guard let eq = word.firstIndex(of: "="), eq != word.startIndex else {
@@ -198,13 +203,13 @@ public struct Parameters: Sendable, CustomStringConvertible {
             }
             pairs.append((String(word[..<eq]), String(word[word.index(after: eq)...])))
         }
-        try self.init(owner: owner, specs: specs, assignments: pairs)
+        try self.init(owner: owner, declarations: declarations, assignments: pairs)
     }
 
     /// Returns a copy with `name` set; `name` must be declared.
     public func setting(_ name: String, _ value: ParameterValue) throws(ConfigurationError) -> Parameters {
-        guard let spec = specs.first(where: { $0.name == name }) else {
-            throw ConfigurationError("\(owner): unknown parameter '\(name)'; valid parameters: \(specs.map(\.name).joined(separator: ", "))")
+        guard let spec = declarations.first(where: { $0.name == name }) else {
+            throw ConfigurationError("\(owner): unknown parameter '\(name)'; valid parameters: \(declarations.map(\.name).joined(separator: ", "))")
         }
         try spec.check(value, owner: owner, text: value.description)
         var copy = self
@@ -260,12 +265,12 @@ public struct Parameters: Sendable, CustomStringConvertible {
 
     /// Values that differ from their defaults, `k=v` joined by spaces (empty when all default).
     public var changed: String {
-        specs.compactMap { values[$0.name] != $0.defaultValue ? "\($0.name)=\(values[$0.name]!)" : nil }
+        declarations.compactMap { values[$0.name] != $0.defaultValue ? "\($0.name)=\(values[$0.name]!)" : nil }
             .joined(separator: " ")
     }
 
     public var description: String {
-        specs.map { "\($0.name)=\(values[$0.name]!)" }.joined(separator: " ")
+        declarations.map { "\($0.name)=\(values[$0.name]!)" }.joined(separator: " ")
     }
 }
 

@@ -166,8 +166,8 @@ extension Parameters {
             guard seen.insert(name).inserted else {
                 throw ConfigurationError("\(label): '\(name)' is given more than once; expected each parameter at most once")
             }
-            guard let spec = specs.first(where: { $0.name == name }) else {
-                throw ConfigurationError("\(label): unknown parameter '\(name)'; valid parameters: \(specs.map(\.name).joined(separator: ", "))")
+            guard let spec = declarations.first(where: { $0.name == name }) else {
+                throw ConfigurationError("\(label): unknown parameter '\(name)'; valid parameters: \(declarations.map(\.name).joined(separator: ", "))")
             }
             guard allowed.contains(name) else {
                 throw ConfigurationError("\(label): '\(name)' applies to every group and cannot be set per group; a group may set \(allowed.joined(separator: ", "))")

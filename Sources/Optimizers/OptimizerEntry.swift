@@ -28,7 +28,7 @@ public struct OptimizerEntry: Sendable {
 
     /// Validated hyper-parameters from `key=value` words.
     public func parameters(_ keyValues: [String]) throws(ConfigurationError) -> Parameters {
-        try Parameters(owner: "optimizer '\(name)'", specs: parameters, keyValues: keyValues)
+        try Parameters(owner: "optimizer '\(name)'", declarations: parameters, keyValues: keyValues)
     }
 
     public func make(_ keyValues: [String] = [], groups: [ParameterGroup] = []) throws(ConfigurationError) -> ConfiguredOptimizer {

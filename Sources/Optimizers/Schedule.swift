@@ -101,7 +101,7 @@ public indirect enum Schedule: Sendable, Equatable, CustomStringConvertible {
 
     /// The schedule `p` describes; `.constant` when `p` declares no `schedule` (a rule without one).
     public init(_ p: Parameters) {
-        guard p.specs.contains(where: { $0.name == "schedule" }) else {
+        guard p.declarations.contains(where: { $0.name == "schedule" }) else {
             self = .constant
             return
         }
@@ -113,7 +113,7 @@ public indirect enum Schedule: Sendable, Equatable, CustomStringConvertible {
         case .triangular: base = .triangular(halfCycle: p.real("step_size_up"), baseFactor: p.real("base_factor"))
         case .cosineRestarts:
             // η_min is absolute, as torch's: the factor is relative to the base lr.
-            let lr = p.specs.contains { $0.name == "lr" } ? p.real("lr") : 1
+            let lr = p.declarations.contains { $0.name == "lr" } ? p.real("lr") : 1
             let m = lr > 0 ? min(1, p.real("eta_min") / lr) : 0
             base = .cosineRestarts(period: p.real("T_0"), multiplier: p.integer("T_mult"), minFactor: m)
         }

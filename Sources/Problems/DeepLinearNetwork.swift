@@ -166,13 +166,22 @@ public final class DeepLinearNetwork: Problem {
             .integer("data_seed", 0, range: 0...Double(Int32.max), "seed of the synthetic X, A and noise"),
         ]
     ) { p in
-        var widths = p.vector("widths").map { Int($0) }
+        let given = p.vector("widths")
+        guard given.allSatisfy({ $0 >= 1 && $0 <= 1e5 && $0 == $0.rounded() }) else {
+            throw ConfigurationError("problem 'deep-linear': widths=\(given) is not valid; expected positive integers d₀,…,d_L of at most 100000")
+        }
+        var widths = given.map { Int($0) }
         if widths.isEmpty {
             widths = [p.integer("input")] + [Int](repeating: p.integer("width"), count: p.integer("depth") - 1) + [p.integer("output")]
         }
         guard widths.count >= 2, widths.allSatisfy({ $0 >= 1 }), p.vector("widths").allSatisfy({ $0 == $0.rounded() }) else {
             throw ConfigurationError("problem 'deep-linear': widths=\(p.vector("widths")) is not valid; expected at least two positive integers d₀,…,d_L")
         }
+        let shape = "\(widths.count - 1) layers of width up to \(widths.max() ?? 1)"
+        try checkSize("deep-linear", "samples=\(p.integer("samples")) with \(shape)", entries: (p.integer("samples"), widths.max() ?? 1))
+        var parameters = 0
+        for k in 1..<widths.count { parameters += widths[k - 1] * widths[k] }
+        try checkSize("deep-linear", shape, entries: (parameters, 1))
         return ProblemInstance(DeepLinearNetwork.synthetic(
             widths: widths, samples: p.integer("samples"), noise: p.real("noise"), seed: UInt64(p.integer("data_seed")),
             initialization: p.choice("init", as: Initialization.self), initScale: p.real("init_scale"), label: problemLabel("deep-linear", p)))

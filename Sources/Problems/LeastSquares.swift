@@ -152,7 +152,9 @@ extension LeastSquares where Scalar == Double {
             let label = problemLabel("least-squares", p), start = p.choice("init", as: StandardInit.self)
             let data = try LeastSquaresData(p)
             switch p.choice("dtype", as: Precision.self) {
-            case .float32: return ProblemInstance(LeastSquares<Float>(data, label: label, initialization: start))
+            case .float32:
+                if !p.text("data").isEmpty { try data.checkFits(Float.self, data: p.text("data"), targets: p.text("targets")) }
+                return ProblemInstance(LeastSquares<Float>(data, label: label, initialization: start))
             case .float64: return ProblemInstance(LeastSquares<Double>(data, label: label, initialization: start))
             }
         }
@@ -179,6 +181,7 @@ extension LeastSquaresData {
         guard d <= n else {
             throw ConfigurationError("\(problem): d=\(d) exceeds n=\(n); expected d ≤ n so that H is positive definite")
         }
+        try checkSize("least-squares", "n=\(n) d=\(d)", entries: (n, d))
         let spectrum = prescribedSpectrum(
             d: d, kappa: p.real("kappa"), lambdaMax: p.real("lambda_max"), layout: p.choice("spectrum", as: SpectrumLayout.self),
             spikes: p.integer("spikes"))

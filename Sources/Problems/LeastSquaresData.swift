@@ -116,29 +116,42 @@ public struct LeastSquaresData: Sendable {
         guard x.rows > 0, x.columns > 0 else {
             throw ConfigurationError("file \(data): \(x.shapeDescription) has no entries; expected at least one sample and one feature")
         }
-        try checkSquares(x.values, columns: x.columns, file: data)
-        try checkSquares(y.values, columns: 1, file: targets)
+        try x.values.withUnsafeBufferPointer { (v) throws(ConfigurationError) in try checkSquares(v, columns: x.columns, file: data) }
+        try y.values.withUnsafeBufferPointer { (v) throws(ConfigurationError) in try checkSquares(v, columns: 1, file: targets) }
         return try fromData(
             design: Matrix(rows: x.rows, columns: x.columns, x.values), targets: y.values,
             source: "data \(data) and targets \(targets)", exactLimit: exactLimit)
     }
 
     /// Refuses `values` (row-major, `columns` wide) when an entry's square, or the sum of all
-    /// squares, is not a finite Double, naming `file` and the (largest) entry.
-    static func checkSquares(_ values: [Double], columns: Int, file: String) throws(ConfigurationError) {
+    /// squares, is not finite in `Scalar` (the precision the problem will compute in), naming
+    /// `file` and the (largest) entry.
+    static func checkSquares<Scalar: BinaryFloatingPoint>(_ values: UnsafeBufferPointer<Double>, columns: Int, file: String,
+                                                          as _: Scalar.Type = Double.self) throws(ConfigurationError) {
         func entry(_ k: Int) -> String { columns == 1 ? "entry \(k)" : "entry (\(k / columns), \(k % columns))" }
+        let name = Scalar.self == Float.self ? "a Float (dtype=float32)" : "a Double"
+        let limit = Double(Scalar.greatestFiniteMagnitude)
+        let bound = Scalar.self == Float.self ? "1.8e19" : "1e154"
         var sum = 0.0, largest = 0
         for (k, v) in values.enumerated() {
-            guard (v * v).isFinite else {
+            guard v * v <= limit else {
                 throw ConfigurationError(
-                    "file \(file): \(entry(k)) = \(v) is too large: its square overflows a Double; expected entries of magnitude below 1e154")
+                    "file \(file): \(entry(k)) = \(v) is too large: its square overflows \(name); expected entries of magnitude below \(bound)")
             }
             sum += v * v
             if abs(v) > abs(values[largest]) { largest = k }
         }
-        guard sum.isFinite else {
+        guard sum <= limit else {
             throw ConfigurationError(
-                "file \(file): the squares of the entries sum past the largest Double (largest \(entry(largest)) = \(values[largest])); expected a finite sum of squares, e.g. after rescaling")
+                "file \(file): the squares of the entries sum past the largest \(Scalar.self == Float.self ? "Float (dtype=float32)" : "Double") (largest \(entry(largest)) = \(values[largest])); expected a finite sum of squares, e.g. after rescaling")
+        }
+    }
+
+    /// Refuses loaded data that fits a Double but whose squares overflow `Scalar`.
+    public func checkFits<Scalar: BinaryFloatingPoint>(_ type: Scalar.Type, data: String, targets: String) throws(ConfigurationError) {
+        try LeastSquaresData.checkSquares(UnsafeBufferPointer(design.storage), columns: design.columns, file: data, as: type)
+        try self.targets.withUnsafeBufferPointer { (y) throws(ConfigurationError) in
+            try LeastSquaresData.checkSquares(y, columns: 1, file: targets, as: type)
         }
     }
 

@@ -287,6 +287,7 @@ extension LogisticRegression where Scalar == Double {
                 ProblemRegistry.dtypeSetting,
             ]
         ) { p in
+            try checkSize("logistic", "n=\(p.integer("n")) d=\(p.integer("d"))", entries: (p.integer("n"), p.integer("d")))
             func make<Target: KernelScalar>(_ type: Target.Type) -> LogisticRegression<Target> {
                 synthetic(
                     n: p.integer("n"), d: p.integer("d"), lambda: p.real("lambda"), separation: p.real("separation"),

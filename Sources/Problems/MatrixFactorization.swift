@@ -129,6 +129,7 @@ public final class MatrixFactorization: Problem {
             throw ConfigurationError(
                 "problem 'matrix-factorization': rank=\(r) and rank_true=\(rTrue) must not exceed min(m, n) = \(min(m, n))")
         }
+        try checkSize("matrix-factorization", "m=\(m) n=\(n)", entries: (m, n))
         return ProblemInstance(MatrixFactorization.synthetic(
             m: m, n: n, rank: r, trueRank: rTrue, noise: p.real("noise"), seed: UInt64(p.integer("data_seed")),
             initialization: p.choice("init", as: StandardInit.self), initScale: p.real("init_scale"),

@@ -106,3 +106,12 @@ public enum ProblemInstance: Sendable {
     public var capabilities: Capabilities { switch self { case .float32(let p): p.capabilities; case .float64(let p): p.capabilities } }
     public var metricNames: [String] { switch self { case .float32(let p): p.metricNames; case .float64(let p): p.metricNames } }
 }
+
+/// Refuses a synthetic instance whose data would not fit in memory: `entries` values of 8 bytes
+/// beyond 2³⁰ (8 GiB) are refused with the sizes named, before any allocation.
+func checkSize(_ problem: String, _ description: String, entries: (Int, Int)) throws(ConfigurationError) {
+    let (product, overflow) = entries.0.multipliedReportingOverflow(by: entries.1)
+    guard !overflow, product <= 1 << 30 else {
+        throw ConfigurationError("problem '\(problem)': \(description) needs \(entries.0)×\(entries.1) values; expected at most 2^30 (8 GiB of float64)")
+    }
+}

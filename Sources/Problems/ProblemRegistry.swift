@@ -23,7 +23,7 @@ public struct ProblemEntry: Sendable {
 
     /// Builds the problem from `key=value` settings; unknown or ill-typed settings throw.
     public func make(_ keyValues: [String] = []) throws -> ProblemInstance {
-        try factory(Parameters(owner: "problem '\(name)'", specs: settings, keyValues: keyValues))
+        try factory(Parameters(owner: "problem '\(name)'", declarations: settings, keyValues: keyValues))
     }
 
     public func make(_ parameters: Parameters) throws -> ProblemInstance { try factory(parameters) }

@@ -38,8 +38,8 @@ CASES = [
     ("squares-overflow-y", GOOD_X, idx(0x0E, [4], f64([1, 1e160, 3, 4])), "y"),
     ("nan-in-x", idx(0x0E, [4, 3], f64([1, 2, float("nan"), 4, 5, 6, 7, 8, 9, 1, 0, 1])), GOOD_Y, "X"),
     ("inf-in-y", GOOD_X, idx(0x0E, [4], f64([1, 2, float("inf"), 4])), "y"),
-    ("float32-overflow-x", idx(0x0D, [4, 3], b"".join(struct.pack(">f", v) for v in [1, 2, 3, 4, 3e38, 6, 7, 8, 9, 1, 0, 1])),
-     GOOD_Y, "X"),
+    ("float32-squares-overflow-x", idx(0x0D, [4, 3], b"".join(struct.pack(">f", v) for v in [1, 2, 3, 4, 3e38, 6, 7, 8, 9, 1, 0, 1])),
+     GOOD_Y, "X", ["--set", "dtype=float32"]),
     ("gzip-not-idx", b"\x1f\x8b\x08\x00" + bytes(20), GOOD_Y, "X"),
 ]
 
@@ -47,12 +47,12 @@ CASES = [
 def main(binary):
     failures = 0
     with tempfile.TemporaryDirectory() as tmp:
-        for name, xb, yb, culprit in CASES:
+        for name, xb, yb, culprit, *extra in CASES:
             xp, yp = os.path.join(tmp, f"{name}.X.idx"), os.path.join(tmp, f"{name}.y.idx")
             open(xp, "wb").write(xb)
             open(yp, "wb").write(yb)
             cmd = [binary, "run", "--problem", "least-squares", "--set", f"data={xp}", "--set", f"targets={yp}",
-                   "--optimizer", "gd", "--epochs", "2"]
+                   "--optimizer", "gd", "--epochs", "2"] + (extra[0] if extra else [])
             try:
                 p = subprocess.run(cmd, capture_output=True, text=True, timeout=10)
             except subprocess.TimeoutExpired:

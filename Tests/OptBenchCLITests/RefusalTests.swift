@@ -37,6 +37,14 @@ import TestSupport
         }
     }
 
+    /// Sizes that cannot fit in memory are refused before anything is allocated.
+    @Test func oversizedSyntheticProblemsAreRefused() {
+        let ls = optbench("run", "--problem", "least-squares", "--set", "n=100000000", "--set", "d=100000", "--optimizer", "gd")
+        #expect(ls.status == 2 && ls.err.contains("n=100000000 d=100000") && ls.err.contains("2^30"), "\(ls.err)")
+        let net = optbench("run", "--problem", "deep-linear", "--set", "widths=1e300,3", "--optimizer", "gd")
+        #expect(net.status == 2 && net.err.contains("widths"), "\(net.err)")
+    }
+
     @Test func repeatedKeysAreErrors() {
         let hp = optbench("run", "--problem", "w7", "--optimizer", "gd", "--hp", "lr=0.1", "--hp", "lr=0.2")
         #expect(hp.status == 2 && hp.err.contains("'lr' is given more than once"))

@@ -1,4 +1,5 @@
 import Foundation
+import OptBenchCLI
 import Testing
 import TestSupport
 
@@ -51,5 +52,3 @@ import TestSupport
         }
     }
 }
-
-import OptBenchCLI

@@ -38,7 +38,7 @@ func torchWarmRestarts(epochs: Int, lr: Double, t0: Int, tMult: Int, etaMin: Dou
 
 @Test(arguments: [(10, 1), (1, 2), (3, 2), (2, 3)])
 func cosineRestartsMatchesTorchRecurrence(t0: Int, tMult: Int) throws {
-    let p = try Parameters(owner: "test", specs: [.real("lr", 0.1, "")] + Schedule.parameters,
+    let p = try Parameters(owner: "test", declarations: [.real("lr", 0.1, "")] + Schedule.parameters,
                            assignments: [("schedule", "cosine-restarts"), ("T_0", "\(t0)"), ("T_mult", "\(tMult)"), ("eta_min", "0.01")])
     let s = Schedule(p)
     let reference = torchWarmRestarts(epochs: 60, lr: 0.1, t0: t0, tMult: tMult, etaMin: 0.01)
@@ -56,7 +56,7 @@ func cosineRestartsMatchesTorchRecurrence(t0: Int, tMult: Int) throws {
 }
 
 @Test func warmupRampsLinearlyThenHandsOver() throws {
-    let p = try Parameters(owner: "test", specs: [.real("lr", 0.1, "")] + Schedule.parameters,
+    let p = try Parameters(owner: "test", declarations: [.real("lr", 0.1, "")] + Schedule.parameters,
                            assignments: [("schedule", "step"), ("warmup_epochs", "5"), ("step_size", "10"), ("gamma", "0.5")])
     let s = Schedule(p)
     #expect(isClose(s(0), 1.0 / 3, rtol: 1e-15))
@@ -66,13 +66,13 @@ func cosineRestartsMatchesTorchRecurrence(t0: Int, tMult: Int) throws {
 }
 
 @Test func defaultScheduleIsConstant() throws {
-    let p = try Parameters(owner: "test", specs: Schedule.parameters)
+    let p = try Parameters(owner: "test", declarations: Schedule.parameters)
     #expect(Schedule(p) == .constant)
 }
 
 @Test func everyScheduleKindParses() throws {
     for kind in ScheduleKind.allCases {
-        let p = try Parameters(owner: "test", specs: [.real("lr", 0.1, "")] + Schedule.parameters, assignments: [("schedule", kind.rawValue)])
+        let p = try Parameters(owner: "test", declarations: [.real("lr", 0.1, "")] + Schedule.parameters, assignments: [("schedule", kind.rawValue)])
         let s = Schedule(p)
         switch (kind, s) {
         case (.constant, .constant), (.step, .step), (.inversePower, .inversePower), (.triangular, .triangular),
@@ -84,7 +84,7 @@ func cosineRestartsMatchesTorchRecurrence(t0: Int, tMult: Int) throws {
 
 @Test func unknownScheduleNameIsRefusedWithTheChoices() {
     do {
-        _ = try Parameters(owner: "test", specs: Schedule.parameters, assignments: [("schedule", "linear")])
+        _ = try Parameters(owner: "test", declarations: Schedule.parameters, assignments: [("schedule", "linear")])
         Issue.record("schedule=linear accepted")
     } catch {
         #expect(error.message.contains("constant, step, inverse-power, triangular, cosine-restarts"), "\(error.message)")
