@@ -29,6 +29,11 @@ public struct EpochCharges: Sendable, Equatable {
     }
 }
 
+/// The counts, shared by an oracle and its charging views.
+final class ChargeLedger {
+    var charges = EpochCharges()
+}
+
 /// The only door from an optimizer to a problem: every evaluation through it is charged to the
 /// epoch counter (`EpochCharges`), so no optimizer can forget to count. It offers the problem's
 /// views as charging views (`linearModel`, `coordinates`, `layers`): nil when the problem does
@@ -38,7 +43,7 @@ public final class GradientOracle<Scalar: KernelScalar> {
     public let dimension: Int
     public let sampleCount: Int
     public let layout: ParameterLayout
-    let ledger = Ledger()
+    let ledger = ChargeLedger()
     let objective: AnyObjective<Scalar>
     /// The linear-model view, charging 1/n per sample derivative; nil if the problem has none.
     public let linearModel: LinearModelView<Scalar>?
@@ -47,11 +52,6 @@ public final class GradientOracle<Scalar: KernelScalar> {
     /// The layer view (free: it reads what the last charged mini-batch computed).
     public let layers: LayerView<Scalar>?
 
-    /// The counts, shared by the oracle and its charging views.
-    final class Ledger {
-        var charges = EpochCharges()
-    }
-
     public init(_ objective: AnyObjective<Scalar>) {
         self.objective = objective
         dimension = objective.dimension
@@ -59,22 +59,8 @@ public final class GradientOracle<Scalar: KernelScalar> {
         layout = objective.layout
         layers = objective.layerView
         let ledger = self.ledger
-        linearModel = objective.linearModelView.map { view in
-            LinearModelView(
-                derivative: { w, i in
-                    ledger.charges.samples += 1
-                    return view.derivative(w, i)
-                },
-                features: view.features, l2Penalty: view.l2Penalty)
-        }
-        coordinates = objective.coordinateView.map { view in
-            CoordinateView(
-                partial: { w, j in
-                    ledger.charges.coordinates += 1
-                    return view.partial(w, j)
-                },
-                lipschitzConstants: view.lipschitzConstants)
-        }
+        linearModel = objective.linearModelView.map { LinearModelView(charging: $0, to: ledger) }
+        coordinates = objective.coordinateView.map { CoordinateView(charging: $0, to: ledger) }
     }
 
     /// Wraps a concrete objective; call it where the objective's type is known.

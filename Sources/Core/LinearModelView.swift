@@ -5,19 +5,40 @@ import Kernels
 /// d-vector, and prefetch the rows they will read.
 ///
 /// Evaluating φᵢ′(xᵢᵀw) costs one sample gradient (1/n epoch through the oracle); reading xᵢ is
-/// data, not an evaluation, and is free.
-public struct LinearModelView<Scalar: KernelScalar> {
-    /// φᵢ′(xᵢᵀw) for sample i.
-    public let derivative: (UnsafeBufferPointer<Scalar>, Int) -> Scalar
-    /// xᵢ, valid for the objective's lifetime.
-    public let features: (Int) -> UnsafeBufferPointer<Scalar>
+/// data, not an evaluation, and is free. A class, so that a rule holding it pays no reference
+/// counting per sample, and the oracle's charging view adds no second call.
+public final class LinearModelView<Scalar: KernelScalar> {
+    let evaluate: (UnsafeBufferPointer<Scalar>, Int) -> Scalar
+    let rows: (Int) -> UnsafeBufferPointer<Scalar>
+    /// Where the charges go: nil on the problem's own view, the oracle's ledger on its view.
+    let ledger: ChargeLedger?
     /// λ (0 when unregularised).
     public let l2Penalty: Scalar
 
     public init(derivative: @escaping (UnsafeBufferPointer<Scalar>, Int) -> Scalar,
                 features: @escaping (Int) -> UnsafeBufferPointer<Scalar>, l2Penalty: Scalar) {
-        self.derivative = derivative
-        self.features = features
+        evaluate = derivative
+        rows = features
         self.l2Penalty = l2Penalty
+        ledger = nil
     }
+
+    /// `view`, charging 1/n epoch to `ledger` per derivative.
+    init(charging view: LinearModelView<Scalar>, to ledger: ChargeLedger) {
+        evaluate = view.evaluate
+        rows = view.rows
+        l2Penalty = view.l2Penalty
+        self.ledger = ledger
+    }
+
+    /// φᵢ′(xᵢᵀw) for sample i.
+    @inline(__always)
+    public func derivative(_ w: UnsafeBufferPointer<Scalar>, _ i: Int) -> Scalar {
+        ledger?.charges.samples += 1
+        return evaluate(w, i)
+    }
+
+    /// xᵢ, valid for the objective's lifetime.
+    @inline(__always)
+    public func features(_ i: Int) -> UnsafeBufferPointer<Scalar> { rows(i) }
 }

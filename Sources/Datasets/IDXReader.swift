@@ -42,6 +42,9 @@ public struct IDXArray: Sendable {
 /// A reader for the IDX format of LeCun's MNIST files: the magic bytes 0x00 0x00 <type> <ndims>,
 /// then ndims big-endian UInt32 sizes, then the elements, big-endian, last index fastest.
 ///
+/// Gzipped files (`*.gz`, as MNIST ships) are recognised by their magic bytes 1f 8b and
+/// inflated first (`Gzip`, RFC 1951/1952, CRC-32 and length checked).
+///
 /// Every malformed input throws a `ConfigurationError` naming the file, the field, and what
 /// was expected, e.g. `file X: expected 12000 data bytes for 1500×8×8 ubyte, found 11000`.
 public enum IDXReader {
@@ -51,7 +54,14 @@ public enum IDXReader {
             let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "does not exist"
             throw ConfigurationError("file \(path): \(reason); expected an IDX file")
         }
-        return try decode([UInt8](data), source: path)
+        guard Gzip.isGzip(data) else { return try decode([UInt8](data), source: path) }
+        let inflated: [UInt8]
+        do {
+            inflated = try Gzip.decompress(data)
+        } catch {
+            throw ConfigurationError("file \(path): \(error.message); expected a valid gzip file")
+        }
+        return try decode(inflated, source: path)
     }
 
     /// Decodes IDX bytes; `source` names them in error messages.

@@ -6,6 +6,7 @@ Usage:  python3 Tests/Corpus/idx_corpus_check.py .build/debug/optbench
 (`make test-corpus` builds the debug binary and runs this.) The corpus is generated afresh in a
 temporary directory; each case is (name, X bytes, y bytes, which file the message must name).
 """
+import gzip
 import os
 import struct
 import subprocess
@@ -40,7 +41,9 @@ CASES = [
     ("inf-in-y", GOOD_X, idx(0x0E, [4], f64([1, 2, float("inf"), 4])), "y"),
     ("float32-squares-overflow-x", idx(0x0D, [4, 3], b"".join(struct.pack(">f", v) for v in [1, 2, 3, 4, 3e38, 6, 7, 8, 9, 1, 0, 1])),
      GOOD_Y, "X", ["--set", "dtype=float32"]),
-    ("gzip-not-idx", b"\x1f\x8b\x08\x00" + bytes(20), GOOD_Y, "X"),
+    ("gzip-corrupt", b"\x1f\x8b\x08\x00" + bytes(20), GOOD_Y, "X"),
+    ("gzip-truncated", gzip.compress(GOOD_X)[:-9], GOOD_Y, "X"),
+    ("gzip-crc-mismatch", gzip.compress(GOOD_X)[:-8] + b"\0\0\0\0" + gzip.compress(GOOD_X)[-4:], GOOD_Y, "X"),
 ]
 
 

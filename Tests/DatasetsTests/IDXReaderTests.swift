@@ -1,3 +1,4 @@
+import Foundation
 import Core
 import Datasets
 import Testing
@@ -84,5 +85,34 @@ func configurationMessage(_ body: () throws -> Void) -> String? {
     @Test func unreadablePathNamesTheFile() throws {
         let dir = try IDXFixture.temporaryDirectory()
         #expect(configurationMessage { _ = try IDXReader.read(contentsOf: dir.path) } == "file \(dir.path): cannot be read; expected an IDX file")
+    }
+}
+
+/// A gzipped IDX file reads as the plain one; a damaged one is refused naming the file.
+@Suite struct GzippedIDXTests {
+    static let data = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data")
+
+    @Test func gzippedDigitsReadAsThePlainFile() throws {
+        let plain = Self.data.appendingPathComponent("digits-test-images-idx3-ubyte").path
+        let gz = plain + ".gz"
+        #expect(FileManager.default.fileExists(atPath: gz), "missing \(gz)")
+        let a = try IDXReader.read(contentsOf: plain), b = try IDXReader.read(contentsOf: gz)
+        #expect(a.dimensions == b.dimensions && a.values == b.values)
+    }
+
+    @Test func damagedGzipNamesTheFile() throws {
+        let gz = Self.data.appendingPathComponent("digits-test-images-idx3-ubyte.gz")
+        var bytes = try Data(contentsOf: gz)
+        bytes[bytes.count - 6] ^= 0x40  // inside the CRC-32 of the trailer
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("optbench-\(UUID().uuidString).gz").path
+        FileManager.default.createFile(atPath: path, contents: bytes)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        do {
+            _ = try IDXReader.read(contentsOf: path)
+            Issue.record("a damaged gzip file was accepted")
+        } catch {
+            #expect(error.message.hasPrefix("file \(path): ") && error.message.contains("CRC-32"), "\(error.message)")
+        }
     }
 }
