@@ -27,7 +27,7 @@ public final class CoordinateView<Scalar: KernelScalar> {
     /// ∂F(w)/∂w_j.
     @inline(__always)
     public func partial(_ w: UnsafeBufferPointer<Scalar>, _ j: Int) -> Scalar {
-        ledger?.charges.coordinates += 1
+        ledger?.chargeCoordinate()
         return evaluate(w, j)
     }
 }

@@ -29,9 +29,33 @@ public struct EpochCharges: Sendable, Equatable {
     }
 }
 
-/// The counts, shared by an oracle and its charging views.
+/// The counts, shared by an oracle and its charging views, and their total in units of
+/// 1/(n·d) epoch — a sample gradient is d units, a partial n, a full gradient n·d — so that
+/// "a whole epoch charged" is one integer comparison, cheap enough to make after every step.
 final class ChargeLedger {
     var charges = EpochCharges()
+    private(set) var units = 0
+    let unitsPerSample: Int, unitsPerCoordinate: Int, unitsPerEpoch: Int
+
+    init(sampleCount n: Int, dimension d: Int) {
+        unitsPerSample = d
+        unitsPerCoordinate = n
+        // n·d ≤ 2^60 for any problem whose data fit in memory.
+        unitsPerEpoch = n.multipliedReportingOverflow(by: d).overflow ? Int.max : n * d
+    }
+
+    @inline(__always) func chargeFull() {
+        charges.full += 1
+        units &+= unitsPerEpoch
+    }
+    @inline(__always) func chargeSamples(_ count: Int) {
+        charges.samples += count
+        units &+= count &* unitsPerSample
+    }
+    @inline(__always) func chargeCoordinate() {
+        charges.coordinates += 1
+        units &+= unitsPerCoordinate
+    }
 }
 
 /// The only door from an optimizer to a problem: every evaluation through it is charged to the
@@ -43,7 +67,7 @@ public final class GradientOracle<Scalar: KernelScalar> {
     public let dimension: Int
     public let sampleCount: Int
     public let layout: ParameterLayout
-    let ledger = ChargeLedger()
+    let ledger: ChargeLedger
     let objective: AnyObjective<Scalar>
     /// The linear-model view, charging 1/n per sample derivative; nil if the problem has none.
     public let linearModel: LinearModelView<Scalar>?
@@ -54,6 +78,7 @@ public final class GradientOracle<Scalar: KernelScalar> {
 
     public init(_ objective: AnyObjective<Scalar>) {
         self.objective = objective
+        ledger = ChargeLedger(sampleCount: objective.sampleCount, dimension: objective.dimension)
         dimension = objective.dimension
         sampleCount = objective.sampleCount
         layout = objective.layout
@@ -74,25 +99,31 @@ public final class GradientOracle<Scalar: KernelScalar> {
     /// Epochs charged so far.
     public var epochs: Double { ledger.charges.epochs(sampleCount: sampleCount, dimension: dimension) }
 
+    /// Everything charged so far in units of 1/(n·d) epoch (see `unitsPerEpoch`): exact, and
+    /// cheap to compare after every step.
+    public var chargedUnits: Int { ledger.units }
+    /// n·d: the units of one epoch.
+    public var unitsPerEpoch: Int { ledger.unitsPerEpoch }
+
     /// What this oracle's views offer.
     public var capabilities: Capabilities { objective.capabilities }
 
     /// F(w). Costs 1 epoch.
     public func loss(at w: UnsafeBufferPointer<Scalar>) -> Double {
-        ledger.charges.full += 1
+        ledger.chargeFull()
         return objective.lossFunction(w)
     }
 
     /// F(w), writing ∇F(w) into `gradient`. Costs 1 epoch.
     public func lossAndGradient(at w: UnsafeBufferPointer<Scalar>, into gradient: UnsafeMutableBufferPointer<Scalar>) -> Double {
-        ledger.charges.full += 1
+        ledger.chargeFull()
         return objective.lossAndGradientFunction(w, gradient)
     }
 
     /// (1/|B|) Σ_{i∈B} ∇fᵢ(w) into `gradient`. Costs |B|/n epochs.
     public func sampleGradient(at w: UnsafeBufferPointer<Scalar>, samples: UnsafeBufferPointer<Int>,
                                into gradient: UnsafeMutableBufferPointer<Scalar>) {
-        ledger.charges.samples += samples.count
+        ledger.chargeSamples(samples.count)
         objective.sampleGradientFunction(w, samples, gradient)
     }
 }

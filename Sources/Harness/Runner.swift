@@ -80,18 +80,21 @@ public enum Runner {
         }
         var stalledOut = false
         var nextRecord = 1
+        let perEpoch = oracle.unitsPerEpoch
         while status == .budget, !stalledOut, oracle.epochs < rule.maxEpochs, steps < rule.maxSteps {
             let start = DispatchTime.now().uptimeNanoseconds
             var stalled = false
+            // The next record's boundary in exact charge units (n·d per epoch).
+            let boundary = perEpoch == .max ? Int.max : nextRecord.multipliedReportingOverflow(by: perEpoch).partialValue
             w.withUnsafeMutableBufferPointer { wp in
                 repeat {
-                    let before = oracle.charges
+                    let before = oracle.chargedUnits
                     run.step(wp)
                     steps += 1
                     // A step that evaluates nothing (a rule that considers itself converged)
                     // would never reach the next record.
-                    stalled = oracle.charges == before
-                } while !stalled && !oracle.charges.reached(nextRecord, sampleCount: n, dimension: d) && steps < rule.maxSteps
+                    stalled = oracle.chargedUnits == before
+                } while !stalled && oracle.chargedUnits < boundary && steps < rule.maxSteps
             }
             seconds += Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
             while oracle.charges.reached(nextRecord, sampleCount: n, dimension: d) { nextRecord += 1 }

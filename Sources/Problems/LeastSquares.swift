@@ -100,7 +100,7 @@ public final class LeastSquares<Scalar: KernelScalar>: Problem {
         let d = dimension, x = design.base
         return LinearModelView(
             derivative: { [self] w, i in dot(d, x + i * d, w.baseAddress!) - targets[i] },
-            features: { [self] i in UnsafeBufferPointer(design.row(i)) },
+            rows: UnsafePointer(x), rowLength: d,
             l2Penalty: 0)
     }
 

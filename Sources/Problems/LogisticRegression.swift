@@ -161,7 +161,7 @@ public final class LogisticRegression<Scalar: KernelScalar>: Problem {
                 let y = labels[i]
                 return -y * sigmoid(-y * dot(d, x + i * d, w.baseAddress!))
             },
-            features: { [self] i in UnsafeBufferPointer(design.row(i)) },
+            rows: UnsafePointer(x), rowLength: d,
             l2Penalty: penalty)
     }
 

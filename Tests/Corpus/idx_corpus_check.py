@@ -85,7 +85,7 @@ def main(binary):
             failures += 1
             print("FAIL wide-1x2000: took over 10 s to load")
     total = len(CASES) + 1
-    print(f"idx corpus: {total - failures} passed, {failures} failed")
+    print(f"corpus: {total - failures} passed, {failures} failed")
     return 1 if failures else 0
 
 

@@ -106,7 +106,7 @@ func configurationMessage(_ body: () throws -> Void) -> String? {
         var bytes = try Data(contentsOf: gz)
         bytes[bytes.count - 6] ^= 0x40  // inside the CRC-32 of the trailer
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("optbench-\(UUID().uuidString).gz").path
-        FileManager.default.createFile(atPath: path, contents: bytes)
+        _ = FileManager.default.createFile(atPath: path, contents: bytes)
         defer { try? FileManager.default.removeItem(atPath: path) }
         do {
             _ = try IDXReader.read(contentsOf: path)
