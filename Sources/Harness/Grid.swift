@@ -27,6 +27,48 @@ public struct CellSummary: Codable, Sendable {
     static func key(problem: String, optimizer: String, lr: Double?, seed: UInt64) -> String {
         "\(problem)|\(optimizer)|\(lr.map { "\($0)" } ?? "-")|\(seed)"
     }
+
+    // Wall seconds are not results: they go to `timings.jsonl`, so `cells.jsonl` changes only
+    // when an outcome does.
+    enum CodingKeys: String, CodingKey {
+        case problem, optimizer, lr, seed, status, epochsToTarget, finalAccuracy, epochs, steps
+    }
+
+    public init(problem: String, optimizer: String, lr: Double?, seed: UInt64, status: RunStatus, epochsToTarget: Double?,
+                secondsToTarget: Double?, finalAccuracy: Double?, epochs: Double, seconds: Double, steps: Int) {
+        self.problem = problem
+        self.optimizer = optimizer
+        self.lr = lr
+        self.seed = seed
+        self.status = status
+        self.epochsToTarget = epochsToTarget
+        self.secondsToTarget = secondsToTarget
+        self.finalAccuracy = finalAccuracy
+        self.epochs = epochs
+        self.seconds = seconds
+        self.steps = steps
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(problem: try c.decode(String.self, forKey: .problem), optimizer: try c.decode(String.self, forKey: .optimizer),
+                  lr: try c.decodeIfPresent(Double.self, forKey: .lr), seed: try c.decode(UInt64.self, forKey: .seed),
+                  status: try c.decode(RunStatus.self, forKey: .status),
+                  epochsToTarget: try c.decodeIfPresent(Double.self, forKey: .epochsToTarget), secondsToTarget: nil,
+                  finalAccuracy: try c.decodeIfPresent(Double.self, forKey: .finalAccuracy),
+                  epochs: try c.decode(Double.self, forKey: .epochs), seconds: 0, steps: try c.decode(Int.self, forKey: .steps))
+    }
+
+    /// The cell's wall seconds, for `timings.jsonl`.
+    var timing: CellTiming { CellTiming(key: key, seconds: seconds, secondsToTarget: secondsToTarget) }
+}
+
+/// A cell's wall time, kept apart from its outcome (`timings.jsonl`).
+struct CellTiming: Codable, Sendable {
+    var key: String
+    var seconds: Double
+    var secondsToTarget: Double?
+
 }
 
 /// How a (problem, optimizer) pair did at its chosen learning rate.
@@ -39,6 +81,8 @@ public enum PairStatus: String, Codable, Sendable {
     case budget
     /// Every learning rate diverged.
     case diverged
+    /// No seed reached ε, and every seed at the chosen rate stopped making progress.
+    case stalled
     /// Not run: the optimizer needs what the problem does not offer (`reason`).
     case skipped
 }
@@ -63,6 +107,11 @@ public struct PairSummary: Codable, Sendable {
     public var reason: String?
     /// Every learning rate tried with its seeds' outcomes, for the JSON report.
     public var sweep: [CellSummary]
+
+    // The median seconds are a timing: `timings.csv`, not `table.json`.
+    enum CodingKeys: String, CodingKey {
+        case problem, optimizer, lr, seeds, reached, diverged, medianEpochs, minEpochs, maxEpochs, medianFinalAccuracy, status, reason, sweep
+    }
 
     static func skipped(problem: String, optimizer: String, seeds: Int, reason: String) -> PairSummary {
         PairSummary(problem: problem, optimizer: optimizer, lr: nil, seeds: seeds, reached: 0, diverged: 0, medianEpochs: nil,
@@ -209,6 +258,7 @@ public struct Grid {
             }
         }
 
+        try cache.finalize(cells.compactMap { byKey[key($0, problemLabels, optimizerLabels)] })
         log("tracing the \(tunedCells.count) tuned cells")
         let traces = run(tunedCells, problems: problems) { _, r in r }
         let report = ResultReport(suite: suite, command: command, problemLabels: problemLabels, optimizerLabels: optimizerLabels, pairs: pairs)
@@ -220,6 +270,7 @@ public struct Grid {
         }
         try TraceWriter.write(traces: traces, cells: tunedCells.map { ($0.problem, $0.optimizer) }, problems: problemLabels,
                               optimizers: optimizerLabels, seeds: suite.seeds, to: directory)
+        try Provenance.current(threads: threads).write(to: directory)
         return pairs
     }
 
@@ -288,7 +339,9 @@ public struct Grid {
         let reached = best.cells.compactMap(\.epochsToTarget)
         let diverged = best.cells.filter { $0.status == .diverged }.count
         let everyDiverged = sweep.allSatisfy { $0.status == .diverged }
-        let status: PairStatus = reached.count == best.cells.count ? .reached : everyDiverged ? .diverged : reached.isEmpty ? .budget : .partial
+        let everyStalled = best.cells.allSatisfy { $0.status == .stalled }
+        let status: PairStatus = reached.count == best.cells.count ? .reached : everyDiverged ? .diverged
+            : !reached.isEmpty ? .partial : everyStalled ? .stalled : .budget
         return PairSummary(
             problem: problem, optimizer: optimizer, lr: best.lr, seeds: seeds, reached: reached.count, diverged: diverged,
             medianEpochs: reached.isEmpty ? nil : median(best.cells.map { $0.epochsToTarget ?? .infinity }),

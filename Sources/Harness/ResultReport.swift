@@ -12,7 +12,8 @@ public struct ResultReport {
     public func write(to directory: URL) throws {
         try markdown().write(to: directory.appendingPathComponent("table.md"), atomically: true, encoding: .utf8)
         try csv().write(to: directory.appendingPathComponent("table.csv"), atomically: true, encoding: .utf8)
-        try json().write(to: directory.appendingPathComponent("table.json"))
+        try json().write(to: directory.appendingPathComponent("table.json"), options: .atomic)
+        try timings().write(to: directory.appendingPathComponent("timings.csv"), atomically: true, encoding: .utf8)
     }
 
     func pair(_ problem: String, _ optimizer: String) -> PairSummary? {
@@ -33,6 +34,7 @@ public struct ResultReport {
         case .diverged: return "diverged"
         case .skipped: return "skipped [\(note ?? 0)]"
         case .budget: return "— (acc \(p.medianFinalAccuracy.map(formatNumber) ?? "—"))\(lr)"
+        case .stalled: return "stalled (acc \(p.medianFinalAccuracy.map(formatNumber) ?? "—"))\(lr)"
         }
     }
 
@@ -59,7 +61,7 @@ public struct ResultReport {
                 + "else ‖∇F‖/‖∇F₀‖ — with the range over seeds in parentheses, at the learning rate that did best in the sweep "
                 + "\(sweepText()). One epoch = n sample gradients (a full gradient is 1, a mini-batch of b is b/n). "
                 + "Budget \(formatNumber(rule.maxEpochs)) epochs; `— (acc a)`: not reached, with the median final accuracy; "
-                + "`diverged`: every learning rate diverged; `[k/s seeds]`: reached on k of s seeds; "
+                + "`stalled (acc a)`: the rule stopped making progress short of ε; `diverged`: every learning rate diverged; `[k/s seeds]`: reached on k of s seeds; "
                 + "`skipped [k]`: not run, for the k-th reason below the table.",
             "",
         ]
@@ -83,15 +85,26 @@ public struct ResultReport {
     }
 
     public func csv() -> String {
-        var out = "problem,optimizer,lr,seeds,reached,diverged,median_epochs,min_epochs,max_epochs,median_seconds,median_final_accuracy,status,reason\n"
+        var out = "problem,optimizer,lr,seeds,reached,diverged,median_epochs,min_epochs,max_epochs,median_final_accuracy,status,reason\n"
         for p in pairs {
             let fields: [String] = [
                 csvField(p.problem), csvField(p.optimizer), p.lr.map(formatNumber) ?? "", String(p.seeds), String(p.reached),
                 String(p.diverged), p.medianEpochs.map(formatNumber) ?? "", p.minEpochs.map(formatNumber) ?? "",
-                p.maxEpochs.map(formatNumber) ?? "", p.medianSeconds.map { String(format: "%.6f", $0) } ?? "",
+                p.maxEpochs.map(formatNumber) ?? "",
                 p.medianFinalAccuracy.map(formatNumber) ?? "", p.status.rawValue, csvField(p.reason ?? ""),
             ]
             out += fields.joined(separator: ",") + "\n"
+        }
+        return out
+    }
+
+    /// The wall-clock side of the table, apart from the results so that a rerun at the same
+    /// code changes only this file: median optimizer seconds to ε of each pair at its tuned lr.
+    public func timings() -> String {
+        var out = "problem,optimizer,lr,median_seconds_to_target\n"
+        for p in pairs {
+            out += [csvField(p.problem), csvField(p.optimizer), p.lr.map(formatNumber) ?? "",
+                    p.medianSeconds.map { String(format: "%.6f", $0) } ?? ""].joined(separator: ",") + "\n"
         }
         return out
     }

@@ -111,6 +111,7 @@ public enum Runner {
                 epochsToTarget = record.epoch
             }
         }
+        if stalledOut && status == .budget { status = .stalled }
         let last = records[records.count - 1]
         return RunResult(status: status, epochsToTarget: epochsToTarget, records: records, steps: steps,
                          metricNames: problem.metricNames, finalAccuracy: status == .diverged ? nil : accuracy(last))

@@ -27,6 +27,9 @@ public enum RunStatus: String, Sendable, Codable {
     case budget
     /// NaN/Inf or a loss blown past the divergence factor.
     case diverged
+    /// The rule stopped making progress short of ε: a step that evaluates nothing (it
+    /// considers itself converged) or takes no step at all.
+    case stalled
     /// Not run: the optimizer needs something the problem does not offer (the cell's reason says what).
     case skipped
 }

@@ -1,17 +1,18 @@
 import Foundation
 
 /// Writes run traces as CSV: `epoch,loss,suboptimality,grad_norm,seconds` then the problem's
-/// metrics; figures in full double precision so curves can be re-plotted exactly.
+/// metrics; figures in full double precision so curves can be re-plotted exactly. A grid's
+/// traces leave the seconds out (they go to `timings/`), so `traces/` changes only with results.
 public enum TraceWriter {
     /// The header for a trace of a problem with the given extra metrics.
-    public static func header(metrics: [String], leading: [String] = []) -> String {
-        (leading + ["epoch", "loss", "suboptimality", "grad_norm", "seconds"] + metrics).joined(separator: ",")
+    public static func header(metrics: [String], leading: [String] = [], seconds: Bool = true) -> String {
+        (leading + ["epoch", "loss", "suboptimality", "grad_norm"] + (seconds ? ["seconds"] : []) + metrics).joined(separator: ",")
     }
 
-    public static func rows(_ run: RunResult, leading: [String] = []) -> [String] {
+    public static func rows(_ run: RunResult, leading: [String] = [], seconds: Bool = true) -> [String] {
         run.records.map { r in
-            (leading + [format17(r.epoch), format17(r.loss), r.suboptimality.map(format17) ?? "", format17(r.gradientNorm),
-                        String(format: "%.6f", r.seconds)] + r.metrics.map(format17)).joined(separator: ",")
+            (leading + [format17(r.epoch), format17(r.loss), r.suboptimality.map(format17) ?? "", format17(r.gradientNorm)]
+                + (seconds ? [String(format: "%.6f", r.seconds)] : []) + r.metrics.map(format17)).joined(separator: ",")
         }
     }
 
@@ -21,24 +22,39 @@ public enum TraceWriter {
     }
 
     /// The tuned cells' traces, one file per (problem, optimizer) with a `seed` column:
-    /// `traces/<problem>__<optimizer>.csv`. `cells[k]` is the (problem, optimizer) of `traces[k]`,
-    /// seeds in order; skipped pairs have no trace.
+    /// `traces/<problem>__<optimizer>.csv` (results) and `timings/<same name>` (`seed,epoch,seconds`).
+    /// `cells[k]` is the (problem, optimizer) of `traces[k]`, seeds in order; skipped pairs have no
+    /// trace. Each folder is written whole beside the old one and then renamed over it, so an
+    /// interruption never leaves a partial `traces/` that looks complete.
     static func write(traces: [RunResult], cells: [(problem: Int, optimizer: Int)], problems: [String], optimizers: [String],
                       seeds: [UInt64], to directory: URL) throws {
-        let dir = directory.appendingPathComponent("traces")
-        try? FileManager.default.removeItem(at: dir)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        var files: [(name: String, trace: String, timing: String)] = []
         var k = 0
         while k < traces.count {
             let (i, j) = cells[k]
-            var lines = [header(metrics: traces[k].metricNames, leading: ["seed"])]
+            var lines = [header(metrics: traces[k].metricNames, leading: ["seed"], seconds: false)]
+            var times = ["seed,epoch,seconds"]
             for seed in seeds {
-                lines += rows(traces[k], leading: [String(seed)])
+                lines += rows(traces[k], leading: [String(seed)], seconds: false)
+                times += traces[k].records.map { "\(seed),\(format17($0.epoch)),\(String(format: "%.6f", $0.seconds))" }
                 k += 1
             }
-            let name = "\(fileSlug(problems[i]))__\(fileSlug(optimizers[j])).csv"
-            try (lines.joined(separator: "\n") + "\n").write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8)
+            files.append(("\(fileSlug(problems[i]))__\(fileSlug(optimizers[j])).csv",
+                          lines.joined(separator: "\n") + "\n", times.joined(separator: "\n") + "\n"))
         }
+        try replaceFolder(directory.appendingPathComponent("traces"), with: files.map { ($0.name, $0.trace) })
+        try replaceFolder(directory.appendingPathComponent("timings"), with: files.map { ($0.name, $0.timing) })
+    }
+
+    /// Writes `files` into a fresh sibling folder, then swaps it in for `folder`.
+    static func replaceFolder(_ folder: URL, with files: [(name: String, text: String)]) throws {
+        let fm = FileManager.default
+        let staging = folder.deletingLastPathComponent().appendingPathComponent(".\(folder.lastPathComponent).partial")
+        try? fm.removeItem(at: staging)
+        try fm.createDirectory(at: staging, withIntermediateDirectories: true)
+        for f in files { try f.text.write(to: staging.appendingPathComponent(f.name), atomically: false, encoding: .utf8) }
+        try? fm.removeItem(at: folder)
+        try fm.moveItem(at: staging, to: folder)
     }
 }
 

@@ -119,12 +119,41 @@ import TestSupport
         #expect(a.flatMap { $0.sweep.map(\.finalAccuracy) } == b.flatMap { $0.sweep.map(\.finalAccuracy) })
         #expect(a.flatMap { $0.sweep.map(\.epochsToTarget) } == b.flatMap { $0.sweep.map(\.epochsToTarget) })
         let traces = try FileManager.default.contentsOfDirectory(atPath: d1.appendingPathComponent("traces").path)
+        #expect(traces.count == 6)
         for t in traces {
-            let x = try String(contentsOf: d1.appendingPathComponent("traces/\(t)"), encoding: .utf8)
-            let y = try String(contentsOf: d2.appendingPathComponent("traces/\(t)"), encoding: .utf8)
-            func strip(_ s: String) -> [String] { s.split(separator: "\n").map { $0.split(separator: ",").dropLast().joined(separator: ",") } }
-            #expect(strip(x) == strip(y), "\(t)")
+            let x = try Data(contentsOf: d1.appendingPathComponent("traces/\(t)"))
+            let y = try Data(contentsOf: d2.appendingPathComponent("traces/\(t)"))
+            #expect(x == y, "\(t)")
         }
+    }
+
+    /// A rerun at the same code rewrites every results file with the same bytes; only the
+    /// timing files (and the provenance, which carries the date) differ.
+    @Test func rerunLeavesEveryResultsFileByteIdentical() throws {
+        let d1 = temporaryDirectory(), d2 = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: d1); try? FileManager.default.removeItem(at: d2) }
+        try Grid(suite: Self.suite, threads: 2).run(writingTo: d1, command: "test")
+        try Grid(suite: Self.suite, threads: 2).run(writingTo: d2, command: "test")
+        let timingFiles: Set<String> = ["timings.jsonl", "timings.csv", "provenance.json"]
+        let files = (FileManager.default.enumerator(atPath: d1.path)?.compactMap { $0 as? String } ?? []).sorted()
+        #expect(files.contains("cells.jsonl") && files.contains("timings.jsonl") && files.contains("provenance.json"))
+        var compared = 0
+        for f in files where !timingFiles.contains(f) && !f.hasPrefix("timings") {
+            var isDirectory: ObjCBool = false
+            FileManager.default.fileExists(atPath: d1.appendingPathComponent(f).path, isDirectory: &isDirectory)
+            guard !isDirectory.boolValue else { continue }
+            #expect(try Data(contentsOf: d1.appendingPathComponent(f)) == Data(contentsOf: d2.appendingPathComponent(f)), "\(f)")
+            compared += 1
+        }
+        #expect(compared >= 5)
+        // The seconds are where they belong, and nowhere else.
+        let cells = try String(contentsOf: d1.appendingPathComponent("cells.jsonl"), encoding: .utf8)
+        #expect(!cells.contains("seconds"))
+        let timings = try String(contentsOf: d1.appendingPathComponent("timings.jsonl"), encoding: .utf8)
+        #expect(timings.split(separator: "\n").count == cells.split(separator: "\n").count && timings.contains("\"seconds\""))
+        let provenance = try JSONDecoder().decode(Provenance.self, from: Data(contentsOf: d1.appendingPathComponent("provenance.json")))
+        #expect(provenance.threads == 2 && !provenance.date.isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: d1.appendingPathComponent(".traces.partial").path))
     }
 
     @Test func logGridIsLogSpaced() {

@@ -45,6 +45,12 @@ import TestSupport
         #expect(net.status == 2 && net.err.contains("widths"), "\(net.err)")
     }
 
+    /// A rule that stops evaluating short of ε is `stalled`, not out of budget.
+    @Test func aRuleThatStopsIsStalled() {
+        let r = optbench("run", "--problem", "w7", "--optimizer", "lbfgs", "--hp", "tolerance_grad=1e10", "--epochs", "50")
+        #expect(r.status == 0 && r.out.contains("status     stalled"), "\(r.out)")
+    }
+
     @Test func repeatedKeysAreErrors() {
         let hp = optbench("run", "--problem", "w7", "--optimizer", "gd", "--hp", "lr=0.1", "--hp", "lr=0.2")
         #expect(hp.status == 2 && hp.err.contains("'lr' is given more than once"))
