@@ -124,7 +124,7 @@ def main():
             rc, rh = cost[idx], hit[idx]
             e = ert(cost, hit)
             lo, hi = interval(ert(rc, rh), level)
-            print(f"ci,{case},ert,{seed},{B},{level},{e!r},{lo!r},{hi!r}")
+            print(f"ci,{case},ert,{seed},{B},{level},{float(e)!r},{lo!r},{hi!r}")
             times = np.where(rh, rc, np.inf)
             med = np.median(np.where(hit, cost, np.inf))
             lo, hi = interval(np.median(times, axis=1), level)
