@@ -13,9 +13,11 @@ build:
 	$(SWIFT) build $(RELEASE) --product optbench
 
 ## The main job: every suite's grid, tables written under results/.
+## Resumes from each suite's cache: cells whose configuration key (every setting, the budget
+## and a digest of this binary) is already in results/<suite>/cells.jsonl are not run again.
 bench: build
-	$(BIN)/optbench bench --suite default
-	$(BIN)/optbench bench --suite classical
+	$(BIN)/optbench bench --suite default --resume
+	$(BIN)/optbench bench --suite classical --resume
 
 ## Kernel speed next to numpy/OpenBLAS, measured in the same run.
 bench-kernels:

@@ -21,21 +21,19 @@ public struct CellSummary: Codable, Sendable {
     public var seconds: Double
     public var steps: Int
 
-    /// Identifies the cell in the resume cache: configuration, not outcome.
-    var key: String { Self.key(problem: problem, optimizer: optimizer, lr: lr, seed: seed) }
-
-    static func key(problem: String, optimizer: String, lr: Double?, seed: UInt64) -> String {
-        "\(problem)|\(optimizer)|\(lr.map { "\($0)" } ?? "-")|\(seed)"
-    }
+    /// Identifies the cell in the resume cache: a digest of everything that determines its
+    /// outcome (`Grid.configurationKey`), not the outcome.
+    public var key: String
 
     // Wall seconds are not results: they go to `timings.jsonl`, so `cells.jsonl` changes only
     // when an outcome does.
     enum CodingKeys: String, CodingKey {
-        case problem, optimizer, lr, seed, status, epochsToTarget, finalAccuracy, epochs, steps
+        case key, problem, optimizer, lr, seed, status, epochsToTarget, finalAccuracy, epochs, steps
     }
 
-    public init(problem: String, optimizer: String, lr: Double?, seed: UInt64, status: RunStatus, epochsToTarget: Double?,
+    public init(key: String, problem: String, optimizer: String, lr: Double?, seed: UInt64, status: RunStatus, epochsToTarget: Double?,
                 secondsToTarget: Double?, finalAccuracy: Double?, epochs: Double, seconds: Double, steps: Int) {
+        self.key = key
         self.problem = problem
         self.optimizer = optimizer
         self.lr = lr
@@ -51,7 +49,7 @@ public struct CellSummary: Codable, Sendable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(problem: try c.decode(String.self, forKey: .problem), optimizer: try c.decode(String.self, forKey: .optimizer),
+        self.init(key: try c.decode(String.self, forKey: .key), problem: try c.decode(String.self, forKey: .problem), optimizer: try c.decode(String.self, forKey: .optimizer),
                   lr: try c.decodeIfPresent(Double.self, forKey: .lr), seed: try c.decode(UInt64.self, forKey: .seed),
                   status: try c.decode(RunStatus.self, forKey: .status),
                   epochsToTarget: try c.decodeIfPresent(Double.self, forKey: .epochsToTarget), secondsToTarget: nil,
@@ -144,6 +142,32 @@ public struct Grid {
         var optimizer: Int
         var lr: Double?
         var seed: UInt64
+        /// `configurationKey` of the cell ("" for the tuned cells re-run for traces).
+        var key = ""
+    }
+
+    /// Results the code in this binary produces are keyed by this binary: a digest of the
+    /// running executable, so a rebuild that changes any code invalidates the cache and one
+    /// that changes nothing (a README edit) keeps it.
+    static let codeVersion: String = {
+        guard let data = FileManager.default.contents(atPath: "/proc/self/exe") else { return "unknown" }
+        return stableDigest(data)
+    }()
+
+    /// The cache key of a cell: a digest of every setting of its problem (defaults included)
+    /// and optimizer (hyper-parameters, prescribed values, groups, lr), its seed, the stopping
+    /// rule and budget, and the code version.
+    func configurationKey(problem i: Int, optimizer j: Int, lr: Double?, seed: UInt64, theory: TheoryConstants) throws -> String {
+        let problem = suite.problems[i], column = suite.optimizers[j]
+        let settings = try Parameters(owner: problem.name, declarations: problem.entry.settings, keyValues: problem.settings)
+        let entry = try OptimizerRegistry.entry(named: column.name)
+        var hp = try entry.parameters(column.hyperParameters + (column.prescribed.map { f throws(ConfigurationError) in try f(theory) } ?? []))
+        if let lr { hp = try hp.setting("lr", .real(lr)) }
+        let rule = suite.rule
+        let text = ["v1", problem.name, settings.description, column.name, hp.description, column.groups.joined(separator: " "),
+                    String(seed), "\(rule.target),\(rule.maxEpochs),\(rule.divergenceFactor),\(rule.maxSteps)", Self.codeVersion]
+            .joined(separator: "|")
+        return stableDigest(Data(text.utf8))
     }
 
     /// The problems built once, with the time it took.
@@ -226,13 +250,18 @@ public struct Grid {
         var cells: [Cell] = []
         for i in suite.problems.indices {
             for j in suite.optimizers.indices where skipped[j][i] == nil {
-                for lr in sweeps[j] { for seed in suite.seeds { cells.append(Cell(problem: i, optimizer: j, lr: lr, seed: seed)) } }
+                for lr in sweeps[j] {
+                    for seed in suite.seeds {
+                        let key = try configurationKey(problem: i, optimizer: j, lr: lr, seed: seed, theory: problems[i].theory)
+                        cells.append(Cell(problem: i, optimizer: j, lr: lr, seed: seed, key: key))
+                    }
+                }
             }
         }
 
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let cache = try CellCache(url: directory.appendingPathComponent("cells.jsonl"), keep: resume)
-        let todo = cells.filter { cache.done[key($0, problemLabels, optimizerLabels)] == nil }
+        let todo = cells.filter { cache.done[$0.key] == nil }
         let skippedPairs = skipped.joined().compactMap { $0 }.count
         log("suite \(suite.name): \(cells.count) cells (\(cells.count - todo.count) from the cache), \(skippedPairs) pairs skipped, \(threads) thread(s)")
 
@@ -250,7 +279,7 @@ public struct Grid {
                 }
                 var sweep: [CellSummary] = []
                 for c in cells where c.problem == i && c.optimizer == j {
-                    if let done = byKey[key(c, problemLabels, optimizerLabels)] { sweep.append(done) }
+                    if let done = byKey[c.key] { sweep.append(done) }
                 }
                 let pair = Self.summarize(problem: problemLabels[i], optimizer: optimizerLabels[j], sweep: sweep, seeds: suite.seeds.count)
                 pairs.append(pair)
@@ -258,7 +287,7 @@ public struct Grid {
             }
         }
 
-        try cache.finalize(cells.compactMap { byKey[key($0, problemLabels, optimizerLabels)] })
+        try cache.finalize(cells.compactMap { byKey[$0.key] })
         log("tracing the \(tunedCells.count) tuned cells")
         let traces = run(tunedCells, problems: problems) { _, r in r }
         let report = ResultReport(suite: suite, command: command, problemLabels: problemLabels, optimizerLabels: optimizerLabels, pairs: pairs)
@@ -267,6 +296,9 @@ public struct Grid {
             let complexity = ComplexityReport(suite: suite, command: command, problemLabels: problemLabels,
                                               theory: problems.map(\.theory), optimizerLabels: optimizerLabels, pairs: pairs)
             try complexity.write(to: directory)
+        } else {
+            // The folder holds this suite's files only, even when another suite wrote there before.
+            for name in ["complexity.md", "complexity.csv"] { try? FileManager.default.removeItem(at: directory.appendingPathComponent(name)) }
         }
         try TraceWriter.write(traces: traces, cells: tunedCells.map { ($0.problem, $0.optimizer) }, problems: problemLabels,
                               optimizers: optimizerLabels, seeds: suite.seeds, to: directory)
@@ -274,9 +306,6 @@ public struct Grid {
         return pairs
     }
 
-    func key(_ c: Cell, _ problems: [String], _ optimizers: [String]) -> String {
-        CellSummary.key(problem: problems[c.problem], optimizer: optimizers[c.optimizer], lr: c.lr, seed: c.seed)
-    }
 
     /// Runs `cells` on `threads` workers pulling from a shared queue and returns `finish`'s
     /// value for each, in order. Every run is a function of its configuration and seed alone,
@@ -309,7 +338,7 @@ public struct Grid {
         let progress = WorkQueue(count: cells.count), log = self.log, total = cells.count
         return run(cells, problems: problems) { c, r in
             let summary = CellSummary(
-                problem: problemLabels[c.problem], optimizer: optimizerLabels[c.optimizer], lr: c.lr, seed: c.seed,
+                key: c.key, problem: problemLabels[c.problem], optimizer: optimizerLabels[c.optimizer], lr: c.lr, seed: c.seed,
                 status: r.status, epochsToTarget: r.epochsToTarget,
                 secondsToTarget: r.status == .reached ? r.records.last?.seconds : nil,
                 finalAccuracy: r.finalAccuracy, epochs: r.records.last?.epoch ?? 0, seconds: r.records.last?.seconds ?? 0, steps: r.steps)
@@ -387,4 +416,16 @@ final class ResultSlots<T>: @unchecked Sendable {
     init(count: Int) { slots = Array(repeating: nil, count: count) }
     func set(_ i: Int, _ value: T) { lock.lock(); slots[i] = value; lock.unlock() }
     func values() -> [T] { slots.map { $0! } }
+}
+
+/// A 128-bit digest of `data` as 32 hex digits (two FNV-1a passes with different offsets): a
+/// stable name for a configuration, the same on every machine and run.
+func stableDigest(_ data: Data) -> String {
+    var a: UInt64 = 0xcbf2_9ce4_8422_2325, b: UInt64 = 0x6c62_272e_07bb_0142
+    for byte in data {
+        a = (a ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+        b = (b ^ UInt64(byte ^ 0x5a)) &* 0x0000_0100_0000_01B3
+    }
+    func hex(_ v: UInt64) -> String { let s = String(v, radix: 16); return String(repeating: "0", count: 16 - s.count) + s }
+    return hex(a) + hex(b)
 }

@@ -69,6 +69,33 @@ import TestSupport
         #expect(lines.filter { $0.hasPrefix("{") && $0.hasSuffix("}") }.count == 16)
     }
 
+    /// The cache key covers everything that determines a cell: a resume under another budget,
+    /// or into another suite's folder, reuses nothing it should not, and the folder ends up
+    /// holding the resumed suite's files only.
+    @Test func cacheKeysCoverTheBudgetAndTheSuite() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var theory = Self.suite
+        theory.name = "with-theory"
+        theory.optimizers = [SuiteOptimizer("gd", complexity: .gradientDescent)]
+        try Grid(suite: theory, threads: 2).run(writingTo: dir, command: "test")
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("complexity.md").path))
+
+        var shorter = Self.suite
+        shorter.rule.maxEpochs = 20
+        let resumed = try Grid(suite: shorter, threads: 2, resume: true).run(writingTo: dir, command: "test")
+        let fresh = try Grid(suite: shorter, threads: 2).run(writingTo: temporaryDirectory(), command: "test")
+        #expect(resumed.map(\.medianEpochs) == fresh.map(\.medianEpochs))
+        #expect(resumed.flatMap(\.sweep).allSatisfy { $0.epochs <= 20 })
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("complexity.md").path))
+        let lines = try String(contentsOf: dir.appendingPathComponent("cells.jsonl"), encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 16)
+        // Same configuration, same keys: a second resume runs nothing and changes no byte.
+        let before = try Data(contentsOf: dir.appendingPathComponent("cells.jsonl"))
+        try Grid(suite: shorter, threads: 2, resume: true).run(writingTo: dir, command: "test")
+        #expect(try Data(contentsOf: dir.appendingPathComponent("cells.jsonl")) == before)
+    }
+
     @Test func unknownNamesFailBeforeAnyWork() {
         var suite = Self.suite
         suite.optimizers.append(SuiteOptimizer("adamw"))
