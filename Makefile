@@ -5,7 +5,7 @@ SWIFT ?= swift
 RELEASE := -c release
 BIN := .build/release
 
-.PHONY: all build bench bench-kernels bench-classical test test-corpus clean
+.PHONY: all build bench bench-check bench-accept smoke-check bench-kernels bench-classical test test-corpus clean
 
 all: build
 
@@ -18,6 +18,25 @@ build:
 bench: build
 	$(BIN)/optbench bench --suite default --resume
 	$(BIN)/optbench bench --suite classical --resume
+	$(BIN)/optbench bench --suite smoke --resume
+
+## The regression gate: fresh grids of every suite, compared with the committed tables
+## (exit 1 on a regression); `make bench-accept` then makes the fresh tables the baseline.
+SUITES := default classical smoke
+CHECK := .build/bench-check
+bench-check: build
+	@for s in $(SUITES); do $(BIN)/optbench bench --suite $$s --out $(CHECK)/$$s > /dev/null || exit 2; done
+	@status=0; for s in $(SUITES); do $(BIN)/optbench compare results/$$s $(CHECK)/$$s || status=1; done; exit $$status
+
+bench-accept:
+	@for s in $(SUITES); do test -f $(CHECK)/$$s/table.json || { echo "no fresh $$s tables: run make bench-check first"; exit 2; }; done
+	@for s in $(SUITES); do rm -rf results/$$s && cp -R $(CHECK)/$$s results/$$s; done
+	@echo "results/ now holds the tables of the last make bench-check"
+
+## The smoke suite against its committed baseline (outcomes only: CI's clock is not ours).
+smoke-check: build
+	$(BIN)/optbench bench --suite smoke --out $(CHECK)/smoke > /dev/null
+	$(BIN)/optbench compare results/smoke $(CHECK)/smoke --ignore-time
 
 ## Kernel speed next to numpy/OpenBLAS, measured in the same run.
 bench-kernels:

@@ -164,7 +164,10 @@ public struct Grid {
         var hp = try entry.parameters(column.hyperParameters + (column.prescribed.map { f throws(ConfigurationError) in try f(theory) } ?? []))
         if let lr { hp = try hp.setting("lr", .real(lr)) }
         let rule = suite.rule
-        let text = ["v1", problem.name, settings.description, column.name, hp.description, column.groups.joined(separator: " "),
+        // The column's label and swept lr name the row the cell fills (a `[theory]` column may
+        // prescribe exactly a value another column sweeps: same run, different cell).
+        let text = ["v1", problem.name, settings.description, column.label, lr.map { "\($0)" } ?? "-", hp.description,
+                    column.groups.joined(separator: " "),
                     String(seed), "\(rule.target),\(rule.maxEpochs),\(rule.divergenceFactor),\(rule.maxSteps)", Self.codeVersion]
             .joined(separator: "|")
         return stableDigest(Data(text.utf8))
@@ -302,6 +305,8 @@ public struct Grid {
         }
         try TraceWriter.write(traces: traces, cells: tunedCells.map { ($0.problem, $0.optimizer) }, problems: problemLabels,
                               optimizers: optimizerLabels, seeds: suite.seeds, to: directory)
+        try HTMLReport(suite: suite, command: command, problemLabels: problemLabels, optimizerLabels: optimizerLabels, pairs: pairs,
+                       traces: traces, traceCells: tunedCells.map { ($0.problem, $0.optimizer) }, seeds: suite.seeds).write(to: directory)
         try Provenance.current(threads: threads).write(to: directory)
         return pairs
     }

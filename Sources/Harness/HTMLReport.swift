@@ -103,8 +103,14 @@ public struct HTMLReport {
         for gx in grid {
             let ys = curves.compactMap { at($0, gx) }.sorted()
             guard !ys.isEmpty else { median.append(nil); lower.append(nil); upper.append(nil); continue }
-            let m = ys.count % 2 == 1 ? ys[ys.count / 2] : (ys[ys.count / 2 - 1] + ys[ys.count / 2]) / 2
-            median.append(Foundation.pow(10, m))
+            // The median only while more than half the seeds are still running (a seed that stopped
+            // at ε would otherwise make it jump back up); the band covers whichever seeds remain.
+            if 2 * ys.count > curves.count {
+                let m = ys.count % 2 == 1 ? ys[ys.count / 2] : (ys[ys.count / 2 - 1] + ys[ys.count / 2]) / 2
+                median.append(Foundation.pow(10, m))
+            } else {
+                median.append(nil)
+            }
             lower.append(Foundation.pow(10, ys.first!))
             upper.append(Foundation.pow(10, ys.last!))
         }
@@ -145,7 +151,7 @@ public struct HTMLReport {
                                                  label: "ε = \(formatNumber(suite.rule.target))"))
                 }
                 let name = "convergence-\(axis == "epochs" ? "epochs" : "seconds")__\(slugs[i]).svg"
-                return Figure(name: name, caption: "\(label): \(quantity) against \(axis); median over seeds, band min–max.",
+                return Figure(name: name, caption: "\(label): \(quantity) against \(axis); median over seeds (while more than half still run), band min–max.",
                               svg: plot.svg())
             }
             out.append((i, figure("epochs", { $0.epoch }), figure("seconds", { $0.seconds })))
@@ -194,13 +200,14 @@ public struct HTMLReport {
         let what = seconds ? "seconds" : "epochs"
         var plot = SVGPlot(title: "Performance profile: \(what) to ε (\(profile.problemCount) problems)",
                            xTitle: "τ (ratio to the best \(what))", yTitle: "fraction of problems ρ(τ)", logX: logX, logY: false,
-                           xRange: 1...xMax, yRange: 0...1)
+                           xRange: (logX ? 1 : 1 - 0.015 * (xMax - 1))...xMax, yRange: -0.03...1.03)
         for (s, name) in profile.solvers.enumerated() {
             let steps = profile.breakpoints(solver: s)
             let xs = [1.0] + steps.map(\.tau) + [xMax]
             let ys: [Double?] = [0.0] + steps.map(\.rho) + [steps.last?.rho ?? 0]
             plot.series.append(.init(label: "\(name)  B=\(String(format: "%.3f", scores[s]))", x: xs, y: ys, step: true))
         }
+        plot.extraXTicks = [1]
         plot.references.append(.init(orientation: .vertical, value: Self.tauMax, label: "τ_max"))
         let caption = "Performance profile over \(what) to ε: ρ_s(τ) is the fraction of problems on which solver s "
             + "needs at most τ times the best solver's median \(what). B: integrated score, τ_max = \(formatNumber(Self.tauMax))."
@@ -282,7 +289,7 @@ public struct HTMLReport {
         let convergence = convergenceFigures()
         if !convergence.isEmpty {
             o.append("<h2>Convergence</h2>")
-            o.append("<p class=\"note\">Each line: the median over seeds at the tuned learning rate; shaded: min–max over seeds. "
+            o.append("<p class=\"note\">Each line: the median over seeds at the tuned learning rate, drawn while more than half the seeds still run; shaded: min–max over seeds. "
                 + "Log-scale y; points that cannot be shown (diverged, zero) are left out. Seconds: optimizer time only.</p>")
         }
         for c in convergence {

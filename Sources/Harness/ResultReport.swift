@@ -109,7 +109,8 @@ public struct ResultReport {
         return out
     }
 
-    struct Document: Encodable {
+    /// `table.json`: what `optbench compare` reads back.
+    struct Document: Codable {
         var suite: String
         var command: String
         var target: Double

@@ -38,18 +38,23 @@ struct SVGPlot {
     /// Fixed axis ranges; nil: from the data.
     var xRange: ClosedRange<Double>? = nil
     var yRange: ClosedRange<Double>? = nil
+    /// Labelled x ticks beyond the automatic ones (e.g. τ = 1 on a profile).
+    var extraXTicks: [Double] = []
 
     // Geometry (pixels). The legend sits right of the plot area.
     var width = 660.0
-    var height = 330.0
+    var height = 340.0
     var marginLeft = 64.0
     var marginRight = 196.0
-    var marginTop = 30.0
+    var marginTop = 38.0
     var marginBottom = 46.0
 
     /// Okabe & Ito (2008), "Color Universal Design", reordered so the first colours contrast most on white.
     static let palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
     static let dashes = ["", "6 3", "2 2", "8 3 2 3"]
+
+    /// A white outline behind a label drawn over the lines.
+    static let halo = " paint-order=\"stroke\" stroke=\"#ffffff\" stroke-width=\"3\" stroke-linejoin=\"round\""
 
     static func colour(_ k: Int) -> String { palette[k % palette.count] }
     static func dash(_ k: Int) -> String { dashes[(k / palette.count) % dashes.count] }
@@ -82,12 +87,17 @@ struct SVGPlot {
             if log {
                 let a = Int(Foundation.log10(lo).rounded(.down)), b = Int(Foundation.log10(hi).rounded(.up))
                 let stride = max(1, Int((Double(b - a) / 7).rounded(.up)))
-                return Swift.stride(from: a, through: b, by: 1).compactMap { e in
-                    guard (e - a) % stride == 0 else { return nil }
+                // Over at most two decades, 2× and 5× ticks too, so a short range stays readable.
+                let minor = b - a <= 2 ? [2.0, 5.0] : []
+                var out: [(value: Double, label: String)] = []
+                for e in Swift.stride(from: a, through: b, by: 1) where (e - a) % stride == 0 {
                     let v = Foundation.pow(10, Double(e))
-                    guard v >= lo * (1 - 1e-9), v <= hi * (1 + 1e-9) else { return nil }
-                    return (v, "10<tspan dy=\"-5\" font-size=\"9\">\(e)</tspan>")
+                    if v >= lo * (1 - 1e-9), v <= hi * (1 + 1e-9) { out.append((v, "10<tspan dy=\"-5\" font-size=\"9\">\(e)</tspan>")) }
+                    for m in minor where m * v <= hi * (1 + 1e-9) && m * v >= lo * (1 - 1e-9) {
+                        out.append((m * v, SVGPlot.tickLabel(m * v)))
+                    }
                 }
+                return out
             }
             let step = Self.niceStep((hi - lo) / 5)
             var out: [(Double, String)] = []
@@ -204,7 +214,9 @@ struct SVGPlot {
             o.append("<line x1=\"\(Self.f(plotLeft))\" y1=\"\(Self.f(py))\" x2=\"\(Self.f(plotRight))\" y2=\"\(Self.f(py))\" stroke=\"#e3e3e3\" stroke-width=\"1\"/>")
             o.append("<text x=\"\(Self.f(plotLeft - 6))\" y=\"\(Self.f(py + 4))\" text-anchor=\"end\">\(label)</text>")
         }
-        for (v, label) in xa.ticks() {
+        let xTicks = xa.ticks()
+        let extra = extraXTicks.filter { v in !xTicks.contains { abs($0.value - v) <= 1e-9 * max(1, abs(v)) } }
+        for (v, label) in xTicks + extra.map({ ($0, Self.tickLabel($0)) }) {
             guard let px = xa.pixel(v) else { continue }
             o.append("<line x1=\"\(Self.f(px))\" y1=\"\(Self.f(plotTop))\" x2=\"\(Self.f(px))\" y2=\"\(Self.f(plotBottom))\" stroke=\"#eeeeee\" stroke-width=\"1\"/>")
             o.append("<text x=\"\(Self.f(px))\" y=\"\(Self.f(plotBottom + 16))\" text-anchor=\"middle\">\(label)</text>")
@@ -222,11 +234,11 @@ struct SVGPlot {
             case .horizontal:
                 guard let py = ya.pixel(r.value) else { continue }
                 o.append("<line x1=\"\(Self.f(plotLeft))\" y1=\"\(Self.f(py))\" x2=\"\(Self.f(plotRight))\" y2=\"\(Self.f(py))\" stroke=\"#777777\" stroke-width=\"1\" stroke-dasharray=\"4 3\"/>")
-                o.append("<text x=\"\(Self.f(plotRight - 4))\" y=\"\(Self.f(max(plotTop + 10, py - 4)))\" text-anchor=\"end\" fill=\"#555555\" font-size=\"10\">\(Self.escape(r.label))</text>")
+                o.append("<text x=\"\(Self.f(plotRight - 4))\" y=\"\(Self.f(max(plotTop + 10, py - 4)))\" text-anchor=\"end\" fill=\"#555555\" font-size=\"10\"\(Self.halo)>\(Self.escape(r.label))</text>")
             case .vertical:
                 guard let px = xa.pixel(r.value) else { continue }
                 o.append("<line x1=\"\(Self.f(px))\" y1=\"\(Self.f(plotTop))\" x2=\"\(Self.f(px))\" y2=\"\(Self.f(plotBottom))\" stroke=\"#777777\" stroke-width=\"1\" stroke-dasharray=\"4 3\"/>")
-                o.append("<text x=\"\(Self.f(px + 4))\" y=\"\(Self.f(plotTop + 12))\" fill=\"#555555\" font-size=\"10\">\(Self.escape(r.label))</text>")
+                o.append("<text x=\"\(Self.f(px))\" y=\"\(Self.f(plotTop - 4))\" text-anchor=\"middle\" fill=\"#555555\" font-size=\"10\">\(Self.escape(r.label))</text>")
             }
         }
 

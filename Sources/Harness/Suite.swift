@@ -116,7 +116,31 @@ public func logGrid(from lowExponent: Int, to highExponent: Int, perDecade: Int)
 
 /// The suites `optbench bench --suite NAME` runs; `default` is what `make bench` runs.
 public enum Suites {
-    public static var all: [Suite] { [defaultSuite, classical] }
+    public static var all: [Suite] { [defaultSuite, classical, smoke] }
+
+    /// A few problems × optimizers in both precisions, for CI's regression gate against the
+    /// committed `results/smoke` (`make smoke-check`); well under a minute.
+    public static let smoke = Suite(
+        name: "smoke",
+        summary: "a few problems × optimizers (both precisions) for the regression gate in CI",
+        problems: [
+            SuiteProblem("rosenbrock"),
+            SuiteProblem("w7"),
+            SuiteProblem("least-squares", ["n=200", "d=20", "kappa=30", "noise=0.1"]),
+            SuiteProblem("least-squares", ["n=200", "d=20", "kappa=30", "dtype=float32"]),
+            SuiteProblem("logistic", ["n=200", "d=10"]),
+        ],
+        optimizers: [
+            SuiteOptimizer("gd"),
+            SuiteOptimizer("sgd", ["batch_size=10"]),
+            SuiteOptimizer("nesterov"),
+            SuiteOptimizer("saga"),
+            SuiteOptimizer("rcd"),
+            SuiteOptimizer("lbfgs", ["tolerance_grad=0"], learningRates: []),
+        ],
+        seeds: [1, 2, 3],
+        rule: StoppingRule(target: 1e-5, maxEpochs: 300),
+        learningRates: logGrid(from: -3, to: 0, perDecade: 2))
 
     public static func named(_ name: String) throws(ConfigurationError) -> Suite {
         guard let s = all.first(where: { $0.name == name }) else {

@@ -15,6 +15,8 @@ struct CommandDeclaration: Sendable {
     var name: String
     var summary: String
     var positional: (name: String, help: String, choices: [String])?
+    /// How many positional words the command takes (`compare BASELINE NEW` takes two).
+    var positionalCount = 1
     var options: [OptionDeclaration]
 
     var help: String {
@@ -41,7 +43,8 @@ struct UsageError: Error, CustomStringConvertible {
 
 struct ParsedArguments {
     var values: [String: [String]] = [:]
-    var positional: String?
+    var positionals: [String] = []
+    var positional: String? { positionals.first }
     var help = false
 
     func value(_ name: String) -> String? { values[name]?.last }
@@ -87,12 +90,12 @@ extension CommandDeclaration {
                     throw UsageError(message: "optbench \(self.name): \(name) given twice", command: self.name)
                 }
                 parsed.values[name, default: []].append(value)
-            } else if let p = positional, parsed.positional == nil {
+            } else if let p = positional, parsed.positionals.count < positionalCount {
                 guard p.choices.isEmpty || p.choices.contains(word) else {
                     throw UsageError(message: "optbench \(self.name): '\(word)' is not one of \(p.choices.joined(separator: ", "))",
                                      command: self.name)
                 }
-                parsed.positional = word
+                parsed.positionals.append(word)
             } else {
                 throw UsageError(message: "optbench \(self.name): unexpected argument '\(word)'", command: self.name)
             }

@@ -7,6 +7,7 @@ import Harness
 public enum OptBench {
     static let commands: [Command] = [
         Command(ListCommand.self), Command(TraceCommand.self), Command(RunCommand.self), Command(BenchCommand.self),
+        Command(CompareCommand.self),
     ]
 
     public static func main(_ arguments: [String], output: (String) -> Void = { print($0) },
@@ -42,6 +43,8 @@ public enum OptBench {
             }
             try command.run(parsed, output: output, errors: errors)
             return 0
+        } catch let e as ExitStatus {
+            return e.code
         } catch let e as UsageError {
             errors(e.description)
             return 2

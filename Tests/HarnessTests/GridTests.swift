@@ -96,6 +96,17 @@ import TestSupport
         #expect(try Data(contentsOf: dir.appendingPathComponent("cells.jsonl")) == before)
     }
 
+    /// A prescribed column that lands on a value another column sweeps is still its own cell.
+    @Test func columnsWithTheSameRunKeepTheirOwnCells() throws {
+        var suite = Self.suite
+        suite.optimizers = [SuiteOptimizer("gd"), SuiteOptimizer("gd", tag: "theory") { _ in ["lr=1"] }]
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let pairs = try Grid(suite: suite, threads: 2).run(writingTo: dir, command: "test")
+        #expect(pairs[0].lr == 1 && pairs[1].lr == nil)
+        #expect(pairs[0].medianEpochs == pairs[1].medianEpochs)
+    }
+
     @Test func unknownNamesFailBeforeAnyWork() {
         var suite = Self.suite
         suite.optimizers.append(SuiteOptimizer("adamw"))
@@ -161,11 +172,12 @@ import TestSupport
         defer { try? FileManager.default.removeItem(at: d1); try? FileManager.default.removeItem(at: d2) }
         try Grid(suite: Self.suite, threads: 2).run(writingTo: d1, command: "test")
         try Grid(suite: Self.suite, threads: 2).run(writingTo: d2, command: "test")
-        let timingFiles: Set<String> = ["timings.jsonl", "timings.csv", "provenance.json"]
+        // The HTML report plots against seconds too: it is regenerated, like the timing files.
+        let timingFiles: Set<String> = ["timings.jsonl", "timings.csv", "provenance.json", "index.html"]
         let files = (FileManager.default.enumerator(atPath: d1.path)?.compactMap { $0 as? String } ?? []).sorted()
         #expect(files.contains("cells.jsonl") && files.contains("timings.jsonl") && files.contains("provenance.json"))
         var compared = 0
-        for f in files where !timingFiles.contains(f) && !f.hasPrefix("timings") {
+        for f in files where !timingFiles.contains(f) && !f.hasPrefix("timings") && !f.hasPrefix("figures") {
             var isDirectory: ObjCBool = false
             FileManager.default.fileExists(atPath: d1.appendingPathComponent(f).path, isDirectory: &isDirectory)
             guard !isDirectory.boolValue else { continue }
@@ -181,6 +193,7 @@ import TestSupport
         let provenance = try JSONDecoder().decode(Provenance.self, from: Data(contentsOf: d1.appendingPathComponent("provenance.json")))
         #expect(provenance.threads == 2 && !provenance.date.isEmpty)
         #expect(!FileManager.default.fileExists(atPath: d1.appendingPathComponent(".traces.partial").path))
+        #expect(FileManager.default.fileExists(atPath: d1.appendingPathComponent("index.html").path))
     }
 
     @Test func logGridIsLogSpaced() {

@@ -1,0 +1,147 @@
+import Core
+import Foundation
+
+/// The regression gate: what changed between a baseline results folder and a new one of the
+/// same suite, pair by pair (`optbench compare BASELINE NEW`).
+///
+/// A pair regresses when it newly fails (fewer seeds reach ε, or it now diverges, stalls or is
+/// skipped), or when its epochs to ε got worse: exactly, for a deterministic pair (every seed
+/// took the same epochs in both runs), and beyond the 95 % paired-bootstrap interval of the
+/// ERT ratio (seeds paired, 1000 resamples) for a stochastic one. Its time regresses when its
+/// fastest new seed is slower than its slowest baseline seed by more than `timeBand` — the
+/// spread of the seeds in the same run being the noise the band has to clear. Fewer epochs,
+/// or more seeds reaching ε, is an improvement.
+public struct Comparison: Sendable {
+    public enum Verdict: String, Sendable { case equal, improved, regressed }
+
+    public struct Change: Sendable {
+        public var problem: String
+        public var optimizer: String
+        public var verdict: Verdict
+        public var what: String
+    }
+
+    public var suite: String
+    public var changes: [Change]
+    public var unchanged: Int
+
+    public var regressed: Bool { changes.contains { $0.verdict == .regressed } }
+
+    /// Compares the folders; a missing or unreadable table, or two different suites, is a
+    /// `ConfigurationError` naming the file.
+    public init(baseline: URL, new: URL, timeBand: Double = 0.5, compareTime: Bool = true) throws(ConfigurationError) {
+        let a = try Self.load(baseline), b = try Self.load(new)
+        guard a.document.suite == b.document.suite else {
+            throw ConfigurationError("\(new.path)/table.json is suite '\(b.document.suite)'; expected '\(a.document.suite)' as in \(baseline.path)")
+        }
+        guard a.document.maxEpochs == b.document.maxEpochs, a.document.target == b.document.target, a.document.seeds == b.document.seeds else {
+            throw ConfigurationError("\(new.path)/table.json has another budget, target or seeds than \(baseline.path); expected the same suite definition")
+        }
+        suite = a.document.suite
+        changes = []
+        unchanged = 0
+        let budget = a.document.maxEpochs
+        for old in a.document.pairs {
+            guard let current = b.document.pairs.first(where: { $0.problem == old.problem && $0.optimizer == old.optimizer }) else {
+                changes.append(Change(problem: old.problem, optimizer: old.optimizer, verdict: .regressed, what: "missing from the new tables"))
+                continue
+            }
+            var found = Self.outcomeChange(old, current, budget: budget)
+            if found == nil, compareTime {
+                found = Self.timeChange(old, current, a.timings, b.timings, band: timeBand)
+            }
+            if let (verdict, what) = found {
+                changes.append(Change(problem: old.problem, optimizer: old.optimizer, verdict: verdict, what: what))
+            } else {
+                unchanged += 1
+            }
+        }
+        for extra in b.document.pairs where !a.document.pairs.contains(where: { $0.problem == extra.problem && $0.optimizer == extra.optimizer }) {
+            changes.append(Change(problem: extra.problem, optimizer: extra.optimizer, verdict: .improved, what: "new pair: \(extra.status.rawValue)"))
+        }
+    }
+
+    /// The outcome part of the verdict, or nil when the outcomes are the same.
+    static func outcomeChange(_ old: PairSummary, _ new: PairSummary, budget: Double) -> (Verdict, String)? {
+        if new.status == .skipped || old.status == .skipped {
+            if new.status == old.status { return nil }
+            return new.status == .skipped ? (.regressed, "now skipped: \(new.reason ?? "")") : (.improved, "now runs: \(new.status.rawValue)")
+        }
+        if new.reached != old.reached {
+            return new.reached < old.reached
+                ? (.regressed, "reached on \(new.reached)/\(new.seeds) seeds, was \(old.reached)/\(old.seeds) (\(new.status.rawValue))")
+                : (.improved, "reached on \(new.reached)/\(new.seeds) seeds, was \(old.reached)/\(old.seeds)")
+        }
+        if new.status == .diverged && old.status != .diverged { return (.regressed, "now diverges") }
+        if new.status != old.status { return (new.status == .reached ? .improved : .regressed, "status \(old.status.rawValue) → \(new.status.rawValue)") }
+        let a = runs(old), b = runs(new, budget: budget)
+        let aRuns = runs(old, budget: budget)
+        guard a != b.map(\.epochsToTarget) || old.lr != new.lr else { return nil }
+        let deterministic = Set(a).count <= 1 && Set(b.map(\.epochsToTarget)).count <= 1
+        let ertOld = expectedRunningTime(runs: aRuns).value, ertNew = expectedRunningTime(runs: b).value
+        let text = "epochs to ε \(formatNumber(ertOld)) → \(formatNumber(ertNew)) (ERT" + (old.lr != new.lr ? ", lr \(old.lr.map(formatNumber) ?? "-") → \(new.lr.map(formatNumber) ?? "-")" : "") + ")"
+        if deterministic || aRuns.count != b.count || aRuns.map(\.seed) != b.map(\.seed) {
+            if ertNew == ertOld { return (.equal, text + ", per-seed epochs moved") }
+            return ertNew > ertOld ? (.regressed, text) : (.improved, text)
+        }
+        let paired = pairedComparison(b, aRuns)
+        if paired.aIsFaster { return (.improved, text + ", beyond the 95 % interval") }
+        if paired.bIsFaster { return (.regressed, text + ", beyond the 95 % interval") }
+        return (.equal, text + ", within the 95 % interval")
+    }
+
+    /// The tuned learning rate's per-seed epochs to ε (nil: not reached).
+    static func runs(_ p: PairSummary) -> [Double?] {
+        p.sweep.filter { $0.lr == p.lr }.sorted { $0.seed < $1.seed }.map(\.epochsToTarget)
+    }
+
+    static func runs(_ p: PairSummary, budget: Double) -> [RunOutcome] {
+        p.sweep.filter { $0.lr == p.lr }.sorted { $0.seed < $1.seed }.map { c in
+            c.epochsToTarget.map { RunOutcome.success($0, seed: c.seed) } ?? RunOutcome.failure(budget: max(c.epochs, budget), seed: c.seed)
+        }
+    }
+
+    static func timeChange(_ old: PairSummary, _ new: PairSummary, _ a: [String: Double], _ b: [String: Double],
+                           band: Double) -> (Verdict, String)? {
+        let before = old.sweep.filter { $0.lr == old.lr }.compactMap { a[$0.key] }
+        let after = new.sweep.filter { $0.lr == new.lr }.compactMap { b[$0.key] }
+        guard let slowestBefore = before.max(), let fastestAfter = after.min(), slowestBefore > 0 else { return nil }
+        guard fastestAfter > slowestBefore * (1 + band) else { return nil }
+        return (.regressed, String(format: "time: fastest seed %.3g s against the baseline's slowest %.3g s (band %.0f %%)",
+                                   fastestAfter, slowestBefore, band * 100))
+    }
+
+    /// `table.json` and the per-cell seconds of a results folder.
+    static func load(_ folder: URL) throws(ConfigurationError) -> (document: ResultReport.Document, timings: [String: Double]) {
+        let file = folder.appendingPathComponent("table.json")
+        guard let data = FileManager.default.contents(atPath: file.path) else {
+            throw ConfigurationError("file \(file.path): does not exist or cannot be read; expected a results folder written by 'optbench bench'")
+        }
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        let document: ResultReport.Document
+        do {
+            document = try decoder.decode(ResultReport.Document.self, from: data)
+        } catch {
+            throw ConfigurationError("file \(file.path): is not a results table of this version (\(error)); expected the table.json of 'optbench bench'")
+        }
+        var timings: [String: Double] = [:]
+        if let lines = FileManager.default.contents(atPath: folder.appendingPathComponent("timings.jsonl").path) {
+            for line in lines.split(separator: UInt8(ascii: "\n")) {
+                if let t = try? JSONDecoder().decode(CellTiming.self, from: Data(line)) { timings[t.key] = t.seconds }
+            }
+        }
+        return (document, timings)
+    }
+
+    /// The report `optbench compare` prints.
+    public var report: String {
+        var lines = ["compare suite '\(suite)': \(changes.filter { $0.verdict == .regressed }.count) regressed, "
+                     + "\(changes.filter { $0.verdict == .improved }.count) improved, "
+                     + "\(unchanged + changes.filter { $0.verdict == .equal }.count) unchanged"]
+        for c in changes.sorted(by: { ($0.verdict == .regressed ? 0 : 1, $0.problem, $0.optimizer) < ($1.verdict == .regressed ? 0 : 1, $1.problem, $1.optimizer) }) {
+            lines.append("  \(c.verdict.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(c.problem) × \(c.optimizer): \(c.what)")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
