@@ -1,6 +1,7 @@
 // Statistics of result tables: expected running time, seeded bootstrap intervals, paired
-// comparisons and rankings across targets. Pure functions of per-run outcomes; this file uses
-// only the standard library, so it can be tested on its own.
+// comparisons and rankings across targets. Pure functions of per-run outcomes.
+
+import Kernels
 
 // MARK: Per-run outcomes
 
@@ -122,48 +123,19 @@ func quantileOfSorted(_ sorted: [Double], _ q: Double) -> Double {
 
 // MARK: Seeded resampling
 
-/// The bootstrap's own seeded generator: xoshiro256** (Blackman & Vigna, 2018) with its state
-/// filled by SplitMix64 from the seed, and unbiased bounded integers by Lemire's
-/// multiply-and-reject. Kept local so the statistics depend on nothing else and a Python
-/// script can reproduce the stream bit for bit (Tests/Fixtures/make_statistics_fixture.py).
+/// The bootstrap's seeded generator: the suite's xoshiro256** (`Kernels.Xoshiro256`, state
+/// filled by SplitMix64 from the seed) with unbiased bounded integers by Lemire's
+/// multiply-and-reject, so a Python script can reproduce the stream bit for bit
+/// (Tests/Fixtures/make_statistics_fixture.py).
 public struct ResamplingGenerator: RandomNumberGenerator, Sendable {
-    var s0, s1, s2, s3: UInt64
+    var rng: Xoshiro256
 
-    public init(seed: UInt64) {
-        var z = seed
-        func splitMix() -> UInt64 {
-            z &+= 0x9E37_79B9_7F4A_7C15
-            var r = z
-            r = (r ^ (r >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            r = (r ^ (r >> 27)) &* 0x94D0_49BB_1331_11EB
-            return r ^ (r >> 31)
-        }
-        s0 = splitMix(); s1 = splitMix(); s2 = splitMix(); s3 = splitMix()
-    }
+    public init(seed: UInt64) { rng = Xoshiro256(seed: seed) }
 
-    public mutating func next() -> UInt64 {
-        let result = rotl(s1 &* 5, 7) &* 9
-        let t = s1 << 17
-        s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3
-        s2 ^= t
-        s3 = rotl(s3, 45)
-        return result
-    }
+    public mutating func next() -> UInt64 { rng.next() }
 
-    /// Uniform in 0..<bound (Lemire, 2019: the high word of next() × bound, rejecting the
-    /// low words below 2⁶⁴ mod bound).
-    public mutating func index(below bound: Int) -> Int {
-        precondition(bound > 0, "bound must be positive")
-        let b = UInt64(bound)
-        var m = next().multipliedFullWidth(by: b)
-        if m.low < b {
-            let threshold = (0 &- b) % b
-            while m.low < threshold { m = next().multipliedFullWidth(by: b) }
-        }
-        return Int(m.high)
-    }
-
-    @inline(__always) private func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
+    /// Uniform in 0..<bound.
+    public mutating func index(below bound: Int) -> Int { rng.nextInt(below: bound) }
 }
 
 /// A point estimate with a percentile bootstrap interval at confidence `level`.
