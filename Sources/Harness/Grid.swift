@@ -1,6 +1,9 @@
 import Core
 import Dispatch
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Kernels
 import Optimizers
 import Problems
@@ -341,6 +344,7 @@ public struct Grid {
     func runCells(_ cells: [Cell], problems: [ProblemInstance], problemLabels: [String], optimizerLabels: [String],
                   cache: CellCache) -> [CellSummary] {
         let progress = WorkQueue(count: cells.count), log = self.log, total = cells.count
+        let started = DispatchTime.now().uptimeNanoseconds, interactive = isatty(2) == 1
         return run(cells, problems: problems) { c, r in
             let summary = CellSummary(
                 key: c.key, problem: problemLabels[c.problem], optimizer: optimizerLabels[c.optimizer], lr: c.lr, seed: c.seed,
@@ -349,7 +353,16 @@ public struct Grid {
                 finalAccuracy: r.finalAccuracy, epochs: r.records.last?.epoch ?? 0, seconds: r.records.last?.seconds ?? 0, steps: r.steps)
             cache.append(summary)
             let done = progress.finished()
-            if done % 50 == 0 || done == total { log("  \(done)/\(total) cells") }
+            let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) * 1e-9
+            let eta = elapsed / Double(done) * Double(total - done)
+            let line = String(format: "  %d/%d cells, %.0f s elapsed, ETA %.0f s", done, total, elapsed, eta)
+            if interactive {
+                // One line rewritten in place on a terminal, with the cell just finished.
+                let cell = "\(problemLabels[c.problem]) × \(optimizerLabels[c.optimizer])"
+                FileHandle.standardError.write(Data(("\r\u{1B}[K" + line + "  " + cell.prefix(60) + (done == total ? "\n" : "")).utf8))
+            } else if done % 50 == 0 || done == total {
+                log(line)
+            }
             return summary
         }
     }

@@ -29,8 +29,12 @@ public struct ResultReport {
             let range = p.minEpochs == p.maxEpochs ? "" : " (\(formatNumber(p.minEpochs!))–\(formatNumber(p.maxEpochs!)))"
             return "\(formatNumber(p.medianEpochs!))\(range)\(lr)"
         case .partial:
-            let m = p.medianEpochs.map(formatNumber) ?? "—"
-            return "\(m) [\(p.reached)/\(p.seeds) seeds]\(lr)"
+            // COCO's expected running time: every run's epochs (a failure its whole run) over the successes.
+            let runs = p.sweep.filter { $0.lr == p.lr }.map { c in
+                c.epochsToTarget.map { RunOutcome.success($0, seed: c.seed) } ?? RunOutcome.failure(budget: c.epochs, seed: c.seed)
+            }
+            let ert = runs.isEmpty ? "—" : formatNumber(expectedRunningTime(runs: runs).value)
+            return "ERT \(ert) [\(p.reached)/\(p.seeds) seeds]\(lr)"
         case .diverged: return "diverged"
         case .skipped: return "skipped [\(note ?? 0)]"
         case .budget: return "— (acc \(p.medianFinalAccuracy.map(formatNumber) ?? "—"))\(lr)"
@@ -61,7 +65,8 @@ public struct ResultReport {
                 + "else ‖∇F‖/‖∇F₀‖ — with the range over seeds in parentheses, at the learning rate that did best in the sweep "
                 + "\(sweepText()). One epoch = n sample gradients (a full gradient is 1, a mini-batch of b is b/n). "
                 + "Budget \(formatNumber(rule.maxEpochs)) epochs; `— (acc a)`: not reached, with the median final accuracy; "
-                + "`stalled (acc a)`: the rule stopped making progress short of ε; `diverged`: every learning rate diverged; `[k/s seeds]`: reached on k of s seeds; "
+                + "`stalled (acc a)`: the rule stopped making progress short of ε; `diverged`: every learning rate diverged; "
+                + "`ERT e [k/s seeds]`: reached on k of s seeds, with COCO's expected running time e (all runs' epochs ÷ k); "
                 + "`skipped [k]`: not run, for the k-th reason below the table.",
             "",
         ]

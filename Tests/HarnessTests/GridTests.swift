@@ -206,3 +206,17 @@ import TestSupport
         #expect(median([1, .infinity]) == .infinity)
     }
 }
+
+/// A partially successful pair shows COCO's ERT with k/s seeds, never `inf`.
+@Test func partialCellsShowTheExpectedRunningTime() {
+    var p = PairSummary.skipped(problem: "p", optimizer: "o", seeds: 3, reason: "")
+    p.status = .partial
+    p.lr = 0.1
+    p.reached = 1
+    p.sweep = [(1, 10.0), (2, nil), (3, nil)].map { seed, reached in
+        CellSummary(key: "k\(seed)", problem: "p", optimizer: "o", lr: 0.1, seed: UInt64(seed), status: reached == nil ? .budget : .reached,
+                    epochsToTarget: reached, secondsToTarget: nil, finalAccuracy: 0.1, epochs: reached ?? 100, seconds: 0, steps: 1)
+    }
+    // (10 + 100 + 100) / 1 success.
+    #expect(ResultReport.cell(p, note: nil) == "ERT 210 [1/3 seeds] lr=0.1")
+}
