@@ -131,6 +131,11 @@ public struct Grid {
     public var threads: Int
     /// Reuse cells finished by an earlier, interrupted run into the same directory.
     public var resume: Bool
+    /// Run only shard `index` (1-based) of `count`: the cells whose grid position is
+    /// index − 1 modulo count, writing their `cells.jsonl` and `shard.json` but no tables.
+    public var shard: (index: Int, count: Int)?
+    /// Refuse, naming what is missing, instead of running any cell the cache lacks (`merge`).
+    public var requireCached = false
     public var log: @Sendable (String) -> Void
 
     public init(suite: Suite, threads: Int = 2, resume: Bool = false, log: @escaping @Sendable (String) -> Void = { _ in }) {
@@ -267,13 +272,28 @@ public struct Grid {
 
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let cache = try CellCache(url: directory.appendingPathComponent("cells.jsonl"), keep: resume)
+        if let (index, count) = shard {
+            cells = cells.enumerated().filter { $0.offset % count == index - 1 }.map(\.element)
+        }
         let todo = cells.filter { cache.done[$0.key] == nil }
+        if requireCached, let first = todo.first {
+            throw ConfigurationError(
+                "\(todo.count) of \(cells.count) cells are missing from the shards, e.g. \(problemLabels[first.problem]) × "
+                + "\(optimizerLabels[first.optimizer]) lr=\(first.lr.map(formatNumber) ?? "-") seed \(first.seed); expected the complete "
+                + "shards of suite '\(suite.name)' from this code (the cache key includes the binary)")
+        }
         let skippedPairs = skipped.joined().compactMap { $0 }.count
         log("suite \(suite.name): \(cells.count) cells (\(cells.count - todo.count) from the cache), \(skippedPairs) pairs skipped, \(threads) thread(s)")
 
         let results = runCells(todo, problems: problems, problemLabels: problemLabels, optimizerLabels: optimizerLabels, cache: cache)
         var byKey = cache.done
         for r in results { byKey[r.key] = r }
+        if let (index, count) = shard {
+            try cache.finalize(cells.compactMap { byKey[$0.key] })
+            try ShardMarker(suite: suite.name, index: index, count: count, cells: cells.count).write(to: directory)
+            log("shard \(index)/\(count) of suite \(suite.name): \(cells.count) cells in \(directory.path)")
+            return []
+        }
 
         var pairs: [PairSummary] = []
         var tunedCells: [Cell] = []

@@ -11,6 +11,8 @@ enum BenchCommand: Subcommand {
             OptionDeclaration(name: "--out", valueName: "DIR", help: "output directory (default results/<suite>)"),
             OptionDeclaration(name: "--jobs", valueName: "N", help: "cells run in parallel (default 2); results do not depend on it"),
             OptionDeclaration(name: "--threads", valueName: "N", help: "the same as --jobs"),
+            OptionDeclaration(name: "--shard", valueName: "I/N",
+                              help: "run only the I-th of N deterministic parts of the grid (cells, no tables; combine with 'optbench merge')"),
             OptionDeclaration(name: "--resume", valueName: nil, help: "reuse the cells an interrupted run already finished in DIR"),
         ])
 
@@ -23,6 +25,17 @@ enum BenchCommand: Subcommand {
         let grid = Grid(suite: suite, threads: threads, resume: arguments.has("--resume"),
                         log: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
         let start = Date()
+        var shardedGrid = grid
+        if let text = arguments.value("--shard") {
+            let parts = text.split(separator: "/").map { Int($0) }
+            guard parts.count == 2, let i = parts[0], let n = parts[1], n >= 1, (1...n).contains(i) else {
+                throw UsageError(message: "optbench bench: --shard \(text) is not valid; expected I/N with 1 ≤ I ≤ N", command: "bench")
+            }
+            shardedGrid.shard = (i, n)
+            _ = try shardedGrid.run(writingTo: out, command: "optbench bench --suite \(suite.name)")
+            output("shard \(i)/\(n) of suite \(suite.name): cells in \(out.path)/cells.jsonl; combine the shards with 'optbench merge'")
+            return
+        }
         let pairs = try grid.run(writingTo: out, command: "optbench bench --suite \(suite.name)")
         // A summary a terminal can show; the tables themselves are in the files.
         var counts: [PairStatus: Int] = [:]

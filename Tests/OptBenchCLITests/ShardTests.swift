@@ -1,0 +1,47 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import Harness
+
+/// `bench --shard i/N` then `merge`: exactly the tables one run writes, or a refusal that names
+/// what is missing.
+@Suite struct ShardTests {
+    func folder(_ name: String) -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("optbench-shard-\(name)-\(UUID().uuidString)")
+    }
+
+    @Test func threeShardsMergeIntoTheSingleRunsTables() throws {
+        let whole = folder("whole"), merged = folder("merged")
+        let shards = (1...3).map { folder("s\($0)") }
+        defer { for d in [whole, merged] + shards { try? FileManager.default.removeItem(at: d) } }
+        #expect(optbench("bench", "--suite", "smoke", "--out", whole.path).status == 0)
+        for (k, dir) in shards.enumerated() {
+            let r = optbench("bench", "--suite", "smoke", "--shard", "\(k + 1)/3", "--out", dir.path)
+            #expect(r.status == 0, "\(r.err)")
+            #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("table.md").path))
+        }
+        let counts = try shards.map { try String(contentsOf: $0.appendingPathComponent("cells.jsonl"), encoding: .utf8).split(separator: "\n").count }
+        let total = try String(contentsOf: whole.appendingPathComponent("cells.jsonl"), encoding: .utf8).split(separator: "\n").count
+        #expect(counts.reduce(0, +) == total && counts.allSatisfy { $0 > 0 })
+
+        // Missing shard 2: refused, naming it.
+        let partial = optbench(["merge", shards[0].path, shards[2].path, "--out", merged.path])
+        #expect(partial.status == 2 && partial.err.contains("shard 2 of 3"), "\(partial.err)")
+
+        let r = optbench(["merge"] + shards.map(\.path) + ["--out", merged.path])
+        #expect(r.status == 0, "\(r.err)")
+        for file in ["table.md", "table.csv", "table.json", "cells.jsonl"] {
+            #expect(try Data(contentsOf: whole.appendingPathComponent(file)) == Data(contentsOf: merged.appendingPathComponent(file)), "\(file)")
+        }
+        let traces = try FileManager.default.contentsOfDirectory(atPath: whole.appendingPathComponent("traces").path)
+        for t in traces {
+            #expect(try Data(contentsOf: whole.appendingPathComponent("traces/\(t)")) == Data(contentsOf: merged.appendingPathComponent("traces/\(t)")))
+        }
+    }
+
+    @Test func badShardArgumentsAreRefused() {
+        #expect(optbench("bench", "--suite", "smoke", "--shard", "4/3").status == 2)
+        #expect(optbench("bench", "--suite", "smoke", "--shard", "x").status == 2)
+        #expect(optbench("merge", "/nonexistent", "--out", "/tmp/x-merge").err.contains("/nonexistent/shard.json"))
+    }
+}
