@@ -18,9 +18,10 @@ public struct TheoryConstants: Sendable, Equatable {
     public var sampleCount: Int
     public var dimension: Int
 
-    public init(sampleCount: Int, dimension: Int) {
+    public init(sampleCount: Int, dimension: Int, optimalValue: Double? = nil) {
         self.sampleCount = sampleCount
         self.dimension = dimension
+        self.optimalValue = optimalValue
     }
 
     /// κ = L/μ.

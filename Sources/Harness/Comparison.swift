@@ -74,27 +74,22 @@ public struct Comparison: Sendable {
         }
         if new.status == .diverged && old.status != .diverged { return (.regressed, "now diverges") }
         if new.status != old.status { return (new.status == .reached ? .improved : .regressed, "status \(old.status.rawValue) → \(new.status.rawValue)") }
-        let a = runs(old), b = runs(new, budget: budget)
-        let aRuns = runs(old, budget: budget)
-        guard a != b.map(\.epochsToTarget) || old.lr != new.lr else { return nil }
-        let deterministic = Set(a).count <= 1 && Set(b.map(\.epochsToTarget)).count <= 1
-        let ertOld = expectedRunningTime(runs: aRuns).value, ertNew = expectedRunningTime(runs: b).value
+        let before = runs(old, budget: budget), after = runs(new, budget: budget)
+        guard before.map(\.epochsToTarget) != after.map(\.epochsToTarget) || old.lr != new.lr else { return nil }
+        let deterministic = Set(before.map(\.epochsToTarget)).count <= 1 && Set(after.map(\.epochsToTarget)).count <= 1
+        let ertOld = expectedRunningTime(runs: before).value, ertNew = expectedRunningTime(runs: after).value
         let text = "epochs to ε \(formatNumber(ertOld)) → \(formatNumber(ertNew)) (ERT" + (old.lr != new.lr ? ", lr \(old.lr.map(formatNumber) ?? "-") → \(new.lr.map(formatNumber) ?? "-")" : "") + ")"
-        if deterministic || aRuns.count != b.count || aRuns.map(\.seed) != b.map(\.seed) {
+        if deterministic || before.map(\.seed) != after.map(\.seed) {
             if ertNew == ertOld { return (.equal, text + ", per-seed epochs moved") }
             return ertNew > ertOld ? (.regressed, text) : (.improved, text)
         }
-        let paired = pairedComparison(b, aRuns)
+        let paired = pairedComparison(after, before)
         if paired.aIsFaster { return (.improved, text + ", beyond the 95 % interval") }
         if paired.bIsFaster { return (.regressed, text + ", beyond the 95 % interval") }
         return (.equal, text + ", within the 95 % interval")
     }
 
-    /// The tuned learning rate's per-seed epochs to ε (nil: not reached).
-    static func runs(_ p: PairSummary) -> [Double?] {
-        p.sweep.filter { $0.lr == p.lr }.sorted { $0.seed < $1.seed }.map(\.epochsToTarget)
-    }
-
+    /// The tuned learning rate's runs, by seed: epochs to ε, or a failure charged its whole run.
     static func runs(_ p: PairSummary, budget: Double) -> [RunOutcome] {
         p.sweep.filter { $0.lr == p.lr }.sorted { $0.seed < $1.seed }.map { c in
             c.epochsToTarget.map { RunOutcome.success($0, seed: c.seed) } ?? RunOutcome.failure(budget: max(c.epochs, budget), seed: c.seed)

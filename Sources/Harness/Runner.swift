@@ -51,7 +51,6 @@ public enum Runner {
         var w = initialPoint ?? problem.initialPoint(seed: seed)
         let run = optimizer.start(on: oracle, seed: seed)
         var scratch = [Scalar](repeating: 0, count: problem.dimension)
-        let n = problem.sampleCount, d = problem.dimension
         // Only a finite F* is a reference; the problems refuse data that would make it otherwise.
         let fStar = problem.optimalValue.flatMap { $0.isFinite ? $0 : nil }
 
@@ -81,11 +80,15 @@ public enum Runner {
         var stalledOut = false
         var nextRecord = 1
         let perEpoch = oracle.unitsPerEpoch
+        // Epoch k's boundary in exact charge units (n·d per epoch).
+        func boundary(of k: Int) -> Int {
+            let (units, overflow) = k.multipliedReportingOverflow(by: perEpoch)
+            return overflow ? Int.max : units
+        }
         while status == .budget, !stalledOut, oracle.epochs < rule.maxEpochs, steps < rule.maxSteps {
             let start = DispatchTime.now().uptimeNanoseconds
             var stalled = false
-            // The next record's boundary in exact charge units (n·d per epoch).
-            let boundary = perEpoch == .max ? Int.max : nextRecord.multipliedReportingOverflow(by: perEpoch).partialValue
+            let recordBoundary = boundary(of: nextRecord)
             w.withUnsafeMutableBufferPointer { wp in
                 repeat {
                     let before = oracle.chargedUnits
@@ -94,10 +97,10 @@ public enum Runner {
                     // A step that evaluates nothing (a rule that considers itself converged)
                     // would never reach the next record.
                     stalled = oracle.chargedUnits == before
-                } while !stalled && oracle.chargedUnits < boundary && steps < rule.maxSteps
+                } while !stalled && oracle.chargedUnits < recordBoundary && steps < rule.maxSteps
             }
             seconds += Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
-            while oracle.charges.reached(nextRecord, sampleCount: n, dimension: d) { nextRecord += 1 }
+            while oracle.chargedUnits >= boundary(of: nextRecord) { nextRecord += 1 }
             var record = evaluate(seconds: seconds)
             record.suboptimality = accuracy.suboptimality(record)
             records.append(record)

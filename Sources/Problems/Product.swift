@@ -37,11 +37,7 @@ public final class Product: Problem {
 
     public var dimension: Int { depth }
     public var sampleCount: Int { 1 }
-    public var theory: TheoryConstants {
-        var t = TheoryConstants(sampleCount: 1, dimension: depth)
-        t.optimalValue = 0
-        return t
-    }
+    public var theory: TheoryConstants { TheoryConstants(sampleCount: 1, dimension: depth, optimalValue: 0) }
     public var properties: [(name: String, value: Double)] {
         theoryProperties(theory) + [("depth", Double(depth)), ("hessian_lambda_max_at_balanced_minimum", Double(depth))]
     }

@@ -27,11 +27,7 @@ public final class Rosenbrock: Problem {
 
     public var dimension: Int { 2 }
     public var sampleCount: Int { 1 }
-    public var theory: TheoryConstants {
-        var t = TheoryConstants(sampleCount: 1, dimension: 2)
-        t.optimalValue = 0
-        return t
-    }
+    public var theory: TheoryConstants { TheoryConstants(sampleCount: 1, dimension: 2, optimalValue: 0) }
 
     public func initialPoint(seed: UInt64) -> [Double] {
         perturbedStart(start ?? gaussianStart(dimension: 2, seed: seed), spread: spread, seed: seed)

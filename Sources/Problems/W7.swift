@@ -26,11 +26,7 @@ public final class W7: Problem {
 
     public var dimension: Int { 1 }
     public var sampleCount: Int { 1 }
-    public var theory: TheoryConstants {
-        var t = TheoryConstants(sampleCount: 1, dimension: 1)
-        t.optimalValue = 0
-        return t
-    }
+    public var theory: TheoryConstants { TheoryConstants(sampleCount: 1, dimension: 1, optimalValue: 0) }
 
     public func initialPoint(seed: UInt64) -> [Double] {
         perturbedStart(start.map { [$0] } ?? gaussianStart(dimension: 1, seed: seed), spread: spread, seed: seed)
