@@ -28,12 +28,13 @@ let package = Package(
     ],
     targets: [
         // MARK: Libraries, lowest layer first:
-        // Kernels ← LinearAlgebra, Core ← Datasets ← Problems; Kernels, Core ← Optimizers; both ← Harness ← CLI
+        // Kernels ← LinearAlgebra, Core ← Datasets, NeuralNetworks ← Problems; Kernels, Core ← Optimizers; both ← Harness ← CLI
         .target(name: "Kernels", swiftSettings: hot),
         .target(name: "LinearAlgebra", dependencies: ["Kernels"], swiftSettings: hot),
         .target(name: "Core", dependencies: ["Kernels"], swiftSettings: hot),
         .target(name: "Datasets", dependencies: ["Core"], swiftSettings: hot),
-        .target(name: "Problems", dependencies: ["Kernels", "LinearAlgebra", "Core", "Datasets"], swiftSettings: hot),
+        .target(name: "NeuralNetworks", dependencies: ["Kernels", "LinearAlgebra", "Core"], swiftSettings: hot),
+        .target(name: "Problems", dependencies: ["Kernels", "LinearAlgebra", "Core", "Datasets", "NeuralNetworks"], swiftSettings: hot),
         .target(name: "Optimizers", dependencies: ["Kernels", "Core"], swiftSettings: hot),
         .target(name: "Harness", dependencies: ["Kernels", "Core", "Problems", "Optimizers"], swiftSettings: glue),
         .target(name: "OptBenchCLI", dependencies: ["Core", "Problems", "Optimizers", "Harness"], swiftSettings: glue),
@@ -52,6 +53,7 @@ let package = Package(
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"], swiftSettings: hot),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "Kernels", "TestSupport"], swiftSettings: hot),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Core", "TestSupport"], swiftSettings: hot),
+        .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "Core", "Kernels", "TestSupport"], swiftSettings: hot),
         .testTarget(name: "ProblemsTests", dependencies: ["Problems", "Core", "Kernels", "LinearAlgebra", "TestSupport"], swiftSettings: hot),
         .testTarget(name: "OptimizersTests", dependencies: ["Optimizers", "Core", "Kernels", "TestSupport"], swiftSettings: hot),
         .testTarget(name: "HarnessTests", dependencies: ["Harness", "Problems", "Optimizers", "Core", "Kernels", "TestSupport"], swiftSettings: glue),

@@ -32,6 +32,9 @@ public protocol Objective<Scalar>: AnyObject {
     func coordinates() -> CoordinateView<Scalar>?
     /// Per-layer inputs and output gradients of a mini-batch, or nil.
     func layers() -> LayerView<Scalar>?
+    /// The problem's extra per-record metrics (train and test accuracy, per-layer gradient
+    /// norms) at w, given ∇F(w) as the record just computed it; uncharged, like every record.
+    func metrics(at w: UnsafeBufferPointer<Scalar>, gradient: UnsafeBufferPointer<Scalar>) -> [Double]
 }
 
 extension Objective {
@@ -39,6 +42,7 @@ extension Objective {
     public func linearModel() -> LinearModelView<Scalar>? { nil }
     public func coordinates() -> CoordinateView<Scalar>? { nil }
     public func layers() -> LayerView<Scalar>? { nil }
+    public func metrics(at w: UnsafeBufferPointer<Scalar>, gradient: UnsafeBufferPointer<Scalar>) -> [Double] { [] }
 
     public func loss(_ w: [Scalar]) -> Double { w.withUnsafeBufferPointer { loss(at: $0) } }
 
@@ -64,6 +68,7 @@ public final class AnyObjective<Scalar: KernelScalar>: Objective {
     let linearModelView: LinearModelView<Scalar>?
     let coordinateView: CoordinateView<Scalar>?
     let layerView: LayerView<Scalar>?
+    let metricsFunction: (UnsafeBufferPointer<Scalar>, UnsafeBufferPointer<Scalar>) -> [Double]
     /// The wrapped objective, kept alive for the closures.
     public let base: AnyObject
 
@@ -77,6 +82,7 @@ public final class AnyObjective<Scalar: KernelScalar>: Objective {
         linearModelView = objective.linearModel()
         coordinateView = objective.coordinates()
         layerView = objective.layers()
+        metricsFunction = { objective.metrics(at: $0, gradient: $1) }
         base = objective
     }
 
@@ -91,6 +97,9 @@ public final class AnyObjective<Scalar: KernelScalar>: Objective {
     public func linearModel() -> LinearModelView<Scalar>? { linearModelView }
     public func coordinates() -> CoordinateView<Scalar>? { coordinateView }
     public func layers() -> LayerView<Scalar>? { layerView }
+    public func metrics(at w: UnsafeBufferPointer<Scalar>, gradient: UnsafeBufferPointer<Scalar>) -> [Double] {
+        metricsFunction(w, gradient)
+    }
 
     /// What the views make available, for checking an optimizer's needs before a run.
     public var capabilities: Capabilities { Capabilities(self) }

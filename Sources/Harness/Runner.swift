@@ -57,7 +57,7 @@ public enum Runner {
         func evaluate(seconds: Double) -> TraceRecord {
             let f = w.withUnsafeBufferPointer { wp in scratch.withUnsafeMutableBufferPointer { objective.lossAndGradient(at: wp, into: $0) } }
             let gnorm = scratch.withUnsafeBufferPointer { Double(nrm2($0.count, $0.baseAddress!)) }
-            let metrics = w.withUnsafeBufferPointer { problem.metrics(at: $0) }
+            let metrics = w.withUnsafeBufferPointer { wp in scratch.withUnsafeBufferPointer { objective.metrics(at: wp, gradient: $0) } }
             return TraceRecord(epoch: oracle.epochs, loss: f, suboptimality: nil, gradientNorm: gnorm, seconds: seconds, metrics: metrics)
         }
 

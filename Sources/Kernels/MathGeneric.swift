@@ -19,4 +19,10 @@ extension Math {
     public static func log1p<T: KernelScalar>(_ x: T) -> T {
         T.self == Float.self ? T(log1p(Float(x))) : T(log1p(Double(x)))
     }
+
+    /// tanh x in `T`'s precision.
+    @inlinable @inline(__always)
+    public static func tanh<T: KernelScalar>(_ x: T) -> T {
+        T.self == Float.self ? T(tanh(Float(x))) : T(tanh(Double(x)))
+    }
 }

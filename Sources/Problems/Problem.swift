@@ -18,14 +18,16 @@ public protocol Problem<Scalar>: Objective, Sendable {
 
     /// The starting point, a function of the problem's `init` setting and `seed` alone.
     func initialPoint(seed: UInt64) -> [Scalar]
-    /// Extra per-record metrics for traces (e.g. train and test accuracy), in a fixed order.
+    /// Names of the extra per-record metrics (`Objective.metrics(at:gradient:)`), in order.
     var metricNames: [String] { get }
-    func metrics(at w: UnsafeBufferPointer<Scalar>) -> [Double]
+    /// The objective one run evaluates: the problem itself, or a fresh per-run object holding
+    /// whatever a run mutates (a network's activations, BatchNorm running statistics).
+    func makeRunObjective() -> AnyObjective<Scalar>
 }
 
 extension Problem {
     public var metricNames: [String] { [] }
-    public func metrics(at w: UnsafeBufferPointer<Scalar>) -> [Double] { [] }
+    public func makeRunObjective() -> AnyObjective<Scalar> { AnyObjective(self) }
     /// F*, when known exactly (closed form) or to high accuracy (reference solve).
     public var optimalValue: Double? { theory.optimalValue }
     /// n, d and the theory constants the problem knows, in the order tables print them.
@@ -54,7 +56,6 @@ public final class AnyProblem<Scalar: KernelScalar>: @unchecked Sendable {
     /// What the problem's views offer.
     public let capabilities: Capabilities
     let start: @Sendable (UInt64) -> [Scalar]
-    let measure: @Sendable (UnsafeBufferPointer<Scalar>) -> [Double]
     let objective: @Sendable () -> AnyObjective<Scalar>
     /// The concrete problem.
     public let base: any Problem<Scalar>
@@ -67,16 +68,14 @@ public final class AnyProblem<Scalar: KernelScalar>: @unchecked Sendable {
         dimension = problem.dimension
         sampleCount = problem.sampleCount
         layout = problem.layout
-        capabilities = Capabilities(problem)
+        capabilities = problem.makeRunObjective().capabilities
         start = { problem.initialPoint(seed: $0) }
-        measure = { problem.metrics(at: $0) }
-        objective = { AnyObjective(problem) }
+        objective = { problem.makeRunObjective() }
         base = problem
     }
 
     public var optimalValue: Double? { theory.optimalValue }
     public func initialPoint(seed: UInt64) -> [Scalar] { start(seed) }
-    public func metrics(at w: UnsafeBufferPointer<Scalar>) -> [Double] { measure(w) }
     /// The uncharged surface with fresh views, for one run.
     public func makeObjective() -> AnyObjective<Scalar> { objective() }
 }

@@ -1,0 +1,99 @@
+import Kernels
+
+/// A fully connected layer s = W x + b on each sample (W is outputs × inputs, row-major, as
+/// torch's `nn.Linear` stores it), over a batch S = X Wᵀ + 1bᵀ by one GEMM. Backward:
+/// ∂f/∂W = (∂f/∂S)ᵀ X, ∂f/∂b = 1ᵀ ∂f/∂S and ∂f/∂X = (∂f/∂S) W.
+///
+/// With weight normalisation (Salimans and Kingma, 2016, torch's `weight_norm`, dim 0) the
+/// parameters are V and a gain g per output: W_r = g_r · V_r/‖V_r‖, and
+/// ∂f/∂g_r = (∂f/∂W_r)·V̂_r, ∂f/∂V_r = (g_r/‖V_r‖)(∂f/∂W_r − (∂f/∂g_r) V̂_r).
+///
+/// It keeps pointers to the inputs and output gradients of its last pass for the layer view.
+final class Dense<Scalar: KernelScalar>: Layer {
+    let inputs: Int
+    let outputs: Int
+    let weightOffset: Int
+    let biasOffset: Int?
+    let gainOffset: Int?
+    let weightBlock: Int
+    let biasBlock: Int?
+    var inputShape: [Int] { [inputs] }
+    var outputShape: [Int] { [outputs] }
+    /// The effective W of a weight-normalised layer, and ∂f/∂W before the reparametrisation.
+    private let effective: Scratch<Scalar>
+    private let effectiveGradient: Scratch<Scalar>
+    private let rowNorms: Scratch<Scalar>
+    private(set) var lastInput: UnsafePointer<Scalar>?
+    private(set) var lastOutputGradient: UnsafePointer<Scalar>?
+    private(set) var lastBatch = 0
+
+    init(inputs: Int, outputs: Int, bias: Bool, weightNorm: Bool, name: String, layout: LayoutBuilder) {
+        self.inputs = inputs
+        self.outputs = outputs
+        weightBlock = layout.blockCount
+        weightOffset = layout.add("\(name).weight", [outputs, inputs], .weight)
+        gainOffset = weightNorm ? layout.add("\(name).gain", [outputs], .normScale) : nil
+        biasBlock = bias ? layout.blockCount : nil
+        biasOffset = bias ? layout.add("\(name).bias", [outputs], .bias) : nil
+        layout.addWeight(WeightTensor(name: "\(name).weight", offset: weightOffset, rows: outputs, fanIn: inputs, fanOut: outputs,
+                                      gainOffset: gainOffset, biasOffset: biasOffset))
+        effective = Scratch(weightNorm ? outputs * inputs : 0)
+        effectiveGradient = Scratch(weightNorm ? outputs * inputs : 0)
+        rowNorms = Scratch(weightNorm ? outputs : 0)
+    }
+
+    func reserve(batch: Int) {}
+
+    /// W, forming g_r V_r/‖V_r‖ first when weight-normalised.
+    private func weights(_ w: UnsafePointer<Scalar>) -> UnsafePointer<Scalar> {
+        guard let gainOffset else { return w + weightOffset }
+        let v = w + weightOffset, e = effective.pointer
+        for r in 0..<outputs {
+            let norm = nrm2(inputs, v + r * inputs)
+            rowNorms.pointer[r] = norm
+            let scale = norm > 0 ? w[gainOffset + r] / norm : 0
+            for j in 0..<inputs { e[r * inputs + j] = scale * v[r * inputs + j] }
+        }
+        return UnsafePointer(e)
+    }
+
+    func forward(_ w: UnsafePointer<Scalar>, _ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int, mode: NetworkMode) {
+        let weight = weights(w)
+        if let biasOffset {
+            for b in 0..<batch { (y + b * outputs).update(from: w + biasOffset, count: outputs) }
+        }
+        gemm(.none, .transposed, batch, outputs, inputs, 1, x, inputs, weight, inputs, biasOffset == nil ? 0 : 1, y, outputs)
+    }
+
+    func backward(_ w: UnsafePointer<Scalar>, _ x: UnsafePointer<Scalar>, _ y: UnsafePointer<Scalar>, _ dy: UnsafePointer<Scalar>,
+                  _ dx: UnsafeMutablePointer<Scalar>?, _ dw: UnsafeMutablePointer<Scalar>, batch: Int, mode: NetworkMode) {
+        lastInput = x
+        lastOutputGradient = dy
+        lastBatch = batch
+        let weight: UnsafePointer<Scalar> = gainOffset == nil ? w + weightOffset : UnsafePointer(effective.pointer)
+        let dW = gainOffset == nil ? dw + weightOffset : effectiveGradient.pointer
+        gemm(.transposed, .none, outputs, inputs, batch, 1, dy, outputs, x, inputs, 0, dW, inputs)
+        if let biasOffset {
+            let db = dw + biasOffset
+            db.update(from: dy, count: outputs)
+            for b in 1..<max(batch, 1) { axpy(outputs, 1, dy + b * outputs, db) }
+        }
+        if let dx { gemm(.none, .none, batch, inputs, outputs, 1, dy, outputs, weight, inputs, 0, dx, inputs) }
+        if let gainOffset {
+            let v = w + weightOffset
+            for r in 0..<outputs {
+                let norm = rowNorms.pointer[r]
+                let vr = v + r * inputs, gr = dW + r * inputs, dv = dw + weightOffset + r * inputs
+                guard norm > 0 else {
+                    dw[gainOffset + r] = 0
+                    dv.update(repeating: 0, count: inputs)
+                    continue
+                }
+                let dg = dot(inputs, gr, vr) / norm
+                dw[gainOffset + r] = dg
+                let scale = w[gainOffset + r] / norm
+                for j in 0..<inputs { dv[j] = scale * (gr[j] - dg * vr[j] / norm) }
+            }
+        }
+    }
+}

@@ -1,0 +1,68 @@
+import Core
+import Kernels
+
+/// A network f(w; x) from a `LayerSpec` list, with a loss ℓ: the per-run object that evaluates
+/// f_B(w) = (1/|B|) Σ_{b∈B} ℓ(f(w; x_b), y_b) and back-propagates it over whole mini-batches.
+/// Activations are allocated once for the largest batch seen, never per step; every pass
+/// runs on the SIMD GEMM. Its last mini-batch's per-layer inputs a_ℓ and output gradients
+/// g_ℓ are the layer view.
+public final class Network<Scalar: KernelScalar> {
+    /// The named blocks of w, in the order layers were built.
+    public let layout: ParameterLayout
+    /// The weight tensors with their fans, for initialisers.
+    public let weights: [WeightTensor]
+    public let inputShape: [Int]
+    public let outputShape: [Int]
+    public let loss: Loss
+    let body: Sequential<Scalar>
+
+    public init(_ specs: [LayerSpec], inputShape: [Int], loss: Loss) {
+        let builder = LayoutBuilder()
+        var branches = 0
+        body = Sequential(specs, inputShape: inputShape, layout: builder, branches: &branches)
+        layout = ParameterLayout(builder.blocks)
+        weights = builder.weights
+        self.inputShape = inputShape
+        outputShape = body.outputShape
+        self.loss = loss
+    }
+
+    public var dimension: Int { layout.dimension }
+    public var inputSize: Int { inputShape.reduce(1, *) }
+    public var outputSize: Int { outputShape.reduce(1, *) }
+
+    /// The outputs f(w; x_b) of a batch (valid until the next pass).
+    public func forward(_ w: UnsafePointer<Scalar>, _ x: UnsafePointer<Scalar>, batch: Int, mode: NetworkMode) -> UnsafePointer<Scalar> {
+        body.forward(w, x, batch: batch, mode: mode)
+    }
+
+    /// Σ_b ℓ(f(w; x_b), y_b) and the number of correct arg-max predictions over a batch; with
+    /// `gradient`, writes scale·Σ_b ∇_w ℓ_b into it (scale = 1/|B| gives ∇f_B).
+    public func evaluate(_ w: UnsafePointer<Scalar>, _ x: UnsafePointer<Scalar>, _ targets: Targets<Scalar>, batch: Int,
+                         mode: NetworkMode, scale: Scalar, gradient: UnsafeMutablePointer<Scalar>?) -> (sum: Double, correct: Int) {
+        let z = body.forward(w, x, batch: batch, mode: mode)
+        let result = loss.evaluate(z, targets, batch: batch, outputs: outputSize, scale: scale,
+                                   gradient: gradient == nil ? nil : body.outputGradient)
+        if let gradient { body.backward(w, x, dx: nil, gradient, batch: batch, mode: mode) }
+        return result
+    }
+
+    /// The layer view over this network's dense layers: inputs a_ℓ and output gradients
+    /// ∂f_B/∂s_ℓ of the last back-propagated batch (rows are (1/|B|)·∂ℓ_b/∂s_ℓ,b).
+    public func layerView() -> LayerView<Scalar>? {
+        let dense = body.denseLayers
+        guard !dense.isEmpty else { return nil }
+        let layers = dense.map { LayerView<Scalar>.Layer(weightBlock: $0.weightBlock, biasBlock: $0.biasBlock, inputs: $0.inputs, outputs: $0.outputs) }
+        return LayerView(layers: layers) { k in
+            let l = dense[k]
+            let batch = l.lastBatch
+            guard let a = l.lastInput, let g = l.lastOutputGradient else {
+                return (UnsafeBufferPointer(start: nil, count: 0), UnsafeBufferPointer(start: nil, count: 0), 0)
+            }
+            return (UnsafeBufferPointer(start: a, count: batch * l.inputs), UnsafeBufferPointer(start: g, count: batch * l.outputs), batch)
+        }
+    }
+
+    /// The outputs of each weight layer in the last forward pass, in `weights` order.
+    var weightLayerOutputs: [(pointer: UnsafePointer<Scalar>, size: Int)] { body.weightLayerOutputs }
+}

@@ -1,0 +1,61 @@
+import Kernels
+
+/// A residual block y = φ(F(x) + S(x)), the survey's eq. (19) z ← φ(F(W, z) + z) when the
+/// shortcut S is the identity: F is the body (for the fully-connected form W₁·φ(W₂·z); for
+/// convolutional nets conv–BN–ReLU–conv–BN) and S the identity or a projection (a strided 1×1
+/// convolution with BatchNorm, when the shape changes). φ is optional.
+/// Backward: with u = F(x) + S(x) and g = ∂f/∂y ⊙ φ′(u), ∂f/∂x = F′(x)ᵀg + S′(x)ᵀg.
+final class Residual<Scalar: KernelScalar>: Layer {
+    let body: Sequential<Scalar>
+    let shortcut: Sequential<Scalar>?
+    let activation: Activation?
+    var inputShape: [Int] { body.inputShape }
+    var outputShape: [Int] { body.outputShape }
+    private let sum = Scratch<Scalar>()
+    private let sumGradient = Scratch<Scalar>()
+    private let shortcutGradient = Scratch<Scalar>()
+
+    init(body: Sequential<Scalar>, shortcut: Sequential<Scalar>?, activation: Activation?) {
+        precondition(shortcut == nil ? body.inputShape == body.outputShape : shortcut!.outputShape == body.outputShape,
+                     "a residual body must keep its shape unless a projection shortcut maps it")
+        self.body = body
+        self.shortcut = shortcut
+        self.activation = activation
+    }
+
+    func reserve(batch: Int) {
+        body.reserve(batch: batch)
+        shortcut?.reserve(batch: batch)
+        sum.reserve(batch * outputSize)
+        sumGradient.reserve(batch * outputSize)
+        shortcutGradient.reserve(batch * inputSize)
+    }
+
+    func forward(_ w: UnsafePointer<Scalar>, _ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int, mode: NetworkMode) {
+        let n = batch * outputSize
+        let f = body.forward(w, x, batch: batch, mode: mode)
+        let s = shortcut.map { $0.forward(w, x, batch: batch, mode: mode) } ?? x
+        let u = activation == nil ? y : sum.pointer
+        for i in 0..<n { u[i] = f[i] + s[i] }
+        if let activation { activation.forward(n, UnsafePointer(u), y) }
+    }
+
+    func backward(_ w: UnsafePointer<Scalar>, _ x: UnsafePointer<Scalar>, _ y: UnsafePointer<Scalar>, _ dy: UnsafePointer<Scalar>,
+                  _ dx: UnsafeMutablePointer<Scalar>?, _ dw: UnsafeMutablePointer<Scalar>, batch: Int, mode: NetworkMode) {
+        let n = batch * outputSize
+        var g = dy
+        if let activation {
+            activation.backward(n, UnsafePointer(sum.pointer), y, dy, sumGradient.pointer)
+            g = UnsafePointer(sumGradient.pointer)
+        }
+        body.outputGradient.update(from: g, count: n)
+        body.backward(w, x, dx: dx, dw, batch: batch, mode: mode)
+        if let shortcut {
+            shortcut.outputGradient.update(from: g, count: n)
+            shortcut.backward(w, x, dx: dx == nil ? nil : shortcutGradient.pointer, dw, batch: batch, mode: mode)
+            if let dx { axpy(batch * inputSize, 1, shortcutGradient.pointer, dx) }
+        } else if let dx {
+            axpy(n, 1, g, dx)
+        }
+    }
+}

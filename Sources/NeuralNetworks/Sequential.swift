@@ -1,0 +1,178 @@
+import Kernels
+
+/// A layer of a `Sequential`, by concrete type: switching over it keeps every layer's code
+/// specialised for `Scalar`, which an existential `any Layer` would not.
+enum Node<Scalar: KernelScalar> {
+    case dense(Dense<Scalar>)
+    case activation(ActivationLayer<Scalar>)
+    case batchNorm(BatchNorm<Scalar>)
+    case layerNorm(LayerNorm<Scalar>)
+    case residual(Residual<Scalar>)
+
+    var inputShape: [Int] {
+        switch self {
+        case .dense(let l): l.inputShape
+        case .activation(let l): l.inputShape
+        case .batchNorm(let l): l.inputShape
+        case .layerNorm(let l): l.inputShape
+        case .residual(let l): l.inputShape
+        }
+    }
+
+    var outputShape: [Int] {
+        switch self {
+        case .dense(let l): l.outputShape
+        case .activation(let l): l.outputShape
+        case .batchNorm(let l): l.outputShape
+        case .layerNorm(let l): l.outputShape
+        case .residual(let l): l.outputShape
+        }
+    }
+
+    func reserve(batch: Int) {
+        switch self {
+        case .dense(let l): l.reserve(batch: batch)
+        case .activation(let l): l.reserve(batch: batch)
+        case .batchNorm(let l): l.reserve(batch: batch)
+        case .layerNorm(let l): l.reserve(batch: batch)
+        case .residual(let l): l.reserve(batch: batch)
+        }
+    }
+
+    func forward(_ w: UnsafePointer<Scalar>, _ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int, mode: NetworkMode) {
+        switch self {
+        case .dense(let l): l.forward(w, x, y, batch: batch, mode: mode)
+        case .activation(let l): l.forward(w, x, y, batch: batch, mode: mode)
+        case .batchNorm(let l): l.forward(w, x, y, batch: batch, mode: mode)
+        case .layerNorm(let l): l.forward(w, x, y, batch: batch, mode: mode)
+        case .residual(let l): l.forward(w, x, y, batch: batch, mode: mode)
+        }
+    }
+
+    func backward(_ w: UnsafePointer<Scalar>, _ x: UnsafePointer<Scalar>, _ y: UnsafePointer<Scalar>, _ dy: UnsafePointer<Scalar>,
+                  _ dx: UnsafeMutablePointer<Scalar>?, _ dw: UnsafeMutablePointer<Scalar>, batch: Int, mode: NetworkMode) {
+        switch self {
+        case .dense(let l): l.backward(w, x, y, dy, dx, dw, batch: batch, mode: mode)
+        case .activation(let l): l.backward(w, x, y, dy, dx, dw, batch: batch, mode: mode)
+        case .batchNorm(let l): l.backward(w, x, y, dy, dx, dw, batch: batch, mode: mode)
+        case .layerNorm(let l): l.backward(w, x, y, dy, dx, dw, batch: batch, mode: mode)
+        case .residual(let l): l.backward(w, x, y, dy, dx, dw, batch: batch, mode: mode)
+        }
+    }
+}
+
+/// Layers applied in order, x₀ = x, x_{k+1} = layer_k(x_k), with the activations of every
+/// layer kept for the backward pass (one buffer per layer, sized for the largest batch seen).
+final class Sequential<Scalar: KernelScalar> {
+    let nodes: [Node<Scalar>]
+    let inputShape: [Int]
+    let outputShape: [Int]
+    private var outputs: [Scratch<Scalar>]
+    private var gradients: [Scratch<Scalar>]
+    private var capacity = 0
+
+    /// Builds `specs` on inputs of `shape`, laying out parameters named under `prefix`.
+    init(_ specs: [LayerSpec], inputShape shape: [Int], prefix: String = "", layout: LayoutBuilder, branches: inout Int) {
+        inputShape = shape
+        var nodes: [Node<Scalar>] = []
+        var current = shape
+        for spec in specs {
+            let node: Node<Scalar>
+            switch spec {
+            case .dense(let outputs, let bias, let weightNorm):
+                let inputs = current.reduce(1, *)
+                node = .dense(Dense(inputs: inputs, outputs: outputs, bias: bias, weightNorm: weightNorm,
+                                    name: layout.name("fc", prefix: prefix), layout: layout))
+            case .activation(let f):
+                node = .activation(ActivationLayer(f, shape: current))
+            case .batchNorm:
+                node = .batchNorm(BatchNorm(shape: current, name: layout.name("bn", prefix: prefix), layout: layout))
+            case .layerNorm:
+                node = .layerNorm(LayerNorm(shape: current, name: layout.name("ln", prefix: prefix), layout: layout))
+            case .residual(let body, let shortcut, let activation):
+                let name = layout.name("block", prefix: prefix)
+                let first = layout.weights.count
+                let b = Sequential(body, inputShape: current, prefix: "\(name).", layout: layout, branches: &branches)
+                layout.markBranch(from: first, index: branches)
+                branches += 1
+                let s = shortcut.map { Sequential($0, inputShape: current, prefix: "\(name).shortcut.", layout: layout, branches: &branches) }
+                node = .residual(Residual(body: b, shortcut: s, activation: activation))
+            }
+            current = node.outputShape
+            nodes.append(node)
+        }
+        self.nodes = nodes
+        outputShape = current
+        outputs = nodes.map { _ in Scratch() }
+        gradients = nodes.map { _ in Scratch() }
+    }
+
+    /// Room for batches of `batch` samples in every buffer below.
+    func reserve(batch: Int) {
+        guard batch > capacity else { return }
+        capacity = batch
+        if nodes.isEmpty { emptyGradient.reserve(batch * inputShape.reduce(1, *)) }
+        for (k, node) in nodes.enumerated() {
+            outputs[k].reserve(batch * node.outputShape.reduce(1, *))
+            gradients[k].reserve(batch * node.outputShape.reduce(1, *))
+            node.reserve(batch: batch)
+        }
+    }
+
+    /// The network's output for the batch x (valid until the next forward).
+    func forward(_ w: UnsafePointer<Scalar>, _ x: UnsafePointer<Scalar>, batch: Int, mode: NetworkMode) -> UnsafePointer<Scalar> {
+        reserve(batch: batch)
+        var input = x
+        for (k, node) in nodes.enumerated() {
+            node.forward(w, input, outputs[k].pointer, batch: batch, mode: mode)
+            input = UnsafePointer(outputs[k].pointer)
+        }
+        return input
+    }
+
+    /// Where the caller writes ∂f/∂(output) before `backward`.
+    var outputGradient: UnsafeMutablePointer<Scalar> { gradients.isEmpty ? emptyGradient.pointer : gradients[gradients.count - 1].pointer }
+    /// An empty sequence is the identity; its output gradient is its input gradient.
+    private let emptyGradient = Scratch<Scalar>()
+
+    /// Back-propagates `outputGradient` through the pass just made on x, writing ∂f/∂w and,
+    /// when `dx` is given, ∂f/∂x.
+    func backward(_ w: UnsafePointer<Scalar>, _ x: UnsafePointer<Scalar>, dx: UnsafeMutablePointer<Scalar>?,
+                  _ dw: UnsafeMutablePointer<Scalar>, batch: Int, mode: NetworkMode) {
+        guard !nodes.isEmpty else {
+            if let dx { dx.update(from: emptyGradient.pointer, count: batch * inputShape.reduce(1, *)) }
+            return
+        }
+        for k in stride(from: nodes.count - 1, through: 0, by: -1) {
+            let input = k == 0 ? x : UnsafePointer(outputs[k - 1].pointer)
+            let inputGradient = k == 0 ? dx : gradients[k - 1].pointer
+            nodes[k].backward(w, input, UnsafePointer(outputs[k].pointer), UnsafePointer(gradients[k].pointer), inputGradient, dw,
+                              batch: batch, mode: mode)
+        }
+    }
+
+    /// Every dense layer, depth first (the layer view's order).
+    var denseLayers: [Dense<Scalar>] {
+        nodes.flatMap { node -> [Dense<Scalar>] in
+            switch node {
+            case .dense(let l): [l]
+            case .residual(let r): r.body.denseLayers + (r.shortcut?.denseLayers ?? [])
+            default: []
+            }
+        }
+    }
+
+    /// The output of each weight layer (dense and, later, convolutional) of the last forward pass,
+    /// depth first, in `LayoutBuilder.weights` order: for data-dependent initialisation (LSUV).
+    var weightLayerOutputs: [(pointer: UnsafePointer<Scalar>, size: Int)] {
+        var result: [(UnsafePointer<Scalar>, Int)] = []
+        for (k, node) in nodes.enumerated() {
+            switch node {
+            case .dense(let l): result.append((UnsafePointer(outputs[k].pointer), l.outputs))
+            case .residual(let r): result += r.body.weightLayerOutputs + (r.shortcut?.weightLayerOutputs ?? [])
+            default: break
+            }
+        }
+        return result
+    }
+}
