@@ -5,7 +5,7 @@ SWIFT ?= swift
 RELEASE := -c release
 BIN := .build/release
 
-.PHONY: all build bench bench-check bench-accept smoke-check bench-kernels bench-classical test test-corpus clean
+.PHONY: all build bench bench-check bench-accept smoke-check bench-kernels bench-classical bench-nets test test-corpus clean
 
 all: build
 
@@ -47,6 +47,11 @@ bench-kernels:
 bench-classical:
 	$(SWIFT) build $(RELEASE) --product classical-bench
 	$(BIN)/classical-bench
+
+## Network training epochs (MLP, ResNet) next to PyTorch eager's, measured in the same run.
+bench-nets:
+	$(SWIFT) build $(RELEASE) --product network-bench
+	$(BIN)/network-bench
 
 ## Unit tests, in release (numeric tests run 10–100× slower in debug).
 test:

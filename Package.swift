@@ -24,6 +24,7 @@ let package = Package(
         .executable(name: "optbench", targets: ["optbench"]),
         .executable(name: "kernel-bench", targets: ["KernelBenchmarks"]),
         .executable(name: "classical-bench", targets: ["ClassicalBenchmarks"]),
+        .executable(name: "network-bench", targets: ["NetworkBenchmarks"]),
         .library(name: "OptBench", targets: ["Harness"]),
     ],
     targets: [
@@ -47,6 +48,10 @@ let package = Package(
         .executableTarget(
             name: "ClassicalBenchmarks", dependencies: ["Kernels", "Core", "Problems", "Optimizers", "Harness"],
             path: "Benchmarks/ClassicalBenchmarks", swiftSettings: glue),
+
+        .executableTarget(
+            name: "NetworkBenchmarks", dependencies: ["Kernels", "Core", "NeuralNetworks", "Problems", "Optimizers"],
+            path: "Benchmarks/NetworkBenchmarks", exclude: ["torch_mlp.py"], swiftSettings: glue),
 
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["Kernels", "Core"], path: "Tests/TestSupport", swiftSettings: hot),

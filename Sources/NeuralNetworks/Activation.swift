@@ -76,7 +76,7 @@ public enum Activation: String, Sendable, CaseIterable, Equatable {
 }
 
 /// σ(x) = 1/(1 + e^{−x}), evaluated without overflow for either sign.
-@inlinable @usableFromInline
+@inlinable
 func logistic<T: KernelScalar>(_ x: T) -> T {
     if x >= 0 { return 1 / (1 + Math.exp(-x)) }
     let e = Math.exp(x)

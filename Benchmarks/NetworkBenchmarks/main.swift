@@ -1,0 +1,127 @@
+// `make bench-nets`: our network training epoch next to PyTorch eager's, measured in the same
+// run on the same model, data, batch order and thread count. Prints both times, their ratio
+// and our GFLOP/s; without an importable torch, says so and prints ours alone.
+import Core
+import Foundation
+import Kernels
+import NeuralNetworks
+import Optimizers
+import Problems
+
+let arguments = CommandLine.arguments
+func option(_ name: String, _ fallback: Int) -> Int {
+    guard let i = arguments.firstIndex(of: name), i + 1 < arguments.count, let v = Int(arguments[i + 1]) else { return fallback }
+    return v
+}
+let samples = option("--samples", 60000)
+let batch = option("--batch", 128)
+let epochs = option("--epochs", 3)
+let threads = option("--threads", 2)
+
+setenv("OMP_NUM_THREADS", String(threads), 1)
+
+/// Median of a non-empty list.
+func median(_ v: [Double]) -> Double {
+    let s = v.sorted()
+    return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+}
+
+/// Uniform [0, 1) pixels and uniform labels: the time of an epoch does not depend on the values.
+func syntheticImages(_ n: Int, features: Int, classes: Int, seed: UInt64) -> (x: [Float], y: [Int32]) {
+    var rng = Xoshiro256(seed: seed)
+    let x = (0..<(n * features)).map { _ in Float(rng.nextUniform()) }
+    let y = (0..<n).map { _ in Int32(rng.nextInt(below: classes)) }
+    return (x, y)
+}
+
+/// Multiply-adds ×2 of one epoch: forward and weight-gradient GEMMs for every dense layer, and
+/// the input-gradient GEMM for all but the first.
+func denseFlops(_ widths: [Int], samples n: Int) -> Double {
+    var f = 0.0
+    for k in 1..<widths.count {
+        let p = Double(widths[k - 1] * widths[k])
+        f += 2 * p * Double(n) * (k == 1 ? 2 : 3)
+    }
+    return f
+}
+
+struct Timing { var seconds: [Double]; var optimizerSeconds: Double }
+
+/// Trains `epochs` epochs of `optimizer` on the problem, returning each epoch's seconds.
+func trainEpochs(_ problem: NetworkProblem<Float>, _ optimizer: String, _ settings: [String]) throws -> [Double] {
+    let objective = problem.makeRunObjective()
+    let oracle = GradientOracle(objective)
+    let configured = try OptimizerRegistry.entry(named: optimizer).make(settings + ["batch_size=\(batch)"])
+    let run = configured.float32.start(on: oracle, seed: 1)
+    var w = problem.initialPoint(seed: 1)
+    let steps = (problem.sampleCount + batch - 1) / batch
+    var times: [Double] = []
+    for _ in 0..<(epochs + 1) {
+        let start = DispatchTime.now().uptimeNanoseconds
+        w.withUnsafeMutableBufferPointer { wp in for _ in 0..<steps { run.step(wp) } }
+        times.append(Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9)
+    }
+    return Array(times.dropFirst())
+}
+
+/// Runs the torch script on the same data and batch order; nil when torch cannot be imported.
+func torchEpochs(script: String, arguments extra: [String]) -> [String: [Double]]? {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = ["python3", script] + extra
+    let out = Pipe()
+    p.standardOutput = out
+    p.standardError = FileHandle.nullDevice
+    do { try p.run() } catch { return nil }
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    guard p.terminationStatus == 0, let text = String(data: data, encoding: .utf8) else { return nil }
+    var result: [String: [Double]] = [:]
+    for line in text.split(separator: "\n") {
+        let parts = line.split(separator: " ")
+        guard parts.count >= 2 else { continue }
+        result[String(parts[0])] = parts.dropFirst().compactMap { Double($0) }
+    }
+    return result
+}
+
+let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+let directory = FileManager.default.temporaryDirectory.appendingPathComponent("optbench-bench-nets-\(getpid())")
+try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+defer { try? FileManager.default.removeItem(at: directory) }
+
+// MARK: MLP 784-256-256-10
+let widths = [784, 256, 256, 10]
+let (x, y) = syntheticImages(samples, features: 784, classes: 10, seed: 42)
+let data = NetworkData<Float>(features: x, sampleShape: [784], labels: y, classes: 10)
+let specs: [LayerSpec] = [.dense(outputs: 256), .activation(.relu), .dense(outputs: 256), .activation(.relu), .dense(outputs: 10)]
+let mlp = NetworkProblem<Float>(label: "mlp", specs: specs, loss: .crossEntropy, train: data, test: nil,
+                                initialization: .torch, activation: .relu)
+
+// The data and each epoch's batch order (our sampler's permutations) for torch.
+x.withUnsafeBytes { try! Data($0).write(to: directory.appendingPathComponent("x.f32")) }
+y.withUnsafeBytes { try! Data($0).write(to: directory.appendingPathComponent("y.i32")) }
+var sampler = MinibatchSampler(sampleCount: samples, seed: 1)
+var order: [Int64] = []
+for _ in 0..<(epochs + 1) {
+    var k = 0
+    while k < samples { sampler.withNextBatch(size: batch) { b in order += b.map { Int64($0) }; k += b.count } }
+}
+order.withUnsafeBytes { try! Data($0).write(to: directory.appendingPathComponent("order.i64")) }
+
+let flops = denseFlops(widths, samples: samples)
+print("MLP 784-256-256-10, ReLU, softmax cross-entropy, batch \(batch), \(samples) samples, float32, \(threads) threads")
+print(String(format: "  %.1f GFLOP per epoch; median of %d epochs after one warm-up", flops / 1e9, epochs))
+let torch = torchEpochs(script: here.appendingPathComponent("torch_mlp.py").path,
+                        arguments: [directory.path, String(samples), String(batch), String(epochs), String(threads)])
+if torch == nil { print("  torch is not importable here (pip install \"torch==2.13.0+cpu\"): our figures alone") }
+for (name, settings) in [("sgd", ["lr=0.01"]), ("adam", ["lr=0.001"])] {
+    guard (try? OptimizerRegistry.entry(named: name)) != nil else { print("  \(name): not registered"); continue }
+    let ours = median(try trainEpochs(mlp, name, settings))
+    var line = String(format: "  %-5@ ours %.3f s/epoch (%.0f GFLOP/s)", name as NSString, ours, flops / ours / 1e9)
+    if let t = torch?[name], !t.isEmpty {
+        let theirs = median(t)
+        line += String(format: "   torch %.3f s/epoch   ratio ours/torch %.2f", theirs, ours / theirs)
+    }
+    print(line)
+}
