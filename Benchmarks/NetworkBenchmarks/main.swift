@@ -19,6 +19,7 @@ let epochs = option("--epochs", 3)
 let threads = option("--threads", 2)
 
 setenv("OMP_NUM_THREADS", String(threads), 1)
+if arguments.contains("--gemm") { gemmShapeReport(batch: batch, threads: threads); exit(0) }
 
 /// Median of a non-empty list.
 func median(_ v: [Double]) -> Double {
