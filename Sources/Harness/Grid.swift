@@ -176,7 +176,7 @@ public struct Grid {
         // prescribe exactly a value another column sweeps: same run, different cell).
         let text = ["v1", problem.name, settings.description, column.label, lr.map { "\($0)" } ?? "-", hp.description,
                     column.groups.joined(separator: " "),
-                    String(seed), "\(rule.target),\(rule.maxEpochs),\(rule.divergenceFactor),\(rule.maxSteps)", Self.codeVersion]
+                    String(seed), "\(rule.target),\(rule.maxEpochs),\(rule.divergenceFactor),\(rule.maxSteps)" + (rule.criterion == .relative ? "" : ",\(rule.criterion.description)"), Self.codeVersion]
             .joined(separator: "|")
         return stableDigest(Data(text.utf8))
     }
