@@ -5,7 +5,7 @@ SWIFT ?= swift
 RELEASE := -c release
 BIN := .build/release
 
-.PHONY: all build bench bench-check bench-accept smoke-check bench-kernels bench-classical bench-nets test test-corpus clean
+.PHONY: all build bench bench-check bench-accept smoke-check bench-kernels bench-classical bench-nets test test-corpus test-slurm clean
 
 all: build
 
@@ -61,6 +61,11 @@ test:
 test-corpus:
 	$(SWIFT) build --product optbench
 	python3 Tests/Corpus/idx_corpus_check.py .build/debug/optbench
+
+## scripts/slurm/ end to end on a real single-node SLURM cluster started here (root: installs
+## Debian's slurm-wlm and munge when missing): a job array of the smoke suite, a failed task, its resubmission.
+test-slurm: build
+	bash Tests/Slurm/cluster-test.sh $(BIN)/optbench
 
 clean:
 	rm -rf .build
