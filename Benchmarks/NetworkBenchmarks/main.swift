@@ -20,6 +20,7 @@ let threads = option("--threads", 2)
 
 setenv("OMP_NUM_THREADS", String(threads), 1)
 if arguments.contains("--gemm") { gemmShapeReport(batch: batch, threads: threads); exit(0) }
+if arguments.contains("--phases") { phaseReport(samples: samples, batch: batch); exit(0) }
 
 /// Median of a non-empty list.
 func median(_ v: [Double]) -> Double {

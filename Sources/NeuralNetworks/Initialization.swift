@@ -40,6 +40,8 @@ extension Network {
     /// w₀ for `scheme` from `seed`: weights drawn tensor by tensor in layout order, biases,
     /// normalisation parameters and gains as the scheme states. `lsuv` also needs `batch`
     /// (inputs of `batchSize` samples, B × input size) and runs forward passes on it.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
     public func initialParameters(_ scheme: WeightInitialization, scale: Double = 1, activation: Activation?, seed: UInt64,
                                   batch: UnsafePointer<Scalar>? = nil, batchSize: Int = 0) -> [Scalar] {
         var rng = Xoshiro256(seed: seed, stream: 7)

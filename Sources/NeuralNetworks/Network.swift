@@ -38,6 +38,8 @@ public final class Network<Scalar: KernelScalar> {
 
     /// Σ_b ℓ(f(w; x_b), y_b) and the number of correct arg-max predictions over a batch; with
     /// `gradient`, writes scale·Σ_b ∇_w ℓ_b into it (scale = 1/|B| gives ∇f_B).
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
     public func evaluate(_ w: UnsafePointer<Scalar>, _ x: UnsafePointer<Scalar>, _ targets: Targets<Scalar>, batch: Int,
                          mode: NetworkMode, scale: Scalar, gradient: UnsafeMutablePointer<Scalar>?) -> (sum: Double, correct: Int) {
         let z = body.forward(w, x, batch: batch, mode: mode)
@@ -49,6 +51,8 @@ public final class Network<Scalar: KernelScalar> {
 
     /// The layer view over this network's dense layers: inputs a_ℓ and output gradients
     /// ∂f_B/∂s_ℓ of the last back-propagated batch (rows are (1/|B|)·∂ℓ_b/∂s_ℓ,b).
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
     public func layerView() -> LayerView<Scalar>? {
         let dense = body.denseLayers
         guard !dense.isEmpty else { return nil }

@@ -58,8 +58,12 @@ public final class NetworkProblem<Scalar: KernelScalar>: Problem {
     public var dimension: Int { layout.dimension }
     public var sampleCount: Int { train.count }
 
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
     public func makeRunObjective() -> AnyObjective<Scalar> { AnyObjective(NetworkRun(self)) }
 
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
     public func initialPoint(seed: UInt64) -> [Scalar] {
         let network = Network<Scalar>(specs, inputShape: train.sampleShape, loss: loss)
         let batch = min(train.count, 256)
