@@ -5,7 +5,7 @@ SWIFT ?= swift
 RELEASE := -c release
 BIN := .build/release
 
-.PHONY: all build bench bench-check bench-accept smoke-check bench-kernels bench-classical test test-corpus clean
+.PHONY: all build bench bench-check bench-accept smoke-check bench-kernels bench-classical test test-corpus fuzz clean
 
 all: build
 
@@ -56,6 +56,13 @@ test:
 test-corpus:
 	$(SWIFT) build --product optbench
 	python3 Tests/Corpus/idx_corpus_check.py .build/debug/optbench
+
+## 100 000 random, truncated, bit-flipped and gzip-corrupted IDX inputs through the reader and
+## the image+label loader in memory, each checked against a reference decoder (exit 1 on any
+## surprise). Built like `make test`: release, every runtime check on.
+fuzz:
+	OPTBENCH_CHECKED=1 $(SWIFT) build $(RELEASE) --scratch-path .build/checked --product idx-fuzz
+	.build/checked/release/idx-fuzz 100000
 
 clean:
 	rm -rf .build

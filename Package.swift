@@ -24,6 +24,7 @@ let package = Package(
         .executable(name: "optbench", targets: ["optbench"]),
         .executable(name: "kernel-bench", targets: ["KernelBenchmarks"]),
         .executable(name: "classical-bench", targets: ["ClassicalBenchmarks"]),
+        .executable(name: "idx-fuzz", targets: ["IDXFuzz"]),
         .library(name: "OptBench", targets: ["Harness"]),
     ],
     targets: [
@@ -46,6 +47,9 @@ let package = Package(
         .executableTarget(
             name: "ClassicalBenchmarks", dependencies: ["Kernels", "Core", "Problems", "Optimizers", "Harness"],
             path: "Benchmarks/ClassicalBenchmarks", swiftSettings: glue),
+        .executableTarget(
+            name: "IDXFuzz", dependencies: ["Datasets", "Core", "TestSupport"],
+            path: "Benchmarks/IDXFuzz", swiftSettings: hot),
 
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["Kernels", "Core"], path: "Tests/TestSupport", swiftSettings: hot),
