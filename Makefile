@@ -5,7 +5,7 @@ SWIFT ?= swift
 RELEASE := -c release
 BIN := .build/release
 
-.PHONY: all build bench bench-check bench-accept smoke-check bench-kernels bench-classical bench-nets test test-corpus test-slurm clean
+.PHONY: all build bench bench-check bench-accept smoke-check bench-kernels bench-classical bench-nets test test-corpus test-slurm fuzz clean
 
 all: build
 
@@ -66,6 +66,13 @@ test-corpus:
 ## Debian's slurm-wlm and munge when missing): a job array of the smoke suite, a failed task, its resubmission.
 test-slurm: build
 	bash Tests/Slurm/cluster-test.sh $(BIN)/optbench
+
+## 100 000 random, truncated, bit-flipped and gzip-corrupted IDX inputs through the reader and
+## the image+label loader in memory, each checked against a reference decoder (exit 1 on any
+## surprise). Built like `make test`: release, every runtime check on.
+fuzz:
+	OPTBENCH_CHECKED=1 $(SWIFT) build $(RELEASE) --scratch-path .build/checked --product idx-fuzz
+	.build/checked/release/idx-fuzz 100000
 
 clean:
 	rm -rf .build

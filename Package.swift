@@ -25,6 +25,7 @@ let package = Package(
         .executable(name: "kernel-bench", targets: ["KernelBenchmarks"]),
         .executable(name: "classical-bench", targets: ["ClassicalBenchmarks"]),
         .executable(name: "network-bench", targets: ["NetworkBenchmarks"]),
+        .executable(name: "idx-fuzz", targets: ["IDXFuzz"]),
         .library(name: "OptBench", targets: ["Harness"]),
     ],
     targets: [
@@ -48,6 +49,9 @@ let package = Package(
         .executableTarget(
             name: "ClassicalBenchmarks", dependencies: ["Kernels", "Core", "Problems", "Optimizers", "Harness"],
             path: "Benchmarks/ClassicalBenchmarks", swiftSettings: glue),
+        .executableTarget(
+            name: "IDXFuzz", dependencies: ["Datasets", "Core", "TestSupport"],
+            path: "Benchmarks/IDXFuzz", swiftSettings: hot),
 
         .executableTarget(
             name: "NetworkBenchmarks", dependencies: ["Kernels", "Core", "NeuralNetworks", "Problems", "Optimizers"],
