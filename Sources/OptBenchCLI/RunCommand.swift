@@ -81,7 +81,9 @@ enum RunCommand: Subcommand {
         for (name, value) in zip(result.metricNames, final.metrics) { lines.append("\(name.padding(11))\(format17(value))") }
         if let url = outDirectory {
             let file = url.appendingPathComponent("\(fileSlug(problem.label))__\(fileSlug(optimizerEntry.name + " " + hp.changed))__seed\(seed).csv")
-            try TraceWriter.csv(result).write(to: file, atomically: true, encoding: .utf8)
+            do { try TraceWriter.csv(result).write(to: file, atomically: true, encoding: .utf8) } catch {
+                throw ConfigurationError("cannot write the trace \(file.path): \(error.localizedDescription)")
+            }
             lines.append("trace      \(file.path)")
         }
         output(lines.joined(separator: "\n"))

@@ -39,6 +39,7 @@ public enum ProblemRegistry {
         LogisticRegression.entry,
         MatrixFactorization.entry,
         DeepLinearNetwork.entry,
+        MLP.entry,
     ]
 
     /// `dtype=float32|float64`, the precision of a problem's parameters and data, for the

@@ -62,8 +62,6 @@ public final class NetworkProblem<Scalar: KernelScalar>: Problem {
     @_specialize(exported: true, where Scalar == Double)
     public func makeRunObjective() -> AnyObjective<Scalar> { AnyObjective(NetworkRun(self)) }
 
-    @_specialize(exported: true, where Scalar == Float)
-    @_specialize(exported: true, where Scalar == Double)
     public func initialPoint(seed: UInt64) -> [Scalar] {
         let network = Network<Scalar>(specs, inputShape: train.sampleShape, loss: loss)
         let batch = min(train.count, 256)
