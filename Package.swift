@@ -64,7 +64,7 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Core", "TestSupport"], swiftSettings: hot),
         .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "Core", "Kernels", "TestSupport"], swiftSettings: hot),
         .testTarget(name: "ProblemsTests", dependencies: ["Problems", "Core", "Kernels", "LinearAlgebra", "TestSupport"], swiftSettings: hot),
-        .testTarget(name: "OptimizersTests", dependencies: ["Optimizers", "Core", "Kernels", "TestSupport"], swiftSettings: hot),
+        .testTarget(name: "OptimizersTests", dependencies: ["Optimizers", "Core", "Kernels", "NeuralNetworks", "Problems", "TestSupport"], swiftSettings: hot),
         .testTarget(name: "HarnessTests", dependencies: ["Harness", "Problems", "Optimizers", "Core", "Kernels", "NeuralNetworks", "TestSupport"], swiftSettings: glue),
         .testTarget(name: "OptBenchCLITests", dependencies: ["OptBenchCLI", "Harness", "Problems", "Optimizers", "TestSupport"], swiftSettings: glue),
     ]

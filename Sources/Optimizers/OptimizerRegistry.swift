@@ -13,6 +13,7 @@ public enum OptimizerRegistry {
         .rcd,
         .bb,
         .lbfgs,
+        .kfac,
     ]
 
     public static func entry(named name: String) throws(ConfigurationError) -> OptimizerEntry {
