@@ -44,7 +44,7 @@ let package = Package(
         // MARK: Executables
         .executableTarget(name: "optbench", dependencies: ["OptBenchCLI"], swiftSettings: glue),
         .executableTarget(
-            name: "KernelBenchmarks", dependencies: ["Kernels"],
+            name: "KernelBenchmarks", dependencies: ["Kernels", "Optimizers"],
             path: "Benchmarks/KernelBenchmarks", swiftSettings: hot),
         .executableTarget(
             name: "ClassicalBenchmarks", dependencies: ["Kernels", "Core", "Problems", "Optimizers", "Harness"],

@@ -13,6 +13,13 @@ public enum OptimizerRegistry {
         .rcd,
         .bb,
         .lbfgs,
+        .adagrad,
+        .rmsprop,
+        .adam,
+        .amsgrad,
+        .adamw,
+        .nadam,
+        .adadelta,
         .kfac,
     ]
 

@@ -109,7 +109,7 @@ import TestSupport
 
     @Test func unknownNamesFailBeforeAnyWork() {
         var suite = Self.suite
-        suite.optimizers.append(SuiteOptimizer("adamw"))
+        suite.optimizers.append(SuiteOptimizer("adamx"))
         let dir = temporaryDirectory()
         #expect(throws: (any Error).self) { try Grid(suite: suite).run(writingTo: dir, command: "test") }
         #expect(!FileManager.default.fileExists(atPath: dir.path))

@@ -36,7 +36,7 @@ func othersNeedNoCapability(name: String) throws {
 
 @Test(arguments: OptimizerRegistry.all.map(\.name))
 func parameterGroupSupportIsDeclared(name: String) throws {
-    let grouped: Set = ["gd", "sgd", "momentum", "nesterov"]
+    let grouped: Set = ["gd", "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "amsgrad", "adamw", "nadam", "adadelta"]
     let requirements = try configured(name, []).requirements
     #expect(requirements.parameterGroups == grouped.contains(name))
     #expect(try configured(name, []).float32.requirements == requirements)
