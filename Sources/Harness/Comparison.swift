@@ -102,7 +102,8 @@ public struct Comparison: Sendable {
         guard before.map(\.epochsToTarget) != after.map(\.epochsToTarget) || retuned else { return nil }
         let deterministic = Set(before.map(\.epochsToTarget)).count <= 1 && Set(after.map(\.epochsToTarget)).count <= 1
         let ertOld = expectedRunningTime(runs: before).value, ertNew = expectedRunningTime(runs: after).value
-        let text = "epochs to ε \(formatNumber(ertOld)) → \(formatNumber(ertNew)) (ERT" + (retuned ? ", \(tuned(old)) → \(tuned(new))" : "") + ")"
+        let text = "epochs to ε \(formatNumber(ertOld)) → \(formatNumber(ertNew)) (ERT"
+            + (tuned(old) != tuned(new) ? ", \(tuned(old)) → \(tuned(new))" : retuned ? ", tuned values moved below print precision" : "") + ")"
         if deterministic || before.map(\.seed) != after.map(\.seed) {
             if ertNew == ertOld { return (.equal, text + ", per-seed epochs moved") }
             return ertNew > ertOld ? (.regressed, text) : (.improved, text)
