@@ -12,13 +12,14 @@ all: build
 build:
 	$(SWIFT) build $(RELEASE) --product optbench
 
-## The main job: every suite's grid, tables written under results/.
+## The main job: every suite's grid, tables written under results/, and results/index.html over them.
 ## Resumes from each suite's cache: cells whose configuration key (every setting, the budget
 ## and a digest of this binary) is already in results/<suite>/cells.jsonl are not run again.
 bench: build
 	$(BIN)/optbench bench --suite default --resume
 	$(BIN)/optbench bench --suite classical --resume
 	$(BIN)/optbench bench --suite smoke --resume
+	$(BIN)/optbench index results
 
 ## The regression gate: fresh grids of every suite, compared with the committed tables
 ## (exit 1 on a regression); `make bench-accept` then makes the fresh tables the baseline.
@@ -31,6 +32,7 @@ bench-check: build
 bench-accept:
 	@for s in $(SUITES); do test -f $(CHECK)/$$s/table.json || { echo "no fresh $$s tables: run make bench-check first"; exit 2; }; done
 	@for s in $(SUITES); do rm -rf results/$$s && cp -R $(CHECK)/$$s results/$$s; done
+	@$(BIN)/optbench index results > /dev/null
 	@echo "results/ now holds the tables of the last make bench-check"
 
 ## The smoke suite against its committed baseline (outcomes only: CI's clock is not ours).
