@@ -237,7 +237,7 @@ public struct HTMLReport {
         o.append("<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">")
         o.append("<title>OptBench: \(e(suite.name))</title>")
         o.append("<style>\n\(Self.css)\n</style>\n</head>\n<body>")
-        o.append("<h1>Suite <code>\(e(suite.name))</code>: epochs to ε = \(e(formatNumber(suite.rule.target)))</h1>")
+        o.append("<h1>Suite <code>\(e(suite.name))</code>: epochs to \(e(suite.rule.criterion.target(formatNumber(suite.rule.target))))</h1>")
         o.append("<p>\(e(suite.summary)).</p>")
         o.append("<p>Made by:</p>\n<pre>\(e(command))</pre>")
         o.append("<p class=\"note\">Seeds: \(e(seeds.map(String.init).joined(separator: ", "))). Budget \(e(formatNumber(suite.rule.maxEpochs))) epochs; "

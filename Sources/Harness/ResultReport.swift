@@ -71,13 +71,12 @@ public struct ResultReport {
         let notes = skipNotes()
         func note(_ p: PairSummary) -> Int? { p.reason.flatMap { r in notes.firstIndex(of: r).map { $0 + 1 } } }
         var lines = [
-            "# Suite `\(suite.name)`: epochs to ε = \(formatNumber(rule.target))",
+            "# Suite `\(suite.name)`: epochs to \(rule.criterion.target(formatNumber(rule.target)))",
             "",
             suite.summary + ".",
             "",
             "Made by `\(command)`. Each cell: the median over \(suite.seeds.count) seeds (\(suite.seeds.map(String.init).joined(separator: ", "))) "
-                + "of the epochs needed to reach accuracy ≤ ε — relative suboptimality (F − F*)/(F₀ − F*) where F* is known, "
-                + "else ‖∇F‖/‖∇F₀‖ — with the range over seeds in parentheses, at the learning rate that did best in the sweep "
+                + criterionText(rule.criterion) + " — with the range over seeds in parentheses, at the learning rate that did best in the sweep "
                 + "\(sweepText())\(axesText()). One epoch = n sample gradients (a full gradient is 1, a mini-batch of b is b/n). "
                 + "Budget \(formatNumber(rule.maxEpochs)) epochs; `— (acc a)`: not reached, with the median final accuracy; "
                 + "`stalled (acc a)`: the rule stopped making progress short of ε; `diverged`: every learning rate diverged; "
@@ -205,4 +204,16 @@ public func formatNumber(_ v: Double) -> String {
 
 func csvField(_ s: String) -> String {
     s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+}
+
+/// What a suite's cells count epochs to, for its table's legend.
+func criterionText(_ criterion: StoppingCriterion) -> String {
+    switch criterion {
+    case .relative:
+        "of the epochs needed to reach accuracy ≤ ε — relative suboptimality (F − F*)/(F₀ − F*) where F* is known, else ‖∇F‖/‖∇F₀‖"
+    case .loss:
+        "of the epochs needed to reach a training loss F ≤ ε (the acc of an unfinished cell is its final F)"
+    case .metric(let name):
+        "of the epochs needed to reach \(name) ≥ ε (the acc of an unfinished cell is its final \(name))"
+    }
 }

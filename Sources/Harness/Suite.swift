@@ -131,7 +131,7 @@ public func logGrid(from lowExponent: Int, to highExponent: Int, perDecade: Int)
 
 /// The suites `optbench bench --suite NAME` runs; `default` is what `make bench` runs.
 public enum Suites {
-    public static var all: [Suite] { [defaultSuite, classical, smoke] }
+    public static var all: [Suite] { [defaultSuite, classical, smoke, nets] }
 
     /// A few problems × optimizers in both precisions, for CI's regression gate against the
     /// committed `results/smoke` (`make smoke-check`); well under a minute.
@@ -156,6 +156,39 @@ public enum Suites {
         seeds: [1, 2, 3],
         rule: StoppingRule(target: 1e-5, maxEpochs: 300),
         learningRates: logGrid(from: -3, to: 0, perDecade: 2))
+
+    /// Networks on the synthetic MNIST-shaped set (28×28, 10 classes) under every optimizer:
+    /// epochs to a training loss (F* is unknown), with train and test accuracy in the traces.
+    /// Stochastic rules take mini-batches of 64; rules that need a linear-model or coordinate
+    /// view are `skipped` with the reason.
+    public static let nets = Suite(
+        name: "nets",
+        summary: "an MLP on the synthetic MNIST-shaped set under every optimizer: epochs to training loss ≤ 0.1",
+        problems: [
+            SuiteProblem("mlp", ["samples=500", "test_samples=500", "width=64", "depth=2"]),
+        ],
+        optimizers: [
+            SuiteOptimizer("gd"),
+            SuiteOptimizer("sgd", ["batch_size=64"]),
+            SuiteOptimizer("momentum", ["batch_size=64"]),
+            SuiteOptimizer("nesterov", ["batch_size=64"]),
+            SuiteOptimizer("svrg"),
+            SuiteOptimizer("saga"),
+            SuiteOptimizer("rcd"),
+            SuiteOptimizer("bb"),
+            SuiteOptimizer("lbfgs", ["tolerance_grad=0"], learningRates: []),
+            SuiteOptimizer("adagrad", ["batch_size=64"]),
+            SuiteOptimizer("rmsprop", ["batch_size=64"]),
+            SuiteOptimizer("adam", ["batch_size=64"]),
+            SuiteOptimizer("amsgrad", ["batch_size=64"]),
+            SuiteOptimizer("adamw", ["batch_size=64"]),
+            SuiteOptimizer("nadam", ["batch_size=64"]),
+            SuiteOptimizer("adadelta", ["batch_size=64"]),
+            SuiteOptimizer("kfac", ["batch_size=64"]),
+        ],
+        seeds: [1, 2],
+        rule: StoppingRule(target: 0.1, maxEpochs: 20, criterion: .loss),
+        learningRates: logGrid(from: -4, to: 0, perDecade: 1))
 
     public static func named(_ name: String) throws(ConfigurationError) -> Suite {
         guard let s = all.first(where: { $0.name == name }) else {

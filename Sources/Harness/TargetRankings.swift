@@ -41,6 +41,16 @@ public struct TargetRankings: Sendable {
 
     /// The suite's ε and the looser ε·10², ε·10⁴ that stay below 1, loosest first (the looser
     /// ones as the nearest doubles to their decimal values: 1e-4, not 9.999999999999999e-05).
+    /// For a loss criterion the looser targets are 4ε and 2ε; for a metric (≥ ε) the
+    /// rankings run on the error 1 − metric, at 1 − ε and the looser 2(1 − ε), 4(1 − ε).
+    public static func targets(for epsilon: Double, criterion: StoppingCriterion) -> [Double] {
+        switch criterion {
+        case .relative: return targets(for: epsilon)
+        case .loss: return [4, 2, 1].map { Double(String(format: "%.15g", $0 * epsilon))! }
+        case .metric: let e = 1 - epsilon; return [4, 2, 1].map { Double(String(format: "%.15g", $0 * e))! }.filter { $0 < 1 }
+        }
+    }
+
     public static func targets(for epsilon: Double) -> [Double] {
         [1e4, 1e2].map { Double(String(format: "%.15g", $0 * epsilon))! }.filter { $0 < 1 } + (epsilon < 1 ? [epsilon] : [])
     }
@@ -51,7 +61,8 @@ public struct TargetRankings: Sendable {
     public init(suite: Suite, problemLabels: [String], optimizerLabels: [String],
                 traces: [RunResult], traceCells: [(problem: Int, optimizer: Int)]) {
         self.optimizerLabels = optimizerLabels
-        let epsilons = Self.targets(for: suite.rule.target)
+        let epsilons = Self.targets(for: suite.rule.target, criterion: suite.rule.criterion)
+        let criterion = suite.rule.criterion
         self.epsilons = epsilons
         var runs: [Int: [Int: [RunResult]]] = [:]
         for (k, run) in traces.enumerated() where k < traceCells.count && !run.records.isEmpty {
@@ -63,7 +74,7 @@ public struct TargetRankings: Sendable {
             for (i, label) in problemLabels.enumerated() {
                 guard let byOptimizer = runs[i], !byOptimizer.isEmpty else { continue }
                 var curves: [String: [[AccuracyPoint]]] = [:]
-                for (j, seeds) in byOptimizer { curves[optimizerLabels[j]] = seeds.map { Self.accuracyTrace($0, cost: cost) } }
+                for (j, seeds) in byOptimizer { curves[optimizerLabels[j]] = seeds.map { Self.accuracyTrace($0, cost: cost, criterion: criterion) } }
                 perProblem.append((label, rankingsAcrossTargets(traces: curves, epsilons: epsilons)))
             }
             return epsilons.indices.map { e in
@@ -82,11 +93,16 @@ public struct TargetRankings: Sendable {
 
     /// The trace's accuracy against epochs or seconds; a value that is not finite (a diverged
     /// record) never reaches any ε.
-    static func accuracyTrace(_ run: RunResult, cost: Cost) -> [AccuracyPoint] {
+    static func accuracyTrace(_ run: RunResult, cost: Cost, criterion: StoppingCriterion = .relative) -> [AccuracyPoint] {
         let g0 = run.records[0].gradientNorm
+        let metric: Int? = if case .metric(let name) = criterion { run.metricNames.firstIndex(of: name) } else { nil }
         return run.records.map { r in
             var a: Double
-            if let s = r.suboptimality {
+            if case .loss = criterion {
+                a = r.loss
+            } else if case .metric = criterion {
+                a = metric.map { 1 - r.metrics[$0] } ?? .infinity
+            } else if let s = r.suboptimality {
                 a = s < 0 ? 0 : s
             } else {
                 a = g0 > 0 ? r.gradientNorm / g0 : (r.gradientNorm == 0 ? 0 : .infinity)
