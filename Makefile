@@ -52,7 +52,7 @@ bench-classical:
 	$(BIN)/classical-bench
 
 ## Network training epochs (MLP, ResNet) next to PyTorch eager's, measured in the same run.
-bench-nets:
+bench-nets: build
 	$(SWIFT) build $(RELEASE) --product network-bench
 	$(BIN)/network-bench
 

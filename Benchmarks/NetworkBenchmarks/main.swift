@@ -158,3 +158,5 @@ for (name, settings) in [("sgd", ["lr=0.01"]), ("adam", ["lr=0.001"])] {
     print(line)
 }
 torch?.stop()
+peakMemoryReport(images: x, labels: y, samples: samples, directory: directory,
+                 optbench: URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("optbench").path)
