@@ -31,7 +31,7 @@ func peakMemoryReport(images x: [Float], labels y: [Int32], samples n: Int, dire
     do { try p.run() } catch { print("  peak memory: cannot start optbench"); return }
     p.waitUntilExit()
     var usage = rusage()
-    getrusage(RUSAGE_CHILDREN, &usage)
+    getrusage(RUSAGE_CHILDREN.rawValue, &usage)
     let peak = Double(usage.ru_maxrss) * 1024
     let dataset = Double(n * 784 * 4)
     print(String(format: "Peak memory of optbench run --problem mlp on %d 28×28 IDX images: %.0f MB = %.2f × the float32 images (%.0f MB); goal ≤ 2.5 ×",

@@ -24,6 +24,7 @@ let gradientCases: [GradientCase] = [
     GradientCase(name: "logistic", settings: ["n=90", "d=7", "lambda=0.1", "feature_scale=20", "reference=false"]),
     GradientCase(name: "matrix-factorization", settings: ["m=6", "n=5", "rank=2", "rank_true=2", "noise=0.1"]),
     GradientCase(name: "deep-linear", settings: ["samples=12", "input=3", "output=2", "width=3", "depth=3", "noise=0.1"]),
+    GradientCase(name: "mlp", settings: ["samples=10", "test_samples=3", "width=5", "depth=2", "classes=3", "activation=tanh"]),
 ]
 
 /// The cases whose problem also comes in float32.
@@ -42,6 +43,13 @@ func batchObjective(_ p: AnyProblem<Double>, _ batch: [Int]) -> ([Double]) -> Do
     case let lr as LogisticRegression<Double>:
         let x = Matrix<Double>(rows: batch.count, columns: lr.dimension, batch.flatMap { Array(lr.design.row($0)) })
         let sub = LogisticRegression<Double>(design: x, labels: batch.map { lr.labels[$0] }, lambda: lr.lambda, solveReference: false)
+        return { sub.loss($0) }
+    case let net as NetworkProblem<Double>:
+        let t = net.train, size = t.featureCount
+        let data = NetworkData<Double>(features: batch.flatMap { Array(t.features[($0 * size)..<(($0 + 1) * size)]) }, sampleShape: t.sampleShape,
+                                       labels: batch.map { t.labels[$0] }, classes: t.classes)
+        let sub = NetworkProblem<Double>(label: net.label, specs: net.specs, loss: net.loss, train: data, test: nil,
+                                         initialization: net.initialization, activation: net.activation)
         return { sub.loss($0) }
     case let mf as MatrixFactorization:
         let (n, r) = (mf.columns, mf.rank)
@@ -84,11 +92,13 @@ func agreesToFloat32Precision(_ a: [Float], _ b: [Double]) -> (index: Int, ratio
 }
 
 @Suite struct GradientCheckTests {
+    static let networks: Set<String> = ["mlp", "resnet"]
+
     @Test func everyProblemHasAGradientCase() {
         for entry in ProblemRegistry.all {
             #expect(gradientCases.contains { $0.name == entry.name }, "add \(entry.name) to gradientCases")
         }
-        #expect(Set(float32Cases.map(\.name)) == ["least-squares", "logistic"])
+        #expect(Set(float32Cases.map(\.name)) == ["least-squares", "logistic", "mlp"])
     }
 
     @Test(arguments: gradientCases)
@@ -151,6 +161,7 @@ func agreesToFloat32Precision(_ a: [Float], _ b: [Double]) -> (index: Int, ratio
     @Test(arguments: float32Cases)
     func float32CoordinatePartialsMatchFloat64(_ c: GradientCase) throws {
         let p64 = try float64(c.name, c.settings), p32 = try float32(c.name, c.settings)
+        guard p64.capabilities.contains(.coordinates) else { return }
         let v64 = try #require(p64.makeObjective().coordinates()), v32 = try #require(p32.makeObjective().coordinates())
         let w32 = testPoint(p64).map { Float($0) }, w = w32.map { Double($0) }
         let partials32 = (0..<p32.dimension).map { v32.partial(w32, $0) }
@@ -197,7 +208,8 @@ func agreesToFloat32Precision(_ a: [Float], _ b: [Double]) -> (index: Int, ratio
             for s in entry.settings { #expect(!s.summary.isEmpty, "\(entry.name).\(s.name)") }
             #expect(entry.settings.contains { $0.name == "init" }, "\(entry.name) has no init setting")
             let p = try entry.make()
-            #expect(p.label == entry.name && p.precision == .float64)
+            // Networks train in float32 by default, everything else in float64.
+            #expect(p.label == entry.name && p.precision == (Self.networks.contains(entry.name) ? .float32 : .float64))
             guard case .float64(let problem) = p else { continue }
             #expect(problem.initialPoint(seed: 0).count == p.dimension)
             // A constant that is not finite is never reported as known.
@@ -213,7 +225,7 @@ func agreesToFloat32Precision(_ a: [Float], _ b: [Double]) -> (index: Int, ratio
             "rosenbrock": [.coordinates], "w7": [.coordinates], "product": [],
             "least-squares": [.linearModel, .coordinates, .coordinateLipschitz],
             "logistic": [.linearModel, .coordinates, .coordinateLipschitz],
-            "matrix-factorization": [], "deep-linear": [],
+            "matrix-factorization": [], "deep-linear": [], "mlp": [.layers], "resnet": [.layers],
         ]
         for entry in ProblemRegistry.all {
             #expect(try entry.make().capabilities == expected[entry.name], "\(entry.name)")
