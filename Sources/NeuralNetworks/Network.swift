@@ -49,6 +49,8 @@ public final class Network<Scalar: KernelScalar> {
 
     /// The layer view over this network's dense layers: inputs a_ℓ and output gradients
     /// ∂f_B/∂s_ℓ of the last back-propagated batch (rows are (1/|B|)·∂ℓ_b/∂s_ℓ,b).
+    /// Convolutions are not in it: curvature methods that read it (K-FAC) precondition the
+    /// dense layers only.
     public func layerView() -> LayerView<Scalar>? {
         let dense = body.denseLayers
         guard !dense.isEmpty else { return nil }
