@@ -20,6 +20,7 @@ import TestSupport
         Case(kernel: 3, stride: 2, padding: 1, bias: true), Case(kernel: 3, stride: 1, padding: 0, bias: false),
         Case(kernel: 3, stride: 2, padding: 0, bias: true), Case(kernel: 1, stride: 1, padding: 0, bias: true),
         Case(kernel: 1, stride: 2, padding: 0, bias: false), Case(kernel: 2, stride: 2, padding: 1, bias: true),
+        Case(kernel: 5, stride: 1, padding: 2, bias: true),
     ]
 
     @Test(arguments: cases)
@@ -107,6 +108,25 @@ import TestSupport
             #expect(net.outputShape == [4, g.outputHeight, g.outputWidth])
             #expect(isClose(y, expected, rtol: 1e-12, atol: 1e-13), "\(c.testDescription) on \(shape)")
         }
+    }
+
+    @Test func channelsAcrossSeveralRegisterBlocks() {
+        // 17 → 18 channels: two blocks of 16 rows on the direct path, the second mostly padding.
+        let specs: [LayerSpec] = [.conv2d(channels: 17, kernel: 3, padding: 1, bias: false), .activation(.tanh),
+                                  .conv2d(channels: 18, kernel: 3, padding: 1), .globalAveragePool, .dense(outputs: 2)]
+        NetworkGradientTests.check(specs, inputShape: [2, 4, 3], outputs: 2, batch: 2, "17 and 18 channels")
+        let g = ConvolutionGeometry(channels: 18, height: 5, width: 6, kernel: 3, stride: 1, padding: 1)
+        let net = Network<Double>([.conv2d(channels: 20, kernel: 3, padding: 1)], inputShape: [18, 5, 6], loss: .squaredError)
+        let w = net.initialParameters(.torch, activation: nil, seed: 5)
+        let x: [Double] = uniformArray(3 * 18 * 30, seed: 6)
+        let y = x.withUnsafeBufferPointer { xp in
+            w.withUnsafeBufferPointer { wp in
+                Array(UnsafeBufferPointer(start: net.forward(wp.baseAddress!, xp.baseAddress!, batch: 3, mode: .training), count: 3 * net.outputSize))
+            }
+        }
+        let blocks = net.layout.blocks
+        let expected = Self.naiveConvolution(x, batch: 3, g, outputs: 20, weight: w[blocks[0].range], bias: w[blocks[1].range])
+        #expect(isClose(y, expected, rtol: 1e-12, atol: 1e-13))
     }
 
     @Test func convolutionWeightsAreLaidOutAndInitialisedAsTorchs() {
