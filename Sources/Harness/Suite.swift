@@ -157,7 +157,7 @@ public enum Suites {
         rule: StoppingRule(target: 1e-5, maxEpochs: 300),
         learningRates: logGrid(from: -3, to: 0, perDecade: 2))
 
-    /// Networks on the synthetic MNIST-shaped set (28×28, 10 classes) under every optimizer:
+    /// An MLP on the synthetic MNIST-shaped set (28×28, 10 classes) under every optimizer:
     /// epochs to a training loss (F* is unknown), with train and test accuracy in the traces.
     /// Stochastic rules take mini-batches of 64; rules that need a linear-model or coordinate
     /// view are `skipped` with the reason.

@@ -40,6 +40,7 @@ public enum ProblemRegistry {
         MatrixFactorization.entry,
         DeepLinearNetwork.entry,
         MLP.entry,
+        ResNet.entry,
     ]
 
     /// `dtype=float32|float64`, the precision of a problem's parameters and data, for the

@@ -24,6 +24,8 @@ let gradientCases: [GradientCase] = [
     GradientCase(name: "logistic", settings: ["n=90", "d=7", "lambda=0.1", "feature_scale=20", "reference=false"]),
     GradientCase(name: "matrix-factorization", settings: ["m=6", "n=5", "rank=2", "rank_true=2", "noise=0.1"]),
     GradientCase(name: "deep-linear", settings: ["samples=12", "input=3", "output=2", "width=3", "depth=3", "noise=0.1"]),
+    GradientCase(name: "resnet", settings: ["depth=8", "width=2", "samples=6", "test_samples=2", "classes=3"]),
+    GradientCase(name: "resnet", settings: ["form=fully-connected", "width=4", "blocks=2", "samples=8", "test_samples=2", "classes=3", "activation=tanh"]),
     GradientCase(name: "mlp", settings: ["samples=10", "test_samples=3", "width=5", "depth=2", "classes=3", "activation=tanh"]),
 ]
 
@@ -98,7 +100,7 @@ func agreesToFloat32Precision(_ a: [Float], _ b: [Double]) -> (index: Int, ratio
         for entry in ProblemRegistry.all {
             #expect(gradientCases.contains { $0.name == entry.name }, "add \(entry.name) to gradientCases")
         }
-        #expect(Set(float32Cases.map(\.name)) == ["least-squares", "logistic", "mlp"])
+        #expect(Set(float32Cases.map(\.name)) == ["least-squares", "logistic", "mlp", "resnet"])
     }
 
     @Test(arguments: gradientCases)
@@ -257,14 +259,17 @@ func agreesToFloat32Precision(_ a: [Float], _ b: [Double]) -> (index: Int, ratio
         let words = try choices(name)
         #expect(words.contains("zeros") && words.contains("gaussian"), "\(name): \(words)")
         let zeros = try float64(name, ["init=zeros"])
-        #expect(zeros.initialPoint(seed: 7) == [Double](repeating: 0, count: zeros.dimension))
+        // Zeros everywhere but normalisation scales, which start at 1 (a network's BatchNorm γ).
+        var expected = [Double](repeating: 0, count: zeros.dimension)
+        for block in zeros.layout.blocks where block.role == .normScale { for i in block.range { expected[i] = 1 } }
+        #expect(zeros.initialPoint(seed: 7) == expected)
         let gaussian = try float64(name, ["init=gaussian"])
         let a = gaussian.initialPoint(seed: 1), b = gaussian.initialPoint(seed: 2)
         #expect(a.count == gaussian.dimension && a.allSatisfy(\.isFinite))
         #expect(a == gaussian.initialPoint(seed: 1) && a != b)
         #expect(a.contains { $0 != 0 })
         if (try ProblemRegistry.entry(named: name)).settings.contains(where: { $0.name == "dtype" }) {
-            #expect(try float32(name, ["init=zeros"]).initialPoint(seed: 7) == [Float](repeating: 0, count: zeros.dimension))
+            #expect(try float32(name, ["init=zeros"]).initialPoint(seed: 7) == expected.map { Float($0) })
             #expect(try float32(name, ["init=gaussian"]).initialPoint(seed: 1) == a.map { Float($0) })
         }
     }
