@@ -222,8 +222,9 @@ public struct Grid {
     public var threads: Int
     /// Reuse cells finished by an earlier, interrupted run into the same directory.
     public var resume: Bool
-    /// Run only shard `index` (1-based) of `count`: the cells whose grid position is
-    /// index − 1 modulo count, writing their `cells.jsonl` and `shard.json` but no tables.
+    /// Run only shard `index` (1-based) of `count`: the (problem, optimizer) pairs whose
+    /// position among the grid's compatible pairs is index − 1 modulo count, with their sweep
+    /// extensions, writing their `cells.jsonl` and `shard.json` but no tables.
     public var shard: (index: Int, count: Int)?
     /// Refuse, naming what is missing, instead of running any cell the cache lacks (`merge`).
     public var requireCached = false
@@ -366,7 +367,11 @@ public struct Grid {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let cache = try CellCache(url: directory.appendingPathComponent("cells.jsonl"), keep: resume)
         if let (index, count) = shard {
-            cells = cells.enumerated().filter { $0.offset % count == index - 1 }.map(\.element)
+            // Whole pairs go to a shard, so that it can extend their sweeps as a single run would.
+            let m = suite.optimizers.count
+            let pairOrder = Dictionary(Set(cells.map { $0.problem * m + $0.optimizer }).sorted().enumerated().map { ($1, $0) },
+                                       uniquingKeysWith: { a, _ in a })
+            cells = cells.filter { pairOrder[$0.problem * m + $0.optimizer]! % count == index - 1 }
         }
         let todo = cells.filter { cache.done[$0.key] == nil }
         if requireCached, let first = todo.first {
@@ -381,12 +386,6 @@ public struct Grid {
         let results = runCells(todo, problems: problems, problemLabels: problemLabels, optimizerLabels: optimizerLabels, cache: cache)
         var byKey = cache.done
         for r in results { byKey[r.key] = r }
-        if let (index, count) = shard {
-            try cache.finalize(cells.compactMap { byKey[$0.key] })
-            try ShardMarker(suite: suite.name, index: index, count: count, cells: cells.count).write(to: directory)
-            log("shard \(index)/\(count) of suite \(suite.name): \(cells.count) cells in \(directory.path)")
-            return []
-        }
 
         // Each pair's cells, base grid first, then the values its sweep was extended by.
         let m = suite.optimizers.count
@@ -395,6 +394,13 @@ public struct Grid {
         var ranNow = Set(results.map(\.key))
         ranNow.formUnion(try extendSweeps(&byPair, baseRates: baseRates, problems: problems, problemLabels: problemLabels,
                                           optimizerLabels: optimizerLabels, cache: cache, results: &byKey))
+        if let (index, count) = shard {
+            let held = byPair.joined().compactMap { byKey[$0.key] }
+            try cache.finalize(held)
+            try ShardMarker(suite: suite.name, index: index, count: count, cells: held.count).write(to: directory)
+            log("shard \(index)/\(count) of suite \(suite.name): \(held.count) cells in \(directory.path)")
+            return []
+        }
 
         var pairs: [PairSummary] = []
         var tunedCells: [Cell] = []
@@ -470,6 +476,12 @@ public struct Grid {
             }
             guard !round.isEmpty else { return ran }
             let todo = round.filter { byKey[$0.key] == nil }
+            if requireCached, let first = todo.first {
+                throw ConfigurationError(
+                    "\(todo.count) cells of the extended sweeps are missing from the shards, e.g. \(problemLabels[first.problem]) × "
+                    + "\(optimizerLabels[first.optimizer]) lr=\(first.lr.map(formatNumber) ?? "-") seed \(first.seed); "
+                    + "expected the complete shards of suite '\(suite.name)' from this code")
+            }
             log("extending \(round.count / max(1, suite.seeds.count)) sweep(s) past a winning end: \(round.count) cells (\(round.count - todo.count) from the cache)")
             for r in runCells(todo, problems: problems, problemLabels: problemLabels, optimizerLabels: optimizerLabels, cache: cache) {
                 byKey[r.key] = r

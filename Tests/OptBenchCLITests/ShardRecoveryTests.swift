@@ -48,7 +48,12 @@ import Testing
         var grid = Grid(suite: try Suites.named("smoke"), threads: 2, resume: true, log: { log.append($0) })
         grid.shard = (2, 3)
         try grid.run(writingTo: failed, command: "optbench bench --suite smoke")
-        #expect(log.all.contains { $0.contains("\(lines.count) cells (\(kept) from the cache)") }, "\(log.all)")
+        // Over the base grid and the sweep extensions, every cell once and exactly the kept ones reused.
+        let counts = log.all.compactMap { line -> (Int, Int)? in
+            guard let m = line.firstMatch(of: /(\d+) cells \((\d+) from the cache\)/), let n = Int(m.1), let c = Int(m.2) else { return nil }
+            return (n, c)
+        }
+        #expect(counts.map(\.0).reduce(0, +) == lines.count && counts.map(\.1).reduce(0, +) == kept, "\(log.all)")
         #expect(try Data(contentsOf: cellsFile) == complete)
 
         let r = optbench(["merge"] + shards.map(\.path) + ["--out", merged.path])

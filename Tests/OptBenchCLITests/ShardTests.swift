@@ -20,16 +20,22 @@ import TestSupport
             #expect(r.status == 0, "\(r.err)")
             #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("table.md").path))
         }
-        let counts = try shards.map { try String(contentsOf: $0.appendingPathComponent("cells.jsonl"), encoding: .utf8).split(separator: "\n").count }
-        // The shards hold the base grid; the sweep extensions past a winning end are decided, and
-        // run, by the merge, which sees every cell.
+        // Whole pairs go to a shard, sweep extensions included: together the shards hold exactly
+        // the single run's cells, each once, and the merge runs none.
+        let shardLines = try shards.flatMap {
+            try String(contentsOf: $0.appendingPathComponent("cells.jsonl"), encoding: .utf8).split(separator: "\n")
+        }
         let base = Set(Suites.smoke.learningRates)
         let wholeLines = try String(contentsOf: whole.appendingPathComponent("cells.jsonl"), encoding: .utf8).split(separator: "\n")
         struct Rate: Decodable { var lr: Double? }
-        let baseCells = try wholeLines.filter { line in
-            try JSONDecoder().decode(Rate.self, from: Data(line.utf8)).lr.map(base.contains) ?? true
+        let extended = try wholeLines.filter { line in
+            try JSONDecoder().decode(Rate.self, from: Data(line.utf8)).lr.map { !base.contains($0) } ?? false
         }
-        #expect(counts.reduce(0, +) == baseCells.count && counts.allSatisfy { $0 > 0 } && baseCells.count < wholeLines.count)
+        #expect(!extended.isEmpty, "the smoke suite extends some sweep, so the shards must carry extensions")
+        #expect(shardLines.sorted() == wholeLines.sorted())
+        for dir in shards {
+            #expect(try String(contentsOf: dir.appendingPathComponent("cells.jsonl"), encoding: .utf8).isEmpty == false)
+        }
 
         // Missing shard 2: refused, naming it.
         let partial = optbench(["merge", shards[0].path, shards[2].path, "--out", merged.path])
@@ -37,6 +43,18 @@ import TestSupport
 
         let r = optbench(["merge"] + shards.map(\.path) + ["--out", merged.path])
         #expect(r.status == 0, "\(r.err)")
+        // Shards without their extension cells: the merge refuses rather than running them.
+        let trimmed = (1...3).map { folder("t\($0)") }
+        defer { for d in trimmed + [folder("never")] { try? FileManager.default.removeItem(at: d) } }
+        let extendedSet = Set(extended)
+        for (dir, copy) in zip(shards, trimmed) {
+            try FileManager.default.copyItem(at: dir, to: copy)
+            let kept = try String(contentsOf: dir.appendingPathComponent("cells.jsonl"), encoding: .utf8)
+                .split(separator: "\n").filter { !extendedSet.contains($0) }
+            try (kept.joined(separator: "\n") + "\n").write(to: copy.appendingPathComponent("cells.jsonl"), atomically: true, encoding: .utf8)
+        }
+        let short = optbench(["merge"] + trimmed.map(\.path) + ["--out", folder("never").path])
+        #expect(short.status == 2 && short.err.contains("missing from the shards"), "\(short.err)")
         for file in ["table.md", "table.csv", "table.json", "cells.jsonl"] {
             #expect(try Data(contentsOf: whole.appendingPathComponent(file)) == Data(contentsOf: merged.appendingPathComponent(file)), "\(file)")
         }

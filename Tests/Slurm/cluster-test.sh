@@ -236,7 +236,7 @@ same_as_local() {
     [ -s "$1/table.json" ] && [ -s "$1/index.html" ] || { echo "  no tables in $1"; return 1; }
     diff -r -x 'timings*' -x provenance.json -x index.html -x '*seconds*' "$tmp/local" "$1" || return 1
     local report
-    report=$("$optbench" compare "$tmp/local" "$1" --ignore-time) && grep -q ": 0 regressed, 0 improved, [1-9][0-9]* unchanged$" <<< "$report" \
+    report=$("$optbench" compare "$tmp/local" "$1" --ignore-time) && grep -qE ": 0 regressed, 0 improved, [1-9][0-9]* unchanged(;.*)?$" <<< "$report" \
         || { echo "  optbench compare found changes:"; echo "$report" | sed 's/^/    /'; return 1; }
 }
 log_has() { grep -qF -- "$2" "$1" || { echo "  '$2' not in $1:"; sed 's/^/    /' "$1"; return 1; }; }
