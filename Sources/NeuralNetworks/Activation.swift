@@ -23,10 +23,9 @@ public enum Activation: String, Sendable, CaseIterable, Equatable {
         case .relu:
             let lanes = T.lanes
             var i = 0
-            let zero = T.Vector(repeating: 0)
             while i + lanes <= count {
                 let v = UnsafeRawPointer(s + i).loadUnaligned(as: T.Vector.self)
-                UnsafeMutableRawPointer(a + i).storeBytes(of: v.replacing(with: zero, where: v .< zero), as: T.Vector.self)
+                UnsafeMutableRawPointer(a + i).storeBytes(of: T.positivePart(v), as: T.Vector.self)
                 i += lanes
             }
             while i < count { a[i] = s[i] > 0 ? s[i] : 0; i += 1 }
@@ -51,11 +50,10 @@ public enum Activation: String, Sendable, CaseIterable, Equatable {
         case .relu:
             let lanes = T.lanes
             var i = 0
-            let zero = T.Vector(repeating: 0)
             while i + lanes <= count {
                 let v = UnsafeRawPointer(s + i).loadUnaligned(as: T.Vector.self)
                 let g = UnsafeRawPointer(da + i).loadUnaligned(as: T.Vector.self)
-                UnsafeMutableRawPointer(ds + i).storeBytes(of: g.replacing(with: zero, where: v .<= zero), as: T.Vector.self)
+                UnsafeMutableRawPointer(ds + i).storeBytes(of: T.maskedByPositive(g, v), as: T.Vector.self)
                 i += lanes
             }
             while i < count { ds[i] = s[i] > 0 ? da[i] : 0; i += 1 }
