@@ -7,7 +7,8 @@ import Kernels
 ///
 /// with W stored [C′, C, k, k] as torch stores it (fan-in C·k², fan-out C′·k²). It is lowered
 /// by im2col to one GEMM per chunk of samples, S = W·col with W as a C′ × C·k² matrix and col
-/// the C·k² × (samples·H_o·W_o) patches side by side. Backward, per sample,
+/// the C·k² × (samples·H_o·W_o) patches side by side. Backward, per chunk (the weight gradient by
+/// `accumulateProductTransposed`, whose factors both run along the positions),
 /// ∂f/∂W = Σ_b (∂f/∂S_b)·col_bᵀ, ∂f/∂b_o = Σ_{b,h,w} ∂f/∂s_b[o, h, w] and
 /// ∂f/∂x_b = col2im(Wᵀ·∂f/∂S_b). A 1×1 convolution with stride 1 is W·x_b itself, without im2col.
 ///
@@ -112,7 +113,7 @@ final class Conv2D<Scalar: KernelScalar>: Layer {
         for o in 0..<channels {
             for r in 0..<h {
                 let dst = y + (o * h + r) * width
-                dst.update(from: grid + o * ld + r * wp, count: width)
+                copyRow(width, grid + o * ld + r * wp, dst)
                 if let bias { addConstant(width, bias[o], dst) }
             }
         }
@@ -218,7 +219,8 @@ final class Conv2D<Scalar: KernelScalar>: Layer {
                 g = UnsafePointer(gather)
             }
             let part = parts + q * partSize
-            gemm(.none, .transposed, cout, k, ld, 1, g, ld, col, ld, 0, part, k, threads: 1)
+            part.update(repeating: 0, count: cout * k)
+            accumulateProductTransposed(cout, k, ld, g, ld, col, ld, part, k)
             if biasOffset != nil { for o in 0..<cout { part[cout * k + o] = sum(ld, g + o * ld) } }
             guard let dx else { return }
             let input = inputSize
@@ -235,6 +237,18 @@ final class Conv2D<Scalar: KernelScalar>: Layer {
             }
         }
     }
+}
+
+/// y ← x for n entries, inline (rows of a few dozen entries: a memcpy call per row costs more).
+@inline(__always)
+func copyRow<T: KernelScalar>(_ n: Int, _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>) {
+    let w = T.lanes
+    var i = 0
+    while i + w <= n {
+        UnsafeMutableRawPointer(y + i).storeBytes(of: UnsafeRawPointer(x + i).loadUnaligned(as: T.Vector.self), as: T.Vector.self)
+        i += w
+    }
+    while i < n { y[i] = x[i]; i += 1 }
 }
 
 /// y ← y + c for n entries.
