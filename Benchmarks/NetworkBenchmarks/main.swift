@@ -125,3 +125,4 @@ for (name, settings) in [("sgd", ["lr=0.01"]), ("adam", ["lr=0.001"])] {
     }
     print(line)
 }
+try resNetBenchmark(directory: directory, here: here, threads: threads, batch: batch)
