@@ -50,12 +50,14 @@ final class BatchNorm<Scalar: KernelScalar>: Layer {
     // a stored copy would cost a write and a read of the whole activation.
     func reserve(batch: Int) {}
 
-    /// Runs body(c) for every channel, on all cores when the batch is large enough to pay for
-    /// the hand-off; channels are independent, so the result ignores the thread count.
+    /// Runs body(c) for every channel, the cores claiming channels one at a time when the batch
+    /// is large enough to pay for the hand-off; channels are independent, so the result ignores
+    /// the thread count.
     private func forEachChannel(_ batch: Int, _ body: (Int) -> Void) {
-        let parts = batch * channels * spatial >= 1 << 15 ? min(availableThreads, channels) : 1
-        parallelFor(parts) { part in
-            for c in (channels * part / parts)..<(channels * (part + 1) / parts) { body(c) }
+        if batch * channels * spatial >= 1 << 15 {
+            parallelFor(channels, body)
+        } else {
+            for c in 0..<channels { body(c) }
         }
     }
 
