@@ -28,6 +28,8 @@ public final class Network<Scalar: KernelScalar> {
     }
 
     public var dimension: Int { layout.dimension }
+    /// Values the top-level layers keep per sample (residual blocks hold several times more inside).
+    public var activationsPerSample: Int { body.nodes.reduce(0) { $0 + $1.outputShape.reduce(1, *) } }
     public var inputSize: Int { inputShape.reduce(1, *) }
     public var outputSize: Int { outputShape.reduce(1, *) }
 
