@@ -55,7 +55,7 @@ let package = Package(
 
         .executableTarget(
             name: "NetworkBenchmarks", dependencies: ["Kernels", "Core", "NeuralNetworks", "Problems", "Optimizers"],
-            path: "Benchmarks/NetworkBenchmarks", exclude: ["torch_mlp.py"], swiftSettings: glue),
+            path: "Benchmarks/NetworkBenchmarks", exclude: ["torch_mlp.py", "torch_resnet.py"], swiftSettings: glue),
 
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["Kernels", "Core"], path: "Tests/TestSupport", swiftSettings: hot),

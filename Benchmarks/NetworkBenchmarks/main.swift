@@ -160,3 +160,4 @@ for (name, settings) in [("sgd", ["lr=0.01"]), ("adam", ["lr=0.001"])] {
 torch?.stop()
 peakMemoryReport(images: x, labels: y, samples: samples, directory: directory,
                  optbench: URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("optbench").path)
+try resNetBenchmark(directory: directory, here: here, threads: threads, batch: batch)

@@ -203,3 +203,73 @@ func directDot<T: KernelScalar>(_ g: ConvolutionGeometry, _ samples: Int, _ dyg:
     }
     return v.sum()
 }
+
+/// C ← C + A·Bᵀ for A m × k and B n × k, both row-major along k (leading dimensions `lda`,
+/// `ldb`; C m × n, `ldc`): the weight gradient G·colᵀ of a convolution lowered by im2col, where
+/// both factors run along the positions. GEMM would pack colᵀ with one scalar move per entry;
+/// here tiles of 4 × 6 keep 24 vector sums over k, reduced across lanes at the end, then the
+/// tail of k is added entry by entry.
+/// - Complexity: O(m·n·k).
+@inlinable
+public func accumulateProductTransposed<T: KernelScalar>(_ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<T>, _ lda: Int,
+                                                         _ b: UnsafePointer<T>, _ ldb: Int, _ c: UnsafeMutablePointer<T>, _ ldc: Int) {
+    let w = T.lanes, full = k / w * w
+    @inline(__always) func tail(_ x: UnsafePointer<T>, _ y: UnsafePointer<T>) -> T {
+        var t: T = 0
+        for q in full..<k { t = t.addingProduct(x[q], y[q]) }
+        return t
+    }
+    var i = 0
+    while i + 4 <= m {
+        let a0 = a + i * lda, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda
+        var j = 0
+        while j + 6 <= n {
+            let b0 = b + j * ldb, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb, b4 = b3 + ldb, b5 = b4 + ldb
+            var s00 = T.Vector(), s01 = T.Vector(), s02 = T.Vector(), s03 = T.Vector(), s04 = T.Vector(), s05 = T.Vector()
+            var s10 = T.Vector(), s11 = T.Vector(), s12 = T.Vector(), s13 = T.Vector(), s14 = T.Vector(), s15 = T.Vector()
+            var s20 = T.Vector(), s21 = T.Vector(), s22 = T.Vector(), s23 = T.Vector(), s24 = T.Vector(), s25 = T.Vector()
+            var s30 = T.Vector(), s31 = T.Vector(), s32 = T.Vector(), s33 = T.Vector(), s34 = T.Vector(), s35 = T.Vector()
+            var q = 0
+            while q < full {
+                let v0 = b0.vector(at: q), v1 = b1.vector(at: q), v2 = b2.vector(at: q)
+                let v3 = b3.vector(at: q), v4 = b4.vector(at: q), v5 = b5.vector(at: q)
+                var u = a0.vector(at: q)
+                s00 = s00.addingProduct(u, v0); s01 = s01.addingProduct(u, v1); s02 = s02.addingProduct(u, v2)
+                s03 = s03.addingProduct(u, v3); s04 = s04.addingProduct(u, v4); s05 = s05.addingProduct(u, v5)
+                u = a1.vector(at: q)
+                s10 = s10.addingProduct(u, v0); s11 = s11.addingProduct(u, v1); s12 = s12.addingProduct(u, v2)
+                s13 = s13.addingProduct(u, v3); s14 = s14.addingProduct(u, v4); s15 = s15.addingProduct(u, v5)
+                u = a2.vector(at: q)
+                s20 = s20.addingProduct(u, v0); s21 = s21.addingProduct(u, v1); s22 = s22.addingProduct(u, v2)
+                s23 = s23.addingProduct(u, v3); s24 = s24.addingProduct(u, v4); s25 = s25.addingProduct(u, v5)
+                u = a3.vector(at: q)
+                s30 = s30.addingProduct(u, v0); s31 = s31.addingProduct(u, v1); s32 = s32.addingProduct(u, v2)
+                s33 = s33.addingProduct(u, v3); s34 = s34.addingProduct(u, v4); s35 = s35.addingProduct(u, v5)
+                q += w
+            }
+            @inline(__always) func put(_ r: Int, _ x: UnsafePointer<T>, _ s0: T.Vector, _ s1: T.Vector, _ s2: T.Vector,
+                                       _ s3: T.Vector, _ s4: T.Vector, _ s5: T.Vector) {
+                let row = c + (i + r) * ldc + j
+                row[0] += s0.sum() + tail(x, b0); row[1] += s1.sum() + tail(x, b1); row[2] += s2.sum() + tail(x, b2)
+                row[3] += s3.sum() + tail(x, b3); row[4] += s4.sum() + tail(x, b4); row[5] += s5.sum() + tail(x, b5)
+            }
+            put(0, a0, s00, s01, s02, s03, s04, s05); put(1, a1, s10, s11, s12, s13, s14, s15)
+            put(2, a2, s20, s21, s22, s23, s24, s25); put(3, a3, s30, s31, s32, s33, s34, s35)
+            j += 6
+        }
+        for j in j..<n { for r in 0..<4 { c[(i + r) * ldc + j] += productRow(k, a + (i + r) * lda, b + j * ldb) } }
+        i += 4
+    }
+    for i in i..<m { for j in 0..<n { c[i * ldc + j] += productRow(k, a + i * lda, b + j * ldb) } }
+}
+
+/// Σ_q x[q]·y[q]: one vector sum over whole vectors, its lanes, then the tail (the tiles' order).
+@inlinable @inline(__always)
+func productRow<T: KernelScalar>(_ k: Int, _ x: UnsafePointer<T>, _ y: UnsafePointer<T>) -> T {
+    let w = T.lanes, full = k / w * w
+    var v = T.Vector(), q = 0
+    while q < full { v = v.addingProduct(x.vector(at: q), y.vector(at: q)); q += w }
+    var t: T = 0
+    for q in full..<k { t = t.addingProduct(x[q], y[q]) }
+    return v.sum() + t
+}

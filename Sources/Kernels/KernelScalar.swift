@@ -21,6 +21,12 @@ public protocol KernelScalar: BinaryFloatingPoint, SIMDScalar, Sendable, Codable
     /// SIMD comparisons run lane by lane).
     static func maxMagnitude(_ m: Vector, _ x: Vector) -> Vector
 
+    /// max(v, 0) lane-wise (ReLU), on the concrete vector type for the same reason.
+    static func positivePart(_ v: Vector) -> Vector
+
+    /// g where s > 0, else 0, lane-wise (ReLU's backward pass).
+    static func maskedByPositive(_ g: Vector, _ s: Vector) -> Vector
+
     /// The precision-specific GEMM entry point behind `gemm(_:_:_:_:_:_:_:_:_:_:_:_:_:threads:)`.
     static func _gemm(
         _ transA: Transpose, _ transB: Transpose, _ m: Int, _ n: Int, _ k: Int, _ alpha: Self,
@@ -30,6 +36,12 @@ public protocol KernelScalar: BinaryFloatingPoint, SIMDScalar, Sendable, Codable
 
 extension Float: KernelScalar {
     public typealias Vector = SIMD16<Float>
+    /// max(v, 0) lane-wise. - Complexity: O(1).
+    @inlinable @inline(__always)
+    public static func positivePart(_ v: SIMD16<Float>) -> SIMD16<Float> { v.replacing(with: 0, where: v .< 0) }
+    /// g where s > 0, else 0. - Complexity: O(1).
+    @inlinable @inline(__always)
+    public static func maskedByPositive(_ g: SIMD16<Float>, _ s: SIMD16<Float>) -> SIMD16<Float> { g.replacing(with: 0, where: s .<= 0) }
     @inlinable public static var lanes: Int { 16 }
     /// |v| lane-wise. - Complexity: O(1).
     @inlinable @inline(__always)
@@ -47,6 +59,12 @@ extension Float: KernelScalar {
 
 extension Double: KernelScalar {
     public typealias Vector = SIMD8<Double>
+    /// max(v, 0) lane-wise. - Complexity: O(1).
+    @inlinable @inline(__always)
+    public static func positivePart(_ v: SIMD8<Double>) -> SIMD8<Double> { v.replacing(with: 0, where: v .< 0) }
+    /// g where s > 0, else 0. - Complexity: O(1).
+    @inlinable @inline(__always)
+    public static func maskedByPositive(_ g: SIMD8<Double>, _ s: SIMD8<Double>) -> SIMD8<Double> { g.replacing(with: 0, where: s .<= 0) }
     @inlinable public static var lanes: Int { 8 }
     /// |v| lane-wise. - Complexity: O(1).
     @inlinable @inline(__always)

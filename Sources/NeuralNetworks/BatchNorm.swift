@@ -23,7 +23,6 @@ final class BatchNorm<Scalar: KernelScalar>: Layer {
     private let mean: UnsafeMutablePointer<Double>
     private let variance: UnsafeMutablePointer<Double>
     private let inverseDeviation: UnsafeMutablePointer<Double>
-    private let normalized = Scratch<Scalar>()
 
     init(shape: [Int], name: String, layout: LayoutBuilder) {
         inputShape = shape
@@ -47,19 +46,23 @@ final class BatchNorm<Scalar: KernelScalar>: Layer {
         inverseDeviation.deallocate()
     }
 
-    func reserve(batch: Int) { normalized.reserve(batch * channels * spatial) }
+    // x̂ is recomputed from x in the backward pass (the same operations, so the same bits):
+    // a stored copy would cost a write and a read of the whole activation.
+    func reserve(batch: Int) {}
 
-    /// Runs body(c) for every channel, on all cores when the batch is large enough to pay for
-    /// the hand-off; channels are independent, so the result ignores the thread count.
+    /// Runs body(c) for every channel, the cores claiming channels one at a time when the batch
+    /// is large enough to pay for the hand-off; channels are independent, so the result ignores
+    /// the thread count.
     private func forEachChannel(_ batch: Int, _ body: (Int) -> Void) {
-        let parts = batch * channels * spatial >= 1 << 15 ? min(availableThreads, channels) : 1
-        parallelFor(parts) { part in
-            for c in (channels * part / parts)..<(channels * (part + 1) / parts) { body(c) }
+        if batch * channels * spatial >= 1 << 15 {
+            parallelFor(channels, body)
+        } else {
+            for c in 0..<channels { body(c) }
         }
     }
 
     func forward(_ w: UnsafePointer<Scalar>, _ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int, mode: NetworkMode) {
-        let size = channels * spatial, xhat = normalized.pointer, n = spatial
+        let size = channels * spatial, n = spatial
         let eps = Self.epsilon, count = Double(batch * spatial)
         let batchStatistics = mode.usesBatchStatistics
         forEachChannel(batch) { c in
@@ -81,7 +84,7 @@ final class BatchNorm<Scalar: KernelScalar>: Layer {
             let gamma = w[scaleOffset + c], beta = w[shiftOffset + c]
             for b in 0..<batch {
                 let o = b * size + c * spatial
-                normalizeRow(n, x + o, Scalar(mu), Scalar(inv), gamma, beta, xhat + o, y + o)
+                normalizeRow(n, x + o, Scalar(mu), Scalar(inv), gamma, beta, y + o)
             }
         }
         if mode == .training {
@@ -95,13 +98,14 @@ final class BatchNorm<Scalar: KernelScalar>: Layer {
 
     func backward(_ w: UnsafePointer<Scalar>, _ x: UnsafePointer<Scalar>, _ y: UnsafePointer<Scalar>, _ dy: UnsafePointer<Scalar>,
                   _ dx: UnsafeMutablePointer<Scalar>?, _ dw: UnsafeMutablePointer<Scalar>, batch: Int, mode: NetworkMode) {
-        let size = channels * spatial, xhat = normalized.pointer, n = spatial
+        let size = channels * spatial, n = spatial
         let count = Double(batch * spatial)
         forEachChannel(batch) { c in
             var sumG = 0.0, sumGX = 0.0
+            let m = Scalar(mean[c]), s = Scalar(inverseDeviation[c])
             for b in 0..<batch {
                 let o = b * size + c * spatial
-                let (g, gx) = rowSums(n, dy + o, xhat + o)
+                let (g, gx) = rowSums(n, dy + o, x + o, m, s)
                 sumG += Double(g)
                 sumGX += Double(gx)
             }
@@ -112,7 +116,7 @@ final class BatchNorm<Scalar: KernelScalar>: Layer {
             let meanG = mode.usesBatchStatistics ? Scalar(sumG / count) : 0, meanGX = mode.usesBatchStatistics ? Scalar(sumGX / count) : 0
             for b in 0..<batch {
                 let o = b * size + c * spatial
-                normalizeGradientRow(n, dy + o, xhat + o, scale, meanG, meanGX, dx + o)
+                normalizeGradientRow(n, dy + o, x + o, m, s, scale, meanG, meanGX, dx + o)
             }
         }
     }
@@ -154,54 +158,51 @@ private func rowSquaredDeviation<T: KernelScalar>(_ n: Int, _ x: UnsafePointer<T
     return s
 }
 
-/// x̂ = (x − m)·s and y = γ x̂ + β.
+/// y = γ x̂ + β with x̂ = (x − m)·s.
 @inline(__always)
 private func normalizeRow<T: KernelScalar>(_ n: Int, _ x: UnsafePointer<T>, _ m: T, _ s: T, _ gamma: T, _ beta: T,
-                                           _ xhat: UnsafeMutablePointer<T>, _ y: UnsafeMutablePointer<T>) {
+                                           _ y: UnsafeMutablePointer<T>) {
     let w = T.lanes, mv = T.Vector(repeating: m), sv = T.Vector(repeating: s)
     let gv = T.Vector(repeating: gamma), bv = T.Vector(repeating: beta)
     var i = 0
     while i + w <= n {
-        let h = (load(x + i) - mv) * sv
-        store(h, xhat + i)
-        store(bv.addingProduct(gv, h), y + i)
+        store(bv.addingProduct(gv, (load(x + i) - mv) * sv), y + i)
         i += w
     }
     while i < n {
-        let h = (x[i] - m) * s
-        xhat[i] = h
-        y[i] = gamma * h + beta
+        y[i] = gamma * ((x[i] - m) * s) + beta
         i += 1
     }
 }
 
-/// (Σ g, Σ g·x̂).
+/// (Σ g, Σ g·x̂) with x̂ = (x − m)·s.
 @inline(__always)
-private func rowSums<T: KernelScalar>(_ n: Int, _ g: UnsafePointer<T>, _ xhat: UnsafePointer<T>) -> (T, T) {
-    let w = T.lanes
-    var s = T.Vector(), q = T.Vector(), i = 0
+private func rowSums<T: KernelScalar>(_ n: Int, _ g: UnsafePointer<T>, _ x: UnsafePointer<T>, _ m: T, _ s: T) -> (T, T) {
+    let w = T.lanes, mv = T.Vector(repeating: m), sv = T.Vector(repeating: s)
+    var a0 = T.Vector(), q0 = T.Vector(), i = 0
     while i + w <= n {
         let v = load(g + i)
-        s += v
-        q = q.addingProduct(v, load(xhat + i))
+        a0 += v
+        q0 = q0.addingProduct(v, (load(x + i) - mv) * sv)
         i += w
     }
-    var a = s.sum(), b = q.sum()
-    while i < n { a += g[i]; b = b.addingProduct(g[i], xhat[i]); i += 1 }
+    var a = a0.sum(), b = q0.sum()
+    while i < n { a += g[i]; b = b.addingProduct(g[i], (x[i] - m) * s); i += 1 }
     return (a, b)
 }
 
-/// dx = scale·(g − mean(g) − x̂·mean(g x̂)).
+/// dx = scale·(g − mean(g) − x̂·mean(g x̂)) with x̂ = (x − m)·s.
 @inline(__always)
-private func normalizeGradientRow<T: KernelScalar>(_ n: Int, _ g: UnsafePointer<T>, _ xhat: UnsafePointer<T>, _ scale: T,
+private func normalizeGradientRow<T: KernelScalar>(_ n: Int, _ g: UnsafePointer<T>, _ x: UnsafePointer<T>, _ m: T, _ s: T, _ scale: T,
                                                    _ meanG: T, _ meanGX: T, _ dx: UnsafeMutablePointer<T>) {
     let w = T.lanes, sv = T.Vector(repeating: scale), mg = T.Vector(repeating: meanG), mgx = T.Vector(repeating: meanGX)
+    let mv = T.Vector(repeating: m), iv = T.Vector(repeating: s)
     var i = 0
     while i + w <= n {
-        store(sv * (load(g + i) - mg - load(xhat + i) * mgx), dx + i)
+        store(sv * (load(g + i) - mg - ((load(x + i) - mv) * iv) * mgx), dx + i)
         i += w
     }
-    while i < n { dx[i] = scale * (g[i] - meanG - xhat[i] * meanGX); i += 1 }
+    while i < n { dx[i] = scale * (g[i] - meanG - ((x[i] - m) * s) * meanGX); i += 1 }
 }
 
 @inline(__always)

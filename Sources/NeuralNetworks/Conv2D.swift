@@ -1,4 +1,5 @@
 import Kernels
+import Synchronization
 
 /// A 2-D convolution (a cross-correlation, as torch's `nn.Conv2d`) from C input channels to C′
 /// output channels with a k×k kernel, stride s and zero padding p, on samples [C, H, W]:
@@ -7,7 +8,8 @@ import Kernels
 ///
 /// with W stored [C′, C, k, k] as torch stores it (fan-in C·k², fan-out C′·k²). It is lowered
 /// by im2col to one GEMM per chunk of samples, S = W·col with W as a C′ × C·k² matrix and col
-/// the C·k² × (samples·H_o·W_o) patches side by side. Backward, per sample,
+/// the C·k² × (samples·H_o·W_o) patches side by side. Backward, per chunk (the weight gradient by
+/// `accumulateProductTransposed`, whose factors both run along the positions),
 /// ∂f/∂W = Σ_b (∂f/∂S_b)·col_bᵀ, ∂f/∂b_o = Σ_{b,h,w} ∂f/∂s_b[o, h, w] and
 /// ∂f/∂x_b = col2im(Wᵀ·∂f/∂S_b). A 1×1 convolution with stride 1 is W·x_b itself, without im2col.
 ///
@@ -17,8 +19,9 @@ import Kernels
 /// W′[c, o, i, j] = W[o, c, k−1−i, k−1−j], same padding — for ∂f/∂x, and
 /// `directConvolutionWeightGradient` sums ∂f/∂W over the positions of each sample.
 ///
-/// Chunks go to the cores whole; each chunk's weight gradient is its own product, and the
-/// chunks' gradients are summed in chunk order, so the result ignores the thread count.
+/// Chunks go to the cores whole, claimed one at a time; each chunk's weight gradient is its own
+/// product, and the chunks' gradients are summed in chunk order, so the result ignores the
+/// thread count and the schedule.
 final class Conv2D<Scalar: KernelScalar>: Layer {
     let geometry: ConvolutionGeometry
     let outputChannels: Int
@@ -29,7 +32,8 @@ final class Conv2D<Scalar: KernelScalar>: Layer {
     /// Samples per chunk: a whole chunk's patches make about `chunkColumns` columns.
     let chunkSamples: Int
     static var chunkColumns: Int { 1024 }
-    private let threads = availableThreads
+    private let threads = min(availableThreads, Int.bitWidth - 1)
+    private let slots = ScratchSlots()
     private let columns: [Scratch<Scalar>]
     private let gathered: [Scratch<Scalar>]
     private let partials = Scratch<Scalar>()
@@ -58,7 +62,7 @@ final class Conv2D<Scalar: KernelScalar>: Layer {
         let samples = pointwise ? 1 : direct ? Self.directChunkSamples : max(1, Self.chunkColumns / g.outputPixels)
         chunkSamples = samples
         let width = samples * g.outputPixels
-        let rows = directConvolutionRows, threads = availableThreads
+        let rows = directConvolutionRows, threads = min(availableThreads, Int.bitWidth - 1)
         let gridRows = (max(channels, g.channels) + rows - 1) / rows * rows
         columns = (0..<threads).map { _ in Scratch(pointwise ? 0 : direct ? gridRows * g.gridStride(Scalar.self) : g.patchSize * width) }
         gathered = (0..<threads).map { _ in Scratch(samples > 1 && !direct ? channels * width : 0) }
@@ -86,12 +90,15 @@ final class Conv2D<Scalar: KernelScalar>: Layer {
         partials.reserve(((batch + chunkSamples - 1) / chunkSamples) * gradientSize)
     }
 
-    /// Runs body(thread, chunk) over the chunks of a batch, each thread taking a contiguous run.
+    /// Runs body(slot, chunk) over the chunks of a batch. The cores claim chunks one at a time
+    /// (a core slowed by other work takes fewer), each running chunk holding one of the
+    /// per-thread scratch slots; results depend on the chunk alone, not on who ran it.
     private func forEachChunk(_ batch: Int, _ body: (Int, Int) -> Void) {
         let chunks = (batch + chunkSamples - 1) / chunkSamples
-        let t = min(threads, chunks)
-        parallelFor(t) { part in
-            for q in (chunks * part / t)..<(chunks * (part + 1) / t) { body(part, q) }
+        parallelFor(chunks) { q in
+            let slot = slots.claim(below: threads)
+            body(slot, q)
+            slots.release(slot)
         }
     }
 
@@ -112,7 +119,7 @@ final class Conv2D<Scalar: KernelScalar>: Layer {
         for o in 0..<channels {
             for r in 0..<h {
                 let dst = y + (o * h + r) * width
-                dst.update(from: grid + o * ld + r * wp, count: width)
+                copyRow(width, grid + o * ld + r * wp, dst)
                 if let bias { addConstant(width, bias[o], dst) }
             }
         }
@@ -218,7 +225,8 @@ final class Conv2D<Scalar: KernelScalar>: Layer {
                 g = UnsafePointer(gather)
             }
             let part = parts + q * partSize
-            gemm(.none, .transposed, cout, k, ld, 1, g, ld, col, ld, 0, part, k, threads: 1)
+            part.update(repeating: 0, count: cout * k)
+            accumulateProductTransposed(cout, k, ld, g, ld, col, ld, part, k)
             if biasOffset != nil { for o in 0..<cout { part[cout * k + o] = sum(ld, g + o * ld) } }
             guard let dx else { return }
             let input = inputSize
@@ -235,6 +243,37 @@ final class Conv2D<Scalar: KernelScalar>: Layer {
             }
         }
     }
+}
+
+/// The per-thread scratch buffers of a layer as numbered slots, taken by whichever core runs
+/// the next piece of work: bit s of the word is set while slot s is in use.
+final class ScratchSlots: Sendable {
+    private let taken = Atomic<Int>(0)
+
+    /// A free slot below `count`, marked in use (waits while all are taken).
+    func claim(below count: Int) -> Int {
+        while true {
+            let word = taken.load(ordering: .relaxed)
+            let free = (~word).trailingZeroBitCount
+            if free < count, taken.compareExchange(expected: word, desired: word | 1 << free, ordering: .acquiring).exchanged {
+                return free
+            }
+        }
+    }
+
+    func release(_ slot: Int) { taken.bitwiseAnd(~(1 << slot), ordering: .releasing) }
+}
+
+/// y ← x for n entries, inline (rows of a few dozen entries: a memcpy call per row costs more).
+@inline(__always)
+func copyRow<T: KernelScalar>(_ n: Int, _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>) {
+    let w = T.lanes
+    var i = 0
+    while i + w <= n {
+        UnsafeMutableRawPointer(y + i).storeBytes(of: UnsafeRawPointer(x + i).loadUnaligned(as: T.Vector.self), as: T.Vector.self)
+        i += w
+    }
+    while i < n { y[i] = x[i]; i += 1 }
 }
 
 /// y ← y + c for n entries.

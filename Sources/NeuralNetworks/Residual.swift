@@ -12,7 +12,6 @@ final class Residual<Scalar: KernelScalar>: Layer {
     var inputShape: [Int] { body.inputShape }
     var outputShape: [Int] { body.outputShape }
     private let sum = Scratch<Scalar>()
-    private let sumGradient = Scratch<Scalar>()
     private let shortcutGradient = Scratch<Scalar>()
 
     init(body: Sequential<Scalar>, shortcut: Sequential<Scalar>?, activation: Activation?) {
@@ -27,7 +26,6 @@ final class Residual<Scalar: KernelScalar>: Layer {
         body.reserve(batch: batch)
         shortcut?.reserve(batch: batch)
         sum.reserve(batch * outputSize)
-        sumGradient.reserve(batch * outputSize)
         shortcutGradient.reserve(batch * inputSize)
     }
 
@@ -43,12 +41,14 @@ final class Residual<Scalar: KernelScalar>: Layer {
     func backward(_ w: UnsafePointer<Scalar>, _ x: UnsafePointer<Scalar>, _ y: UnsafePointer<Scalar>, _ dy: UnsafePointer<Scalar>,
                   _ dx: UnsafeMutablePointer<Scalar>?, _ dw: UnsafeMutablePointer<Scalar>, batch: Int, mode: NetworkMode) {
         let n = batch * outputSize
-        var g = dy
+        // g = ∂f/∂u goes straight into the body's output-gradient buffer, which the body's
+        // backward pass reads and leaves as it is.
         if let activation {
-            activation.backward(n, UnsafePointer(sum.pointer), y, dy, sumGradient.pointer)
-            g = UnsafePointer(sumGradient.pointer)
+            activation.backward(n, UnsafePointer(sum.pointer), y, dy, body.outputGradient)
+        } else {
+            body.outputGradient.update(from: dy, count: n)
         }
-        body.outputGradient.update(from: g, count: n)
+        let g = UnsafePointer(body.outputGradient)
         body.backward(w, x, dx: dx, dw, batch: batch, mode: mode)
         if let shortcut {
             shortcut.outputGradient.update(from: g, count: n)

@@ -129,6 +129,35 @@ import TestSupport
         #expect(isClose(y, expected, rtol: 1e-12, atol: 1e-13))
     }
 
+    /// The float32 pass (16-lane kernels) against the float64 one (8 lanes, checked above by
+    /// finite differences) on the same weights and data: losses and gradients agree to float32 accuracy.
+    @Test func float32MatchesFloat64() {
+        let specs = ResNetArchitecture.convolutional(blocksPerStage: 1, width: 6, stages: 2, classes: 3)
+        let shape = [1, 13, 11], batch = 9
+        let double = Network<Double>(specs, inputShape: shape, loss: .crossEntropy)
+        let single = Network<Float>(specs, inputShape: shape, loss: .crossEntropy)
+        let w = double.initialParameters(.kaimingFanIn, activation: .relu, seed: 4)
+        let data = NetworkGradientTests.batch(batch, inputs: shape.reduce(1, *), outputs: 3, seed: 12)
+        var g = [Double](repeating: 0, count: double.dimension)
+        let f = NetworkGradientTests.loss(double, w, data, classification: true, mode: .training, gradient: &g)
+        let x = data.x.map { Float($0) }, wf = w.map { Float($0) }
+        var gf = [Float](repeating: 0, count: single.dimension)
+        let sum = x.withUnsafeBufferPointer { xp in
+            wf.withUnsafeBufferPointer { wp in
+                gf.withUnsafeMutableBufferPointer { gp in
+                    data.labels.withUnsafeBufferPointer { y in
+                        single.evaluate(wp.baseAddress!, xp.baseAddress!, .labels(y.baseAddress!), batch: batch, mode: .training,
+                                        scale: 1 / Float(batch), gradient: gp.baseAddress!).sum
+                    }
+                }
+            }
+        }
+        #expect(isClose(sum / Double(batch), f, rtol: 1e-5), "loss \(sum / Double(batch)) vs \(f)")
+        let scale = g.map(abs).max()!
+        let worst = worstMismatch(gf.map(Double.init), g, rtol: 1e-3, atol: 1e-4 * scale)
+        #expect(worst.ratio <= 1, "worst at \(worst.index): \(gf[max(worst.index, 0)]) vs \(g[max(worst.index, 0)])")
+    }
+
     @Test func convolutionWeightsAreLaidOutAndInitialisedAsTorchs() {
         let net = Network<Double>([.conv2d(channels: 6, kernel: 3, stride: 1, padding: 1), .globalAveragePool, .dense(outputs: 2)],
                                   inputShape: [4, 5, 5], loss: .crossEntropy)

@@ -1,0 +1,243 @@
+// The ResNet case of `make bench-nets`: SGD steps of the CIFAR-style ResNet-(6n+2) on 28×28×1
+// images, ours and torch eager's on the same images, labels, batch order and thread count,
+// interleaved round by round so that both see the same load on a shared machine. Prints
+// seconds per step and per 60000-sample epoch, our GFLOP/s and the median per-round ratio.
+import Core
+import Foundation
+import Kernels
+import NeuralNetworks
+import Optimizers
+import Problems
+
+/// A long-lived python3 running `torch_resnet.py`: `steps K` runs the next K steps of the batch
+/// order and answers their seconds. Nil when python3 or torch is missing.
+final class TorchResNet {
+    let process = Process()
+    let input = Pipe(), output = Pipe()
+    var buffer = Data()
+
+    init?(script: String, arguments: [String], threads: Int) {
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-u", script] + arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["OMP_NUM_THREADS"] = String(threads)
+        process.environment = environment
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        signal(SIGPIPE, SIG_IGN)
+        do { try process.run() } catch { return nil }
+        guard readLine() == "ready" else { process.terminate(); return nil }
+    }
+
+    private func readLine() -> String? {
+        while true {
+            if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                let line = String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self)
+                buffer.removeSubrange(buffer.startIndex...newline)
+                return line
+            }
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { return nil }
+            buffer.append(chunk)
+        }
+    }
+
+    /// Seconds of the next `count` steps, or nil if python died.
+    func steps(_ count: Int) -> Double? {
+        do { try input.fileHandleForWriting.write(contentsOf: Data("steps \(count)\n".utf8)) } catch { return nil }
+        return readLine().flatMap(Double.init)
+    }
+
+    func close() {
+        try? input.fileHandleForWriting.write(contentsOf: Data("quit\n".utf8))
+        process.waitUntilExit()
+    }
+}
+
+/// 2 × multiply-adds of one training step per sample: each convolution and dense layer's
+/// forward product, its weight-gradient product, and its input-gradient product unless it is
+/// the first layer (whose input gradient nobody asks for).
+func trainingFlopsPerSample(_ specs: [LayerSpec], inputShape: [Int], first: Bool = true) -> (flops: Double, outputShape: [Int]) {
+    var shape = inputShape, total = 0.0, isFirst = first
+    for spec in specs {
+        switch spec {
+        case .conv2d(let channels, let kernel, let stride, let padding, _):
+            let g = ConvolutionGeometry(channels: shape[0], height: shape[1], width: shape[2], kernel: kernel, stride: stride, padding: padding)
+            total += 2 * Double(channels * g.patchSize * g.outputPixels) * (isFirst ? 2 : 3)
+            shape = [channels, g.outputHeight, g.outputWidth]
+            isFirst = false
+        case .dense(let outputs, _, _):
+            total += 2 * Double(outputs * shape.reduce(1, *)) * (isFirst ? 2 : 3)
+            shape = [outputs]
+            isFirst = false
+        case .globalAveragePool:
+            shape = [shape[0]]
+        case .residual(let body, let shortcut, _):
+            let b = trainingFlopsPerSample(body, inputShape: shape, first: isFirst)
+            total += b.flops + (shortcut.map { trainingFlopsPerSample($0, inputShape: shape, first: isFirst).flops } ?? 0)
+            shape = b.outputShape
+            isFirst = false
+        case .activation, .batchNorm, .layerNorm:
+            break
+        }
+    }
+    return (total, shape)
+}
+
+/// The ResNet benchmark, called from main.swift with its scratch directory, its own folder and
+/// the thread count; reads `--resnet-samples`, `--resnet-steps`, `--resnet-rounds`,
+/// `--resnet-blocks` (n, depth 6n + 2) and `--resnet-width` from the command line.
+func resNetBenchmark(directory: URL, here: URL, threads: Int, batch: Int) throws {
+    let arguments = CommandLine.arguments
+    func option(_ name: String, _ fallback: Int) -> Int {
+        guard let i = arguments.firstIndex(of: name), i + 1 < arguments.count, let v = Int(arguments[i + 1]) else { return fallback }
+        return v
+    }
+    let samples = max(batch, option("--resnet-samples", 2560) / batch * batch)
+    let stepsPerRound = option("--resnet-steps", 4)
+    let rounds = option("--resnet-rounds", 5)
+    let blocks = option("--resnet-blocks", 3)
+    let width = option("--resnet-width", 16)
+    let lr = 0.1
+    let epochSteps = (60000 + batch - 1) / batch
+
+    let specs = ResNetArchitecture.convolutional(blocksPerStage: blocks, width: width)
+    let (x, y) = syntheticImages(samples, features: 784, classes: 10, seed: 43)
+    let data = NetworkData<Float>(features: x, sampleShape: [1, 28, 28], labels: y, classes: 10)
+    let problem = NetworkProblem<Float>(label: "resnet", specs: specs, loss: .crossEntropy, train: data, test: nil,
+                                        initialization: .torch, activation: .relu)
+
+    // The data and the batch order of our sampler (one warm-up step, then the timed rounds).
+    x.withUnsafeBytes { try! Data($0).write(to: directory.appendingPathComponent("resnet-x.f32")) }
+    y.withUnsafeBytes { try! Data($0).write(to: directory.appendingPathComponent("resnet-y.i32")) }
+    var sampler = MinibatchSampler(sampleCount: samples, seed: 1)
+    var order: [Int64] = []
+    for _ in 0..<(1 + rounds * stepsPerRound) { sampler.withNextBatch(size: batch) { b in order += b.map { Int64($0) } } }
+    order.withUnsafeBytes { try! Data($0).write(to: directory.appendingPathComponent("resnet-order.i64")) }
+
+    let flops = trainingFlopsPerSample(specs, inputShape: [1, 28, 28]).flops * Double(batch)
+    print("")
+    print("ResNet-\(6 * blocks + 2) (width \(width), BatchNorm, projection shortcuts) on 28×28×1, softmax cross-entropy, SGD lr \(lr),")
+    print(String(format: "  batch %d, %d samples, float32, %d threads; %.1f GFLOP per step; %d rounds of %d steps, ours then torch's",
+                 batch, samples, threads, flops / 1e9, rounds, stepsPerRound))
+
+    let objective = problem.makeRunObjective()
+    let oracle = GradientOracle(objective)
+    let configured = try OptimizerRegistry.entry(named: "sgd").make(["lr=\(lr)", "batch_size=\(batch)"])
+    let run = configured.float32.start(on: oracle, seed: 1)
+    var w = problem.initialPoint(seed: 1)
+    w.withUnsafeMutableBufferPointer { run.step($0) }
+
+    let torch = TorchResNet(script: here.appendingPathComponent("torch_resnet.py").path,
+                            arguments: [directory.path, String(samples), String(batch), String(threads), String(blocks), String(width), String(lr)],
+                            threads: threads)
+    if torch == nil { print("  torch is not importable here (pip install \"torch==2.13.0+cpu\"): our figures alone") }
+    var ours: [Double] = [], theirs: [Double] = [], ratios: [Double] = []
+    for _ in 0..<rounds {
+        let start = DispatchTime.now().uptimeNanoseconds
+        w.withUnsafeMutableBufferPointer { wp in for _ in 0..<stepsPerRound { run.step(wp) } }
+        let mine = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9 / Double(stepsPerRound)
+        ours.append(mine)
+        if let t = torch?.steps(stepsPerRound) {
+            theirs.append(t / Double(stepsPerRound))
+            ratios.append(mine / (t / Double(stepsPerRound)))
+        }
+    }
+    torch?.close()
+    let step = median(ours)
+    var line = String(format: "  sgd   ours %.3f s/step = %.1f s/epoch of 60000 (%.0f GFLOP/s)", step, step * Double(epochSteps), flops / step / 1e9)
+    if !theirs.isEmpty {
+        let t = median(theirs)
+        line += String(format: "   torch %.3f s/step = %.1f s/epoch   ratio ours/torch %.2f (rounds %.2f–%.2f)",
+                       t, t * Double(epochSteps), median(ratios), ratios.min()!, ratios.max()!)
+    }
+    print(line)
+    convolutionKernelComparison(batch: batch)
+}
+
+/// im2col + GEMM against the direct kernels on the three 3×3 convolutions of a ResNet-20 stage
+/// (16 channels on 28×28, 32 on 14×14, 64 on 7×7), one thread, a batch sample by sample (the
+/// direct weight gradient in chunks of 8, as `Conv2D` runs it): the forward product, the weight
+/// gradient and the input gradient, ms per batch, median of `repeats` batches.
+func convolutionKernelComparison(batch: Int, repeats: Int = 5) {
+    print("  3×3 convolutions, one thread, ms per batch of \(batch) (median of \(repeats)): im2col + GEMM | direct")
+    func buffer(_ n: Int, seed: Int = 0) -> UnsafeMutablePointer<Float> {
+        let p = UnsafeMutablePointer<Float>.allocate(capacity: n)
+        for i in 0..<n { p[i] = Float((i * 7919 + seed) % 1000) / 1000 - 0.5 }
+        return p
+    }
+    func time(_ body: () -> Void) -> Double {
+        var t: [Double] = []
+        for _ in 0..<repeats {
+            let start = DispatchTime.now().uptimeNanoseconds
+            body()
+            t.append(Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-6)
+        }
+        return median(t)
+    }
+    for (channels, side) in [(16, 28), (32, 14), (64, 7)] {
+        let g = ConvolutionGeometry(channels: channels, height: side, width: side, kernel: 3, stride: 1, padding: 1)
+        let p = g.outputPixels, k = g.patchSize, size = channels * p, chunk = 8
+        let ld = g.gridStride(Float.self), padded = g.paddedCount(Float.self), wp = g.paddedWidth
+        let x = buffer(batch * size), w = buffer(channels * k, seed: 11), col = buffer(k * p), out = buffer(batch * size)
+        let dw = buffer(channels * k), xp = buffer(chunk * padded), dyp = buffer(chunk * padded)
+        let grid = buffer((channels + 15) / 16 * 16 * ld), packed = buffer((channels + 15) / 16 * 16 * k)
+        defer { for b in [x, w, col, out, dw, xp, dyp, grid, packed] { b.deallocate() } }
+        func compact(_ b: Int) {
+            for o in 0..<channels { for r in 0..<side { (out + b * size + (o * side + r) * side).update(from: grid + o * ld + r * wp, count: side) } }
+        }
+        let loweredForward = time {
+            for b in 0..<batch {
+                im2col(g, x + b * size, col, ldcol: p)
+                gemm(.none, .none, channels, p, k, 1, w, k, col, p, 0, out + b * size, p, threads: 1)
+            }
+        }
+        let loweredWeight = time {
+            for b in 0..<batch {
+                im2col(g, x + b * size, col, ldcol: p)
+                gemm(.none, .transposed, channels, k, p, 1, x + b * size, p, col, p, b == 0 ? 0 : 1, dw, k, threads: 1)
+            }
+        }
+        let loweredInput = time {
+            for b in 0..<batch {
+                gemm(.transposed, .none, k, p, channels, 1, w, k, x + b * size, p, 0, col, p, threads: 1)
+                (out + b * size).update(repeating: 0, count: size)
+                col2im(g, col, ldcol: p, out + b * size)
+            }
+        }
+        let directForward = time {
+            packConvolutionWeights(outputs: channels, inputs: channels, kernel: 3, w, flipped: false, packed)
+            for b in 0..<batch {
+                padImage(g, x + b * size, xp)
+                directConvolution(g, outputs: channels, packed, xp, grid, ldout: ld)
+                compact(b)
+            }
+        }
+        let directWeight = time {
+            dw.update(repeating: 0, count: channels * k)
+            var b0 = 0
+            while b0 < batch {
+                let n = min(chunk, batch - b0)
+                for s in 0..<n {
+                    padImage(g, x + (b0 + s) * size, xp + s * padded)
+                    padImage(g, out + (b0 + s) * size, dyp + s * padded)
+                }
+                directConvolutionWeightGradient(g, outputs: channels, samples: n, dyp + wp + 1, dyStride: padded, xp, dw)
+                b0 += n
+            }
+        }
+        let directInput = time {
+            packConvolutionWeights(outputs: channels, inputs: channels, kernel: 3, w, flipped: true, packed)
+            for b in 0..<batch {
+                padImage(g, x + b * size, dyp)
+                directConvolution(g, outputs: channels, packed, dyp, grid, ldout: ld)
+                compact(b)
+            }
+        }
+        let flops = 2 * Double(channels * k * p * batch) / 1e6
+        print(String(format: "    %2d ch %2d×%-2d  forward %6.1f | %6.1f   weight gradient %6.1f | %6.1f   input gradient %6.1f | %6.1f   (%.0f | %.0f GFLOP/s)",
+                     channels, side, side, loweredForward, directForward, loweredWeight, directWeight, loweredInput, directInput,
+                     3 * flops / (loweredForward + loweredWeight + loweredInput), 3 * flops / (directForward + directWeight + directInput)))
+    }
+}
