@@ -23,15 +23,21 @@ func peakMemoryReport(images x: [Float], labels y: [Int32], samples n: Int, dire
         print("  peak memory: \(optbench) is not built (make build)")
         return
     }
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: optbench)
-    p.arguments = ["run", "--problem", "mlp", "--set", "train-images=\(images.path)", "--set", "train-labels=\(labels.path)",
-                   "--optimizer", "sgd", "--hp", "lr=0.05", "--hp", "batch_size=128", "--epochs", "1"]
-    p.standardOutput = FileHandle.nullDevice
-    do { try p.run() } catch { print("  peak memory: cannot start optbench"); return }
-    p.waitUntilExit()
+    // wait4 gives this child's own peak; RUSAGE_CHILDREN would be the largest of every child
+    // reaped so far, the torch worker's included.
+    let arguments = [optbench, "run", "--problem", "mlp", "--set", "train-images=\(images.path)", "--set", "train-labels=\(labels.path)",
+                     "--optimizer", "sgd", "--hp", "lr=0.05", "--hp", "batch_size=128", "--epochs", "1"]
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+    var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+    defer { for a in argv { free(a) } }
+    var pid: pid_t = 0
+    guard posix_spawn(&pid, optbench, &actions, nil, &argv, environ) == 0 else { print("  peak memory: cannot start optbench"); return }
+    var status: Int32 = 0
     var usage = rusage()
-    getrusage(RUSAGE_CHILDREN.rawValue, &usage)
+    guard wait4(pid, &status, 0, &usage) == pid, status == 0 else { print("  peak memory: optbench run failed (status \(status))"); return }
     let peak = Double(usage.ru_maxrss) * 1024
     let dataset = Double(n * 784 * 4)
     print(String(format: "Peak memory of optbench run --problem mlp on %d 28×28 IDX images: %.0f MB = %.2f × the float32 images (%.0f MB); goal ≤ 2.5 ×",

@@ -122,6 +122,7 @@ let data = NetworkData<Float>(features: x, sampleShape: [784], labels: y, classe
 let specs: [LayerSpec] = [.dense(outputs: 256), .activation(.relu), .dense(outputs: 256), .activation(.relu), .dense(outputs: 10)]
 let mlp = NetworkProblem<Float>(label: "mlp", specs: specs, loss: .crossEntropy, train: data, test: nil,
                                 initialization: .torch, activation: .relu)
+if arguments.contains("--optimizers") { try optimizerShareReport(mlp, batch: batch, stepSeconds: [:]); exit(0) }
 
 // The data and each epoch's batch order (our sampler's permutations) for torch.
 x.withUnsafeBytes { try! Data($0).write(to: directory.appendingPathComponent("x.f32")) }
@@ -140,6 +141,7 @@ print(String(format: "  %.1f GFLOP per epoch; median of %d epochs after one warm
 let torch = TorchWorker(script: here.appendingPathComponent("torch_mlp.py").path,
                         arguments: [directory.path, String(samples), String(batch), String(threads)])
 if torch == nil { print("  torch is not importable here (pip install \"torch==2.13.0+cpu\"): our figures alone") }
+var stepSeconds: [String: Double] = [:]
 for (name, settings) in [("sgd", ["lr=0.01"]), ("adam", ["lr=0.001"])] {
     guard (try? OptimizerRegistry.entry(named: name)) != nil else { print("  \(name): not registered"); continue }
     let trainer = try EpochTrainer(mlp, name, settings)
@@ -151,6 +153,7 @@ for (name, settings) in [("sgd", ["lr=0.01"]), ("adam", ["lr=0.001"])] {
         if e > 0 { ours.append(o); if let t { theirs.append(t) } }
     }
     let mine = median(ours)
+    stepSeconds[name] = mine / Double(trainer.steps)
     var line = String(format: "  %-5@ ours %.3f s/epoch (%.0f GFLOP/s)", name as NSString, mine, flops / mine / 1e9)
     if !theirs.isEmpty {
         line += String(format: "   torch %.3f s/epoch   ratio ours/torch %.2f", median(theirs), mine / median(theirs))
@@ -158,6 +161,7 @@ for (name, settings) in [("sgd", ["lr=0.01"]), ("adam", ["lr=0.001"])] {
     print(line)
 }
 torch?.stop()
+try optimizerShareReport(mlp, batch: batch, stepSeconds: stepSeconds)
 peakMemoryReport(images: x, labels: y, samples: samples, directory: directory,
                  optbench: URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("optbench").path)
 try resNetBenchmark(directory: directory, here: here, threads: threads, batch: batch)
