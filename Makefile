@@ -20,11 +20,12 @@ bench: build
 	$(BIN)/optbench bench --suite classical --resume
 	$(BIN)/optbench bench --suite smoke --resume
 	$(BIN)/optbench bench --suite nets --resume
+	$(BIN)/optbench bench --suite nets-accuracy --resume
 	$(BIN)/optbench index results
 
 ## The regression gate: fresh grids of every suite, compared with the committed tables
 ## (exit 1 on a regression); `make bench-accept` then makes the fresh tables the baseline.
-SUITES := default classical smoke nets
+SUITES := default classical smoke nets nets-accuracy
 CHECK := .build/bench-check
 bench-check: build
 	@for s in $(SUITES); do $(BIN)/optbench bench --suite $$s --out $(CHECK)/$$s > /dev/null || exit 2; done

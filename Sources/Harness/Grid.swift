@@ -412,7 +412,8 @@ public struct Grid {
                 }
                 let pairCells = byPair[i * m + j]
                 var pair = Self.summarize(problem: problemLabels[i], optimizer: optimizerLabels[j],
-                                          sweep: pairCells.compactMap { byKey[$0.key] }, seeds: suite.seeds.count)
+                                          sweep: pairCells.compactMap { byKey[$0.key] }, seeds: suite.seeds.count,
+                                          criterion: suite.rule.criterion)
                 pair.edge = Self.edge(of: pair, base: baseRates[j])
                 pairs.append(pair)
                 let point = pairCells.first { $0.lr == pair.lr && $0.point.words == pair.hyperParameters }?.point ?? SweepPoint(lr: pair.lr)
@@ -462,7 +463,8 @@ public struct Grid {
             for (index, pairCells) in byPair.enumerated() where !pairCells.isEmpty {
                 let i = index / m, j = index % m, base = baseRates[j]
                 let sweep = pairCells.compactMap { byKey[$0.key] }
-                let pair = Self.summarize(problem: problemLabels[i], optimizer: optimizerLabels[j], sweep: sweep, seeds: suite.seeds.count)
+                let pair = Self.summarize(problem: problemLabels[i], optimizer: optimizerLabels[j], sweep: sweep, seeds: suite.seeds.count,
+                                          criterion: suite.rule.criterion)
                 guard let edge = Self.edge(of: pair, base: base), let lo = base.first, let hi = base.last else { continue }
                 let beyond = Set(pair.sweep.filter { $0.hyperParameters == pair.hyperParameters }.compactMap(\.lr)
                     .filter { edge == .low ? $0 < lo : $0 > hi }).count
@@ -556,7 +558,8 @@ public struct Grid {
     /// Picks the sweep point (lr and other settings) that reached ε on the most seeds, then
     /// with the fewest median epochs, then with the lowest median final accuracy, the first in
     /// sweep order on a tie; summarises its seeds.
-    static func summarize(problem: String, optimizer: String, sweep: [CellSummary], seeds: Int) -> PairSummary {
+    static func summarize(problem: String, optimizer: String, sweep: [CellSummary], seeds: Int,
+                          criterion: StoppingCriterion = .relative) -> PairSummary {
         var groups: [(lr: Double?, words: [String], cells: [CellSummary])] = []
         for c in sweep {
             if let k = groups.firstIndex(where: { $0.lr == c.lr && $0.words == c.hyperParameters }) {
@@ -565,11 +568,17 @@ public struct Grid {
                 groups.append((c.lr, c.hyperParameters, [c]))
             }
         }
-        func accuracy(_ c: CellSummary) -> Double { c.status == .diverged ? .infinity : (c.finalAccuracy ?? .infinity) }
+        // Unfinished cells rank by how far their final value is from ε: a loss or an accuracy
+        // measure the lower the better, a metric (test accuracy, say) the higher.
+        let higherIsBetter = if case .metric = criterion { true } else { false }
+        func shortfall(_ c: CellSummary) -> Double {
+            guard c.status != .diverged, let v = c.finalAccuracy, !v.isNaN else { return .infinity }
+            return higherIsBetter ? -v : v
+        }
         func rank(_ cells: [CellSummary]) -> (Int, Double, Double) {
             let reached = cells.filter { $0.status == .reached }.count
             let epochs = median(cells.map { $0.epochsToTarget ?? .infinity })
-            return (-reached, epochs, median(cells.map(accuracy)))
+            return (-reached, epochs, median(cells.map(shortfall)))
         }
         guard let best = groups.min(by: { rank($0.cells) < rank($1.cells) }) else {
             return .skipped(problem: problem, optimizer: optimizer, seeds: seeds, reason: "no cell was run")
@@ -585,7 +594,7 @@ public struct Grid {
             medianEpochs: reached.isEmpty ? nil : median(best.cells.map { $0.epochsToTarget ?? .infinity }),
             minEpochs: reached.min(), maxEpochs: reached.count == best.cells.count ? reached.max() : nil,
             medianSeconds: reached.count == best.cells.count ? median(best.cells.compactMap(\.secondsToTarget)) : nil,
-            medianFinalAccuracy: median(best.cells.map(accuracy)),
+            medianFinalAccuracy: (higherIsBetter ? -1 : 1) * median(best.cells.map(shortfall)),
             status: status, reason: nil, sweep: sweep)
     }
 }

@@ -221,3 +221,19 @@ import TestSupport
     // (10 + 100 + 100) / 1 success.
     #expect(ResultReport.cell(p, note: nil) == "ERT 210 [1/3 seeds] lr=0.1")
 }
+
+/// Unfinished sweeps: under a loss the lowest final value wins, under a metric (test accuracy)
+/// the highest; the cell then shows that value.
+@Test func unfinishedPairsAreTunedTowardTheirTarget() {
+    let finals: [(Double, Double)] = [(0.001, 0.12), (0.01, 0.55), (0.1, 0.31)]
+    let sweep = finals.flatMap { lr, v in
+        (1...2).map { seed in
+            CellSummary(key: "k\(lr)-\(seed)", problem: "p", optimizer: "o", lr: lr, seed: UInt64(seed), status: .budget,
+                        epochsToTarget: nil, secondsToTarget: nil, finalAccuracy: v, epochs: 20, seconds: 0, steps: 1)
+        }
+    }
+    let metric = Grid.summarize(problem: "p", optimizer: "o", sweep: sweep, seeds: 2, criterion: .metric("test_accuracy"))
+    #expect(metric.lr == 0.01 && metric.medianFinalAccuracy == 0.55)
+    let loss = Grid.summarize(problem: "p", optimizer: "o", sweep: sweep, seeds: 2, criterion: .loss)
+    #expect(loss.lr == 0.001 && loss.medianFinalAccuracy == 0.12)
+}
