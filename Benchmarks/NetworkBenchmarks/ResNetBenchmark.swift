@@ -87,7 +87,8 @@ func trainingFlopsPerSample(_ specs: [LayerSpec], inputShape: [Int], first: Bool
 
 /// The ResNet benchmark, called from main.swift with its scratch directory, its own folder and
 /// the thread count; reads `--resnet-samples`, `--resnet-steps`, `--resnet-rounds`,
-/// `--resnet-blocks` (n, depth 6n + 2) and `--resnet-width` from the command line.
+/// `--resnet-blocks` (n, depth 6n + 2) and `--resnet-width` from the command line; `--no-torch`
+/// times ours alone and `--no-kernels` skips the per-kernel comparison (for a profiler).
 func resNetBenchmark(directory: URL, here: URL, threads: Int, batch: Int) throws {
     let arguments = CommandLine.arguments
     func option(_ name: String, _ fallback: Int) -> Int {
@@ -129,10 +130,12 @@ func resNetBenchmark(directory: URL, here: URL, threads: Int, batch: Int) throws
     var w = problem.initialPoint(seed: 1)
     w.withUnsafeMutableBufferPointer { run.step($0) }
 
-    let torch = TorchResNet(script: here.appendingPathComponent("torch_resnet.py").path,
+    let torch = arguments.contains("--no-torch") ? nil : TorchResNet(script: here.appendingPathComponent("torch_resnet.py").path,
                             arguments: [directory.path, String(samples), String(batch), String(threads), String(blocks), String(width), String(lr)],
                             threads: threads)
-    if torch == nil { print("  torch is not importable here (pip install \"torch==2.13.0+cpu\"): our figures alone") }
+    if torch == nil && !arguments.contains("--no-torch") {
+        print("  torch is not importable here (pip install \"torch==2.13.0+cpu\"): our figures alone")
+    }
     var ours: [Double] = [], theirs: [Double] = [], ratios: [Double] = []
     for _ in 0..<rounds {
         let start = DispatchTime.now().uptimeNanoseconds
@@ -153,7 +156,7 @@ func resNetBenchmark(directory: URL, here: URL, threads: Int, batch: Int) throws
                        t, t * Double(epochSteps), median(ratios), ratios.min()!, ratios.max()!)
     }
     print(line)
-    convolutionKernelComparison(batch: batch)
+    if !arguments.contains("--no-kernels") { convolutionKernelComparison(batch: batch) }
 }
 
 /// im2col + GEMM against the direct kernels on the three 3×3 convolutions of a ResNet-20 stage
