@@ -156,6 +156,11 @@ func resNetBenchmark(directory: URL, here: URL, threads: Int, batch: Int) throws
                        t, t * Double(epochSteps), median(ratios), ratios.min()!, ratios.max()!)
     }
     print(line)
+    // The bits of w after every step: equal across thread counts (`taskset -c 0`) when every
+    // reduction runs in a fixed order.
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for v in w { hash = (hash ^ UInt64(v.bitPattern)) &* 0x100_0000_01b3 }
+    print(String(format: "  weights after %d steps on %d threads: FNV-1a %016llx", 1 + rounds * stepsPerRound, availableThreads, hash))
     if !arguments.contains("--no-kernels") { convolutionKernelComparison(batch: batch) }
 }
 
@@ -184,9 +189,9 @@ func convolutionKernelComparison(batch: Int, repeats: Int = 5) {
         let p = g.outputPixels, k = g.patchSize, size = channels * p, chunk = 8
         let ld = g.gridStride(Float.self), padded = g.paddedCount(Float.self), wp = g.paddedWidth
         let x = buffer(batch * size), w = buffer(channels * k, seed: 11), col = buffer(k * p), out = buffer(batch * size)
-        let dw = buffer(channels * k), xp = buffer(chunk * padded), dyp = buffer(chunk * padded)
+        let dw = buffer(channels * k), xp = buffer(chunk * padded), dyt = buffer(chunk * size)
         let grid = buffer((channels + 15) / 16 * 16 * ld), packed = buffer((channels + 15) / 16 * 16 * k)
-        defer { for b in [x, w, col, out, dw, xp, dyp, grid, packed] { b.deallocate() } }
+        defer { for b in [x, w, col, out, dw, xp, dyt, grid, packed] { b.deallocate() } }
         func compact(_ b: Int) {
             for o in 0..<channels { for r in 0..<side { (out + b * size + (o * side + r) * side).update(from: grid + o * ld + r * wp, count: side) } }
         }
@@ -224,17 +229,17 @@ func convolutionKernelComparison(batch: Int, repeats: Int = 5) {
                 let n = min(chunk, batch - b0)
                 for s in 0..<n {
                     padImage(g, x + (b0 + s) * size, xp + s * padded)
-                    padImage(g, out + (b0 + s) * size, dyp + s * padded)
+                    transposeOutputGradient(outputs: channels, positions: p, out + (b0 + s) * size, dyt + s * size)
                 }
-                directConvolutionWeightGradient(g, outputs: channels, samples: n, dyp + wp + 1, dyStride: padded, xp, dw)
+                directConvolutionWeightGradientByChannel(g, outputs: channels, samples: n, dyt, dyStride: size, xp, dw)
                 b0 += n
             }
         }
         let directInput = time {
             packConvolutionWeights(outputs: channels, inputs: channels, kernel: 3, w, flipped: true, packed)
             for b in 0..<batch {
-                padImage(g, x + b * size, dyp)
-                directConvolution(g, outputs: channels, packed, dyp, grid, ldout: ld)
+                padImage(g, x + b * size, xp)
+                directConvolution(g, outputs: channels, packed, xp, grid, ldout: ld)
                 compact(b)
             }
         }

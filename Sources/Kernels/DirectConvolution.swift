@@ -273,3 +273,87 @@ func productRow<T: KernelScalar>(_ k: Int, _ x: UnsafePointer<T>, _ y: UnsafePoi
     for q in full..<k { t = t.addingProduct(x[q], y[q]) }
     return v.sum() + t
 }
+
+// The weight gradient with the output channels across the lanes. dW[o, e] = Σ_s Σ_{h,w}
+// ∂f/∂y_s[o, h, w]·xp_s[c, (h + i)·W_p + w + j] for entry e = (c·k + i)·k + j: with ∂f/∂y laid
+// out position-major, one vector holds the gradients of L output channels at one position, and
+// each entry's input value is broadcast against it. The sums then run over the real H·W positions
+// only (no discarded grid columns) and end as vectors of L channels, with no reduction across lanes.
+
+/// Output-channel blocks of L = `T.lanes` lanes for `transposeOutputGradient`: ⌈O/L⌉.
+@inlinable
+public func outputGradientBlocks<T: KernelScalar>(_: T.Type, outputs: Int) -> Int { (outputs + T.lanes - 1) / T.lanes }
+
+/// dyt ← ∂f/∂y of one sample [O, H·W] laid out position-major by blocks of L = `T.lanes` output
+/// channels: dyt[(b·P + q)·L + l] = dy[(b·L + l)·P + q] for positions q < P = H·W, blocks
+/// b < ⌈O/L⌉, and 0 for the channels b·L + l ≥ O. dyt holds ⌈O/L⌉·P·L entries. Full blocks
+/// go L positions at a time through `transposeBlock`.
+/// - Complexity: O(⌈O/L⌉·L·P).
+@inlinable
+public func transposeOutputGradient<T: KernelScalar>(outputs: Int, positions p: Int, _ dy: UnsafePointer<T>,
+                                                     _ dyt: UnsafeMutablePointer<T>) {
+    let l = T.lanes
+    for block in 0..<outputGradientBlocks(T.self, outputs: outputs) {
+        let o0 = block * l, full = min(l, outputs - o0), dst = dyt + block * p * l, src = dy + o0 * p
+        var start = 0
+        if full == l {
+            while start + l <= p { T.transposeBlock(src + start, p, dst + start * l); start += l }
+        }
+        for q in start..<p {
+            let d = dst + q * l
+            for lane in 0..<full { d[lane] = src[lane * p + q] }
+            for lane in full..<l { d[lane] = 0 }
+        }
+    }
+}
+
+/// dW[o, (c·k + i)·k + j] += Σ_s Σ_{h<H, w<W} dyt_s[o, h·W + w]·xp_s[c, (h + i)·W_p + w + j] for the
+/// `samples` samples s: xp_s = xp + s·`paddedCount` is the padded input of sample s
+/// (`padImage`) and dyt_s = dyt + s·`dyStride` its output gradient as `transposeOutputGradient`
+/// lays it out. dW is O × C·k², leading dimension C·k². Tiles of one vector of L output
+/// channels × 12 entries keep 12 vector sums, each over the samples in order and, within a
+/// sample, over the positions in row-major order.
+/// - Complexity: O(samples·⌈O/L⌉·L·⌈C·k²/12⌉·12·H·W).
+@inlinable
+public func directConvolutionWeightGradientByChannel<T: KernelScalar>(_ g: ConvolutionGeometry, outputs: Int, samples: Int,
+                                                                      _ dyt: UnsafePointer<T>, dyStride: Int,
+                                                                      _ xp: UnsafePointer<T>, _ dw: UnsafeMutablePointer<T>) {
+    let k = g.kernel, wp = g.paddedWidth, plane = g.paddedPlane(T.self), xStride = g.paddedCount(T.self)
+    let entries = g.patchSize, l = T.lanes, h = g.height, width = g.width, p = h * width
+    // Entries past the end of a tile read entry 0's input; their sums are dropped.
+    @inline(__always) func offset(_ e: Int) -> Int { e < entries ? e / (k * k) * plane + e / k % k * wp + e % k : 0 }
+    @inline(__always) func b(_ x: UnsafePointer<T>, _ f: Int) -> T.Vector { T.Vector(repeating: x[f]) }
+    for block in 0..<outputGradientBlocks(T.self, outputs: outputs) {
+        let lanes = min(l, outputs - block * l)
+        var e = 0
+        while e < entries {
+            let (f0, f1, f2, f3, f4, f5) = (offset(e), offset(e + 1), offset(e + 2), offset(e + 3), offset(e + 4), offset(e + 5))
+            let (f6, f7, f8, f9, f10, f11) = (offset(e + 6), offset(e + 7), offset(e + 8), offset(e + 9), offset(e + 10), offset(e + 11))
+            var s0 = T.Vector(), s1 = T.Vector(), s2 = T.Vector(), s3 = T.Vector(), s4 = T.Vector(), s5 = T.Vector()
+            var s6 = T.Vector(), s7 = T.Vector(), s8 = T.Vector(), s9 = T.Vector(), s10 = T.Vector(), s11 = T.Vector()
+            for s in 0..<samples {
+                let xs = xp + s * xStride, ds = dyt + s * dyStride + block * p * l
+                for r in 0..<h {
+                    let xr = xs + r * wp, dr = ds + r * width * l
+                    for c in 0..<width {
+                        let u = dr.vector(at: c * l), x = xr + c
+                        s0 = s0.addingProduct(u, b(x, f0)); s1 = s1.addingProduct(u, b(x, f1)); s2 = s2.addingProduct(u, b(x, f2))
+                        s3 = s3.addingProduct(u, b(x, f3)); s4 = s4.addingProduct(u, b(x, f4)); s5 = s5.addingProduct(u, b(x, f5))
+                        s6 = s6.addingProduct(u, b(x, f6)); s7 = s7.addingProduct(u, b(x, f7)); s8 = s8.addingProduct(u, b(x, f8))
+                        s9 = s9.addingProduct(u, b(x, f9)); s10 = s10.addingProduct(u, b(x, f10)); s11 = s11.addingProduct(u, b(x, f11))
+                    }
+                }
+            }
+            let tile = min(12, entries - e), base = dw + block * l * entries + e
+            for lane in 0..<lanes {
+                let row = base + lane * entries
+                row[0] += s0[lane]
+                if tile > 1 { row[1] += s1[lane] }; if tile > 2 { row[2] += s2[lane] }; if tile > 3 { row[3] += s3[lane] }
+                if tile > 4 { row[4] += s4[lane] }; if tile > 5 { row[5] += s5[lane] }; if tile > 6 { row[6] += s6[lane] }
+                if tile > 7 { row[7] += s7[lane] }; if tile > 8 { row[8] += s8[lane] }; if tile > 9 { row[9] += s9[lane] }
+                if tile > 10 { row[10] += s10[lane] }; if tile > 11 { row[11] += s11[lane] }
+            }
+            e += 12
+        }
+    }
+}
