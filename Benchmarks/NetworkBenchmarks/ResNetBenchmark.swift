@@ -87,7 +87,8 @@ func trainingFlopsPerSample(_ specs: [LayerSpec], inputShape: [Int], first: Bool
 
 /// The ResNet benchmark, called from main.swift with its scratch directory, its own folder and
 /// the thread count; reads `--resnet-samples`, `--resnet-steps`, `--resnet-rounds`,
-/// `--resnet-blocks` (n, depth 6n + 2) and `--resnet-width` from the command line.
+/// `--resnet-blocks` (n, depth 6n + 2) and `--resnet-width` from the command line; `--no-torch`
+/// times ours alone and `--no-kernels` skips the per-kernel comparison (for a profiler).
 func resNetBenchmark(directory: URL, here: URL, threads: Int, batch: Int) throws {
     let arguments = CommandLine.arguments
     func option(_ name: String, _ fallback: Int) -> Int {
@@ -129,10 +130,12 @@ func resNetBenchmark(directory: URL, here: URL, threads: Int, batch: Int) throws
     var w = problem.initialPoint(seed: 1)
     w.withUnsafeMutableBufferPointer { run.step($0) }
 
-    let torch = TorchResNet(script: here.appendingPathComponent("torch_resnet.py").path,
+    let torch = arguments.contains("--no-torch") ? nil : TorchResNet(script: here.appendingPathComponent("torch_resnet.py").path,
                             arguments: [directory.path, String(samples), String(batch), String(threads), String(blocks), String(width), String(lr)],
                             threads: threads)
-    if torch == nil { print("  torch is not importable here (pip install \"torch==2.13.0+cpu\"): our figures alone") }
+    if torch == nil && !arguments.contains("--no-torch") {
+        print("  torch is not importable here (pip install \"torch==2.13.0+cpu\"): our figures alone")
+    }
     var ours: [Double] = [], theirs: [Double] = [], ratios: [Double] = []
     for _ in 0..<rounds {
         let start = DispatchTime.now().uptimeNanoseconds
@@ -153,7 +156,12 @@ func resNetBenchmark(directory: URL, here: URL, threads: Int, batch: Int) throws
                        t, t * Double(epochSteps), median(ratios), ratios.min()!, ratios.max()!)
     }
     print(line)
-    convolutionKernelComparison(batch: batch)
+    // The bits of w after every step: equal across thread counts (`taskset -c 0`) when every
+    // reduction runs in a fixed order.
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for v in w { hash = (hash ^ UInt64(v.bitPattern)) &* 0x100_0000_01b3 }
+    print(String(format: "  weights after %d steps on %d threads: FNV-1a %016llx", 1 + rounds * stepsPerRound, availableThreads, hash))
+    if !arguments.contains("--no-kernels") { convolutionKernelComparison(batch: batch) }
 }
 
 /// im2col + GEMM against the direct kernels on the three 3×3 convolutions of a ResNet-20 stage
@@ -181,9 +189,9 @@ func convolutionKernelComparison(batch: Int, repeats: Int = 5) {
         let p = g.outputPixels, k = g.patchSize, size = channels * p, chunk = 8
         let ld = g.gridStride(Float.self), padded = g.paddedCount(Float.self), wp = g.paddedWidth
         let x = buffer(batch * size), w = buffer(channels * k, seed: 11), col = buffer(k * p), out = buffer(batch * size)
-        let dw = buffer(channels * k), xp = buffer(chunk * padded), dyp = buffer(chunk * padded)
+        let dw = buffer(channels * k), xp = buffer(chunk * padded), dyt = buffer(chunk * size)
         let grid = buffer((channels + 15) / 16 * 16 * ld), packed = buffer((channels + 15) / 16 * 16 * k)
-        defer { for b in [x, w, col, out, dw, xp, dyp, grid, packed] { b.deallocate() } }
+        defer { for b in [x, w, col, out, dw, xp, dyt, grid, packed] { b.deallocate() } }
         func compact(_ b: Int) {
             for o in 0..<channels { for r in 0..<side { (out + b * size + (o * side + r) * side).update(from: grid + o * ld + r * wp, count: side) } }
         }
@@ -221,17 +229,17 @@ func convolutionKernelComparison(batch: Int, repeats: Int = 5) {
                 let n = min(chunk, batch - b0)
                 for s in 0..<n {
                     padImage(g, x + (b0 + s) * size, xp + s * padded)
-                    padImage(g, out + (b0 + s) * size, dyp + s * padded)
+                    transposeOutputGradient(outputs: channels, positions: p, out + (b0 + s) * size, dyt + s * size)
                 }
-                directConvolutionWeightGradient(g, outputs: channels, samples: n, dyp + wp + 1, dyStride: padded, xp, dw)
+                directConvolutionWeightGradientByChannel(g, outputs: channels, samples: n, dyt, dyStride: size, xp, dw)
                 b0 += n
             }
         }
         let directInput = time {
             packConvolutionWeights(outputs: channels, inputs: channels, kernel: 3, w, flipped: true, packed)
             for b in 0..<batch {
-                padImage(g, x + b * size, dyp)
-                directConvolution(g, outputs: channels, packed, dyp, grid, ldout: ld)
+                padImage(g, x + b * size, xp)
+                directConvolution(g, outputs: channels, packed, xp, grid, ldout: ld)
                 compact(b)
             }
         }

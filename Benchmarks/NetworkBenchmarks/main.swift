@@ -114,6 +114,12 @@ let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 let directory = FileManager.default.temporaryDirectory.appendingPathComponent("optbench-bench-nets-\(getpid())")
 try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
 defer { try? FileManager.default.removeItem(at: directory) }
+// `--resnet`: the ResNet section alone (its own options are read by `resNetBenchmark`).
+if arguments.contains("--resnet") {
+    try resNetBenchmark(directory: directory, here: here, threads: threads, batch: batch)
+    try? FileManager.default.removeItem(at: directory)
+    exit(0)
+}
 
 // MARK: MLP 784-256-256-10
 let widths = [784, 256, 256, 10]

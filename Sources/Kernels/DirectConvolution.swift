@@ -127,83 +127,6 @@ public func directConvolution<T: KernelScalar>(_ g: ConvolutionGeometry, outputs
     }
 }
 
-/// dW[o, (c·k + i)·k + j] += Σ_s Σ_q dyg_s[o, q]·xp_s[c, q + i·W_p + j] over the grid positions q of
-/// `samples` samples: xp_s = xp + s·`paddedCount` is the padded input of sample s (`padImage`),
-/// dyg_s = dyg + s·`dyStride` its output gradient on the same W_p-wide grid, row o at
-/// dyg_s + o·`paddedPlane`, zero in the discarded columns and for a vector past the grid (as a
-/// padded plane of ∂f/∂y offset by p·W_p + p is). dW is O × C·k², leading dimension C·k².
-/// Tiles of 4 channels × 6 entries keep 24 vector sums over whole vectors of positions of all
-/// the samples, reduced across lanes once at the end.
-/// - Complexity: O(samples·O·C·k²·gridStride).
-@inlinable
-public func directConvolutionWeightGradient<T: KernelScalar>(_ g: ConvolutionGeometry, outputs: Int, samples: Int,
-                                                             _ dyg: UnsafePointer<T>, dyStride: Int,
-                                                             _ xp: UnsafePointer<T>, _ dw: UnsafeMutablePointer<T>) {
-    let k = g.kernel, wp = g.paddedWidth, plane = g.paddedPlane(T.self), xStride = g.paddedCount(T.self)
-    let entries = g.patchSize, w = T.lanes, grid = g.gridStride(T.self)
-    @inline(__always) func offset(_ e: Int) -> Int { e / (k * k) * plane + e / k % k * wp + e % k }
-    var o = 0
-    while o + 4 <= outputs {
-        var e = 0
-        while e + 6 <= entries {
-            let (f0, f1, f2, f3, f4, f5) = (offset(e), offset(e + 1), offset(e + 2), offset(e + 3), offset(e + 4), offset(e + 5))
-            var s00 = T.Vector(), s01 = T.Vector(), s02 = T.Vector(), s03 = T.Vector(), s04 = T.Vector(), s05 = T.Vector()
-            var s10 = T.Vector(), s11 = T.Vector(), s12 = T.Vector(), s13 = T.Vector(), s14 = T.Vector(), s15 = T.Vector()
-            var s20 = T.Vector(), s21 = T.Vector(), s22 = T.Vector(), s23 = T.Vector(), s24 = T.Vector(), s25 = T.Vector()
-            var s30 = T.Vector(), s31 = T.Vector(), s32 = T.Vector(), s33 = T.Vector(), s34 = T.Vector(), s35 = T.Vector()
-            for s in 0..<samples {
-                let x = xp + s * xStride, d0 = dyg + s * dyStride + o * plane, d1 = d0 + plane, d2 = d1 + plane, d3 = d2 + plane
-                let x0 = x + f0, x1 = x + f1, x2 = x + f2, x3 = x + f3, x4 = x + f4, x5 = x + f5
-                var q = 0
-                while q < grid {
-                    let v0 = x0.vector(at: q), v1 = x1.vector(at: q), v2 = x2.vector(at: q)
-                    let v3 = x3.vector(at: q), v4 = x4.vector(at: q), v5 = x5.vector(at: q)
-                    var u = d0.vector(at: q)
-                    s00 = s00.addingProduct(u, v0); s01 = s01.addingProduct(u, v1); s02 = s02.addingProduct(u, v2)
-                    s03 = s03.addingProduct(u, v3); s04 = s04.addingProduct(u, v4); s05 = s05.addingProduct(u, v5)
-                    u = d1.vector(at: q)
-                    s10 = s10.addingProduct(u, v0); s11 = s11.addingProduct(u, v1); s12 = s12.addingProduct(u, v2)
-                    s13 = s13.addingProduct(u, v3); s14 = s14.addingProduct(u, v4); s15 = s15.addingProduct(u, v5)
-                    u = d2.vector(at: q)
-                    s20 = s20.addingProduct(u, v0); s21 = s21.addingProduct(u, v1); s22 = s22.addingProduct(u, v2)
-                    s23 = s23.addingProduct(u, v3); s24 = s24.addingProduct(u, v4); s25 = s25.addingProduct(u, v5)
-                    u = d3.vector(at: q)
-                    s30 = s30.addingProduct(u, v0); s31 = s31.addingProduct(u, v1); s32 = s32.addingProduct(u, v2)
-                    s33 = s33.addingProduct(u, v3); s34 = s34.addingProduct(u, v4); s35 = s35.addingProduct(u, v5)
-                    q += w
-                }
-            }
-            let row = dw + o * entries + e
-            row[0] += s00.sum(); row[1] += s01.sum(); row[2] += s02.sum(); row[3] += s03.sum(); row[4] += s04.sum(); row[5] += s05.sum()
-            let row1 = row + entries
-            row1[0] += s10.sum(); row1[1] += s11.sum(); row1[2] += s12.sum(); row1[3] += s13.sum(); row1[4] += s14.sum(); row1[5] += s15.sum()
-            let row2 = row1 + entries
-            row2[0] += s20.sum(); row2[1] += s21.sum(); row2[2] += s22.sum(); row2[3] += s23.sum(); row2[4] += s24.sum(); row2[5] += s25.sum()
-            let row3 = row2 + entries
-            row3[0] += s30.sum(); row3[1] += s31.sum(); row3[2] += s32.sum(); row3[3] += s33.sum(); row3[4] += s34.sum(); row3[5] += s35.sum()
-            e += 6
-        }
-        for e in e..<entries {
-            for r in 0..<4 { dw[(o + r) * entries + e] += directDot(g, samples, dyg + (o + r) * plane, dyStride, xp + offset(e)) }
-        }
-        o += 4
-    }
-    for o in o..<outputs { for e in 0..<entries { dw[o * entries + e] += directDot(g, samples, dyg + o * plane, dyStride, xp + offset(e)) } }
-}
-
-/// Σ_s Σ_q dyg_s[q]·xp_s[q] over whole vectors of the grid (one vector sum, then its lanes).
-@inlinable @inline(__always)
-func directDot<T: KernelScalar>(_ g: ConvolutionGeometry, _ samples: Int, _ dyg: UnsafePointer<T>, _ dyStride: Int, _ xp: UnsafePointer<T>) -> T {
-    let w = T.lanes, grid = g.gridStride(T.self), xStride = g.paddedCount(T.self)
-    var v = T.Vector()
-    for s in 0..<samples {
-        let a = dyg + s * dyStride, b = xp + s * xStride
-        var q = 0
-        while q < grid { v = v.addingProduct(a.vector(at: q), b.vector(at: q)); q += w }
-    }
-    return v.sum()
-}
-
 /// C ← C + A·Bᵀ for A m × k and B n × k, both row-major along k (leading dimensions `lda`,
 /// `ldb`; C m × n, `ldc`): the weight gradient G·colᵀ of a convolution lowered by im2col, where
 /// both factors run along the positions. GEMM would pack colᵀ with one scalar move per entry;
@@ -272,4 +195,88 @@ func productRow<T: KernelScalar>(_ k: Int, _ x: UnsafePointer<T>, _ y: UnsafePoi
     var t: T = 0
     for q in full..<k { t = t.addingProduct(x[q], y[q]) }
     return v.sum() + t
+}
+
+// The weight gradient with the output channels across the lanes. dW[o, e] = Σ_s Σ_{h,w}
+// ∂f/∂y_s[o, h, w]·xp_s[c, (h + i)·W_p + w + j] for entry e = (c·k + i)·k + j: with ∂f/∂y laid
+// out position-major, one vector holds the gradients of L output channels at one position, and
+// each entry's input value is broadcast against it. The sums then run over the real H·W positions
+// only (no discarded grid columns) and end as vectors of L channels, with no reduction across lanes.
+
+/// Output-channel blocks of L = `T.lanes` lanes for `transposeOutputGradient`: ⌈O/L⌉.
+@inlinable
+public func outputGradientBlocks<T: KernelScalar>(_: T.Type, outputs: Int) -> Int { (outputs + T.lanes - 1) / T.lanes }
+
+/// dyt ← ∂f/∂y of one sample [O, H·W] laid out position-major by blocks of L = `T.lanes` output
+/// channels: dyt[(b·P + q)·L + l] = dy[(b·L + l)·P + q] for positions q < P = H·W, blocks
+/// b < ⌈O/L⌉, and 0 for the channels b·L + l ≥ O. dyt holds ⌈O/L⌉·P·L entries. Full blocks
+/// go L positions at a time through `transposeBlock`.
+/// - Complexity: O(⌈O/L⌉·L·P).
+@inlinable
+public func transposeOutputGradient<T: KernelScalar>(outputs: Int, positions p: Int, _ dy: UnsafePointer<T>,
+                                                     _ dyt: UnsafeMutablePointer<T>) {
+    let l = T.lanes
+    for block in 0..<outputGradientBlocks(T.self, outputs: outputs) {
+        let o0 = block * l, full = min(l, outputs - o0), dst = dyt + block * p * l, src = dy + o0 * p
+        var start = 0
+        if full == l {
+            while start + l <= p { T.transposeBlock(src + start, p, dst + start * l); start += l }
+        }
+        for q in start..<p {
+            let d = dst + q * l
+            for lane in 0..<full { d[lane] = src[lane * p + q] }
+            for lane in full..<l { d[lane] = 0 }
+        }
+    }
+}
+
+/// dW[o, (c·k + i)·k + j] += Σ_s Σ_{h<H, w<W} dyt_s[o, h·W + w]·xp_s[c, (h + i)·W_p + w + j] for the
+/// `samples` samples s: xp_s = xp + s·`paddedCount` is the padded input of sample s
+/// (`padImage`) and dyt_s = dyt + s·`dyStride` its output gradient as `transposeOutputGradient`
+/// lays it out. dW is O × C·k², leading dimension C·k². Tiles of one vector of L output
+/// channels × 12 entries keep 12 vector sums, each over the samples in order and, within a
+/// sample, over the positions in row-major order.
+/// - Complexity: O(samples·⌈O/L⌉·L·⌈C·k²/12⌉·12·H·W).
+@inlinable
+public func directConvolutionWeightGradientByChannel<T: KernelScalar>(_ g: ConvolutionGeometry, outputs: Int, samples: Int,
+                                                                      _ dyt: UnsafePointer<T>, dyStride: Int,
+                                                                      _ xp: UnsafePointer<T>, _ dw: UnsafeMutablePointer<T>) {
+    let k = g.kernel, wp = g.paddedWidth, plane = g.paddedPlane(T.self), xStride = g.paddedCount(T.self)
+    let entries = g.patchSize, l = T.lanes, h = g.height, width = g.width, p = h * width
+    // Entries past the end of a tile read entry 0's input; their sums are dropped.
+    @inline(__always) func offset(_ e: Int) -> Int { e < entries ? e / (k * k) * plane + e / k % k * wp + e % k : 0 }
+    @inline(__always) func b(_ x: UnsafePointer<T>, _ f: Int) -> T.Vector { T.Vector(repeating: x[f]) }
+    for block in 0..<outputGradientBlocks(T.self, outputs: outputs) {
+        let lanes = min(l, outputs - block * l)
+        var e = 0
+        while e < entries {
+            let (f0, f1, f2, f3, f4, f5) = (offset(e), offset(e + 1), offset(e + 2), offset(e + 3), offset(e + 4), offset(e + 5))
+            let (f6, f7, f8, f9, f10, f11) = (offset(e + 6), offset(e + 7), offset(e + 8), offset(e + 9), offset(e + 10), offset(e + 11))
+            var s0 = T.Vector(), s1 = T.Vector(), s2 = T.Vector(), s3 = T.Vector(), s4 = T.Vector(), s5 = T.Vector()
+            var s6 = T.Vector(), s7 = T.Vector(), s8 = T.Vector(), s9 = T.Vector(), s10 = T.Vector(), s11 = T.Vector()
+            for s in 0..<samples {
+                let xs = xp + s * xStride, ds = dyt + s * dyStride + block * p * l
+                for r in 0..<h {
+                    let xr = xs + r * wp, dr = ds + r * width * l
+                    for c in 0..<width {
+                        let u = dr.vector(at: c * l), x = xr + c
+                        s0 = s0.addingProduct(u, b(x, f0)); s1 = s1.addingProduct(u, b(x, f1)); s2 = s2.addingProduct(u, b(x, f2))
+                        s3 = s3.addingProduct(u, b(x, f3)); s4 = s4.addingProduct(u, b(x, f4)); s5 = s5.addingProduct(u, b(x, f5))
+                        s6 = s6.addingProduct(u, b(x, f6)); s7 = s7.addingProduct(u, b(x, f7)); s8 = s8.addingProduct(u, b(x, f8))
+                        s9 = s9.addingProduct(u, b(x, f9)); s10 = s10.addingProduct(u, b(x, f10)); s11 = s11.addingProduct(u, b(x, f11))
+                    }
+                }
+            }
+            let tile = min(12, entries - e), base = dw + block * l * entries + e
+            for lane in 0..<lanes {
+                let row = base + lane * entries
+                row[0] += s0[lane]
+                if tile > 1 { row[1] += s1[lane] }; if tile > 2 { row[2] += s2[lane] }; if tile > 3 { row[3] += s3[lane] }
+                if tile > 4 { row[4] += s4[lane] }; if tile > 5 { row[5] += s5[lane] }; if tile > 6 { row[6] += s6[lane] }
+                if tile > 7 { row[7] += s7[lane] }; if tile > 8 { row[8] += s8[lane] }; if tile > 9 { row[9] += s9[lane] }
+                if tile > 10 { row[10] += s10[lane] }; if tile > 11 { row[11] += s11[lane] }
+            }
+            e += 12
+        }
+    }
 }

@@ -27,6 +27,9 @@ public protocol KernelScalar: BinaryFloatingPoint, SIMDScalar, Sendable, Codable
     /// g where s > 0, else 0, lane-wise (ReLU's backward pass).
     static func maskedByPositive(_ g: Vector, _ s: Vector) -> Vector
 
+    /// dst[q·L + l] = src[l·ld + q] for q, l < L = `lanes`: an L × L block transposed in registers.
+    static func transposeBlock(_ src: UnsafePointer<Self>, _ ld: Int, _ dst: UnsafeMutablePointer<Self>)
+
     /// The precision-specific GEMM entry point behind `gemm(_:_:_:_:_:_:_:_:_:_:_:_:_:threads:)`.
     static func _gemm(
         _ transA: Transpose, _ transB: Transpose, _ m: Int, _ n: Int, _ k: Int, _ alpha: Self,
@@ -43,6 +46,27 @@ extension Float: KernelScalar {
     @inlinable @inline(__always)
     public static func maskedByPositive(_ g: SIMD16<Float>, _ s: SIMD16<Float>) -> SIMD16<Float> { g.replacing(with: 0, where: s .<= 0) }
     @inlinable public static var lanes: Int { 16 }
+    /// The 16 × 16 block transposed by four rounds of r′_i = evens(r_2i, r_2i+1),
+    /// r′_{8+i} = odds(r_2i, r_2i+1), each round rotating the 8 bits of (row, column) by one.
+    /// - Complexity: O(1).
+    @inlinable @inline(__always)
+    public static func transposeBlock(_ src: UnsafePointer<Float>, _ ld: Int, _ dst: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD16<Float>
+        @inline(__always) func e(_ a: V, _ b: V) -> V { V(lowHalf: a.evenHalf, highHalf: b.evenHalf) }
+        @inline(__always) func o(_ a: V, _ b: V) -> V { V(lowHalf: a.oddHalf, highHalf: b.oddHalf) }
+        @inline(__always) func l(_ i: Int) -> V { (src + i * ld).vector(at: 0) }
+        var (r0, r1, r2, r3, r4, r5, r6, r7) = (l(0), l(1), l(2), l(3), l(4), l(5), l(6), l(7))
+        var (r8, r9, r10, r11, r12, r13, r14, r15) = (l(8), l(9), l(10), l(11), l(12), l(13), l(14), l(15))
+        for _ in 0..<4 {
+            (r0, r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11, r12, r13, r14, r15) =
+                (e(r0, r1), e(r2, r3), e(r4, r5), e(r6, r7), e(r8, r9), e(r10, r11), e(r12, r13), e(r14, r15),
+                 o(r0, r1), o(r2, r3), o(r4, r5), o(r6, r7), o(r8, r9), o(r10, r11), o(r12, r13), o(r14, r15))
+        }
+        dst.store(r0, at: 0); dst.store(r1, at: 16); dst.store(r2, at: 32); dst.store(r3, at: 48)
+        dst.store(r4, at: 64); dst.store(r5, at: 80); dst.store(r6, at: 96); dst.store(r7, at: 112)
+        dst.store(r8, at: 128); dst.store(r9, at: 144); dst.store(r10, at: 160); dst.store(r11, at: 176)
+        dst.store(r12, at: 192); dst.store(r13, at: 208); dst.store(r14, at: 224); dst.store(r15, at: 240)
+    }
     /// |v| lane-wise. - Complexity: O(1).
     @inlinable @inline(__always)
     public static func magnitude(_ v: SIMD16<Float>) -> SIMD16<Float> {
@@ -66,6 +90,22 @@ extension Double: KernelScalar {
     @inlinable @inline(__always)
     public static func maskedByPositive(_ g: SIMD8<Double>, _ s: SIMD8<Double>) -> SIMD8<Double> { g.replacing(with: 0, where: s .<= 0) }
     @inlinable public static var lanes: Int { 8 }
+    /// The 8 × 8 block transposed by three rounds of r′_i = evens(r_2i, r_2i+1),
+    /// r′_{4+i} = odds(r_2i, r_2i+1), each round rotating the 6 bits of (row, column) by one.
+    /// - Complexity: O(1).
+    @inlinable @inline(__always)
+    public static func transposeBlock(_ src: UnsafePointer<Double>, _ ld: Int, _ dst: UnsafeMutablePointer<Double>) {
+        typealias V = SIMD8<Double>
+        @inline(__always) func e(_ a: V, _ b: V) -> V { V(lowHalf: a.evenHalf, highHalf: b.evenHalf) }
+        @inline(__always) func o(_ a: V, _ b: V) -> V { V(lowHalf: a.oddHalf, highHalf: b.oddHalf) }
+        @inline(__always) func l(_ i: Int) -> V { (src + i * ld).vector(at: 0) }
+        var (r0, r1, r2, r3, r4, r5, r6, r7) = (l(0), l(1), l(2), l(3), l(4), l(5), l(6), l(7))
+        for _ in 0..<3 {
+            (r0, r1, r2, r3, r4, r5, r6, r7) = (e(r0, r1), e(r2, r3), e(r4, r5), e(r6, r7), o(r0, r1), o(r2, r3), o(r4, r5), o(r6, r7))
+        }
+        dst.store(r0, at: 0); dst.store(r1, at: 8); dst.store(r2, at: 16); dst.store(r3, at: 24)
+        dst.store(r4, at: 32); dst.store(r5, at: 40); dst.store(r6, at: 48); dst.store(r7, at: 56)
+    }
     /// |v| lane-wise. - Complexity: O(1).
     @inlinable @inline(__always)
     public static func magnitude(_ v: SIMD8<Double>) -> SIMD8<Double> {

@@ -14,11 +14,12 @@ final class ActivationLayer<Scalar: KernelScalar>: Layer {
     func reserve(batch: Int) {}
 
     func forward(_ w: UnsafePointer<Scalar>, _ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int, mode: NetworkMode) {
-        function.forward(batch * inputSize, x, y)
+        forEachSpan(batch * inputSize) { lo, hi in function.forward(hi - lo, x + lo, y + lo) }
     }
 
     func backward(_ w: UnsafePointer<Scalar>, _ x: UnsafePointer<Scalar>, _ y: UnsafePointer<Scalar>, _ dy: UnsafePointer<Scalar>,
                   _ dx: UnsafeMutablePointer<Scalar>?, _ dw: UnsafeMutablePointer<Scalar>, batch: Int, mode: NetworkMode) {
-        if let dx { function.backward(batch * inputSize, x, y, dy, dx) }
+        guard let dx else { return }
+        forEachSpan(batch * inputSize) { lo, hi in function.backward(hi - lo, x + lo, y + lo, dy + lo, dx + lo) }
     }
 }

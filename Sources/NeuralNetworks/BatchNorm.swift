@@ -7,6 +7,9 @@ import Kernels
 /// v ← (1 − 0.1)v + 0.1·σ²_c·N/(N − 1) (unbiased); evaluation normalises by (m, v) instead.
 /// Backward in batch mode: ∂f/∂x = (γ/σ)(g − mean(g) − x̂·mean(g x̂)) with g = ∂f/∂y per channel;
 /// in evaluation mode the layer is affine, ∂f/∂x = (γ/√(v + ε))·g. ε = 10⁻⁵.
+/// With `fusedReLU` set (by `Sequential`, when a ReLU follows) the layer writes ReLU(y) instead
+/// and its backward pass takes ∂f/∂ReLU(y), using g = ∂f/∂ReLU(y) ⊙ 1[ReLU(y) > 0] — the
+/// same mask as 1[y > 0].
 final class BatchNorm<Scalar: KernelScalar>: Layer {
     static var epsilon: Double { 1e-5 }
     static var momentum: Double { 0.1 }
@@ -23,6 +26,8 @@ final class BatchNorm<Scalar: KernelScalar>: Layer {
     private let mean: UnsafeMutablePointer<Double>
     private let variance: UnsafeMutablePointer<Double>
     private let inverseDeviation: UnsafeMutablePointer<Double>
+    /// Whether the output is ReLU(y), the ReLU that follows folded into this layer's passes.
+    var fusedReLU = false
 
     init(shape: [Int], name: String, layout: LayoutBuilder) {
         inputShape = shape
@@ -81,10 +86,14 @@ final class BatchNorm<Scalar: KernelScalar>: Layer {
             }
             mean[c] = mu
             inverseDeviation[c] = inv
-            let gamma = w[scaleOffset + c], beta = w[shiftOffset + c]
+            let gamma = w[scaleOffset + c], beta = w[shiftOffset + c], relu = fusedReLU
             for b in 0..<batch {
                 let o = b * size + c * spatial
-                normalizeRow(n, x + o, Scalar(mu), Scalar(inv), gamma, beta, y + o)
+                if relu {
+                    normalizeRow(n, x + o, Scalar(mu), Scalar(inv), gamma, beta, y + o, relu: true)
+                } else {
+                    normalizeRow(n, x + o, Scalar(mu), Scalar(inv), gamma, beta, y + o, relu: false)
+                }
             }
         }
         if mode == .training {
@@ -99,13 +108,13 @@ final class BatchNorm<Scalar: KernelScalar>: Layer {
     func backward(_ w: UnsafePointer<Scalar>, _ x: UnsafePointer<Scalar>, _ y: UnsafePointer<Scalar>, _ dy: UnsafePointer<Scalar>,
                   _ dx: UnsafeMutablePointer<Scalar>?, _ dw: UnsafeMutablePointer<Scalar>, batch: Int, mode: NetworkMode) {
         let size = channels * spatial, n = spatial
-        let count = Double(batch * spatial)
+        let count = Double(batch * spatial), mask: UnsafePointer<Scalar>? = fusedReLU ? y : nil
         forEachChannel(batch) { c in
             var sumG = 0.0, sumGX = 0.0
             let m = Scalar(mean[c]), s = Scalar(inverseDeviation[c])
             for b in 0..<batch {
                 let o = b * size + c * spatial
-                let (g, gx) = rowSums(n, dy + o, x + o, m, s)
+                let (g, gx) = rowSums(n, dy + o, mask.map { $0 + o }, x + o, m, s)
                 sumG += Double(g)
                 sumGX += Double(gx)
             }
@@ -116,7 +125,7 @@ final class BatchNorm<Scalar: KernelScalar>: Layer {
             let meanG = mode.usesBatchStatistics ? Scalar(sumG / count) : 0, meanGX = mode.usesBatchStatistics ? Scalar(sumGX / count) : 0
             for b in 0..<batch {
                 let o = b * size + c * spatial
-                normalizeGradientRow(n, dy + o, x + o, m, s, scale, meanG, meanGX, dx + o)
+                normalizeGradientRow(n, dy + o, mask.map { $0 + o }, x + o, m, s, scale, meanG, meanGX, dx + o)
             }
         }
     }
@@ -158,51 +167,65 @@ private func rowSquaredDeviation<T: KernelScalar>(_ n: Int, _ x: UnsafePointer<T
     return s
 }
 
-/// y = γ x̂ + β with x̂ = (x − m)·s.
+/// y = γ x̂ + β with x̂ = (x − m)·s, or ReLU(y) with `relu` (negative values replaced by 0).
 @inline(__always)
 private func normalizeRow<T: KernelScalar>(_ n: Int, _ x: UnsafePointer<T>, _ m: T, _ s: T, _ gamma: T, _ beta: T,
-                                           _ y: UnsafeMutablePointer<T>) {
+                                           _ y: UnsafeMutablePointer<T>, relu: Bool) {
     let w = T.lanes, mv = T.Vector(repeating: m), sv = T.Vector(repeating: s)
     let gv = T.Vector(repeating: gamma), bv = T.Vector(repeating: beta)
     var i = 0
     while i + w <= n {
-        store(bv.addingProduct(gv, (load(x + i) - mv) * sv), y + i)
+        let v = bv.addingProduct(gv, (load(x + i) - mv) * sv)
+        store(relu ? T.positivePart(v) : v, y + i)
         i += w
     }
     while i < n {
-        y[i] = gamma * ((x[i] - m) * s) + beta
+        let v = gamma * ((x[i] - m) * s) + beta
+        y[i] = relu && v < 0 ? 0 : v
         i += 1
     }
 }
 
-/// (Σ g, Σ g·x̂) with x̂ = (x − m)·s.
+/// g ⊙ 1[y > 0] when a mask y is given, g otherwise.
 @inline(__always)
-private func rowSums<T: KernelScalar>(_ n: Int, _ g: UnsafePointer<T>, _ x: UnsafePointer<T>, _ m: T, _ s: T) -> (T, T) {
+private func masked<T: KernelScalar>(_ g: UnsafePointer<T>, _ y: UnsafePointer<T>?, _ i: Int) -> T.Vector {
+    guard let y else { return load(g + i) }
+    return T.maskedByPositive(load(g + i), load(y + i))
+}
+@inline(__always)
+private func masked<T: KernelScalar>(_ g: UnsafePointer<T>, _ y: UnsafePointer<T>?, scalar i: Int) -> T {
+    guard let y else { return g[i] }
+    return y[i] > 0 ? g[i] : 0
+}
+
+/// (Σ g, Σ g·x̂) with x̂ = (x − m)·s, g masked by 1[y > 0] when y is given.
+@inline(__always)
+private func rowSums<T: KernelScalar>(_ n: Int, _ g: UnsafePointer<T>, _ y: UnsafePointer<T>?, _ x: UnsafePointer<T>, _ m: T, _ s: T) -> (T, T) {
     let w = T.lanes, mv = T.Vector(repeating: m), sv = T.Vector(repeating: s)
     var a0 = T.Vector(), q0 = T.Vector(), i = 0
     while i + w <= n {
-        let v = load(g + i)
+        let v = masked(g, y, i)
         a0 += v
         q0 = q0.addingProduct(v, (load(x + i) - mv) * sv)
         i += w
     }
     var a = a0.sum(), b = q0.sum()
-    while i < n { a += g[i]; b = b.addingProduct(g[i], (x[i] - m) * s); i += 1 }
+    while i < n { let v = masked(g, y, scalar: i); a += v; b = b.addingProduct(v, (x[i] - m) * s); i += 1 }
     return (a, b)
 }
 
-/// dx = scale·(g − mean(g) − x̂·mean(g x̂)) with x̂ = (x − m)·s.
+/// dx = scale·(g − mean(g) − x̂·mean(g x̂)) with x̂ = (x − m)·s, g masked by 1[y > 0] when y is given.
 @inline(__always)
-private func normalizeGradientRow<T: KernelScalar>(_ n: Int, _ g: UnsafePointer<T>, _ x: UnsafePointer<T>, _ m: T, _ s: T, _ scale: T,
+private func normalizeGradientRow<T: KernelScalar>(_ n: Int, _ g: UnsafePointer<T>, _ y: UnsafePointer<T>?, _ x: UnsafePointer<T>, _ m: T, _ s: T, _ scale: T,
                                                    _ meanG: T, _ meanGX: T, _ dx: UnsafeMutablePointer<T>) {
     let w = T.lanes, sv = T.Vector(repeating: scale), mg = T.Vector(repeating: meanG), mgx = T.Vector(repeating: meanGX)
     let mv = T.Vector(repeating: m), iv = T.Vector(repeating: s)
     var i = 0
     while i + w <= n {
-        store(sv * (load(g + i) - mg - ((load(x + i) - mv) * iv) * mgx), dx + i)
+        store(sv * (masked(g, y, i) - mg - ((load(x + i) - mv) * iv) * mgx), dx + i)
         i += w
     }
-    while i < n { dx[i] = scale * (g[i] - meanG - ((x[i] - m) * s) * meanGX); i += 1 }
+    while i < n { dx[i] = scale * (masked(g, y, scalar: i) - meanG - ((x[i] - m) * s) * meanGX); i += 1 }
 }
 
 @inline(__always)

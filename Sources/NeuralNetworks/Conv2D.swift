@@ -17,7 +17,8 @@ import Synchronization
 /// `directConvolution` reads the patches of a zero-bordered copy of each sample in place, for
 /// the forward pass and — as the convolution of ∂f/∂y with the flipped kernel
 /// W′[c, o, i, j] = W[o, c, k−1−i, k−1−j], same padding — for ∂f/∂x, and
-/// `directConvolutionWeightGradient` sums ∂f/∂W over the positions of each sample.
+/// `directConvolutionWeightGradientByChannel` sums ∂f/∂W over the positions of each sample, with
+/// ∂f/∂y laid out position-major so that a vector holds the output channels of one position.
 ///
 /// Chunks go to the cores whole, claimed one at a time; each chunk's weight gradient is its own
 /// product, and the chunks' gradients are summed in chunk order, so the result ignores the
@@ -41,6 +42,9 @@ final class Conv2D<Scalar: KernelScalar>: Layer {
     /// for it (forward and flipped).
     private let padded: [Scratch<Scalar>]
     private let paddedGradient: [Scratch<Scalar>]
+    /// The direct path's per-thread output gradients of a chunk, position-major by blocks of
+    /// output channels (`transposeOutputGradient`), for the weight gradient.
+    private let transposed: [Scratch<Scalar>]
     private let packed: Scratch<Scalar>
     private let packedFlipped: Scratch<Scalar>
 
@@ -68,7 +72,9 @@ final class Conv2D<Scalar: KernelScalar>: Layer {
         gathered = (0..<threads).map { _ in Scratch(samples > 1 && !direct ? channels * width : 0) }
         let outputGeometry = ConvolutionGeometry(channels: channels, height: g.height, width: g.width, kernel: kernel, stride: 1, padding: padding)
         padded = (0..<threads).map { _ in Scratch(direct ? samples * g.paddedCount(Scalar.self) : 0) }
-        paddedGradient = (0..<threads).map { _ in Scratch(direct ? samples * outputGeometry.paddedCount(Scalar.self) : 0) }
+        paddedGradient = (0..<threads).map { _ in Scratch(direct ? outputGeometry.paddedCount(Scalar.self) : 0) }
+        let transposedSize = outputGradientBlocks(Scalar.self, outputs: channels) * Scalar.lanes * g.height * g.width
+        transposed = (0..<threads).map { _ in Scratch(direct ? samples * transposedSize : 0) }
         packed = Scratch(direct ? (channels + rows - 1) / rows * rows * g.patchSize : 0)
         packedFlipped = Scratch(direct ? (g.channels + rows - 1) / rows * rows * channels * kernel * kernel : 0)
     }
@@ -84,6 +90,8 @@ final class Conv2D<Scalar: KernelScalar>: Layer {
         ConvolutionGeometry(channels: outputChannels, height: geometry.height, width: geometry.width, kernel: geometry.kernel,
                             stride: 1, padding: geometry.padding)
     }
+    /// Entries of one sample's output gradient as `transposeOutputGradient` lays it out.
+    private var transposedStride: Int { outputGradientBlocks(Scalar.self, outputs: outputChannels) * Scalar.lanes * geometry.height * geometry.width }
     private var gradientSize: Int { outputChannels * geometry.patchSize + (biasOffset == nil ? 0 : outputChannels) }
 
     func reserve(batch: Int) {
@@ -147,19 +155,19 @@ final class Conv2D<Scalar: KernelScalar>: Layer {
             packConvolutionWeights(outputs: cout, inputs: g.channels, kernel: g.kernel, w + weightOffset, flipped: true, packedFlipped.pointer)
         }
         let flipped = UnsafePointer(packedFlipped.pointer), partSize = gradientSize, parts = partials.pointer
-        let (input, output) = (inputSize, outputSize)
-        let shift = g.padding * g.paddedWidth + g.padding, xStride = g.paddedCount(Scalar.self), dyStride = gy.paddedCount(Scalar.self)
+        let (input, output) = (inputSize, outputSize), positions = g.height * g.width
+        let xStride = g.paddedCount(Scalar.self), dyStride = transposedStride
         forEachChunk(batch) { thread, q in
             let xp = padded[thread].pointer, dyp = paddedGradient[thread].pointer, grid = columns[thread].pointer
+            let dyt = transposed[thread].pointer
             let part = parts + q * partSize
             let b0 = q * chunkSamples, n = min(chunkSamples, batch - b0)
             for s in 0..<n {
                 padImage(g, x + (b0 + s) * input, xp + s * xStride)
-                padImage(gy, dy + (b0 + s) * output, dyp + s * dyStride)
+                transposeOutputGradient(outputs: cout, positions: positions, dy + (b0 + s) * output, dyt + s * dyStride)
             }
-            // On a padded plane, the output gradient of grid position q sits at q + shift.
             part.update(repeating: 0, count: partSize)
-            directConvolutionWeightGradient(g, outputs: cout, samples: n, dyp + shift, dyStride: dyStride, xp, part)
+            directConvolutionWeightGradientByChannel(g, outputs: cout, samples: n, dyt, dyStride: dyStride, xp, part)
             if biasOffset != nil {
                 let positions = output / cout
                 for o in 0..<cout {
@@ -170,7 +178,8 @@ final class Conv2D<Scalar: KernelScalar>: Layer {
             }
             guard let dx else { return }
             for s in 0..<n {
-                directConvolution(gy, outputs: g.channels, flipped, dyp + s * dyStride, grid, ldout: ld)
+                padImage(gy, dy + (b0 + s) * output, dyp)
+                directConvolution(gy, outputs: g.channels, flipped, dyp, grid, ldout: ld)
                 compact(grid, ld: ld, channels: g.channels, into: dx + (b0 + s) * input, bias: nil)
             }
         }

@@ -25,7 +25,7 @@ final class Residual<Scalar: KernelScalar>: Layer {
     func reserve(batch: Int) {
         body.reserve(batch: batch)
         shortcut?.reserve(batch: batch)
-        sum.reserve(batch * outputSize)
+        if keepsSum { sum.reserve(batch * outputSize) }
         shortcutGradient.reserve(batch * inputSize)
     }
 
@@ -33,10 +33,16 @@ final class Residual<Scalar: KernelScalar>: Layer {
         let n = batch * outputSize
         let f = body.forward(w, x, batch: batch, mode: mode)
         let s = shortcut.map { $0.forward(w, x, batch: batch, mode: mode) } ?? x
-        let u = activation == nil ? y : sum.pointer
-        for i in 0..<n { u[i] = f[i] + s[i] }
-        if let activation { activation.forward(n, UnsafePointer(u), y) }
+        let u = keepsSum ? sum.pointer : y
+        forEachSpan(n) { lo, hi in
+            for i in lo..<hi { u[i] = f[i] + s[i] }
+            if let activation { activation.forward(hi - lo, UnsafePointer(u + lo), y + lo) }
+        }
     }
+
+    /// Whether backward needs u = F(x) + S(x) kept apart from y = φ(u): not without φ (y is u)
+    /// nor for ReLU, whose φ′(u) = 1[u > 0] = 1[y > 0] reads y.
+    private var keepsSum: Bool { activation != nil && activation != .relu }
 
     func backward(_ w: UnsafePointer<Scalar>, _ x: UnsafePointer<Scalar>, _ y: UnsafePointer<Scalar>, _ dy: UnsafePointer<Scalar>,
                   _ dx: UnsafeMutablePointer<Scalar>?, _ dw: UnsafeMutablePointer<Scalar>, batch: Int, mode: NetworkMode) {
@@ -44,7 +50,8 @@ final class Residual<Scalar: KernelScalar>: Layer {
         // g = ∂f/∂u goes straight into the body's output-gradient buffer, which the body's
         // backward pass reads and leaves as it is.
         if let activation {
-            activation.backward(n, UnsafePointer(sum.pointer), y, dy, body.outputGradient)
+            let u = keepsSum ? UnsafePointer(sum.pointer) : y, g = body.outputGradient
+            forEachSpan(n) { lo, hi in activation.backward(hi - lo, u + lo, y + lo, dy + lo, g + lo) }
         } else {
             body.outputGradient.update(from: dy, count: n)
         }

@@ -75,12 +75,17 @@ enum Node<Scalar: KernelScalar> {
 
 /// Layers applied in order, x₀ = x, x_{k+1} = layer_k(x_k), with the activations of every
 /// layer kept for the backward pass (one buffer per layer, sized for the largest batch seen).
+/// A ReLU right after a BatchNorm runs inside it (`BatchNorm.fusedReLU`): the two nodes share
+/// their output buffer, which holds ReLU(BN(x)), and their output-gradient buffer, and the
+/// ReLU node itself is skipped in both passes.
 final class Sequential<Scalar: KernelScalar> {
     let nodes: [Node<Scalar>]
     let inputShape: [Int]
     let outputShape: [Int]
     private var outputs: [Scratch<Scalar>]
     private var gradients: [Scratch<Scalar>]
+    /// Nodes folded into the node before them.
+    private let folded: [Bool]
     private var capacity = 0
 
     /// Builds `specs` on inputs of `shape`, laying out parameters named under `prefix`.
@@ -122,6 +127,16 @@ final class Sequential<Scalar: KernelScalar> {
         outputShape = current
         outputs = nodes.map { _ in Scratch() }
         gradients = nodes.map { _ in Scratch() }
+        var folded = [Bool](repeating: false, count: nodes.count)
+        for k in nodes.indices.dropFirst() {
+            guard case .batchNorm(let norm) = nodes[k - 1], case .activation(let f) = nodes[k], f.function == .relu,
+                  !folded[k - 1] else { continue }
+            norm.fusedReLU = true
+            folded[k] = true
+            outputs[k] = outputs[k - 1]
+            gradients[k - 1] = gradients[k]
+        }
+        self.folded = folded
     }
 
     /// Room for batches of `batch` samples in every buffer below.
@@ -140,7 +155,7 @@ final class Sequential<Scalar: KernelScalar> {
     func forward(_ w: UnsafePointer<Scalar>, _ x: UnsafePointer<Scalar>, batch: Int, mode: NetworkMode) -> UnsafePointer<Scalar> {
         reserve(batch: batch)
         var input = x
-        for (k, node) in nodes.enumerated() {
+        for (k, node) in nodes.enumerated() where !folded[k] {
             node.forward(w, input, outputs[k].pointer, batch: batch, mode: mode)
             input = UnsafePointer(outputs[k].pointer)
         }
@@ -160,7 +175,7 @@ final class Sequential<Scalar: KernelScalar> {
             if let dx { dx.update(from: emptyGradient.pointer, count: batch * inputShape.reduce(1, *)) }
             return
         }
-        for k in stride(from: nodes.count - 1, through: 0, by: -1) {
+        for k in stride(from: nodes.count - 1, through: 0, by: -1) where !folded[k] {
             let input = k == 0 ? x : UnsafePointer(outputs[k - 1].pointer)
             let inputGradient = k == 0 ? dx : gradients[k - 1].pointer
             nodes[k].backward(w, input, UnsafePointer(outputs[k].pointer), UnsafePointer(gradients[k].pointer), inputGradient, dw,
