@@ -307,22 +307,26 @@ func gemmMacroKernel<T: KernelScalar>(
             let cTile = c + ir * ldc + jr
             let inPlace = ir / mr < pa.count
             let aPanel = inPlace ? pa.base + ir / mr * pa.panelStride : pa.edge
-            let direct = rows == mr && cols == (half ? w : nr)
+            // The kernel's row count: a literal in each call below, which specialises it.
+            let kernelRows = rows <= 4 ? 4 : rows <= 8 ? 8 : mr
+            let direct = rows == kernelRows && cols == (half ? w : nr)
             let (dst, ldd, beta) = direct ? (cTile, ldc, betaBlock) : (edge, nr, 0)
-            // Literal strides in each call specialise its inlined kernel. A ragged micro-panel of
-            // A is always packed; its rows past `rows` are zero padding.
+            // A ragged micro-panel of A is always packed; its rows past `rows` are zero padding.
             if inPlace && pa.rowStride != 1 {
                 if half {
-                    gemmMicroKernelHalf(kc, aPanel, rowStride: pa.rowStride, depthStride: 1, bPanel, ldb, alpha, beta, dst, ldd)
+                    gemmMicroKernelHalf(12, kc, aPanel, rowStride: pa.rowStride, depthStride: 1, bPanel, ldb, alpha, beta, dst, ldd)
                 } else {
-                    gemmMicroKernel(kc, aPanel, rowStride: pa.rowStride, depthStride: 1, bPanel, ldb, alpha, beta, dst, ldd)
+                    gemmMicroKernel(12, kc, aPanel, rowStride: pa.rowStride, depthStride: 1, bPanel, ldb, alpha, beta, dst, ldd)
                 }
             } else {
                 let ks = inPlace ? pa.depthStride : pa.edgeDepthStride
-                if half {
-                    gemmMicroKernelHalf(kc, aPanel, rowStride: 1, depthStride: ks, bPanel, ldb, alpha, beta, dst, ldd)
-                } else {
-                    gemmMicroKernel(kc, aPanel, rowStride: 1, depthStride: ks, bPanel, ldb, alpha, beta, dst, ldd)
+                switch (kernelRows, half) {
+                case (4, true): gemmMicroKernelHalf(4, kc, aPanel, rowStride: 1, depthStride: ks, bPanel, ldb, alpha, beta, dst, ldd)
+                case (4, false): gemmMicroKernel(4, kc, aPanel, rowStride: 1, depthStride: ks, bPanel, ldb, alpha, beta, dst, ldd)
+                case (8, true): gemmMicroKernelHalf(8, kc, aPanel, rowStride: 1, depthStride: ks, bPanel, ldb, alpha, beta, dst, ldd)
+                case (8, false): gemmMicroKernel(8, kc, aPanel, rowStride: 1, depthStride: ks, bPanel, ldb, alpha, beta, dst, ldd)
+                case (_, true): gemmMicroKernelHalf(12, kc, aPanel, rowStride: 1, depthStride: ks, bPanel, ldb, alpha, beta, dst, ldd)
+                case (_, false): gemmMicroKernel(12, kc, aPanel, rowStride: 1, depthStride: ks, bPanel, ldb, alpha, beta, dst, ldd)
                 }
             }
             if !direct {

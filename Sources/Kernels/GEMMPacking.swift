@@ -18,25 +18,7 @@ func gemmPackA<T: KernelScalar>(
         let rows = min(mr, mc - i)
         switch trans {
         case .none:
-            // Rows of A are the panel's columns: 4 × 4 blocks transposed in registers.
-            if rows == mr {
-                let base = a + (i0 + i) * lda + p0
-                var p = 0
-                while p + 4 <= kc {
-                    for g in 0..<(mr / 4) { gemmTranspose4(base + 4 * g * lda + p, lda, out + p * mr + 4 * g, mr) }
-                    p += 4
-                }
-                while p < kc {
-                    for r in 0..<mr { out[p * mr + r] = base[r * lda + p] }
-                    p += 1
-                }
-            } else {
-                for p in 0..<kc {
-                    let d = out + p * mr
-                    for r in 0..<rows { d[r] = a[(i0 + i + r) * lda + p0 + p] }
-                    for r in rows..<mr { d[r] = 0 }
-                }
-            }
+            gemmPackRows(a + (i0 + i) * lda + p0, lda, rows, kc, out, mr)
         case .transposed where rows == mr:
             // Twelve consecutive entries of a row of A per step: two vector copies.
             for p in 0..<kc {
@@ -91,38 +73,40 @@ func gemmPackB<T: KernelScalar>(
                     for q in cols..<nr { d[q] = 0 }
                 }
             }
-        case .transposed where cols == nr:
-            // Rows of B are the panel's columns: 4 × 4 blocks transposed in registers. (A
-            // strided scalar loop is vectorised into scatters, six times slower.)
-            let base = b + (j0 + j) * ldb + p0
-            var p = 0
-            while p + 4 <= kc {
-                for g in 0..<(nr / 4) { gemmTranspose4(base + 4 * g * ldb + p, ldb, out + p * nr + 4 * g, nr) }
-                p += 4
-            }
-            while p < kc {
-                for q in 0..<nr { out[p * nr + q] = base[q * ldb + p] }
-                p += 1
-            }
         case .transposed:
-            // Column q of the panel is a contiguous row of B: read it once, write with stride NR.
-            for q in 0..<cols {
-                let s = b + (j0 + j + q) * ldb + p0
-                var d = out + q
-                for p in 0..<kc {
-                    d.pointee = s[p]
-                    d += nr
-                }
-            }
-            if cols < nr {
-                for p in 0..<kc {
-                    let d = out + p * nr
-                    for q in cols..<nr { d[q] = 0 }
-                }
-            }
+            gemmPackRows(b + (j0 + j) * ldb + p0, ldb, cols, kc, out, nr)
         }
         out += nr * kc
         j += nr
+    }
+}
+
+/// dst[p·width + r] ← src[r·ld + p] for r < rows, p < kc, and 0 for rows ≤ r < width: `rows`
+/// rows of a matrix, contiguous along k, become the columns of a kc × width micro-panel.
+///
+/// Whole 4 × 4 blocks are transposed in registers, four rows at a time for each four steps of
+/// k; a strided scalar loop instead is vectorised into scatters, six times slower.
+/// - Complexity: O(kc·width).
+@inline(__always)
+func gemmPackRows<T: KernelScalar>(
+    _ src: UnsafePointer<T>, _ ld: Int, _ rows: Int, _ kc: Int, _ dst: UnsafeMutablePointer<T>, _ width: Int
+) {
+    if rows < width { dst.update(repeating: 0, count: kc * width) }
+    let whole = rows / 4 * 4
+    var p = 0
+    while p + 4 <= kc {
+        var r = 0
+        while r < whole {
+            gemmTranspose4(src + r * ld + p, ld, dst + p * width + r, width)
+            r += 4
+        }
+        p += 4
+    }
+    for r in 0..<whole {
+        for q in p..<kc { dst[q * width + r] = src[r * ld + q] }
+    }
+    for r in whole..<rows {
+        for q in 0..<kc { dst[q * width + r] = src[r * ld + q] }
     }
 }
 

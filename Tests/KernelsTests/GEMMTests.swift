@@ -132,6 +132,16 @@ import Testing
         check(Double.self, .none, .transposed, 29, 20, 511, threads: 1, pad: 1) // lda = 512: packed
     }
 
+    /// The last row panel of every height 1…11 (4- and 8-row kernels, stored in place at
+    /// heights 4 and 8, through the edge tile otherwise), under full and half-width B panels.
+    @Test func raggedRowPanels() {
+        for rows in 1..<12 {
+            check(Float.self, .none, .none, 24 + rows, 64 + 16, 21)
+            check(Float.self, .transposed, .transposed, 12 + rows, 40, 9, beta: 0)
+            check(Double.self, .transposed, .none, 12 + rows, 16 + 8, 13, beta: 1)
+        }
+    }
+
     /// A transposed B is packed by 4 × 4 register transposes: full 32-wide panels with every k
     /// remainder modulo 4, next to ragged panels.
     @Test func transposedBPanels() {
