@@ -8,10 +8,12 @@
 /// β = 0 overwrites C without reading it (NaNs in C do not survive); α = 0 or k = 0 only scales C.
 /// `threads`: 0 (the default) picks one thread for products with m·n·k < 2²⁰ and all active
 /// cores above; an explicit count is honoured up to one thread per register tile. A mini-batch
-/// layer such as 64×784×128 (≈ 60–100 µs) is split in one dispatch to the spinning worker pool,
-/// each thread packing its own operands; from m·n·k = 2²⁷ on the threads share each packed
-/// panel of B. Threads split C into disjoint tiles and every entry is one fixed-order fused
-/// multiply-add chain per k-block of `KC`, so the result is bit-identical for every thread count.
+/// layer such as 128×256×784 is split in one dispatch to the spinning worker pool: each thread
+/// takes a block of columns of C, reads a plain A where it is stored and packs only its own
+/// columns of B (and a transposed A). From m·n·k = 2²⁷ on, both operands are packed and the
+/// threads share each packed panel of B. Threads split C into disjoint tiles and every entry
+/// is one fixed-order fused multiply-add chain per k-block of `KC`, whichever path computes
+/// it, so the result is bit-identical for every thread count.
 /// - Complexity: O(mnk) arithmetic; O(mk + kn) packing and O(mn) for C.
 @inlinable
 public func gemm<T: KernelScalar>(
