@@ -5,24 +5,26 @@ SWIFT ?= swift
 RELEASE := -c release
 BIN := .build/release
 
-.PHONY: all build bench bench-check bench-accept smoke-check bench-kernels bench-classical bench-nets test test-corpus clean
+.PHONY: all build bench bench-check bench-accept smoke-check bench-kernels bench-classical bench-nets test test-corpus test-slurm fuzz clean
 
 all: build
 
 build:
 	$(SWIFT) build $(RELEASE) --product optbench
 
-## The main job: every suite's grid, tables written under results/.
+## The main job: every suite's grid, tables written under results/, and results/index.html over them.
 ## Resumes from each suite's cache: cells whose configuration key (every setting, the budget
 ## and a digest of this binary) is already in results/<suite>/cells.jsonl are not run again.
 bench: build
 	$(BIN)/optbench bench --suite default --resume
 	$(BIN)/optbench bench --suite classical --resume
 	$(BIN)/optbench bench --suite smoke --resume
+	$(BIN)/optbench bench --suite nets --resume
+	$(BIN)/optbench index results
 
 ## The regression gate: fresh grids of every suite, compared with the committed tables
 ## (exit 1 on a regression); `make bench-accept` then makes the fresh tables the baseline.
-SUITES := default classical smoke
+SUITES := default classical smoke nets
 CHECK := .build/bench-check
 bench-check: build
 	@for s in $(SUITES); do $(BIN)/optbench bench --suite $$s --out $(CHECK)/$$s > /dev/null || exit 2; done
@@ -31,6 +33,7 @@ bench-check: build
 bench-accept:
 	@for s in $(SUITES); do test -f $(CHECK)/$$s/table.json || { echo "no fresh $$s tables: run make bench-check first"; exit 2; }; done
 	@for s in $(SUITES); do rm -rf results/$$s && cp -R $(CHECK)/$$s results/$$s; done
+	@$(BIN)/optbench index results > /dev/null
 	@echo "results/ now holds the tables of the last make bench-check"
 
 ## The smoke suite against its committed baseline (outcomes only: CI's clock is not ours).
@@ -49,7 +52,7 @@ bench-classical:
 	$(BIN)/classical-bench
 
 ## Network training epochs (MLP, ResNet) next to PyTorch eager's, measured in the same run.
-bench-nets:
+bench-nets: build
 	$(SWIFT) build $(RELEASE) --product network-bench
 	$(BIN)/network-bench
 
@@ -61,6 +64,18 @@ test:
 test-corpus:
 	$(SWIFT) build --product optbench
 	python3 Tests/Corpus/idx_corpus_check.py .build/debug/optbench
+
+## scripts/slurm/ end to end on a real single-node SLURM cluster started here (root: installs
+## Debian's slurm-wlm and munge when missing): a job array of the smoke suite, a failed task, its resubmission.
+test-slurm: build
+	bash Tests/Slurm/cluster-test.sh $(BIN)/optbench
+
+## 100 000 random, truncated, bit-flipped and gzip-corrupted IDX inputs through the reader and
+## the image+label loader in memory, each checked against a reference decoder (exit 1 on any
+## surprise). Built like `make test`: release, every runtime check on.
+fuzz:
+	OPTBENCH_CHECKED=1 $(SWIFT) build $(RELEASE) --scratch-path .build/checked --product idx-fuzz
+	.build/checked/release/idx-fuzz 100000
 
 clean:
 	rm -rf .build

@@ -25,6 +25,7 @@ let package = Package(
         .executable(name: "kernel-bench", targets: ["KernelBenchmarks"]),
         .executable(name: "classical-bench", targets: ["ClassicalBenchmarks"]),
         .executable(name: "network-bench", targets: ["NetworkBenchmarks"]),
+        .executable(name: "idx-fuzz", targets: ["IDXFuzz"]),
         .library(name: "OptBench", targets: ["Harness"]),
     ],
     targets: [
@@ -43,11 +44,14 @@ let package = Package(
         // MARK: Executables
         .executableTarget(name: "optbench", dependencies: ["OptBenchCLI"], swiftSettings: glue),
         .executableTarget(
-            name: "KernelBenchmarks", dependencies: ["Kernels"],
+            name: "KernelBenchmarks", dependencies: ["Kernels", "Optimizers"],
             path: "Benchmarks/KernelBenchmarks", swiftSettings: hot),
         .executableTarget(
             name: "ClassicalBenchmarks", dependencies: ["Kernels", "Core", "Problems", "Optimizers", "Harness"],
             path: "Benchmarks/ClassicalBenchmarks", swiftSettings: glue),
+        .executableTarget(
+            name: "IDXFuzz", dependencies: ["Datasets", "Core", "TestSupport"],
+            path: "Benchmarks/IDXFuzz", swiftSettings: hot),
 
         .executableTarget(
             name: "NetworkBenchmarks", dependencies: ["Kernels", "Core", "NeuralNetworks", "Problems", "Optimizers"],
@@ -60,8 +64,8 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Core", "TestSupport"], swiftSettings: hot),
         .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "Core", "Kernels", "TestSupport"], swiftSettings: hot),
         .testTarget(name: "ProblemsTests", dependencies: ["Problems", "Core", "Kernels", "LinearAlgebra", "TestSupport"], swiftSettings: hot),
-        .testTarget(name: "OptimizersTests", dependencies: ["Optimizers", "Core", "Kernels", "TestSupport"], swiftSettings: hot),
-        .testTarget(name: "HarnessTests", dependencies: ["Harness", "Problems", "Optimizers", "Core", "Kernels", "TestSupport"], swiftSettings: glue),
+        .testTarget(name: "OptimizersTests", dependencies: ["Optimizers", "Core", "Kernels", "NeuralNetworks", "Problems", "TestSupport"], swiftSettings: hot),
+        .testTarget(name: "HarnessTests", dependencies: ["Harness", "Problems", "Optimizers", "Core", "Kernels", "NeuralNetworks", "TestSupport"], swiftSettings: glue),
         .testTarget(name: "OptBenchCLITests", dependencies: ["OptBenchCLI", "Harness", "Problems", "Optimizers", "TestSupport"], swiftSettings: glue),
     ]
 )

@@ -82,11 +82,12 @@ def make(kernel, dt, dims):
             y.__iadd__(alpha * x)
         return axpy
     if kernel == "adam":
-        g, m, v = r(n), r(n), np.abs(r(n))
-        b1, b2 = dt(0.9), dt(0.999)
+        w, g, m, v = r(n), r(n), r(n), np.abs(r(n))
+        b1, b2, step, root, eps = dt(0.9), dt(0.999), dt(1e-3), dt(1.0), dt(1e-8)
         def adam():
             m.__imul__(b1); m.__iadd__((1 - b1) * g)
             v.__imul__(b2); v.__iadd__((1 - b2) * (g * g))
+            w.__isub__(step * m / (np.sqrt(v) * root + eps))
         return adam
     if kernel == "copy":
         src, dst = r(n), np.empty(n, dt)

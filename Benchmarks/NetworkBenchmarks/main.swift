@@ -20,6 +20,7 @@ let threads = option("--threads", 2)
 
 setenv("OMP_NUM_THREADS", String(threads), 1)
 if arguments.contains("--gemm") { gemmShapeReport(batch: batch, threads: threads); exit(0) }
+if arguments.contains("--phases") { phaseReport(samples: samples, batch: batch); exit(0) }
 
 /// Median of a non-empty list.
 func median(_ v: [Double]) -> Double {
@@ -46,44 +47,67 @@ func denseFlops(_ widths: [Int], samples n: Int) -> Double {
     return f
 }
 
-struct Timing { var seconds: [Double]; var optimizerSeconds: Double }
 
-/// Trains `epochs` epochs of `optimizer` on the problem, returning each epoch's seconds.
-func trainEpochs(_ problem: NetworkProblem<Float>, _ optimizer: String, _ settings: [String]) throws -> [Double] {
-    let objective = problem.makeRunObjective()
-    let oracle = GradientOracle(objective)
-    let configured = try OptimizerRegistry.entry(named: optimizer).make(settings + ["batch_size=\(batch)"])
-    let run = configured.float32.start(on: oracle, seed: 1)
-    var w = problem.initialPoint(seed: 1)
-    let steps = (problem.sampleCount + batch - 1) / batch
-    var times: [Double] = []
-    for _ in 0..<(epochs + 1) {
+/// One run of `optimizer` on the problem, an epoch at a time.
+final class EpochTrainer {
+    let run: OptimizerRun<Float>
+    var w: [Float]
+    let steps: Int
+
+    init(_ problem: NetworkProblem<Float>, _ optimizer: String, _ settings: [String]) throws {
+        let oracle = GradientOracle(problem.makeRunObjective())
+        run = try OptimizerRegistry.entry(named: optimizer).make(settings + ["batch_size=\(batch)"]).float32.start(on: oracle, seed: 1)
+        w = problem.initialPoint(seed: 1)
+        steps = (problem.sampleCount + batch - 1) / batch
+    }
+
+    /// Seconds of one more epoch.
+    func epoch() -> Double {
         let start = DispatchTime.now().uptimeNanoseconds
         w.withUnsafeMutableBufferPointer { wp in for _ in 0..<steps { run.step(wp) } }
-        times.append(Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9)
+        return Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
     }
-    return Array(times.dropFirst())
 }
 
-/// Runs the torch script on the same data and batch order; nil when torch cannot be imported.
-func torchEpochs(script: String, arguments extra: [String]) -> [String: [Double]]? {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3", script] + extra
-    let out = Pipe()
-    p.standardOutput = out
-    p.standardError = FileHandle.nullDevice
-    do { try p.run() } catch { return nil }
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    guard p.terminationStatus == 0, let text = String(data: data, encoding: .utf8) else { return nil }
-    var result: [String: [Double]] = [:]
-    for line in text.split(separator: "\n") {
-        let parts = line.split(separator: " ")
-        guard parts.count >= 2 else { continue }
-        result[String(parts[0])] = parts.dropFirst().compactMap { Double($0) }
+/// The torch script as a worker trained an epoch per request, so both sides alternate.
+final class TorchWorker {
+    let process = Process()
+    let input = Pipe(), output = Pipe()
+    var buffer = Data()
+
+    init?(script: String, arguments extra: [String]) {
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script] + extra
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch { return nil }
+        guard readLine() == "ready" else { return nil }
     }
-    return result
+
+    func readLine() -> String? {
+        while true {
+            if let i = buffer.firstIndex(of: 10) {
+                let line = String(decoding: buffer[buffer.startIndex..<i], as: UTF8.self)
+                buffer = Data(buffer[(i + 1)...])
+                return line
+            }
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { return nil }
+            buffer.append(chunk)
+        }
+    }
+
+    /// Seconds of one more torch epoch of `name`.
+    func epoch(_ name: String) -> Double? {
+        input.fileHandleForWriting.write(Data("\(name)\n".utf8))
+        return readLine().flatMap(Double.init)
+    }
+
+    func stop() {
+        input.fileHandleForWriting.write(Data("quit\n".utf8))
+        process.waitUntilExit()
+    }
 }
 
 let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -113,16 +137,26 @@ order.withUnsafeBytes { try! Data($0).write(to: directory.appendingPathComponent
 let flops = denseFlops(widths, samples: samples)
 print("MLP 784-256-256-10, ReLU, softmax cross-entropy, batch \(batch), \(samples) samples, float32, \(threads) threads")
 print(String(format: "  %.1f GFLOP per epoch; median of %d epochs after one warm-up", flops / 1e9, epochs))
-let torch = torchEpochs(script: here.appendingPathComponent("torch_mlp.py").path,
-                        arguments: [directory.path, String(samples), String(batch), String(epochs), String(threads)])
+let torch = TorchWorker(script: here.appendingPathComponent("torch_mlp.py").path,
+                        arguments: [directory.path, String(samples), String(batch), String(threads)])
 if torch == nil { print("  torch is not importable here (pip install \"torch==2.13.0+cpu\"): our figures alone") }
 for (name, settings) in [("sgd", ["lr=0.01"]), ("adam", ["lr=0.001"])] {
     guard (try? OptimizerRegistry.entry(named: name)) != nil else { print("  \(name): not registered"); continue }
-    let ours = median(try trainEpochs(mlp, name, settings))
-    var line = String(format: "  %-5@ ours %.3f s/epoch (%.0f GFLOP/s)", name as NSString, ours, flops / ours / 1e9)
-    if let t = torch?[name], !t.isEmpty {
-        let theirs = median(t)
-        line += String(format: "   torch %.3f s/epoch   ratio ours/torch %.2f", theirs, ours / theirs)
+    let trainer = try EpochTrainer(mlp, name, settings)
+    var ours: [Double] = [], theirs: [Double] = []
+    for e in 0...epochs {
+        // Epoch 0 of each side warms up; then the sides alternate epoch by epoch.
+        let o = trainer.epoch()
+        let t = torch?.epoch(name)
+        if e > 0 { ours.append(o); if let t { theirs.append(t) } }
+    }
+    let mine = median(ours)
+    var line = String(format: "  %-5@ ours %.3f s/epoch (%.0f GFLOP/s)", name as NSString, mine, flops / mine / 1e9)
+    if !theirs.isEmpty {
+        line += String(format: "   torch %.3f s/epoch   ratio ours/torch %.2f", median(theirs), mine / median(theirs))
     }
     print(line)
 }
+torch?.stop()
+peakMemoryReport(images: x, labels: y, samples: samples, directory: directory,
+                 optbench: URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("optbench").path)

@@ -44,9 +44,14 @@ final class CellCache: @unchecked Sendable {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
         }
         handle = h
-        handle.seekToEndOfFile()
         timingsHandle = t
-        timingsHandle.seekToEndOfFile()
+        // A line torn by an interruption is cut off, so the next line appended starts on its own.
+        for (file, path) in [(handle, url.path), (timingsHandle, timingsURL.path)] {
+            let data = FileManager.default.contents(atPath: path) ?? Data()
+            let end = data.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? data.startIndex
+            if end != data.endIndex { try file.truncate(atOffset: UInt64(end - data.startIndex)) }
+            file.seekToEndOfFile()
+        }
     }
 
     deinit {

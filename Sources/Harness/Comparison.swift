@@ -8,9 +8,11 @@ import Foundation
 /// skipped), or when its epochs to ε got worse: exactly, for a deterministic pair (every seed
 /// took the same epochs in both runs), and beyond the 95 % paired-bootstrap interval of the
 /// ERT ratio (seeds paired, 1000 resamples) for a stochastic one. Its time regresses when its
-/// fastest new seed is slower than its slowest baseline seed by more than `timeBand` — the
-/// spread of the seeds in the same run being the noise the band has to clear. Fewer epochs,
-/// or more seeds reaching ε, is an improvement.
+/// fastest new seed is slower than its slowest baseline seed by more than the time band: the
+/// larger of the two runs' measured timing noise (`TimingNoise`, `timings.json`), unless a band
+/// is given, and `defaultTimeBand` when neither run measured one. Times under
+/// `TimingNoise.defaultMinimumSeconds` are not compared (the clock's overhead dominates them).
+/// Fewer epochs, or more seeds reaching ε, is an improvement.
 public struct Comparison: Sendable {
     public enum Verdict: String, Sendable { case equal, improved, regressed }
 
@@ -24,12 +26,17 @@ public struct Comparison: Sendable {
     public var suite: String
     public var changes: [Change]
     public var unchanged: Int
+    /// The relative time band used, and where it came from; nil when time was not compared.
+    public var timeBand: (value: Double, source: String)?
+
+    /// The band when neither run measured its noise and none is given.
+    public static let defaultTimeBand = 0.5
 
     public var regressed: Bool { changes.contains { $0.verdict == .regressed } }
 
     /// Compares the folders; a missing or unreadable table, or two different suites, is a
-    /// `ConfigurationError` naming the file.
-    public init(baseline: URL, new: URL, timeBand: Double = 0.5, compareTime: Bool = true) throws(ConfigurationError) {
+    /// `ConfigurationError` naming the file. `timeBand` nil: the runs' measured noise.
+    public init(baseline: URL, new: URL, timeBand: Double? = nil, compareTime: Bool = true) throws(ConfigurationError) {
         let a = try Self.load(baseline), b = try Self.load(new)
         guard a.document.suite == b.document.suite else {
             throw ConfigurationError("\(new.path)/table.json is suite '\(b.document.suite)'; expected '\(a.document.suite)' as in \(baseline.path)")
@@ -41,6 +48,8 @@ public struct Comparison: Sendable {
         changes = []
         unchanged = 0
         let budget = a.document.maxEpochs
+        let band = Self.band(given: timeBand, baseline: TimingNoise.read(baseline), new: TimingNoise.read(new))
+        self.timeBand = compareTime ? band : nil
         for old in a.document.pairs {
             guard let current = b.document.pairs.first(where: { $0.problem == old.problem && $0.optimizer == old.optimizer }) else {
                 changes.append(Change(problem: old.problem, optimizer: old.optimizer, verdict: .regressed, what: "missing from the new tables"))
@@ -48,7 +57,7 @@ public struct Comparison: Sendable {
             }
             var found = Self.outcomeChange(old, current, budget: budget)
             if found == nil, compareTime {
-                found = Self.timeChange(old, current, a.timings, b.timings, band: timeBand)
+                found = Self.timeChange(old, current, a.timings, b.timings, band: band.value)
             }
             if let (verdict, what) = found {
                 changes.append(Change(problem: old.problem, optimizer: old.optimizer, verdict: verdict, what: what))
@@ -59,6 +68,20 @@ public struct Comparison: Sendable {
         for extra in b.document.pairs where !a.document.pairs.contains(where: { $0.problem == extra.problem && $0.optimizer == extra.optimizer }) {
             changes.append(Change(problem: extra.problem, optimizer: extra.optimizer, verdict: .improved, what: "new pair: \(extra.status.rawValue)"))
         }
+    }
+
+    /// The band: the one given, else the larger measured noise of the two runs, else the default.
+    static func band(given: Double?, baseline: TimingNoise?, new: TimingNoise?) -> (value: Double, source: String) {
+        if let given { return (given, "given") }
+        let measured = [baseline?.relativeNoise, new?.relativeNoise].compactMap { $0 }
+        guard let noise = measured.max() else { return (defaultTimeBand, "default: neither run measured its timing noise") }
+        return (noise, measured.count == 2 ? "the larger of the two runs' measured noise" : "the one run's measured noise")
+    }
+
+    /// `lr=0.1 momentum=0.9`, or `-` without tuned values.
+    static func tuned(_ p: PairSummary) -> String {
+        let words = (p.lr.map { ["lr=\(formatNumber($0))"] } ?? []) + p.hyperParameters
+        return words.isEmpty ? "-" : words.joined(separator: " ")
     }
 
     /// The outcome part of the verdict, or nil when the outcomes are the same.
@@ -75,10 +98,12 @@ public struct Comparison: Sendable {
         if new.status == .diverged && old.status != .diverged { return (.regressed, "now diverges") }
         if new.status != old.status { return (new.status == .reached ? .improved : .regressed, "status \(old.status.rawValue) → \(new.status.rawValue)") }
         let before = runs(old, budget: budget), after = runs(new, budget: budget)
-        guard before.map(\.epochsToTarget) != after.map(\.epochsToTarget) || old.lr != new.lr else { return nil }
+        let retuned = old.lr != new.lr || old.hyperParameters != new.hyperParameters
+        guard before.map(\.epochsToTarget) != after.map(\.epochsToTarget) || retuned else { return nil }
         let deterministic = Set(before.map(\.epochsToTarget)).count <= 1 && Set(after.map(\.epochsToTarget)).count <= 1
         let ertOld = expectedRunningTime(runs: before).value, ertNew = expectedRunningTime(runs: after).value
-        let text = "epochs to ε \(formatNumber(ertOld)) → \(formatNumber(ertNew)) (ERT" + (old.lr != new.lr ? ", lr \(old.lr.map(formatNumber) ?? "-") → \(new.lr.map(formatNumber) ?? "-")" : "") + ")"
+        let text = "epochs to ε \(formatNumber(ertOld)) → \(formatNumber(ertNew)) (ERT"
+            + (tuned(old) != tuned(new) ? ", \(tuned(old)) → \(tuned(new))" : retuned ? ", tuned values moved below print precision" : "") + ")"
         if deterministic || before.map(\.seed) != after.map(\.seed) {
             if ertNew == ertOld { return (.equal, text + ", per-seed epochs moved") }
             return ertNew > ertOld ? (.regressed, text) : (.improved, text)
@@ -91,16 +116,16 @@ public struct Comparison: Sendable {
 
     /// The tuned learning rate's runs, by seed: epochs to ε, or a failure charged its whole run.
     static func runs(_ p: PairSummary, budget: Double) -> [RunOutcome] {
-        p.sweep.filter { $0.lr == p.lr }.sorted { $0.seed < $1.seed }.map { c in
+        p.tunedCells.sorted { $0.seed < $1.seed }.map { c in
             c.epochsToTarget.map { RunOutcome.success($0, seed: c.seed) } ?? RunOutcome.failure(budget: max(c.epochs, budget), seed: c.seed)
         }
     }
 
     static func timeChange(_ old: PairSummary, _ new: PairSummary, _ a: [String: Double], _ b: [String: Double],
                            band: Double) -> (Verdict, String)? {
-        let before = old.sweep.filter { $0.lr == old.lr }.compactMap { a[$0.key] }
-        let after = new.sweep.filter { $0.lr == new.lr }.compactMap { b[$0.key] }
-        guard let slowestBefore = before.max(), let fastestAfter = after.min(), slowestBefore > 0 else { return nil }
+        let before = old.tunedCells.compactMap { a[$0.key] }
+        let after = new.tunedCells.compactMap { b[$0.key] }
+        guard let slowestBefore = before.max(), let fastestAfter = after.min(), slowestBefore >= TimingNoise.defaultMinimumSeconds else { return nil }
         guard fastestAfter > slowestBefore * (1 + band) else { return nil }
         return (.regressed, String(format: "time: fastest seed %.3g s against the baseline's slowest %.3g s (band %.0f %%)",
                                    fastestAfter, slowestBefore, band * 100))
@@ -133,7 +158,8 @@ public struct Comparison: Sendable {
     public var report: String {
         var lines = ["compare suite '\(suite)': \(changes.filter { $0.verdict == .regressed }.count) regressed, "
                      + "\(changes.filter { $0.verdict == .improved }.count) improved, "
-                     + "\(unchanged + changes.filter { $0.verdict == .equal }.count) unchanged"]
+                     + "\(unchanged + changes.filter { $0.verdict == .equal }.count) unchanged"
+                     + (timeBand.map { "; time band " + String(format: "%.1f", $0.value * 100) + " % (\($0.source))" } ?? "; time not compared")]
         for c in changes.sorted(by: { ($0.verdict == .regressed ? 0 : 1, $0.problem, $0.optimizer) < ($1.verdict == .regressed ? 0 : 1, $1.problem, $1.optimizer) }) {
             lines.append("  \(c.verdict.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(c.problem) × \(c.optimizer): \(c.what)")
         }

@@ -42,11 +42,12 @@ public struct ComplexityReport {
     public func write(to directory: URL) throws {
         let rows = rows()
         try markdown(rows).write(to: directory.appendingPathComponent("complexity.md"), atomically: true, encoding: .utf8)
-        var csv = "problem,n,d,kappa,kappa_D,lambda_max_over_lambda_avg,optimizer,complexity,lr,measured_epochs,predicted_epochs,ratio\n"
+        var csv = "problem,n,d,kappa,kappa_D,lambda_max_over_lambda_avg,optimizer,complexity,lr,hyper_parameters,measured_epochs,predicted_epochs,ratio\n"
         for r in rows {
             let fields = [csvField(problemLabels[r.problem])] + spectralColumns(r.problem)
                 + [csvField(optimizerLabels[r.optimizer]), csvField(suite.optimizers[r.optimizer].complexity!.rawValue),
-                   r.pair.lr.map(formatNumber) ?? "", r.measured.map(formatNumber) ?? "", formatNumber(r.predicted), r.ratio.map(formatNumber) ?? ""]
+                   r.pair.lr.map(formatNumber) ?? "", csvField(r.pair.hyperParameters.joined(separator: " ")), r.measured.map(formatNumber) ?? "",
+                   formatNumber(r.predicted), r.ratio.map(formatNumber) ?? ""]
             csv += fields.joined(separator: ",") + "\n"
         }
         try csv.write(to: directory.appendingPathComponent("complexity.csv"), atomically: true, encoding: .utf8)
@@ -69,7 +70,7 @@ public struct ComplexityReport {
                 + "(see `Complexity` in Sources/Harness/TheoryPrediction.swift), so read the ratio's constancy across instances, not its value.",
             "",
         ]
-        var table = [["instance", "n", "d", "κ", "κ_D", "λmax/λavg", "algorithm", "theory", "lr", "measured", "predicted", "measured ÷ predicted"]]
+        var table = [["instance", "n", "d", "κ", "κ_D", "λmax/λavg", "algorithm", "theory", "tuned", "measured", "predicted", "measured ÷ predicted"]]
         for r in rows {
             let measured: String = {
                 guard let m = r.measured else { return r.pair.status == .diverged ? "diverged" : "—" }
@@ -78,7 +79,7 @@ public struct ComplexityReport {
             }()
             table.append([problemLabels[r.problem]] + spectralColumns(r.problem)
                          + [optimizerLabels[r.optimizer], suite.optimizers[r.optimizer].complexity!.rawValue,
-                            r.pair.lr.map(formatNumber) ?? "prescribed", measured, formatNumber(r.predicted), r.ratio.map(formatNumber) ?? ""])
+                            r.pair.lr == nil ? "prescribed" : r.pair.tunedText, measured, formatNumber(r.predicted), r.ratio.map(formatNumber) ?? ""])
         }
         lines += markdownTable(table, rightAligned: [1, 2, 3, 4, 5, 8, 9, 10, 11])
         lines += ["", "## Slopes across series", "",

@@ -13,6 +13,9 @@ public struct CellSummary: Codable, Sendable {
     public var problem: String
     public var optimizer: String
     public var lr: Double?
+    /// The other swept hyper-parameters of the cell as `key=value` words (empty when the
+    /// column sweeps lr only).
+    public var hyperParameters: [String]
     public var seed: UInt64
     public var status: RunStatus
     public var epochsToTarget: Double?
@@ -31,15 +34,17 @@ public struct CellSummary: Codable, Sendable {
     // Wall seconds are not results: they go to `timings.jsonl`, so `cells.jsonl` changes only
     // when an outcome does.
     enum CodingKeys: String, CodingKey {
-        case key, problem, optimizer, lr, seed, status, epochsToTarget, finalAccuracy, epochs, steps
+        case key, problem, optimizer, lr, hyperParameters, seed, status, epochsToTarget, finalAccuracy, epochs, steps
     }
 
-    public init(key: String, problem: String, optimizer: String, lr: Double?, seed: UInt64, status: RunStatus, epochsToTarget: Double?,
-                secondsToTarget: Double?, finalAccuracy: Double?, epochs: Double, seconds: Double, steps: Int) {
+    public init(key: String, problem: String, optimizer: String, lr: Double?, hyperParameters: [String] = [], seed: UInt64,
+                status: RunStatus, epochsToTarget: Double?, secondsToTarget: Double?, finalAccuracy: Double?, epochs: Double,
+                seconds: Double, steps: Int) {
         self.key = key
         self.problem = problem
         self.optimizer = optimizer
         self.lr = lr
+        self.hyperParameters = hyperParameters
         self.seed = seed
         self.status = status
         self.epochsToTarget = epochsToTarget
@@ -53,11 +58,27 @@ public struct CellSummary: Codable, Sendable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(key: try c.decode(String.self, forKey: .key), problem: try c.decode(String.self, forKey: .problem), optimizer: try c.decode(String.self, forKey: .optimizer),
-                  lr: try c.decodeIfPresent(Double.self, forKey: .lr), seed: try c.decode(UInt64.self, forKey: .seed),
+                  lr: try c.decodeIfPresent(Double.self, forKey: .lr),
+                  hyperParameters: try c.decodeIfPresent([String].self, forKey: .hyperParameters) ?? [], seed: try c.decode(UInt64.self, forKey: .seed),
                   status: try c.decode(RunStatus.self, forKey: .status),
                   epochsToTarget: try c.decodeIfPresent(Double.self, forKey: .epochsToTarget), secondsToTarget: nil,
                   finalAccuracy: try c.decodeIfPresent(Double.self, forKey: .finalAccuracy),
                   epochs: try c.decode(Double.self, forKey: .epochs), seconds: 0, steps: try c.decode(Int.self, forKey: .steps))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(key, forKey: .key)
+        try c.encode(problem, forKey: .problem)
+        try c.encode(optimizer, forKey: .optimizer)
+        try c.encodeIfPresent(lr, forKey: .lr)
+        if !hyperParameters.isEmpty { try c.encode(hyperParameters, forKey: .hyperParameters) }
+        try c.encode(seed, forKey: .seed)
+        try c.encode(status, forKey: .status)
+        try c.encodeIfPresent(epochsToTarget, forKey: .epochsToTarget)
+        try c.encodeIfPresent(finalAccuracy, forKey: .finalAccuracy)
+        try c.encode(epochs, forKey: .epochs)
+        try c.encode(steps, forKey: .steps)
     }
 
     /// The cell's wall seconds, for `timings.jsonl`.
@@ -88,12 +109,17 @@ public enum PairStatus: String, Codable, Sendable {
     case skipped
 }
 
-/// One table cell: a (problem, optimizer) pair at its best learning rate, over the seeds.
+/// One table cell: a (problem, optimizer) pair at its best sweep point, over the seeds.
 public struct PairSummary: Codable, Sendable {
     public var problem: String
     public var optimizer: String
     /// The tuned learning rate (nil when the rule has none).
     public var lr: Double?
+    /// The tuned values of the other swept hyper-parameters, as `key=value` words.
+    public var hyperParameters: [String] = []
+    /// Set when the tuned learning rate is still an end of its sweep after every extension
+    /// (`SweepExtension`): a better one may lie beyond.
+    public var edge: SweepEdge? = nil
     public var seeds: Int
     public var reached: Int
     public var diverged: Int
@@ -111,7 +137,72 @@ public struct PairSummary: Codable, Sendable {
 
     // The median seconds are a timing: `timings.csv`, not `table.json`.
     enum CodingKeys: String, CodingKey {
-        case problem, optimizer, lr, seeds, reached, diverged, medianEpochs, minEpochs, maxEpochs, medianFinalAccuracy, status, reason, sweep
+        case problem, optimizer, lr, hyperParameters, edge, seeds, reached, diverged, medianEpochs, minEpochs, maxEpochs, medianFinalAccuracy,
+             status, reason, sweep
+    }
+
+    init(problem: String, optimizer: String, lr: Double?, hyperParameters: [String] = [], edge: SweepEdge? = nil, seeds: Int, reached: Int,
+         diverged: Int, medianEpochs: Double?, minEpochs: Double?, maxEpochs: Double?, medianSeconds: Double?, medianFinalAccuracy: Double?,
+         status: PairStatus, reason: String?, sweep: [CellSummary]) {
+        self.problem = problem
+        self.optimizer = optimizer
+        self.lr = lr
+        self.hyperParameters = hyperParameters
+        self.edge = edge
+        self.seeds = seeds
+        self.reached = reached
+        self.diverged = diverged
+        self.medianEpochs = medianEpochs
+        self.minEpochs = minEpochs
+        self.maxEpochs = maxEpochs
+        self.medianSeconds = medianSeconds
+        self.medianFinalAccuracy = medianFinalAccuracy
+        self.status = status
+        self.reason = reason
+        self.sweep = sweep
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(problem: try c.decode(String.self, forKey: .problem), optimizer: try c.decode(String.self, forKey: .optimizer),
+                  lr: try c.decodeIfPresent(Double.self, forKey: .lr),
+                  hyperParameters: try c.decodeIfPresent([String].self, forKey: .hyperParameters) ?? [],
+                  edge: try c.decodeIfPresent(SweepEdge.self, forKey: .edge), seeds: try c.decode(Int.self, forKey: .seeds),
+                  reached: try c.decode(Int.self, forKey: .reached), diverged: try c.decode(Int.self, forKey: .diverged),
+                  medianEpochs: try c.decodeIfPresent(Double.self, forKey: .medianEpochs),
+                  minEpochs: try c.decodeIfPresent(Double.self, forKey: .minEpochs), maxEpochs: try c.decodeIfPresent(Double.self, forKey: .maxEpochs),
+                  medianSeconds: nil, medianFinalAccuracy: try c.decodeIfPresent(Double.self, forKey: .medianFinalAccuracy),
+                  status: try c.decode(PairStatus.self, forKey: .status), reason: try c.decodeIfPresent(String.self, forKey: .reason),
+                  sweep: try c.decode([CellSummary].self, forKey: .sweep))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(problem, forKey: .problem)
+        try c.encode(optimizer, forKey: .optimizer)
+        try c.encodeIfPresent(lr, forKey: .lr)
+        if !hyperParameters.isEmpty { try c.encode(hyperParameters, forKey: .hyperParameters) }
+        try c.encodeIfPresent(edge, forKey: .edge)
+        try c.encode(seeds, forKey: .seeds)
+        try c.encode(reached, forKey: .reached)
+        try c.encode(diverged, forKey: .diverged)
+        try c.encodeIfPresent(medianEpochs, forKey: .medianEpochs)
+        try c.encodeIfPresent(minEpochs, forKey: .minEpochs)
+        try c.encodeIfPresent(maxEpochs, forKey: .maxEpochs)
+        try c.encodeIfPresent(medianFinalAccuracy, forKey: .medianFinalAccuracy)
+        try c.encode(status, forKey: .status)
+        try c.encodeIfPresent(reason, forKey: .reason)
+        try c.encode(sweep, forKey: .sweep)
+    }
+
+    /// The runs at the tuned point, one per seed.
+    public var tunedCells: [CellSummary] { sweep.filter { $0.lr == lr && $0.hyperParameters == hyperParameters } }
+
+    /// `lr=0.1 momentum=0.9`: the tuned values as table cells show them, `†edge` marking an lr
+    /// still at the end of its extended sweep; "" when nothing was tuned.
+    public var tunedText: String {
+        let words = (lr.map { ["lr=\(formatNumber($0))"] } ?? []) + hyperParameters
+        return words.joined(separator: " ") + (edge == nil ? "" : " †edge")
     }
 
     static func skipped(problem: String, optimizer: String, seeds: Int, reason: String) -> PairSummary {
@@ -148,10 +239,11 @@ public struct Grid {
     struct Cell: Sendable {
         var problem: Int
         var optimizer: Int
-        var lr: Double?
+        var point: SweepPoint
         var seed: UInt64
         /// `configurationKey` of the cell ("" for the tuned cells re-run for traces).
         var key = ""
+        var lr: Double? { point.lr }
     }
 
     /// Results the code in this binary produces are keyed by this binary: a digest of the
@@ -163,20 +255,18 @@ public struct Grid {
     }()
 
     /// The cache key of a cell: a digest of every setting of its problem (defaults included)
-    /// and optimizer (hyper-parameters, prescribed values, groups, lr), its seed, the stopping
-    /// rule and budget, and the code version.
-    func configurationKey(problem i: Int, optimizer j: Int, lr: Double?, seed: UInt64, theory: TheoryConstants) throws -> String {
+    /// and optimizer (hyper-parameters, prescribed values, groups, the sweep point), its seed,
+    /// the stopping rule and budget, and the code version.
+    func configurationKey(problem i: Int, optimizer j: Int, point: SweepPoint, seed: UInt64, theory: TheoryConstants) throws -> String {
         let problem = suite.problems[i], column = suite.optimizers[j]
         let settings = try Parameters(owner: problem.name, declarations: problem.entry.settings, keyValues: problem.settings)
-        let entry = try OptimizerRegistry.entry(named: column.name)
-        var hp = try entry.parameters(column.hyperParameters + (column.prescribed.map { f throws(ConfigurationError) in try f(theory) } ?? []))
-        if let lr { hp = try hp.setting("lr", .real(lr)) }
+        let hp = try column.parameters(point, theory: theory)
         let rule = suite.rule
-        // The column's label and swept lr name the row the cell fills (a `[theory]` column may
+        // The column's label and sweep point name the row the cell fills (a `[theory]` column may
         // prescribe exactly a value another column sweeps: same run, different cell).
-        let text = ["v1", problem.name, settings.description, column.label, lr.map { "\($0)" } ?? "-", hp.description,
-                    column.groups.joined(separator: " "),
-                    String(seed), "\(rule.target),\(rule.maxEpochs),\(rule.divergenceFactor),\(rule.maxSteps)", Self.codeVersion]
+        let text = ["v2", problem.name, settings.description, column.label, point.lr.map { "\($0)" } ?? "-", point.words.joined(separator: " "),
+                    hp.description, column.groups.joined(separator: " "),
+                    String(seed), "\(rule.target),\(rule.maxEpochs),\(rule.divergenceFactor),\(rule.maxSteps)" + (rule.criterion == .relative ? "" : ",\(rule.criterion.description)"), Self.codeVersion]
             .joined(separator: "|")
         return stableDigest(Data(text.utf8))
     }
@@ -197,7 +287,7 @@ public struct Grid {
 
     /// Why optimizer column `j` cannot run on `problem`, or nil; throws on a mistake in the
     /// suite's own definition (an unknown hyper-parameter, say).
-    func incompatibility(_ problem: ProblemInstance, optimizer j: Int, lr: Double?) throws -> String? {
+    func incompatibility(_ problem: ProblemInstance, optimizer j: Int, point: SweepPoint) throws -> String? {
         let column = suite.optimizers[j]
         let label = column.label
         if let prescribe = column.prescribed {
@@ -206,13 +296,13 @@ public struct Grid {
         }
         let configured: ConfiguredOptimizer
         do {
-            configured = try column.make(lr: lr, theory: problem.theory)
+            configured = try column.make(point, theory: problem.theory)
         } catch {
             // A rule that refuses parameter groups (L-BFGS, as torch's) is not runnable with them.
             guard !column.groups.isEmpty else { throw error }
             var plain = column
             plain.groups = []
-            _ = try plain.make(lr: lr, theory: problem.theory)
+            _ = try plain.make(point, theory: problem.theory)
             return "\(label): \(error.message)"
         }
         return try Self.incompatibility(configured, label: label, groups: column.parameterGroups(), problem: problem)
@@ -234,8 +324,9 @@ public struct Grid {
         return nil
     }
 
-    /// Runs every cell not already in `directory`'s cache, then the tuned cells again for their
-    /// traces, and writes the table (Markdown, CSV, JSON) and traces under `directory`.
+    /// Runs every cell not already in `directory`'s cache, extends the sweeps whose best
+    /// learning rate is an end (`SweepExtension`), runs the tuned cells again for their traces,
+    /// and writes the tables (Markdown, CSV, JSON), rankings, traces and report under `directory`.
     @discardableResult
     public func run(writingTo directory: URL, command: String) throws -> [PairSummary] {
         // Build and validate everything before any cell runs, so a typo costs nothing.
@@ -244,15 +335,17 @@ public struct Grid {
         log("suite \(suite.name): \(problems.count) problems built once in \(String(format: "%.2f", setup.seconds)) s")
         let problemLabels = suite.problems.map(\.label)
         let optimizerLabels = suite.optimizers.map(\.label)
-        var sweeps: [[Double?]] = []
+        var sweeps: [[SweepPoint]] = []
+        var baseRates: [[Double]] = []
         var skipped: [[String?]] = []
         for j in suite.optimizers.indices {
             let s = try suite.sweep(for: j)
             sweeps.append(s)
+            baseRates.append(try suite.learningRates(for: j).sorted())
             var reasons: [String?] = []
             for problem in problems {
                 var reason: String?
-                for lr in s { if let r = try incompatibility(problem, optimizer: j, lr: lr) { reason = r; break } }
+                for point in s { if let r = try incompatibility(problem, optimizer: j, point: point) { reason = r; break } }
                 reasons.append(reason)
             }
             skipped.append(reasons)
@@ -261,10 +354,10 @@ public struct Grid {
         var cells: [Cell] = []
         for i in suite.problems.indices {
             for j in suite.optimizers.indices where skipped[j][i] == nil {
-                for lr in sweeps[j] {
+                for point in sweeps[j] {
                     for seed in suite.seeds {
-                        let key = try configurationKey(problem: i, optimizer: j, lr: lr, seed: seed, theory: problems[i].theory)
-                        cells.append(Cell(problem: i, optimizer: j, lr: lr, seed: seed, key: key))
+                        let key = try configurationKey(problem: i, optimizer: j, point: point, seed: seed, theory: problems[i].theory)
+                        cells.append(Cell(problem: i, optimizer: j, point: point, seed: seed, key: key))
                     }
                 }
             }
@@ -279,8 +372,8 @@ public struct Grid {
         if requireCached, let first = todo.first {
             throw ConfigurationError(
                 "\(todo.count) of \(cells.count) cells are missing from the shards, e.g. \(problemLabels[first.problem]) × "
-                + "\(optimizerLabels[first.optimizer]) lr=\(first.lr.map(formatNumber) ?? "-") seed \(first.seed); expected the complete "
-                + "shards of suite '\(suite.name)' from this code (the cache key includes the binary)")
+                + "\(optimizerLabels[first.optimizer]) \(([first.lr.map { "lr=\(formatNumber($0))" } ?? "lr=-"] + first.point.words).joined(separator: " ")) "
+                + "seed \(first.seed); expected the complete shards of suite '\(suite.name)' from this code (the cache key includes the binary)")
         }
         let skippedPairs = skipped.joined().compactMap { $0 }.count
         log("suite \(suite.name): \(cells.count) cells (\(cells.count - todo.count) from the cache), \(skippedPairs) pairs skipped, \(threads) thread(s)")
@@ -295,6 +388,14 @@ public struct Grid {
             return []
         }
 
+        // Each pair's cells, base grid first, then the values its sweep was extended by.
+        let m = suite.optimizers.count
+        var byPair = [[Cell]](repeating: [], count: suite.problems.count * m)
+        for c in cells { byPair[c.problem * m + c.optimizer].append(c) }
+        var ranNow = Set(results.map(\.key))
+        ranNow.formUnion(try extendSweeps(&byPair, baseRates: baseRates, problems: problems, problemLabels: problemLabels,
+                                          optimizerLabels: optimizerLabels, cache: cache, results: &byKey))
+
         var pairs: [PairSummary] = []
         var tunedCells: [Cell] = []
         for i in suite.problems.indices {
@@ -303,21 +404,28 @@ public struct Grid {
                     pairs.append(.skipped(problem: problemLabels[i], optimizer: optimizerLabels[j], seeds: suite.seeds.count, reason: reason))
                     continue
                 }
-                var sweep: [CellSummary] = []
-                for c in cells where c.problem == i && c.optimizer == j {
-                    if let done = byKey[c.key] { sweep.append(done) }
-                }
-                let pair = Self.summarize(problem: problemLabels[i], optimizer: optimizerLabels[j], sweep: sweep, seeds: suite.seeds.count)
+                let pairCells = byPair[i * m + j]
+                var pair = Self.summarize(problem: problemLabels[i], optimizer: optimizerLabels[j],
+                                          sweep: pairCells.compactMap { byKey[$0.key] }, seeds: suite.seeds.count)
+                pair.edge = Self.edge(of: pair, base: baseRates[j])
                 pairs.append(pair)
-                for seed in suite.seeds { tunedCells.append(Cell(problem: i, optimizer: j, lr: pair.lr, seed: seed)) }
+                let point = pairCells.first { $0.lr == pair.lr && $0.point.words == pair.hyperParameters }?.point ?? SweepPoint(lr: pair.lr)
+                for seed in suite.seeds { tunedCells.append(Cell(problem: i, optimizer: j, point: point, seed: seed)) }
             }
         }
 
-        try cache.finalize(cells.compactMap { byKey[$0.key] })
+        try cache.finalize(byPair.joined().compactMap { byKey[$0.key] })
         log("tracing the \(tunedCells.count) tuned cells")
         let traces = run(tunedCells, problems: problems) { _, r in r }
-        let report = ResultReport(suite: suite, command: command, problemLabels: problemLabels, optimizerLabels: optimizerLabels, pairs: pairs)
+        let traceCells = tunedCells.map { (problem: $0.problem, optimizer: $0.optimizer) }
+        let rankings = TargetRankings(suite: suite, problemLabels: problemLabels, optimizerLabels: optimizerLabels,
+                                      traces: traces, traceCells: traceCells)
+        let noise = TimingNoise(pairs: pairs, seeds: suite.seeds, retimed: traces, ranInThisRun: ranNow)
+        let report = ResultReport(suite: suite, command: command, problemLabels: problemLabels, optimizerLabels: optimizerLabels, pairs: pairs,
+                                  rankings: rankings)
         try report.write(to: directory)
+        try RankingReport(suite: suite, command: command, rankings: rankings, noise: noise).write(to: directory)
+        try noise.write(to: directory)
         if suite.optimizers.contains(where: { $0.complexity != nil }) {
             let complexity = ComplexityReport(suite: suite, command: command, problemLabels: problemLabels,
                                               theory: problems.map(\.theory), optimizerLabels: optimizerLabels, pairs: pairs)
@@ -326,14 +434,59 @@ public struct Grid {
             // The folder holds this suite's files only, even when another suite wrote there before.
             for name in ["complexity.md", "complexity.csv"] { try? FileManager.default.removeItem(at: directory.appendingPathComponent(name)) }
         }
-        try TraceWriter.write(traces: traces, cells: tunedCells.map { ($0.problem, $0.optimizer) }, problems: problemLabels,
+        try TraceWriter.write(traces: traces, cells: traceCells, problems: problemLabels,
                               optimizers: optimizerLabels, seeds: suite.seeds, to: directory)
         try HTMLReport(suite: suite, command: command, problemLabels: problemLabels, optimizerLabels: optimizerLabels, pairs: pairs,
-                       traces: traces, traceCells: tunedCells.map { ($0.problem, $0.optimizer) }, seeds: suite.seeds).write(to: directory)
+                       traces: traces, traceCells: traceCells, seeds: suite.seeds, rankings: rankings).write(to: directory)
         try Provenance.current(threads: threads).write(to: directory)
         return pairs
     }
 
+    /// Extends, round by round, every pair whose best learning rate (at its best other settings)
+    /// is an end of the values tried: one more value beyond that end (`SweepExtension`) for
+    /// every seed, until no pair is at an end or each has `SweepExtension.maximumSteps` values
+    /// beyond it. The decisions depend on outcomes only, so a rerun or a resume takes the same
+    /// ones. Appends the new cells to `byPair` and returns the keys of those run now.
+    func extendSweeps(_ byPair: inout [[Cell]], baseRates: [[Double]], problems: [ProblemInstance], problemLabels: [String],
+                      optimizerLabels: [String], cache: CellCache, results byKey: inout [String: CellSummary]) throws -> Set<String> {
+        let m = suite.optimizers.count
+        var ran = Set<String>()
+        while true {
+            var round: [Cell] = []
+            for (index, pairCells) in byPair.enumerated() where !pairCells.isEmpty {
+                let i = index / m, j = index % m, base = baseRates[j]
+                let sweep = pairCells.compactMap { byKey[$0.key] }
+                let pair = Self.summarize(problem: problemLabels[i], optimizer: optimizerLabels[j], sweep: sweep, seeds: suite.seeds.count)
+                guard let edge = Self.edge(of: pair, base: base), let lo = base.first, let hi = base.last else { continue }
+                let beyond = Set(pair.sweep.filter { $0.hyperParameters == pair.hyperParameters }.compactMap(\.lr)
+                    .filter { edge == .low ? $0 < lo : $0 > hi }).count
+                guard let lr = SweepExtension.value(beyond: edge, of: base, step: beyond + 1),
+                      var point = pairCells.first(where: { $0.point.words == pair.hyperParameters })?.point else { continue }
+                point.lr = lr
+                for seed in suite.seeds {
+                    let key = try configurationKey(problem: i, optimizer: j, point: point, seed: seed, theory: problems[i].theory)
+                    round.append(Cell(problem: i, optimizer: j, point: point, seed: seed, key: key))
+                }
+            }
+            guard !round.isEmpty else { return ran }
+            let todo = round.filter { byKey[$0.key] == nil }
+            log("extending \(round.count / max(1, suite.seeds.count)) sweep(s) past a winning end: \(round.count) cells (\(round.count - todo.count) from the cache)")
+            for r in runCells(todo, problems: problems, problemLabels: problemLabels, optimizerLabels: optimizerLabels, cache: cache) {
+                byKey[r.key] = r
+                ran.insert(r.key)
+            }
+            for c in round { byPair[c.problem * m + c.optimizer].append(c) }
+        }
+    }
+
+    /// The end of its sweep a pair's tuned learning rate sits at, among the rates tried at its
+    /// tuned other settings; nil when it lies inside, or the column sweeps fewer than two rates.
+    static func edge(of pair: PairSummary, base: [Double]) -> SweepEdge? {
+        guard pair.status != .skipped, let lr = pair.lr, base.count >= 2 else { return nil }
+        let tried = Set(pair.sweep.filter { $0.hyperParameters == pair.hyperParameters }.compactMap(\.lr)).sorted()
+        guard tried.count >= 2 else { return nil }
+        return lr == tried.first ? .low : lr == tried.last ? .high : nil
+    }
 
     /// Runs `cells` on `threads` workers pulling from a shared queue and returns `finish`'s
     /// value for each, in order. Every run is a function of its configuration and seed alone,
@@ -348,7 +501,7 @@ public struct Grid {
                 let problem = problems[c.problem]
                 let result: RunResult
                 do {
-                    let optimizer = try suite.optimizers[c.optimizer].make(lr: c.lr, theory: problem.theory)
+                    let optimizer = try suite.optimizers[c.optimizer].make(c.point, theory: problem.theory)
                     result = Runner.run(optimizer, on: problem, seed: c.seed, rule: suite.rule)
                 } catch {
                     // Unreachable: every column was configured for this problem in run(writingTo:).
@@ -367,7 +520,8 @@ public struct Grid {
         let started = DispatchTime.now().uptimeNanoseconds, interactive = isatty(2) == 1
         return run(cells, problems: problems) { c, r in
             let summary = CellSummary(
-                key: c.key, problem: problemLabels[c.problem], optimizer: optimizerLabels[c.optimizer], lr: c.lr, seed: c.seed,
+                key: c.key, problem: problemLabels[c.problem], optimizer: optimizerLabels[c.optimizer], lr: c.lr,
+                hyperParameters: c.point.words, seed: c.seed,
                 status: r.status, epochsToTarget: r.epochsToTarget,
                 secondsToTarget: r.status == .reached ? r.records.last?.seconds : nil,
                 finalAccuracy: r.finalAccuracy, epochs: r.records.last?.epoch ?? 0, seconds: r.records.last?.seconds ?? 0, steps: r.steps)
@@ -387,12 +541,17 @@ public struct Grid {
         }
     }
 
-    /// Picks the learning rate that reached ε on the most seeds, then with the fewest median
-    /// epochs, then with the lowest median final accuracy; summarises its seeds.
+    /// Picks the sweep point (lr and other settings) that reached ε on the most seeds, then
+    /// with the fewest median epochs, then with the lowest median final accuracy, the first in
+    /// sweep order on a tie; summarises its seeds.
     static func summarize(problem: String, optimizer: String, sweep: [CellSummary], seeds: Int) -> PairSummary {
-        var groups: [(lr: Double?, cells: [CellSummary])] = []
+        var groups: [(lr: Double?, words: [String], cells: [CellSummary])] = []
         for c in sweep {
-            if let k = groups.firstIndex(where: { $0.lr == c.lr }) { groups[k].cells.append(c) } else { groups.append((c.lr, [c])) }
+            if let k = groups.firstIndex(where: { $0.lr == c.lr && $0.words == c.hyperParameters }) {
+                groups[k].cells.append(c)
+            } else {
+                groups.append((c.lr, c.hyperParameters, [c]))
+            }
         }
         func accuracy(_ c: CellSummary) -> Double { c.status == .diverged ? .infinity : (c.finalAccuracy ?? .infinity) }
         func rank(_ cells: [CellSummary]) -> (Int, Double, Double) {
@@ -410,7 +569,7 @@ public struct Grid {
         let status: PairStatus = reached.count == best.cells.count ? .reached : everyDiverged ? .diverged
             : !reached.isEmpty ? .partial : everyStalled ? .stalled : .budget
         return PairSummary(
-            problem: problem, optimizer: optimizer, lr: best.lr, seeds: seeds, reached: reached.count, diverged: diverged,
+            problem: problem, optimizer: optimizer, lr: best.lr, hyperParameters: best.words, seeds: seeds, reached: reached.count, diverged: diverged,
             medianEpochs: reached.isEmpty ? nil : median(best.cells.map { $0.epochsToTarget ?? .infinity }),
             minEpochs: reached.min(), maxEpochs: reached.count == best.cells.count ? reached.max() : nil,
             medianSeconds: reached.count == best.cells.count ? median(best.cells.compactMap(\.secondsToTarget)) : nil,

@@ -2,9 +2,10 @@ import Foundation
 
 /// A suite's results as one self-contained static page: `index.html` with the result table,
 /// per problem the convergence of each optimizer (median over seeds, min–max band) against
-/// epochs and against seconds, and performance profiles over epochs and over time with each
-/// solver's integrated score. Inline CSS and SVG only: no scripts, fonts or links. Every figure
-/// is also written as a standalone SVG under `figures/`.
+/// epochs and against seconds, performance profiles over epochs and over time with each
+/// solver's integrated score at the suite's ε, and the scores at looser targets
+/// (`TargetRankings`). Inline CSS and SVG only: no scripts, fonts or links. Every figure is also
+/// written as a standalone SVG under `figures/`.
 public struct HTMLReport {
     public var suite: Suite
     public var command: String
@@ -16,6 +17,7 @@ public struct HTMLReport {
     public var traces: [RunResult]
     public var traceCells: [(problem: Int, optimizer: Int)]
     public var seeds: [UInt64]
+    public var rankings: TargetRankings
 
     /// AlgoPerf's τ_max for the integrated score.
     static let tauMax = 4.0
@@ -23,7 +25,7 @@ public struct HTMLReport {
     static let maxPoints = 240
 
     public init(suite: Suite, command: String, problemLabels: [String], optimizerLabels: [String], pairs: [PairSummary],
-                traces: [RunResult], traceCells: [(problem: Int, optimizer: Int)], seeds: [UInt64]) {
+                traces: [RunResult], traceCells: [(problem: Int, optimizer: Int)], seeds: [UInt64], rankings: TargetRankings? = nil) {
         self.suite = suite
         self.command = command
         self.problemLabels = problemLabels
@@ -32,6 +34,8 @@ public struct HTMLReport {
         self.traces = traces
         self.traceCells = traceCells
         self.seeds = seeds
+        self.rankings = rankings ?? TargetRankings(suite: suite, problemLabels: problemLabels, optimizerLabels: optimizerLabels,
+                                                   traces: traces, traceCells: traceCells)
     }
 
     /// One figure: its file name under `figures/`, a caption and the SVG.
@@ -42,7 +46,8 @@ public struct HTMLReport {
     }
 
     var table: ResultReport {
-        ResultReport(suite: suite, command: command, problemLabels: problemLabels, optimizerLabels: optimizerLabels, pairs: pairs)
+        ResultReport(suite: suite, command: command, problemLabels: problemLabels, optimizerLabels: optimizerLabels, pairs: pairs,
+                     rankings: rankings)
     }
 
     // MARK: Traces
@@ -159,36 +164,11 @@ public struct HTMLReport {
         return out
     }
 
-    /// Cost of a pair for a profile: median epochs (or seconds) to ε, +∞ when not reached;
-    /// nil when the pair was not run (skipped or missing).
-    func cost(_ p: PairSummary?, seconds: Bool) -> Double? {
-        guard let p, p.status != .skipped else { return nil }
-        guard p.status == .reached || p.status == .partial, let c = seconds ? p.medianSeconds : p.medianEpochs, c.isFinite
-        else { return .infinity }
-        return max(c, 1e-12)  // a profile needs costs > 0
-    }
-
-    /// A performance profile over the suite's problems. Solvers that ran on no problem are left
-    /// out; problems that no solver solved (or that some solver could not run on) are left out,
-    /// as they compare nothing. Nil when nothing is left.
+    /// The performance profile at the suite's ε over epochs or seconds (`TargetRankings`), with
+    /// the problems left out; nil when no problem is left.
     func profile(seconds: Bool) -> (profile: PerformanceProfile, dropped: [String])? {
-        let report = table
-        var dropped: [String] = []
-        let solvers = optimizerLabels.filter { o in problemLabels.contains { cost(report.pair($0, o), seconds: seconds) != nil } }
-        guard !solvers.isEmpty else { return nil }
-        var costs: [[Double]] = []
-        for p in problemLabels {
-            let row = solvers.map { cost(report.pair(p, $0), seconds: seconds) }
-            if row.contains(where: { $0 == nil }) {
-                dropped.append("\(p) (not run by every solver)")
-            } else if row.allSatisfy({ $0 == .infinity }) {
-                dropped.append("\(p) (solved by none)")
-            } else {
-                costs.append(row.map { $0! })
-            }
-        }
-        guard !costs.isEmpty else { return nil }
-        return (PerformanceProfile(costs: costs, solvers: solvers), dropped)
+        guard let target = rankings.targets(seconds ? .seconds : .epochs).last, let profile = target.profile else { return nil }
+        return (profile, target.dropped)
     }
 
     func profileFigure(seconds: Bool) -> (figure: Figure, profile: PerformanceProfile, dropped: [String])? {
@@ -210,7 +190,8 @@ public struct HTMLReport {
         plot.extraXTicks = [1]
         plot.references.append(.init(orientation: .vertical, value: Self.tauMax, label: "τ_max"))
         let caption = "Performance profile over \(what) to ε: ρ_s(τ) is the fraction of problems on which solver s "
-            + "needs at most τ times the best solver's median \(what). B: integrated score, τ_max = \(formatNumber(Self.tauMax))."
+            + "needs at most τ times the best solver's expected running time (COCO's ERT over the seeds) in \(what). "
+            + "B: integrated score, τ_max = \(formatNumber(Self.tauMax))."
         return (Figure(name: "profile-\(what).svg", caption: caption, svg: plot.svg()), profile, dropped)
     }
 
@@ -256,18 +237,19 @@ public struct HTMLReport {
         o.append("<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">")
         o.append("<title>OptBench: \(e(suite.name))</title>")
         o.append("<style>\n\(Self.css)\n</style>\n</head>\n<body>")
-        o.append("<h1>Suite <code>\(e(suite.name))</code>: epochs to ε = \(e(formatNumber(suite.rule.target)))</h1>")
+        o.append("<h1>Suite <code>\(e(suite.name))</code>: epochs to \(e(suite.rule.criterion.target(formatNumber(suite.rule.target))))</h1>")
         o.append("<p>\(e(suite.summary)).</p>")
         o.append("<p>Made by:</p>\n<pre>\(e(command))</pre>")
         o.append("<p class=\"note\">Seeds: \(e(seeds.map(String.init).joined(separator: ", "))). Budget \(e(formatNumber(suite.rule.maxEpochs))) epochs; "
-            + "learning-rate sweep \(e(report.sweepText())). One epoch = n sample gradients.</p>")
+            + "learning-rate sweep \(e(report.sweepText() + report.axesText())). One epoch = n sample gradients.</p>")
 
         // Table.
         o.append("<h2>Results</h2>")
         o.append("<p class=\"note\">Each cell: the median over seeds of the epochs needed to reach accuracy ≤ ε (relative suboptimality "
             + "where F* is known, else relative gradient norm), the range over seeds in parentheses, and the tuned learning rate. "
             + "<code>— (acc a)</code>: not reached within the budget; <code>stalled</code>: the rule stopped short of ε; "
-            + "<code>[k/s seeds]</code>: reached on k of s seeds; <code>skipped [k]</code>: not run, see note k.</p>")
+            + "<code>ERT e [k/s seeds]</code>: reached on k of s seeds; <code>skipped [k]</code>: not run, see note k; "
+            + "<code>†edge</code>: the tuned lr is still an end of its extended sweep.</p>")
         o.append("<table>\n<tr><th>problem</th>" + optimizerLabels.map { "<th>\(e($0))</th>" }.joined() + "</tr>")
         for p in problemLabels {
             var row = "<tr><th>\(e(p))</th>"
@@ -328,6 +310,31 @@ public struct HTMLReport {
                 o.append(row + "</tr>")
             }
             o.append("</table>")
+        }
+
+        // Scores at every target.
+        o.append("<h2>Integrated scores across targets</h2>")
+        o.append("<p class=\"note\">AlgoPerf's integrated score B (τ_max = \(formatNumber(Self.tauMax))) of the profile at each ε, from the "
+            + "same traces (rank in parentheses): whether the order depends on the target. Per problem: <code>rankings.md</code>.</p>")
+        for cost in [TargetRankings.Cost.epochs, .seconds] {
+            let targets = rankings.targets(cost)
+            let solvers = optimizerLabels.filter { o in targets.contains { $0.profile?.solvers.contains(o) == true } }
+            guard !solvers.isEmpty else { continue }
+            o.append("<h3>Over \(cost == .epochs ? "epochs" : "seconds")</h3>")
+            o.append("<table>\n<tr><th>solver</th>" + targets.map { "<th>ε = \(e(formatNumber($0.epsilon)))</th>" }.joined() + "</tr>")
+            for s in solvers {
+                var row = "<tr><th>\(e(s))</th>"
+                for t in targets {
+                    if let k = t.profile?.solvers.firstIndex(of: s) {
+                        row += "<td class=\"num\">\(String(format: "%.3f (#%d)", t.scores[k], t.ranks[k]))</td>"
+                    } else {
+                        row += "<td class=\"num\">—</td>"
+                    }
+                }
+                o.append(row + "</tr>")
+            }
+            o.append("</table>")
+            o.append("<p class=\"note\">\(e(RankingReport.orderSentence(targets)))</p>")
         }
         o.append("</body>\n</html>")
         return o.joined(separator: "\n") + "\n"

@@ -1,13 +1,26 @@
 import Foundation
 
 /// A suite's result table in three forms under `results/<suite>/`: `table.md` (rows problems,
-/// columns optimizers, cells epochs-to-ε with the tuned lr), `table.csv` and `table.json`.
+/// columns optimizers, cells epochs-to-ε with the tuned values; then the integrated scores
+/// across targets), `table.csv` and `table.json` (with the epoch rankings across targets).
 public struct ResultReport {
     public var suite: Suite
     public var command: String
     public var problemLabels: [String]
     public var optimizerLabels: [String]
     public var pairs: [PairSummary]
+    /// The rankings across targets, when the grid traced its tuned cells.
+    public var rankings: TargetRankings?
+
+    public init(suite: Suite, command: String, problemLabels: [String], optimizerLabels: [String], pairs: [PairSummary],
+                rankings: TargetRankings? = nil) {
+        self.suite = suite
+        self.command = command
+        self.problemLabels = problemLabels
+        self.optimizerLabels = optimizerLabels
+        self.pairs = pairs
+        self.rankings = rankings
+    }
 
     public func write(to directory: URL) throws {
         try markdown().write(to: directory.appendingPathComponent("table.md"), atomically: true, encoding: .utf8)
@@ -20,22 +33,24 @@ public struct ResultReport {
         pairs.first { $0.problem == problem && $0.optimizer == optimizer }
     }
 
-    /// `123 (118–130) lr=0.1`: median epochs over seeds, their range, and the tuned lr;
-    /// `skipped [k]` points at the k-th note under the table.
+    /// `123 (118–130) lr=0.1 momentum=0.9`: median epochs over seeds, their range, and the tuned
+    /// values (`†edge`: lr still at an end of its extended sweep); `skipped [k]` points at the
+    /// k-th note under the table.
     static func cell(_ p: PairSummary, note: Int?) -> String {
-        let lr = p.lr.map { " lr=\(formatNumber($0))" } ?? ""
+        let tuned = p.tunedText
+        let lr = tuned.isEmpty ? "" : " " + tuned
         switch p.status {
         case .reached:
             let range = p.minEpochs == p.maxEpochs ? "" : " (\(formatNumber(p.minEpochs!))–\(formatNumber(p.maxEpochs!)))"
             return "\(formatNumber(p.medianEpochs!))\(range)\(lr)"
         case .partial:
             // COCO's expected running time: every run's epochs (a failure its whole run) over the successes.
-            let runs = p.sweep.filter { $0.lr == p.lr }.map { c in
+            let runs = p.tunedCells.map { c in
                 c.epochsToTarget.map { RunOutcome.success($0, seed: c.seed) } ?? RunOutcome.failure(budget: c.epochs, seed: c.seed)
             }
             let ert = runs.isEmpty ? "—" : formatNumber(expectedRunningTime(runs: runs).value)
             return "ERT \(ert) [\(p.reached)/\(p.seeds) seeds]\(lr)"
-        case .diverged: return "diverged"
+        case .diverged: return "diverged" + (p.edge == nil ? "" : " †edge")
         case .skipped: return "skipped [\(note ?? 0)]"
         case .budget: return "— (acc \(p.medianFinalAccuracy.map(formatNumber) ?? "—"))\(lr)"
         case .stalled: return "stalled (acc \(p.medianFinalAccuracy.map(formatNumber) ?? "—"))\(lr)"
@@ -56,18 +71,18 @@ public struct ResultReport {
         let notes = skipNotes()
         func note(_ p: PairSummary) -> Int? { p.reason.flatMap { r in notes.firstIndex(of: r).map { $0 + 1 } } }
         var lines = [
-            "# Suite `\(suite.name)`: epochs to ε = \(formatNumber(rule.target))",
+            "# Suite `\(suite.name)`: epochs to \(rule.criterion.target(formatNumber(rule.target)))",
             "",
             suite.summary + ".",
             "",
             "Made by `\(command)`. Each cell: the median over \(suite.seeds.count) seeds (\(suite.seeds.map(String.init).joined(separator: ", "))) "
-                + "of the epochs needed to reach accuracy ≤ ε — relative suboptimality (F − F*)/(F₀ − F*) where F* is known, "
-                + "else ‖∇F‖/‖∇F₀‖ — with the range over seeds in parentheses, at the learning rate that did best in the sweep "
-                + "\(sweepText()). One epoch = n sample gradients (a full gradient is 1, a mini-batch of b is b/n). "
+                + criterionText(rule.criterion) + " — with the range over seeds in parentheses, at the learning rate that did best in the sweep "
+                + "\(sweepText())\(axesText()). One epoch = n sample gradients (a full gradient is 1, a mini-batch of b is b/n). "
                 + "Budget \(formatNumber(rule.maxEpochs)) epochs; `— (acc a)`: not reached, with the median final accuracy; "
                 + "`stalled (acc a)`: the rule stopped making progress short of ε; `diverged`: every learning rate diverged; "
                 + "`ERT e [k/s seeds]`: reached on k of s seeds, with COCO's expected running time e (all runs' epochs ÷ k); "
-                + "`skipped [k]`: not run, for the k-th reason below the table.",
+                + "`skipped [k]`: not run, for the k-th reason below the table; `†edge`: the tuned lr is still an end of its sweep "
+                + "after \(SweepExtension.maximumSteps) extensions, so a better one may lie beyond.",
             "",
         ]
         var rows = [["problem"] + optimizerLabels]
@@ -79,6 +94,13 @@ public struct ResultReport {
             lines.append("")
             for (k, r) in notes.enumerated() { lines.append("\(k + 1). skipped: \(r)") }
         }
+        if let rankings {
+            lines += ["", "## Integrated scores across targets", "",
+                      "AlgoPerf's integrated performance-profile score B (τ_max = \(formatNumber(TargetRankings.tauMax)), over epochs; "
+                      + "rank in parentheses) at each ε, read from the tuned runs' traces, each pair costing COCO's ERT over its seeds. "
+                      + "The order per problem is in `rankings.md`, the same over seconds in `timings.md`.", ""]
+            lines += RankingReport.scoreTable(rankings, .epochs)
+        }
         lines.append("")
         return lines.joined(separator: "\n")
     }
@@ -86,14 +108,29 @@ public struct ResultReport {
     func sweepText() -> String {
         let lrs = suite.learningRates
         guard let lo = lrs.first, let hi = lrs.last else { return "(none)" }
-        return "\(formatNumber(lo)) … \(formatNumber(hi)) (\(lrs.count) log-spaced values)"
+        return "\(formatNumber(lo)) … \(formatNumber(hi)) (\(lrs.count) log-spaced values, extended geometrically by up to "
+            + "\(SweepExtension.maximumSteps) more beyond an end that wins)"
+    }
+
+    /// The columns' own sweeps: other hyper-parameters swept with lr and lr grids of their own,
+    /// e.g. `; lr 0.01 … 10 × momentum ∈ {0.5, 0.9} for momentum, nesterov`.
+    func axesText() -> String {
+        var groups: [(axes: String, columns: [String])] = []
+        for o in suite.optimizers where !o.sweeps.isEmpty || (o.learningRates.map { !$0.isEmpty && $0 != suite.learningRates } ?? false) {
+            let own = o.learningRates.flatMap { lrs in lrs.isEmpty || lrs == suite.learningRates ? nil : lrs }
+            let lr = own.map { "lr \(formatNumber($0.min()!)) … \(formatNumber($0.max()!)) (\($0.count) values)" } ?? "lr"
+            let axes = ([lr] + o.sweeps.map { "\($0.name) ∈ {\($0.values.map(\.description).joined(separator: ", "))}" }).joined(separator: " × ")
+            if let k = groups.firstIndex(where: { $0.axes == axes }) { groups[k].columns.append(o.label) } else { groups.append((axes, [o.label])) }
+        }
+        return groups.map { "; \($0.axes) for \($0.columns.joined(separator: ", "))" }.joined()
     }
 
     public func csv() -> String {
-        var out = "problem,optimizer,lr,seeds,reached,diverged,median_epochs,min_epochs,max_epochs,median_final_accuracy,status,reason\n"
+        var out = "problem,optimizer,lr,hyper_parameters,lr_at_edge,seeds,reached,diverged,median_epochs,min_epochs,max_epochs,median_final_accuracy,status,reason\n"
         for p in pairs {
             let fields: [String] = [
-                csvField(p.problem), csvField(p.optimizer), p.lr.map(formatNumber) ?? "", String(p.seeds), String(p.reached),
+                csvField(p.problem), csvField(p.optimizer), p.lr.map(formatNumber) ?? "", csvField(p.hyperParameters.joined(separator: " ")),
+                p.edge?.rawValue ?? "", String(p.seeds), String(p.reached),
                 String(p.diverged), p.medianEpochs.map(formatNumber) ?? "", p.minEpochs.map(formatNumber) ?? "",
                 p.maxEpochs.map(formatNumber) ?? "",
                 p.medianFinalAccuracy.map(formatNumber) ?? "", p.status.rawValue, csvField(p.reason ?? ""),
@@ -106,9 +143,9 @@ public struct ResultReport {
     /// The wall-clock side of the table, apart from the results so that a rerun at the same
     /// code changes only this file: median optimizer seconds to ε of each pair at its tuned lr.
     public func timings() -> String {
-        var out = "problem,optimizer,lr,median_seconds_to_target\n"
+        var out = "problem,optimizer,lr,hyper_parameters,median_seconds_to_target\n"
         for p in pairs {
-            out += [csvField(p.problem), csvField(p.optimizer), p.lr.map(formatNumber) ?? "",
+            out += [csvField(p.problem), csvField(p.optimizer), p.lr.map(formatNumber) ?? "", csvField(p.hyperParameters.joined(separator: " ")),
                     p.medianSeconds.map { String(format: "%.6f", $0) } ?? ""].joined(separator: ",") + "\n"
         }
         return out
@@ -123,11 +160,13 @@ public struct ResultReport {
         var seeds: [UInt64]
         var learningRates: [Double]
         var pairs: [PairSummary]
+        /// The epoch rankings at each target (`TargetRankings`); absent in older tables.
+        var rankings: [TargetRankings.Document]?
     }
 
     public func json() throws -> Data {
         let doc = Document(suite: suite.name, command: command, target: suite.rule.target, maxEpochs: suite.rule.maxEpochs,
-                           seeds: suite.seeds, learningRates: suite.learningRates, pairs: pairs)
+                           seeds: suite.seeds, learningRates: suite.learningRates, pairs: pairs, rankings: rankings?.documents)
         return try reportEncoder().encode(doc)
     }
 }
@@ -165,4 +204,16 @@ public func formatNumber(_ v: Double) -> String {
 
 func csvField(_ s: String) -> String {
     s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+}
+
+/// What a suite's cells count epochs to, for its table's legend.
+func criterionText(_ criterion: StoppingCriterion) -> String {
+    switch criterion {
+    case .relative:
+        "of the epochs needed to reach accuracy ≤ ε — relative suboptimality (F − F*)/(F₀ − F*) where F* is known, else ‖∇F‖/‖∇F₀‖"
+    case .loss:
+        "of the epochs needed to reach a training loss F ≤ ε (the acc of an unfinished cell is its final F)"
+    case .metric(let name):
+        "of the epochs needed to reach \(name) ≥ ε (the acc of an unfinished cell is its final \(name))"
+    }
 }

@@ -64,6 +64,20 @@ public enum Runner {
         var first = evaluate(seconds: 0)
         let f0 = first.loss, g0 = first.gradientNorm
         let accuracy = Accuracy(f0: f0, g0: g0, fStar: fStar)
+        let metricIndex: Int? = if case .metric(let name) = rule.criterion { problem.metricNames.firstIndex(of: name) } else { nil }
+        /// The value the criterion compares with ε, and whether it meets ε.
+        func progress(_ r: TraceRecord) -> Double {
+            switch rule.criterion {
+            case .relative: accuracy(r)
+            case .loss: r.loss
+            case .metric: metricIndex.map { r.metrics[$0] } ?? .nan
+            }
+        }
+        func meets(_ r: TraceRecord) -> Bool {
+            let v = progress(r)
+            if case .metric = rule.criterion { return v >= rule.target }
+            return v <= rule.target
+        }
         first.suboptimality = accuracy.suboptimality(first)
         var records = [first]
         var steps = 0
@@ -73,7 +87,7 @@ public enum Runner {
 
         if !f0.isFinite || !g0.isFinite {
             status = .diverged
-        } else if accuracy(first) <= rule.target {
+        } else if meets(first) {
             status = .reached
             epochsToTarget = 0
         }
@@ -104,12 +118,12 @@ public enum Runner {
             var record = evaluate(seconds: seconds)
             record.suboptimality = accuracy.suboptimality(record)
             records.append(record)
-            let acc = accuracy(record)
-            if stalled && !(acc <= rule.target) { stalledOut = true }
+            let met = meets(record)
+            if stalled && !met { stalledOut = true }
             let finite = record.loss.isFinite && record.gradientNorm.isFinite && !w.contains(where: { !$0.isFinite })
             if !finite || accuracy.blownUp(record, factor: rule.divergenceFactor) {
                 status = .diverged
-            } else if acc <= rule.target {
+            } else if met {
                 status = .reached
                 epochsToTarget = record.epoch
             }
@@ -117,7 +131,7 @@ public enum Runner {
         if stalledOut && status == .budget { status = .stalled }
         let last = records[records.count - 1]
         return RunResult(status: status, epochsToTarget: epochsToTarget, records: records, steps: steps,
-                         metricNames: problem.metricNames, finalAccuracy: status == .diverged ? nil : accuracy(last))
+                         metricNames: problem.metricNames, finalAccuracy: status == .diverged ? nil : progress(last))
     }
 
     /// `steps` iterations from `start`, returning (F, w) before the first step and after each

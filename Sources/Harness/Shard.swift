@@ -27,21 +27,36 @@ public struct ShardMarker: Codable, Sendable, Equatable {
 
 /// `optbench merge`: shard folders of one suite combined into exactly the tables a single run
 /// writes. Every shard 1…N must be there, of one suite and one N, and every cell of the grid
-/// in them under this code's keys; otherwise it refuses, naming what is missing.
+/// in them under this code's keys; otherwise it refuses, naming what is missing. A folder
+/// without `shard.json` holds a shard that failed or was killed part-way: it counts as missing,
+/// and is named with the shard indices that none of the finished folders holds.
 public enum ShardMerge {
     public static func merge(_ shards: [URL], into out: URL, threads: Int = 2, log: @escaping @Sendable (String) -> Void = { _ in })
         throws -> [PairSummary] {
-        var markers: [ShardMarker] = []
-        for dir in shards { markers.append(try ShardMarker.read(dir)) }
-        guard let first = markers.first else { throw ConfigurationError("merge: no shard folders given") }
-        for (m, dir) in zip(markers, shards) where m.suite != first.suite || m.count != first.count {
+        // The finished folders' markers tell which indices the unfinished ones should have held.
+        var markers: [ShardMarker] = [], finished: [URL] = [], unfinished: [URL] = []
+        var unreadable: ConfigurationError?
+        for dir in shards {
+            do {
+                markers.append(try ShardMarker.read(dir))
+                finished.append(dir)
+            } catch {
+                unfinished.append(dir)
+                unreadable = unreadable ?? error
+            }
+        }
+        guard let first = markers.first else { throw unreadable ?? ConfigurationError("merge: no shard folders given") }
+        for (m, dir) in zip(markers, finished) where m.suite != first.suite || m.count != first.count {
             throw ConfigurationError("\(dir.path)/shard.json is shard \(m.index)/\(m.count) of '\(m.suite)'; expected a shard of '\(first.suite)' out of \(first.count)")
         }
         let present = Set(markers.map(\.index))
         let missing = (1...first.count).filter { !present.contains($0) }
         guard missing.isEmpty else {
-            throw ConfigurationError("merge: shard\(missing.count > 1 ? "s" : "") \(missing.map(String.init).joined(separator: ", ")) of \(first.count) of suite '\(first.suite)' missing; expected every shard 1…\(first.count)")
+            let why = unfinished.isEmpty ? ""
+                : " (no finished shard in \(unfinished.map(\.path).joined(separator: ", ")): \(unfinished.count > 1 ? "they hold" : "it holds") no shard.json)"
+            throw ConfigurationError("shard\(missing.count > 1 ? "s" : "") \(missing.map(String.init).joined(separator: ", ")) of \(first.count) of suite '\(first.suite)' missing\(why); expected every shard 1…\(first.count)")
         }
+        if let unreadable { throw unreadable }
         let suite = try Suites.named(first.suite)
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
         var cells = Data(), timings = Data()

@@ -1,7 +1,37 @@
-/// When a run stops: at the target accuracy ε, at the epoch budget, or on divergence.
+/// What a run's target ε is a target of.
+public enum StoppingCriterion: Sendable, Equatable, Hashable {
+    /// Accuracy ≤ ε: the relative suboptimality (F − F*)/(F₀ − F*) when F* is known, otherwise
+    /// the relative gradient norm ‖∇F‖/‖∇F₀‖.
+    case relative
+    /// The training loss F ≤ ε (networks, whose F* is unknown).
+    case loss
+    /// A problem metric ≥ ε, e.g. `test_accuracy` ≥ 0.95.
+    case metric(String)
+
+    /// `relative`, `loss` or `metric:NAME`, as cache keys and tables write it.
+    public var description: String {
+        switch self {
+        case .relative: "relative"
+        case .loss: "loss"
+        case .metric(let name): "metric:\(name)"
+        }
+    }
+
+    /// `F ≤ ε`, `test_accuracy ≥ ε` or `accuracy ≤ ε`, for headings.
+    public func target(_ epsilon: String) -> String {
+        switch self {
+        case .relative: "ε = \(epsilon)"
+        case .loss: "training loss ≤ \(epsilon)"
+        case .metric(let name): "\(name) ≥ \(epsilon)"
+        }
+    }
+}
+
+/// When a run stops: at the target ε of its criterion, at the epoch budget, or on divergence.
 ///
-/// The accuracy measured against ε is the relative suboptimality (F − F*)/(F₀ − F*) when F* is
-/// known, otherwise the relative gradient norm ‖∇F‖/‖∇F₀‖. A run diverges when the loss or the
+/// By default the accuracy measured against ε is the relative suboptimality (F − F*)/(F₀ − F*)
+/// when F* is known, otherwise the relative gradient norm ‖∇F‖/‖∇F₀‖; the criterion may instead
+/// be the training loss itself or a problem metric (`StoppingCriterion`). A run diverges when the loss or the
 /// iterate stops being finite, or when F − F_ref exceeds `divergenceFactor`·(F₀ − F_ref), with
 /// F_ref = F* when known and 0 otherwise (every loss here is non-negative).
 public struct StoppingRule: Sendable, Equatable {
@@ -10,8 +40,11 @@ public struct StoppingRule: Sendable, Equatable {
     public var divergenceFactor: Double
     /// A guard against rules that stall without charging: at most this many steps.
     public var maxSteps: Int
+    public var criterion: StoppingCriterion
 
-    public init(target: Double = 1e-6, maxEpochs: Double = 100, divergenceFactor: Double = 1e4, maxSteps: Int = 100_000_000) {
+    public init(target: Double = 1e-6, maxEpochs: Double = 100, divergenceFactor: Double = 1e4, maxSteps: Int = 100_000_000,
+                criterion: StoppingCriterion = .relative) {
+        self.criterion = criterion
         self.target = target
         self.maxEpochs = maxEpochs
         self.divergenceFactor = divergenceFactor

@@ -21,7 +21,9 @@ public struct SuiteProblem: Sendable {
 }
 
 /// An optimizer column of a suite: a registered name, fixed hyper-parameters, parameter groups,
-/// and the learning rates to sweep (nil: the suite's sweep; empty: no sweep, the rule's own `lr`).
+/// the learning rates to sweep (nil: the suite's sweep; empty: no sweep, the rule's own `lr`),
+/// and other hyper-parameters swept with them (`sweeps`: the sweep is their product with the
+/// learning rates, e.g. lr × momentum).
 ///
 /// A column may instead take its hyper-parameters from theory: `prescribed` maps the
 /// problem's theory constants (L, μ, L_max, κ, …) to `key=value` words, e.g. GD's lr = 1/L;
@@ -33,18 +35,21 @@ public struct SuiteOptimizer: Sendable {
     /// `SELECTOR:KEY=VALUE` parameter-group overrides (torch's `param_groups`).
     public var groups: [String]
     public var learningRates: [Double]?
+    /// Hyper-parameters swept besides lr; each point of the product sets them over `hyperParameters`.
+    public var sweeps: [SweepAxis]
     public var complexity: Complexity?
     public var prescribed: (@Sendable (TheoryConstants) throws(ConfigurationError) -> [String])?
     /// Shown after the name in tables, e.g. `theory` for prescribed step sizes.
     public var tag: String?
 
     public init(_ name: String, _ hyperParameters: [String] = [], groups: [String] = [], learningRates: [Double]? = nil,
-                complexity: Complexity? = nil, tag: String? = nil,
+                sweeping sweeps: [SweepAxis] = [], complexity: Complexity? = nil, tag: String? = nil,
                 prescribed: (@Sendable (TheoryConstants) throws(ConfigurationError) -> [String])? = nil) {
         self.name = name
         self.hyperParameters = hyperParameters
         self.groups = groups
         self.learningRates = prescribed == nil ? learningRates : []
+        self.sweeps = prescribed == nil ? sweeps : []
         self.complexity = complexity
         self.tag = tag
         self.prescribed = prescribed
@@ -63,12 +68,20 @@ public struct SuiteOptimizer: Sendable {
         return ParameterGroup.merged(out)
     }
 
-    /// The rule for a problem with `theory`, with `lr` set when given, validated.
-    public func make(lr: Double?, theory: TheoryConstants) throws(ConfigurationError) -> ConfiguredOptimizer {
+    /// The rule for a problem with `theory` at sweep point `point` (its lr and settings, when
+    /// given, over the column's hyper-parameters), validated.
+    public func make(_ point: SweepPoint = SweepPoint(lr: nil), theory: TheoryConstants) throws(ConfigurationError) -> ConfiguredOptimizer {
+        let entry = try OptimizerRegistry.entry(named: name)
+        return try entry.make(parameters(point, theory: theory), groups: parameterGroups())
+    }
+
+    /// The column's hyper-parameters at `point`: fixed words, prescribed values, then the point's.
+    func parameters(_ point: SweepPoint, theory: TheoryConstants) throws(ConfigurationError) -> Parameters {
         let entry = try OptimizerRegistry.entry(named: name)
         var p = try entry.parameters(hyperParameters + (prescribed.map { f throws(ConfigurationError) in try f(theory) } ?? []))
-        if let lr { p = try p.setting("lr", .real(lr)) }
-        return try entry.make(p, groups: parameterGroups())
+        if let lr = point.lr { p = try p.setting("lr", .real(lr)) }
+        for s in point.settings { p = try p.setting(s.name, s.value) }
+        return p
     }
 }
 
@@ -93,12 +106,18 @@ public struct Suite: Sendable {
         self.learningRates = learningRates
     }
 
-    /// The learning rates swept for optimizer column `j` (one nil entry: no sweep).
-    func sweep(for j: Int) throws -> [Double?] {
+    /// The learning rates swept for optimizer column `j` before any extension (empty: no lr sweep).
+    func learningRates(for j: Int) throws -> [Double] {
         let spec = optimizers[j]
-        guard try OptimizerRegistry.entry(named: spec.name).hasLearningRate else { return [nil] }
-        let lrs = spec.learningRates ?? learningRates
-        return lrs.isEmpty ? [nil] : lrs
+        guard try OptimizerRegistry.entry(named: spec.name).hasLearningRate else { return [] }
+        return spec.learningRates ?? learningRates
+    }
+
+    /// The points swept for optimizer column `j`: its other axes × its learning rates (a single
+    /// point without lr when it sweeps nothing).
+    func sweep(for j: Int) throws -> [SweepPoint] {
+        let lrs = try learningRates(for: j)
+        return SweepPoint.product(axes: optimizers[j].sweeps, learningRates: lrs.isEmpty ? [nil] : lrs)
     }
 }
 
@@ -106,17 +125,13 @@ public struct Suite: Sendable {
 public func logGrid(from lowExponent: Int, to highExponent: Int, perDecade: Int) -> [Double] {
     let count = (highExponent - lowExponent) * perDecade
     return (0...count).map { k in
-        let e = Double(lowExponent) + Double(k) / Double(perDecade)
-        // Round to 3 significant digits so grid values print as typed (0.316, not 0.31622776601683794).
-        let v = pow10(e)
-        let scale = pow10((Math.log10(v)).rounded(.down) - 2)
-        return (v / scale).rounded() * scale
+        threeSignificantDigits(pow10(Double(lowExponent) + Double(k) / Double(perDecade)))
     }
 }
 
 /// The suites `optbench bench --suite NAME` runs; `default` is what `make bench` runs.
 public enum Suites {
-    public static var all: [Suite] { [defaultSuite, classical, smoke] }
+    public static var all: [Suite] { [defaultSuite, classical, smoke, nets] }
 
     /// A few problems × optimizers in both precisions, for CI's regression gate against the
     /// committed `results/smoke` (`make smoke-check`); well under a minute.
@@ -142,6 +157,39 @@ public enum Suites {
         rule: StoppingRule(target: 1e-5, maxEpochs: 300),
         learningRates: logGrid(from: -3, to: 0, perDecade: 2))
 
+    /// An MLP on the synthetic MNIST-shaped set (28×28, 10 classes) under every optimizer:
+    /// epochs to a training loss (F* is unknown), with train and test accuracy in the traces.
+    /// Stochastic rules take mini-batches of 64; rules that need a linear-model or coordinate
+    /// view are `skipped` with the reason.
+    public static let nets = Suite(
+        name: "nets",
+        summary: "an MLP on the synthetic MNIST-shaped set under every optimizer: epochs to training loss ≤ 0.1",
+        problems: [
+            SuiteProblem("mlp", ["samples=500", "test_samples=500", "width=64", "depth=2"]),
+        ],
+        optimizers: [
+            SuiteOptimizer("gd"),
+            SuiteOptimizer("sgd", ["batch_size=64"]),
+            SuiteOptimizer("momentum", ["batch_size=64"]),
+            SuiteOptimizer("nesterov", ["batch_size=64"]),
+            SuiteOptimizer("svrg"),
+            SuiteOptimizer("saga"),
+            SuiteOptimizer("rcd"),
+            SuiteOptimizer("bb"),
+            SuiteOptimizer("lbfgs", ["tolerance_grad=0"], learningRates: []),
+            SuiteOptimizer("adagrad", ["batch_size=64"]),
+            SuiteOptimizer("rmsprop", ["batch_size=64"]),
+            SuiteOptimizer("adam", ["batch_size=64"]),
+            SuiteOptimizer("amsgrad", ["batch_size=64"]),
+            SuiteOptimizer("adamw", ["batch_size=64"]),
+            SuiteOptimizer("nadam", ["batch_size=64"]),
+            SuiteOptimizer("adadelta", ["batch_size=64"]),
+            SuiteOptimizer("kfac", ["batch_size=64"]),
+        ],
+        seeds: [1, 2],
+        rule: StoppingRule(target: 0.1, maxEpochs: 20, criterion: .loss),
+        learningRates: logGrid(from: -4, to: 0, perDecade: 1))
+
     public static func named(_ name: String) throws(ConfigurationError) -> Suite {
         guard let s = all.first(where: { $0.name == name }) else {
             throw ConfigurationError("unknown suite '\(name)'; valid suites: \(all.map(\.name).joined(separator: ", "))")
@@ -149,8 +197,12 @@ public enum Suites {
         return s
     }
 
+    /// The momentum μ swept with lr by the tuned heavy-ball and Nesterov columns: 1 − μ from
+    /// 0.5 to 0.01, which brackets theory's μ for κ from 10 to 1000.
+    public static let momentumSweep = SweepAxis("momentum", [0.5, 0.8, 0.9, 0.95, 0.99])
+
     /// The foundation's slice: the two toy functions and least squares (realizable and noisy)
-    /// under GD, SGD (constant and decaying steps), heavy ball and Nesterov.
+    /// under GD, SGD (constant and decaying steps), heavy ball and Nesterov (lr × momentum).
     public static let defaultSuite = Suite(
         name: "default",
         summary: "toy functions and least squares under GD, SGD, heavy-ball and Nesterov momentum",
@@ -164,8 +216,8 @@ public enum Suites {
             SuiteOptimizer("gd"),
             SuiteOptimizer("sgd", ["batch_size=10"]),
             SuiteOptimizer("sgd", ["batch_size=10", "schedule=inverse-power", "power=1"]),
-            SuiteOptimizer("momentum"),
-            SuiteOptimizer("nesterov"),
+            SuiteOptimizer("momentum", sweeping: [momentumSweep]),
+            SuiteOptimizer("nesterov", sweeping: [momentumSweep]),
         ],
         seeds: [1, 2, 3, 4, 5],
         rule: StoppingRule(target: 1e-6, maxEpochs: 1000),
@@ -192,6 +244,9 @@ extension Suites {
             SuiteProblem("least-squares", ls + ["kappa=100", "noise=0.1"]),
             SuiteProblem("logistic", ["n=1000", "d=20"]),
         ]
+        // Momentum multiplies the step by about 1/(1 − μ): the suite's smallest rates only run out
+        // the budget there, and a winning low end is extended anyway.
+        let momentumRates = logGrid(from: -2, to: 1, perDecade: 3)
         @Sendable func rate(_ t: TheoryConstants, _ user: String) throws(ConfigurationError) -> Double {
             let k = try t.value(.conditionNumber, for: user).squareRoot()
             return (k - 1) / (k + 1)
@@ -201,11 +256,11 @@ extension Suites {
             SuiteOptimizer("gd", complexity: .gradientDescent, tag: "theory") { t throws(ConfigurationError) in
                 ["lr=\(1 / (try t.value(.smoothness, for: "gd[theory]")))"]
             },
-            SuiteOptimizer("nesterov", complexity: .accelerated),
+            SuiteOptimizer("nesterov", learningRates: momentumRates, sweeping: [momentumSweep], complexity: .accelerated),
             SuiteOptimizer("nesterov", complexity: .accelerated, tag: "theory") { t throws(ConfigurationError) in
                 ["lr=\(1 / (try t.value(.smoothness, for: "nesterov[theory]")))", "momentum=\(try rate(t, "nesterov[theory]"))"]
             },
-            SuiteOptimizer("momentum", complexity: .accelerated),
+            SuiteOptimizer("momentum", learningRates: momentumRates, sweeping: [momentumSweep], complexity: .accelerated),
             SuiteOptimizer("momentum", complexity: .accelerated, tag: "theory") { t throws(ConfigurationError) in
                 let user = "momentum[theory]"
                 let s = (try t.value(.smoothness, for: user)).squareRoot() + (try t.value(.strongConvexity, for: user)).squareRoot()

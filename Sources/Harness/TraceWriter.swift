@@ -68,5 +68,11 @@ public func fileSlug(_ s: String) -> String {
         if ch.isLetter || ch.isNumber || "-=.".contains(ch) { out.append(ch) } else if out.last != "_" { out.append("_") }
     }
     while out.last == "_" { out.removeLast() }
-    return out
+    // File systems cap names at 255 bytes: a long label (data file paths) keeps its first
+    // 60 characters and a digest of the whole, so names stay distinct and stable.
+    guard out.utf8.count > 80 else { return out }
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for b in s.utf8 { hash = (hash ^ UInt64(b)) &* 0x100_0000_01b3 }
+    let hex = String(hash, radix: 16)
+    return String(out.prefix(60)) + "-" + String(repeating: "0", count: 16 - hex.count) + hex
 }

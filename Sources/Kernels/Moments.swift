@@ -1,52 +1,64 @@
-// Fused element-wise updates shared by the stochastic optimizers: one pass over memory
-// instead of one per BLAS call.
+// The pieces every adaptive rule shares (optax's `update_moment` and `bias_correction`),
+// written once on full SIMD vectors and used inside each rule's fused pass (`MomentBuffers`).
 
-/// Adam's moment estimates, in one pass:
+/// An exponential moving average with decay β, started at 0:
 ///
-///     m ← β₁ m + (1 − β₁) g
-///     v ← β₂ v + (1 − β₂) g ∘ g
+///     a ← β a + (1 − β) x          (`callAsFunction`: Adam's m, centred RMSProp's ḡ)
+///     a ← β a + (1 − β) x ∘ x      (`squares`: Adam's v, RMSProp's and AdaDelta's averages)
 ///
-/// On all cores from n = 2²⁰ on (each entry is computed alike whatever the split).
-/// - Complexity: O(n).
-@inlinable
-public func updateMoments<T: KernelScalar>(
-    _ n: Int, _ beta1: T, _ beta2: T, _ g: UnsafePointer<T>,
-    _ m: UnsafeMutablePointer<T>, _ v: UnsafeMutablePointer<T>
-) {
-    if n < streamingLength { return updateMomentsSerial(n, beta1, beta2, g, m, v) }
-    forEachRange(n) { lo, hi in updateMomentsSerial(hi - lo, beta1, beta2, g + lo, m + lo, v + lo) }
-}
+/// torch.optim's `exp_avg.lerp_(g, 1 − β)` and `exp_avg_sq.mul_(β).addcmul_(g, g, value=1 − β)`
+/// are the same averages, rounded in a different order.
+public struct MovingAverage<T: KernelScalar>: Sendable {
+    /// β.
+    public let decay: T
+    /// 1 − β, rounded once in float64 (as torch's Python scalar) before conversion to `T`.
+    public let weight: T
 
-@inlinable
-func updateMomentsSerial<T: KernelScalar>(
-    _ n: Int, _ beta1: T, _ beta2: T, _ g: UnsafePointer<T>,
-    _ m: UnsafeMutablePointer<T>, _ v: UnsafeMutablePointer<T>
-) {
-    let w = T.lanes
-    let c1 = 1 - beta1, c2 = 1 - beta2
-    var i = 0
-    while i + w <= n {
-        let gi = g.vector(at: i)
-        m.store((beta1 * m.vector(at: i)).addingProduct(c1, gi), at: i)
-        v.store((beta2 * v.vector(at: i)).addingProduct(c2 * gi, gi), at: i)
-        i += w
+    @inlinable
+    public init(decay: Double) {
+        self.decay = T(decay)
+        weight = T(1 - decay)
     }
-    while i < n {
-        let gi = g[i]
-        m[i] = (beta1 * m[i]).addingProduct(c1, gi)
-        v[i] = (beta2 * v[i]).addingProduct(c2 * gi, gi)
-        i += 1
+
+    /// β a + (1 − β) x, lane-wise. - Complexity: O(1).
+    @inlinable @inline(__always)
+    public func callAsFunction(_ a: T.Vector, _ x: T.Vector) -> T.Vector {
+        (decay * a).addingProduct(weight, x)
+    }
+
+    /// β a + (1 − β) x², lane-wise. - Complexity: O(1).
+    @inlinable @inline(__always)
+    public func squares(_ a: T.Vector, _ x: T.Vector) -> T.Vector {
+        (decay * a).addingProduct(weight * x, x)
     }
 }
 
-/// The heavy-ball momentum buffer of SGD with momentum (PyTorch's convention):
-///
-///     b ← μ b + (1 − dampening) g
-///
-/// - Complexity: O(n).
-@inlinable
-public func momentumUpdate<T: KernelScalar>(
-    _ n: Int, _ mu: T, _ dampening: T, _ g: UnsafePointer<T>, _ b: UnsafeMutablePointer<T>
-) {
-    axpby(n, 1 - dampening, g, mu, b)
+/// The bias correction of a moving average with decay β after t steps (Kingma & Ba, 2015, §3):
+/// started at 0, an average of draws with mean E[x] has mean (1 − βᵗ)·E[x], so
+/// â = a / (1 − βᵗ) is unbiased.
+public struct BiasCorrection: Sendable {
+    /// 1 − βᵗ, as torch computes it (`1 - beta ** step` in float64).
+    public let factor: Double
+
+    /// The correction after step t = 1, 2, … of an average with decay β.
+    @inlinable
+    public init(decay: Double, step: Int) {
+        factor = 1 - Math.pow(decay, Double(step))
+    }
+
+    /// 1 / (1 − βᵗ), the factor that corrects the average.
+    @inlinable public var inverse: Double { 1 / factor }
+
+    /// 1 / √(1 − βᵗ), the factor that corrects the root of an average of squares.
+    @inlinable public var inverseSquareRoot: Double { 1 / factor.squareRoot() }
+}
+
+extension KernelScalar {
+    /// max(a, b) lane-wise for non-negative a and b (AMSGrad's running maximum of v), with NaN
+    /// propagated: on non-negative floats the maximum magnitude is the maximum.
+    /// - Complexity: O(1).
+    @inlinable @inline(__always)
+    public static func maximumOfNonNegative(_ a: Vector, _ b: Vector) -> Vector {
+        maxMagnitude(a, b)
+    }
 }

@@ -15,8 +15,7 @@ import Glibc
 /// which spin briefly after each job, and to Dispatch only when the pool is busy (concurrent or
 /// nested callers).
 /// - Complexity: O(count) scheduling overhead plus the work of `body`.
-@usableFromInline
-func parallelFor(_ count: Int, _ body: (Int) -> Void) {
+public func parallelFor(_ count: Int, _ body: (Int) -> Void) {
     if count <= 1 {
         for i in 0..<count { body(i) }
         return
@@ -256,7 +255,7 @@ func forEachRange(_ count: Int, alignment: Int = 64, _ body: (Int, Int) -> Void)
 }
 
 /// The number of threads `gemm` uses when asked for "automatic": the active cores.
-@usableFromInline let availableThreads = max(1, ProcessInfo.processInfo.activeProcessorCount)
+public let availableThreads = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
 /// A small pool of 64-byte aligned scratch buffers, reused across calls.
 ///

@@ -21,15 +21,8 @@ public enum Activation: String, Sendable, CaseIterable, Equatable {
     public func forward<T: KernelScalar>(_ count: Int, _ s: UnsafePointer<T>, _ a: UnsafeMutablePointer<T>) {
         switch self {
         case .relu:
-            let lanes = T.lanes
-            var i = 0
-            let zero = T.Vector(repeating: 0)
-            while i + lanes <= count {
-                let v = UnsafeRawPointer(s + i).loadUnaligned(as: T.Vector.self)
-                UnsafeMutableRawPointer(a + i).storeBytes(of: v.replacing(with: zero, where: v .< zero), as: T.Vector.self)
-                i += lanes
-            }
-            while i < count { a[i] = s[i] > 0 ? s[i] : 0; i += 1 }
+            // A plain select loop: it vectorises, where generic SIMD comparisons go lane by lane.
+            for i in 0..<count { let v = s[i]; a[i] = v > 0 ? v : 0 }
         case .leakyRelu:
             let slope = T(Activation.leakySlope)
             for i in 0..<count { a[i] = s[i] > 0 ? s[i] : slope * s[i] }
@@ -49,16 +42,7 @@ public enum Activation: String, Sendable, CaseIterable, Equatable {
     ) {
         switch self {
         case .relu:
-            let lanes = T.lanes
-            var i = 0
-            let zero = T.Vector(repeating: 0)
-            while i + lanes <= count {
-                let v = UnsafeRawPointer(s + i).loadUnaligned(as: T.Vector.self)
-                let g = UnsafeRawPointer(da + i).loadUnaligned(as: T.Vector.self)
-                UnsafeMutableRawPointer(ds + i).storeBytes(of: g.replacing(with: zero, where: v .<= zero), as: T.Vector.self)
-                i += lanes
-            }
-            while i < count { ds[i] = s[i] > 0 ? da[i] : 0; i += 1 }
+            for i in 0..<count { ds[i] = s[i] > 0 ? da[i] : 0 }
         case .leakyRelu:
             let slope = T(Activation.leakySlope)
             for i in 0..<count { ds[i] = s[i] > 0 ? da[i] : slope * da[i] }

@@ -4,7 +4,7 @@ import LinearAlgebra
 /// How a network's weights start. For a weight W with fan-in n_in and fan-out n_out, and the
 /// gain γ of the activation that follows (√2 for ReLU, √(2/(1 + 0.01²)) for leaky ReLU, 5/3
 /// for tanh, 1 otherwise, as torch's `calculate_gain`):
-/// - `zero`: W = 0; `gaussian`: W_ij ~ N(0, s²) with s = `scale`;
+/// - `zeros`: W = 0; `gaussian`: W_ij ~ N(0, s²) with s = `scale`;
 /// - `lecun`: N(0, 1/n_in); `xavier-normal`: N(0, γ²·2/(n_in + n_out)); `xavier-uniform`:
 ///   U(−a, a), a = γ√(6/(n_in + n_out)) (Glorot and Bengio, 2010);
 /// - `kaiming-fan-in` / `kaiming-fan-out`: N(0, γ²/n) with n = n_in or n_out (He et al., 2015);
@@ -18,7 +18,7 @@ import LinearAlgebra
 /// Biases start at 0 (except `torch`), normalisation scales at 1 and shifts at 0, and a
 /// weight-normalised layer's gains at g_r = ‖V_r‖, so that W = V at the start.
 public enum WeightInitialization: String, Sendable, CaseIterable, Equatable {
-    case zero, gaussian, lecun
+    case zeros, gaussian, lecun
     case xavierNormal = "xavier-normal"
     case xavierUniform = "xavier-uniform"
     case kaimingFanIn = "kaiming-fan-in"
@@ -40,6 +40,8 @@ extension Network {
     /// w₀ for `scheme` from `seed`: weights drawn tensor by tensor in layout order, biases,
     /// normalisation parameters and gains as the scheme states. `lsuv` also needs `batch`
     /// (inputs of `batchSize` samples, B × input size) and runs forward passes on it.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
     public func initialParameters(_ scheme: WeightInitialization, scale: Double = 1, activation: Activation?, seed: UInt64,
                                   batch: UnsafePointer<Scalar>? = nil, batchSize: Int = 0) -> [Scalar] {
         var rng = Xoshiro256(seed: seed, stream: 7)
@@ -51,7 +53,7 @@ extension Network {
             let isLast = index == weights.count - 1
             let values: [Double]
             switch scheme {
-            case .zero: values = Array(repeating: 0, count: t.count)
+            case .zeros: values = Array(repeating: 0, count: t.count)
             case .gaussian: values = (0..<t.count).map { _ in scale * rng.nextGaussian() }
             case .lecun: values = gaussian(t.count, (1 / Double(t.fanIn)).squareRoot(), &rng)
             case .xavierNormal: values = gaussian(t.count, gain * (2 / Double(t.fanIn + t.fanOut)).squareRoot(), &rng)

@@ -4,6 +4,11 @@
 public indirect enum LayerSpec: Sendable, Equatable {
     /// s = W x + b with W of `outputs` rows; `weightNorm` reparametrises W_r = g_r V_r/‖V_r‖.
     case dense(outputs: Int, bias: Bool = true, weightNorm: Bool = false)
+    /// A k×k convolution to `channels` output channels with stride s and zero padding p on
+    /// [C, H, W] inputs, W stored [C′, C, k, k] (torch's `nn.Conv2d` and its defaults).
+    case conv2d(channels: Int, kernel: Int, stride: Int = 1, padding: Int = 0, bias: Bool = true)
+    /// The mean over the positions of each channel, [C, H, W] → [C].
+    case globalAveragePool
     /// a = φ(s).
     case activation(Activation)
     /// BatchNorm over the batch (per feature of a vector, per channel of an image).

@@ -28,18 +28,49 @@ public final class Network<Scalar: KernelScalar> {
     }
 
     public var dimension: Int { layout.dimension }
+    /// Values the top-level layers keep per sample (residual blocks hold several times more inside).
+    public var activationsPerSample: Int { body.nodes.reduce(0) { $0 + $1.outputShape.reduce(1, *) } }
     public var inputSize: Int { inputShape.reduce(1, *) }
     public var outputSize: Int { outputShape.reduce(1, *) }
 
     /// The outputs f(w; x_b) of a batch (valid until the next pass).
     public func forward(_ w: UnsafePointer<Scalar>, _ x: UnsafePointer<Scalar>, batch: Int, mode: NetworkMode) -> UnsafePointer<Scalar> {
-        body.forward(w, x, batch: batch, mode: mode)
+        // A generic class's methods reached from another module run unspecialised, every SIMD
+        // operation of every layer a witness-table call; calling them on the concrete type here
+        // makes this module compile the whole pass for Float and for Double.
+        if Scalar.self == Float.self {
+            return retyped(concrete(Float.self).forwardPass(retyped(w), retyped(x), batch: batch, mode: mode))
+        }
+        if Scalar.self == Double.self {
+            return retyped(concrete(Double.self).forwardPass(retyped(w), retyped(x), batch: batch, mode: mode))
+        }
+        return forwardPass(w, x, batch: batch, mode: mode)
     }
 
     /// Σ_b ℓ(f(w; x_b), y_b) and the number of correct arg-max predictions over a batch; with
     /// `gradient`, writes scale·Σ_b ∇_w ℓ_b into it (scale = 1/|B| gives ∇f_B).
     public func evaluate(_ w: UnsafePointer<Scalar>, _ x: UnsafePointer<Scalar>, _ targets: Targets<Scalar>, batch: Int,
                          mode: NetworkMode, scale: Scalar, gradient: UnsafeMutablePointer<Scalar>?) -> (sum: Double, correct: Int) {
+        if Scalar.self == Float.self {
+            return concrete(Float.self).evaluatePass(retyped(w), retyped(x), retyped(targets), batch: batch, mode: mode,
+                                                     scale: scale as! Float, gradient: gradient.map { retyped($0) })
+        }
+        if Scalar.self == Double.self {
+            return concrete(Double.self).evaluatePass(retyped(w), retyped(x), retyped(targets), batch: batch, mode: mode,
+                                                      scale: scale as! Double, gradient: gradient.map { retyped($0) })
+        }
+        return evaluatePass(w, x, targets, batch: batch, mode: mode, scale: scale, gradient: gradient)
+    }
+
+    /// This network as Network<T>, for T == Scalar.
+    @inline(__always) private func concrete<T: KernelScalar>(_: T.Type) -> Network<T> { unsafeDowncast(self, to: Network<T>.self) }
+
+    func forwardPass(_ w: UnsafePointer<Scalar>, _ x: UnsafePointer<Scalar>, batch: Int, mode: NetworkMode) -> UnsafePointer<Scalar> {
+        body.forward(w, x, batch: batch, mode: mode)
+    }
+
+    func evaluatePass(_ w: UnsafePointer<Scalar>, _ x: UnsafePointer<Scalar>, _ targets: Targets<Scalar>, batch: Int,
+                      mode: NetworkMode, scale: Scalar, gradient: UnsafeMutablePointer<Scalar>?) -> (sum: Double, correct: Int) {
         let z = body.forward(w, x, batch: batch, mode: mode)
         let result = loss.evaluate(z, targets, batch: batch, outputs: outputSize, scale: scale,
                                    gradient: gradient == nil ? nil : body.outputGradient)
@@ -49,6 +80,8 @@ public final class Network<Scalar: KernelScalar> {
 
     /// The layer view over this network's dense layers: inputs a_ℓ and output gradients
     /// ∂f_B/∂s_ℓ of the last back-propagated batch (rows are (1/|B|)·∂ℓ_b/∂s_ℓ,b).
+    /// Convolutions are not in it: curvature methods that read it (K-FAC) precondition the
+    /// dense layers only.
     public func layerView() -> LayerView<Scalar>? {
         let dense = body.denseLayers
         guard !dense.isEmpty else { return nil }
@@ -65,4 +98,16 @@ public final class Network<Scalar: KernelScalar> {
 
     /// The outputs of each weight layer in the last forward pass, in `weights` order.
     var weightLayerOutputs: [(pointer: UnsafePointer<Scalar>, size: Int)] { body.weightLayerOutputs }
+}
+
+/// The same memory viewed with the element type the caller checked it holds.
+@inline(__always) private func retyped<T, U>(_ p: UnsafePointer<T>) -> UnsafePointer<U> { UnsafeRawPointer(p).assumingMemoryBound(to: U.self) }
+@inline(__always) private func retyped<T, U>(_ p: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<U> {
+    UnsafeMutableRawPointer(p).assumingMemoryBound(to: U.self)
+}
+@inline(__always) private func retyped<T, U>(_ t: Targets<T>) -> Targets<U> {
+    switch t {
+    case .labels(let y): .labels(y)
+    case .values(let y): .values(retyped(y))
+    }
 }

@@ -4,6 +4,8 @@ import Kernels
 /// specialised for `Scalar`, which an existential `any Layer` would not.
 enum Node<Scalar: KernelScalar> {
     case dense(Dense<Scalar>)
+    case conv2d(Conv2D<Scalar>)
+    case globalAveragePool(GlobalAveragePool<Scalar>)
     case activation(ActivationLayer<Scalar>)
     case batchNorm(BatchNorm<Scalar>)
     case layerNorm(LayerNorm<Scalar>)
@@ -12,6 +14,8 @@ enum Node<Scalar: KernelScalar> {
     var inputShape: [Int] {
         switch self {
         case .dense(let l): l.inputShape
+        case .conv2d(let l): l.inputShape
+        case .globalAveragePool(let l): l.inputShape
         case .activation(let l): l.inputShape
         case .batchNorm(let l): l.inputShape
         case .layerNorm(let l): l.inputShape
@@ -22,6 +26,8 @@ enum Node<Scalar: KernelScalar> {
     var outputShape: [Int] {
         switch self {
         case .dense(let l): l.outputShape
+        case .conv2d(let l): l.outputShape
+        case .globalAveragePool(let l): l.outputShape
         case .activation(let l): l.outputShape
         case .batchNorm(let l): l.outputShape
         case .layerNorm(let l): l.outputShape
@@ -32,6 +38,8 @@ enum Node<Scalar: KernelScalar> {
     func reserve(batch: Int) {
         switch self {
         case .dense(let l): l.reserve(batch: batch)
+        case .conv2d(let l): l.reserve(batch: batch)
+        case .globalAveragePool(let l): l.reserve(batch: batch)
         case .activation(let l): l.reserve(batch: batch)
         case .batchNorm(let l): l.reserve(batch: batch)
         case .layerNorm(let l): l.reserve(batch: batch)
@@ -42,6 +50,8 @@ enum Node<Scalar: KernelScalar> {
     func forward(_ w: UnsafePointer<Scalar>, _ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int, mode: NetworkMode) {
         switch self {
         case .dense(let l): l.forward(w, x, y, batch: batch, mode: mode)
+        case .conv2d(let l): l.forward(w, x, y, batch: batch, mode: mode)
+        case .globalAveragePool(let l): l.forward(w, x, y, batch: batch, mode: mode)
         case .activation(let l): l.forward(w, x, y, batch: batch, mode: mode)
         case .batchNorm(let l): l.forward(w, x, y, batch: batch, mode: mode)
         case .layerNorm(let l): l.forward(w, x, y, batch: batch, mode: mode)
@@ -53,6 +63,8 @@ enum Node<Scalar: KernelScalar> {
                   _ dx: UnsafeMutablePointer<Scalar>?, _ dw: UnsafeMutablePointer<Scalar>, batch: Int, mode: NetworkMode) {
         switch self {
         case .dense(let l): l.backward(w, x, y, dy, dx, dw, batch: batch, mode: mode)
+        case .conv2d(let l): l.backward(w, x, y, dy, dx, dw, batch: batch, mode: mode)
+        case .globalAveragePool(let l): l.backward(w, x, y, dy, dx, dw, batch: batch, mode: mode)
         case .activation(let l): l.backward(w, x, y, dy, dx, dw, batch: batch, mode: mode)
         case .batchNorm(let l): l.backward(w, x, y, dy, dx, dw, batch: batch, mode: mode)
         case .layerNorm(let l): l.backward(w, x, y, dy, dx, dw, batch: batch, mode: mode)
@@ -83,6 +95,11 @@ final class Sequential<Scalar: KernelScalar> {
                 let inputs = current.reduce(1, *)
                 node = .dense(Dense(inputs: inputs, outputs: outputs, bias: bias, weightNorm: weightNorm,
                                     name: layout.name("fc", prefix: prefix), layout: layout))
+            case .conv2d(let channels, let kernel, let stride, let padding, let bias):
+                node = .conv2d(Conv2D(inputShape: current, channels: channels, kernel: kernel, stride: stride, padding: padding,
+                                      bias: bias, name: layout.name("conv", prefix: prefix), layout: layout))
+            case .globalAveragePool:
+                node = .globalAveragePool(GlobalAveragePool(inputShape: current))
             case .activation(let f):
                 node = .activation(ActivationLayer(f, shape: current))
             case .batchNorm:
@@ -151,7 +168,7 @@ final class Sequential<Scalar: KernelScalar> {
         }
     }
 
-    /// Every dense layer, depth first (the layer view's order).
+    /// Every dense layer, depth first (the layer view's order; convolutions are not in the view).
     var denseLayers: [Dense<Scalar>] {
         nodes.flatMap { node -> [Dense<Scalar>] in
             switch node {
@@ -162,13 +179,14 @@ final class Sequential<Scalar: KernelScalar> {
         }
     }
 
-    /// The output of each weight layer (dense and, later, convolutional) of the last forward pass,
+    /// The output of each weight layer (dense and convolutional) of the last forward pass,
     /// depth first, in `LayoutBuilder.weights` order: for data-dependent initialisation (LSUV).
     var weightLayerOutputs: [(pointer: UnsafePointer<Scalar>, size: Int)] {
         var result: [(UnsafePointer<Scalar>, Int)] = []
         for (k, node) in nodes.enumerated() {
             switch node {
             case .dense(let l): result.append((UnsafePointer(outputs[k].pointer), l.outputs))
+            case .conv2d(let l): result.append((UnsafePointer(outputs[k].pointer), l.outputSize))
             case .residual(let r): result += r.body.weightLayerOutputs + (r.shortcut?.weightLayerOutputs ?? [])
             default: break
             }

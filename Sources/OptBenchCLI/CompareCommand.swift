@@ -10,13 +10,15 @@ enum CompareCommand: Subcommand {
         positionalCount: 2,
         options: [
             OptionDeclaration(name: "--time-band", valueName: "F",
-                              help: "relative slow-down beyond the seeds' spread that counts as a time regression (default 0.5)"),
+                              help: "relative slow-down beyond the seeds' spread that counts as a time regression (default: the larger timing noise the two runs measured, timings.json; 0.5 without)"),
             OptionDeclaration(name: "--ignore-time", valueName: nil, help: "compare outcomes only (runs from another machine)"),
         ])
 
     static func run(_ arguments: ParsedArguments, output: (String) -> Void, errors: (String) -> Void) throws {
-        let band = try declaration.number(arguments, "--time-band", as: Double.self, expected: "a non-negative fraction") ?? 0.5
-        guard band >= 0, band.isFinite else { throw UsageError(message: "optbench compare: --time-band \(band) must be ≥ 0", command: "compare") }
+        let band = try declaration.number(arguments, "--time-band", as: Double.self, expected: "a non-negative fraction")
+        if let band, !(band >= 0 && band.isFinite) {
+            throw UsageError(message: "optbench compare: --time-band \(band) must be ≥ 0", command: "compare")
+        }
         guard arguments.positionals.count == 2 else {
             throw UsageError(message: "optbench compare: expected two folders, BASELINE and NEW; got \(arguments.positionals.count)", command: "compare")
         }

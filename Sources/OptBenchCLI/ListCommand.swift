@@ -31,7 +31,10 @@ enum ListCommand: Subcommand {
             lines.append("suites (optbench bench --suite NAME):")
             for s in Suites.all {
                 lines.append("  \(s.name.padding(22))\(s.summary)")
-                lines.append("      \(s.problems.count) problems × \(s.optimizers.count) optimizers × \(s.learningRates.count) learning rates × \(s.seeds.count) seeds, ε = \(formatNumber(s.rule.target)), budget \(formatNumber(s.rule.maxEpochs)) epochs")
+                let axes = Set(s.optimizers.flatMap { $0.sweeps.map(\.name) }).sorted()
+                lines.append("      \(s.problems.count) problems × \(s.optimizers.count) optimizers × \(s.learningRates.count) learning rates"
+                             + (axes.isEmpty ? "" : " (some columns × \(axes.joined(separator: " × ")))")
+                             + " × \(s.seeds.count) seeds, ε = \(formatNumber(s.rule.target)), budget \(formatNumber(s.rule.maxEpochs)) epochs")
             }
             lines.append("")
         }

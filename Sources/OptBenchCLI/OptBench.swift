@@ -7,7 +7,7 @@ import Harness
 public enum OptBench {
     static let commands: [Command] = [
         Command(ListCommand.self), Command(TraceCommand.self), Command(RunCommand.self), Command(BenchCommand.self),
-        Command(CompareCommand.self), Command(MergeCommand.self),
+        Command(CompareCommand.self), Command(MergeCommand.self), Command(IndexCommand.self),
     ]
 
     public static func main(_ arguments: [String], output: (String) -> Void = { print($0) },

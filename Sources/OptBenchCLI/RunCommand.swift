@@ -19,7 +19,9 @@ enum RunCommand: Subcommand {
                        help: "a parameter-group override: blocks of role or name SEL take KEY=VALUE (e.g. bias:weight_decay=0)",
                        repeatable: true),
             OptionDeclaration(name: "--epochs", valueName: "N", help: "epoch budget (default 100)"),
-            OptionDeclaration(name: "--target", valueName: "EPS", help: "target accuracy ε (default 1e-6)"),
+            OptionDeclaration(name: "--target", valueName: "EPS", help: "target ε of the criterion (default 1e-6)"),
+            OptionDeclaration(name: "--criterion", valueName: "C",
+                              help: "what ε targets: relative (accuracy ≤ ε, the default), loss (training loss ≤ ε) or metric:NAME (a trace metric ≥ ε, e.g. metric:test_accuracy)"),
             OptionDeclaration(name: "--seed", valueName: "S", help: "seed of the initial point and sampling (default 0)"),
             OptionDeclaration(name: "--out", valueName: "DIR", help: "write the trace CSV into DIR"),
         ])
@@ -44,6 +46,21 @@ enum RunCommand: Subcommand {
         let seed = try declaration.number(arguments, "--seed", as: UInt64.self, expected: "a non-negative integer") ?? 0
         let outDirectory = try arguments.value("--out").map { try writableDirectory($0, option: "--out", command: "run") }
         let problem = try problemEntry.make(arguments.all("--set"))
+        if let c = arguments.value("--criterion") {
+            switch c {
+            case "relative": rule.criterion = .relative
+            case "loss": rule.criterion = .loss
+            case _ where c.hasPrefix("metric:"):
+                let name = String(c.dropFirst("metric:".count))
+                guard problem.metricNames.contains(name) else {
+                    let known = problem.metricNames.isEmpty ? "none" : problem.metricNames.joined(separator: ", ")
+                    throw UsageError(message: "optbench run: --criterion \(c): problem '\(problemEntry.name)' has no metric '\(name)'; its metrics: \(known)", command: "run")
+                }
+                rule.criterion = .metric(name)
+            default:
+                throw UsageError(message: "optbench run: --criterion \(c) is not valid; expected relative, loss or metric:NAME", command: "run")
+            }
+        }
         let label = optimizerEntry.name + (hp.changed.isEmpty ? "" : "(\(hp.changed))")
         if let reason = Grid.incompatibility(optimizer, label: label, groups: groups, problem: problem) {
             throw ConfigurationError("cannot run: \(reason)")
@@ -64,7 +81,9 @@ enum RunCommand: Subcommand {
         for (name, value) in zip(result.metricNames, final.metrics) { lines.append("\(name.padding(11))\(format17(value))") }
         if let url = outDirectory {
             let file = url.appendingPathComponent("\(fileSlug(problem.label))__\(fileSlug(optimizerEntry.name + " " + hp.changed))__seed\(seed).csv")
-            try TraceWriter.csv(result).write(to: file, atomically: true, encoding: .utf8)
+            do { try TraceWriter.csv(result).write(to: file, atomically: true, encoding: .utf8) } catch {
+                throw ConfigurationError("cannot write the trace \(file.path): \(error.localizedDescription)")
+            }
             lines.append("trace      \(file.path)")
         }
         output(lines.joined(separator: "\n"))

@@ -13,6 +13,14 @@ public enum OptimizerRegistry {
         .rcd,
         .bb,
         .lbfgs,
+        .adagrad,
+        .rmsprop,
+        .adam,
+        .amsgrad,
+        .adamw,
+        .nadam,
+        .adadelta,
+        .kfac,
     ]
 
     public static func entry(named name: String) throws(ConfigurationError) -> OptimizerEntry {

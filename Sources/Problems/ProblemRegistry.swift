@@ -39,6 +39,8 @@ public enum ProblemRegistry {
         LogisticRegression.entry,
         MatrixFactorization.entry,
         DeepLinearNetwork.entry,
+        MLP.entry,
+        ResNet.entry,
     ]
 
     /// `dtype=float32|float64`, the precision of a problem's parameters and data, for the

@@ -49,10 +49,12 @@ private enum GzipFixtures {
         return [UInt8](try #require(FileManager.default.contents(atPath: path), "cannot read \(path)"))
     }
 
-    /// /work/shared/data: `../shared/data` next to the repository.
+    /// /work/shared/data: `../shared/data` next to the repository, or `$OPTBENCH_SHARED_DATA`.
     static func sharedData(_ name: String) throws -> [UInt8] {
         let repository = try #require(repository, "repository not found above \(#filePath)")
-        let path = repository.deletingLastPathComponent().appendingPathComponent("shared/data/\(name)").standardizedFileURL.path
+        let directory = ProcessInfo.processInfo.environment["OPTBENCH_SHARED_DATA"].map { URL(fileURLWithPath: $0) }
+            ?? repository.deletingLastPathComponent().appendingPathComponent("shared/data")
+        let path = directory.appendingPathComponent(name).standardizedFileURL.path
         let data = try #require(FileManager.default.contents(atPath: path), "\(path) is missing: the real-data gzip test needs it")
         return [UInt8](data)
     }

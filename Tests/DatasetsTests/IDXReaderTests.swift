@@ -90,8 +90,7 @@ func configurationMessage(_ body: () throws -> Void) -> String? {
 
 /// A gzipped IDX file reads as the plain one; a damaged one is refused naming the file.
 @Suite struct GzippedIDXTests {
-    static let data = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data")
+    static let data = IDXFixture.sharedDataDirectory
 
     @Test func gzippedDigitsReadAsThePlainFile() throws {
         let plain = Self.data.appendingPathComponent("digits-test-images-idx3-ubyte").path
@@ -102,7 +101,7 @@ func configurationMessage(_ body: () throws -> Void) -> String? {
     }
 
     @Test func damagedGzipNamesTheFile() throws {
-        let gz = Self.data.appendingPathComponent("digits-test-images-idx3-ubyte.gz")
+        let gz = URL(fileURLWithPath: IDXFixture.fixture("digits/digits-test-images-idx3-ubyte.gz"))
         var bytes = try Data(contentsOf: gz)
         bytes[bytes.count - 6] ^= 0x40  // inside the CRC-32 of the trailer
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("optbench-\(UUID().uuidString).gz").path

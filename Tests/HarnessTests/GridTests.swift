@@ -109,7 +109,7 @@ import TestSupport
 
     @Test func unknownNamesFailBeforeAnyWork() {
         var suite = Self.suite
-        suite.optimizers.append(SuiteOptimizer("adamw"))
+        suite.optimizers.append(SuiteOptimizer("adamx"))
         let dir = temporaryDirectory()
         #expect(throws: (any Error).self) { try Grid(suite: suite).run(writingTo: dir, command: "test") }
         #expect(!FileManager.default.fileExists(atPath: dir.path))
@@ -176,6 +176,7 @@ import TestSupport
         let timingFiles: Set<String> = ["timings.jsonl", "timings.csv", "provenance.json", "index.html"]
         let files = (FileManager.default.enumerator(atPath: d1.path)?.compactMap { $0 as? String } ?? []).sorted()
         #expect(files.contains("cells.jsonl") && files.contains("timings.jsonl") && files.contains("provenance.json"))
+        #expect(files.contains("rankings.md") && files.contains("timings.md") && files.contains("timings.json"))
         var compared = 0
         for f in files where !timingFiles.contains(f) && !f.hasPrefix("timings") && !f.hasPrefix("figures") {
             var isDirectory: ObjCBool = false

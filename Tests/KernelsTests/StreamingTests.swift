@@ -33,12 +33,6 @@ import Testing
         axpy(n, 0.5, x, &y)
         naiveAxpy(0.5, x, &want)
         expectClose(y, want, bound: (0..<n).map { abs(x[$0]) + abs(y0[$0]) }, ops: 1)
-
-        var m = y0, v = x.map { $0 * $0 }, wantM = m, wantV = v
-        updateMoments(n, 0.9, 0.999, x, &m, &v)
-        naiveUpdateMoments(0.9, 0.999, x, &wantM, &wantV)
-        expectClose(m, wantM, bound: (0..<n).map { abs(x[$0]) + abs(y0[$0]) }, ops: 2)
-        expectClose(v, wantV, bound: (0..<n).map { 2 * x[$0] * x[$0] }, ops: 3)
     }
 
     @Test func largeVectorsMatchReference() {

@@ -35,3 +35,12 @@ func value<O: Objective>(_ objective: O, _ w: [O.Scalar]) -> Double { objective.
 extension Double {
     func power(_ k: Int) -> Double { (0..<k).reduce(1.0) { r, _ in r * self } }
 }
+
+/// The registered rules whose defaults run on the test least squares: all but those needing a
+/// view it lacks (K-FAC's layer view; `KFACTests` covers it on networks).
+let leastSquaresRules: [String] = {
+    let offered = GradientOracle(objective: TestLeastSquares<Double>.random(n: 2, d: 1)).capabilities
+    return OptimizerRegistry.all.filter { entry in
+        (try? entry.make().requirements.incompatibility(optimizer: entry.name, problem: "least squares", offered: offered)) == .some(nil)
+    }.map(\.name)
+}()

@@ -27,15 +27,16 @@ import TestSupport
     #expect(path.last! == [-1, 1] && o.charges == EpochCharges())
 }
 
-/// Everything else runs on any objective: full gradients and sample gradients are always there.
-@Test(arguments: OptimizerRegistry.all.map(\.name).filter { $0 != "rcd" })
+/// Everything else but K-FAC (which needs a layer view, `KFACTests`) runs on any objective:
+/// full gradients and sample gradients are always there.
+@Test(arguments: OptimizerRegistry.all.map(\.name).filter { $0 != "rcd" && $0 != "kfac" })
 func othersNeedNoCapability(name: String) throws {
     #expect(try configured(name, []).requirements.capabilities == [])
 }
 
 @Test(arguments: OptimizerRegistry.all.map(\.name))
 func parameterGroupSupportIsDeclared(name: String) throws {
-    let grouped: Set = ["gd", "sgd", "momentum", "nesterov"]
+    let grouped: Set = ["gd", "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "amsgrad", "adamw", "nadam", "adadelta"]
     let requirements = try configured(name, []).requirements
     #expect(requirements.parameterGroups == grouped.contains(name))
     #expect(try configured(name, []).float32.requirements == requirements)

@@ -24,6 +24,9 @@ let gradientCases: [GradientCase] = [
     GradientCase(name: "logistic", settings: ["n=90", "d=7", "lambda=0.1", "feature_scale=20", "reference=false"]),
     GradientCase(name: "matrix-factorization", settings: ["m=6", "n=5", "rank=2", "rank_true=2", "noise=0.1"]),
     GradientCase(name: "deep-linear", settings: ["samples=12", "input=3", "output=2", "width=3", "depth=3", "noise=0.1"]),
+    GradientCase(name: "resnet", settings: ["depth=8", "width=2", "samples=6", "test_samples=2", "classes=3"]),
+    GradientCase(name: "resnet", settings: ["form=fully-connected", "width=4", "blocks=2", "samples=8", "test_samples=2", "classes=3", "activation=tanh"]),
+    GradientCase(name: "mlp", settings: ["samples=10", "test_samples=3", "width=5", "depth=2", "classes=3", "activation=tanh"]),
 ]
 
 /// The cases whose problem also comes in float32.
@@ -42,6 +45,13 @@ func batchObjective(_ p: AnyProblem<Double>, _ batch: [Int]) -> ([Double]) -> Do
     case let lr as LogisticRegression<Double>:
         let x = Matrix<Double>(rows: batch.count, columns: lr.dimension, batch.flatMap { Array(lr.design.row($0)) })
         let sub = LogisticRegression<Double>(design: x, labels: batch.map { lr.labels[$0] }, lambda: lr.lambda, solveReference: false)
+        return { sub.loss($0) }
+    case let net as NetworkProblem<Double>:
+        let t = net.train, size = t.featureCount
+        let data = NetworkData<Double>(features: batch.flatMap { Array(t.features[($0 * size)..<(($0 + 1) * size)]) }, sampleShape: t.sampleShape,
+                                       labels: batch.map { t.labels[$0] }, classes: t.classes)
+        let sub = NetworkProblem<Double>(label: net.label, specs: net.specs, loss: net.loss, train: data, test: nil,
+                                         initialization: net.initialization, activation: net.activation)
         return { sub.loss($0) }
     case let mf as MatrixFactorization:
         let (n, r) = (mf.columns, mf.rank)
@@ -84,11 +94,13 @@ func agreesToFloat32Precision(_ a: [Float], _ b: [Double]) -> (index: Int, ratio
 }
 
 @Suite struct GradientCheckTests {
+    static let networks: Set<String> = ["mlp", "resnet"]
+
     @Test func everyProblemHasAGradientCase() {
         for entry in ProblemRegistry.all {
             #expect(gradientCases.contains { $0.name == entry.name }, "add \(entry.name) to gradientCases")
         }
-        #expect(Set(float32Cases.map(\.name)) == ["least-squares", "logistic"])
+        #expect(Set(float32Cases.map(\.name)) == ["least-squares", "logistic", "mlp", "resnet"])
     }
 
     @Test(arguments: gradientCases)
@@ -151,6 +163,7 @@ func agreesToFloat32Precision(_ a: [Float], _ b: [Double]) -> (index: Int, ratio
     @Test(arguments: float32Cases)
     func float32CoordinatePartialsMatchFloat64(_ c: GradientCase) throws {
         let p64 = try float64(c.name, c.settings), p32 = try float32(c.name, c.settings)
+        guard p64.capabilities.contains(.coordinates) else { return }
         let v64 = try #require(p64.makeObjective().coordinates()), v32 = try #require(p32.makeObjective().coordinates())
         let w32 = testPoint(p64).map { Float($0) }, w = w32.map { Double($0) }
         let partials32 = (0..<p32.dimension).map { v32.partial(w32, $0) }
@@ -197,7 +210,8 @@ func agreesToFloat32Precision(_ a: [Float], _ b: [Double]) -> (index: Int, ratio
             for s in entry.settings { #expect(!s.summary.isEmpty, "\(entry.name).\(s.name)") }
             #expect(entry.settings.contains { $0.name == "init" }, "\(entry.name) has no init setting")
             let p = try entry.make()
-            #expect(p.label == entry.name && p.precision == .float64)
+            // Networks train in float32 by default, everything else in float64.
+            #expect(p.label == entry.name && p.precision == (Self.networks.contains(entry.name) ? .float32 : .float64))
             guard case .float64(let problem) = p else { continue }
             #expect(problem.initialPoint(seed: 0).count == p.dimension)
             // A constant that is not finite is never reported as known.
@@ -213,7 +227,7 @@ func agreesToFloat32Precision(_ a: [Float], _ b: [Double]) -> (index: Int, ratio
             "rosenbrock": [.coordinates], "w7": [.coordinates], "product": [],
             "least-squares": [.linearModel, .coordinates, .coordinateLipschitz],
             "logistic": [.linearModel, .coordinates, .coordinateLipschitz],
-            "matrix-factorization": [], "deep-linear": [],
+            "matrix-factorization": [], "deep-linear": [], "mlp": [.layers], "resnet": [.layers],
         ]
         for entry in ProblemRegistry.all {
             #expect(try entry.make().capabilities == expected[entry.name], "\(entry.name)")
@@ -245,14 +259,17 @@ func agreesToFloat32Precision(_ a: [Float], _ b: [Double]) -> (index: Int, ratio
         let words = try choices(name)
         #expect(words.contains("zeros") && words.contains("gaussian"), "\(name): \(words)")
         let zeros = try float64(name, ["init=zeros"])
-        #expect(zeros.initialPoint(seed: 7) == [Double](repeating: 0, count: zeros.dimension))
+        // Zeros everywhere but normalisation scales, which start at 1 (a network's BatchNorm γ).
+        var expected = [Double](repeating: 0, count: zeros.dimension)
+        for block in zeros.layout.blocks where block.role == .normScale { for i in block.range { expected[i] = 1 } }
+        #expect(zeros.initialPoint(seed: 7) == expected)
         let gaussian = try float64(name, ["init=gaussian"])
         let a = gaussian.initialPoint(seed: 1), b = gaussian.initialPoint(seed: 2)
         #expect(a.count == gaussian.dimension && a.allSatisfy(\.isFinite))
         #expect(a == gaussian.initialPoint(seed: 1) && a != b)
         #expect(a.contains { $0 != 0 })
         if (try ProblemRegistry.entry(named: name)).settings.contains(where: { $0.name == "dtype" }) {
-            #expect(try float32(name, ["init=zeros"]).initialPoint(seed: 7) == [Float](repeating: 0, count: zeros.dimension))
+            #expect(try float32(name, ["init=zeros"]).initialPoint(seed: 7) == expected.map { Float($0) })
             #expect(try float32(name, ["init=gaussian"]).initialPoint(seed: 1) == a.map { Float($0) })
         }
     }

@@ -16,7 +16,10 @@ func instance(_ name: String, _ settings: [String] = []) throws -> ProblemInstan
 
 /// The float64 problem `name` with `settings`, as the registry erases it.
 func float64(_ name: String, _ settings: [String] = []) throws -> AnyProblem<Double> {
-    guard case .float64(let p) = try instance(name, settings) else { throw ProblemTestError.precision(name, settings) }
+    // Problems whose default is float32 (networks) are asked for float64.
+    let hasDtype = (try ProblemRegistry.entry(named: name)).settings.contains { $0.name == "dtype" }
+    let explicit = hasDtype && !settings.contains { $0.hasPrefix("dtype=") } ? settings + ["dtype=float64"] : settings
+    guard case .float64(let p) = try instance(name, explicit) else { throw ProblemTestError.precision(name, settings) }
     return p
 }
 

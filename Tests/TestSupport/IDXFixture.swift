@@ -2,8 +2,10 @@ import Foundation
 
 /// IDX files written by hand for reader and loader tests, and the shared digits data.
 public enum IDXFixture {
-    /// /work/shared/data (the repository's `../shared/data`), found from this file's path.
-    public static let sharedDataDirectory = URL(fileURLWithPath: #filePath)
+    /// /work/shared/data: the repository's `../shared/data`, found from this file's path, or
+    /// `$OPTBENCH_SHARED_DATA` (for a checkout elsewhere, e.g. a worktree).
+    public static let sharedDataDirectory = ProcessInfo.processInfo.environment["OPTBENCH_SHARED_DATA"].map { URL(fileURLWithPath: $0) }
+        ?? URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("shared/data")
 
@@ -11,6 +13,13 @@ public enum IDXFixture {
     public static var digitsAvailable: Bool {
         FileManager.default.fileExists(atPath: sharedDataDirectory.appendingPathComponent("digits-train-images-idx3-ubyte").path)
     }
+
+    /// Tests/Fixtures: the committed copies of the digits files (`digits/`) and the gzip fixtures.
+    public static let fixturesDirectory = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
+
+    /// The path of a committed fixture, e.g. `digits/digits-train-images-idx3-ubyte.gz`.
+    public static func fixture(_ name: String) -> String { fixturesDirectory.appendingPathComponent(name).path }
 
     /// The path of a file in the shared data directory.
     public static func shared(_ name: String) -> String { sharedDataDirectory.appendingPathComponent(name).path }

@@ -118,21 +118,6 @@ public func naiveSparseAXPY<T: KernelScalar>(_ alpha: T, _ indices: [Int32], _ v
     for k in indices.indices { y[Int(indices[k])] += alpha * values[k] }
 }
 
-/// m ← β₁m + (1 − β₁)g, v ← β₂v + (1 − β₂)g².
-public func naiveUpdateMoments<T: KernelScalar>(
-    _ beta1: T, _ beta2: T, _ g: [T], _ m: inout [T], _ v: inout [T]
-) {
-    for i in g.indices {
-        m[i] = beta1 * m[i] + (1 - beta1) * g[i]
-        v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i]
-    }
-}
-
-/// b ← μb + (1 − dampening)g.
-public func naiveMomentumUpdate<T: KernelScalar>(_ mu: T, _ dampening: T, _ g: [T], _ b: inout [T]) {
-    for i in g.indices { b[i] = mu * b[i] + (1 - dampening) * g[i] }
-}
-
 /// `count` uniform draws in [-1, 1) from a seeded generator.
 public func uniformArray<T: KernelScalar>(_ count: Int, of _: T.Type = T.self, seed: UInt64) -> [T] {
     var rng = Xoshiro256(seed: seed)

@@ -33,8 +33,9 @@ public final class NetworkProblem<Scalar: KernelScalar>: Problem {
     public let weights: [WeightTensor]
     public let theory: TheoryConstants
     public let outputShape: [Int]
-    /// Samples per chunk of full-set passes.
-    public static var chunkSize: Int { 500 }
+    /// Samples per chunk of full-set passes: 500, fewer for nets whose activations would
+    /// otherwise take more than about 2²⁰ values per top-level layer pass (deep convolutional nets).
+    public let chunkSize: Int
 
     public init(label: String, specs: [LayerSpec], loss: Loss, train: NetworkData<Scalar>, test: NetworkData<Scalar>?,
                 initialization: WeightInitialization, initializationScale: Double = 1, activation: Activation?,
@@ -52,12 +53,15 @@ public final class NetworkProblem<Scalar: KernelScalar>: Problem {
         layout = network.layout
         weights = network.weights
         outputShape = network.outputShape
+        chunkSize = max(1, min(500, (1 << 20) / max(network.activationsPerSample, 1)))
         theory = TheoryConstants(sampleCount: train.count, dimension: network.dimension)
     }
 
     public var dimension: Int { layout.dimension }
     public var sampleCount: Int { train.count }
 
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
     public func makeRunObjective() -> AnyObjective<Scalar> { AnyObjective(NetworkRun(self)) }
 
     public func initialPoint(seed: UInt64) -> [Scalar] {
@@ -158,7 +162,7 @@ final class NetworkRun<Scalar: KernelScalar>: Objective {
     /// (1/n) Σ ℓ and the accuracy over a dataset in chunks, with (1/n) Σ ∇ℓ into `gradient`.
     func pass(_ data: NetworkData<Scalar>, _ w: UnsafeBufferPointer<Scalar>, mode: NetworkMode,
               gradient: UnsafeMutableBufferPointer<Scalar>?) -> (loss: Double, accuracy: Double) {
-        let n = data.count, size = data.featureCount, chunk = NetworkProblem<Scalar>.chunkSize
+        let n = data.count, size = data.featureCount, chunk = problem.chunkSize
         let scale = 1 / Scalar(n)
         if let gradient { gradient.update(repeating: 0) }
         var total = 0.0, correct = 0

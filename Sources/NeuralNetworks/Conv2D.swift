@@ -1,0 +1,267 @@
+import Kernels
+
+/// A 2-D convolution (a cross-correlation, as torch's `nn.Conv2d`) from C input channels to C′
+/// output channels with a k×k kernel, stride s and zero padding p, on samples [C, H, W]:
+///
+///     s[o, h, w] = b_o + Σ_{c,i,j} W[o, c, i, j] · x[c, h·s − p + i, w·s − p + j]
+///
+/// with W stored [C′, C, k, k] as torch stores it (fan-in C·k², fan-out C′·k²). It is lowered
+/// by im2col to one GEMM per chunk of samples, S = W·col with W as a C′ × C·k² matrix and col
+/// the C·k² × (samples·H_o·W_o) patches side by side. Backward, per sample,
+/// ∂f/∂W = Σ_b (∂f/∂S_b)·col_bᵀ, ∂f/∂b_o = Σ_{b,h,w} ∂f/∂s_b[o, h, w] and
+/// ∂f/∂x_b = col2im(Wᵀ·∂f/∂S_b). A 1×1 convolution with stride 1 is W·x_b itself, without im2col.
+///
+/// Stride-1 convolutions with 2p = k − 1 (the 3×3 convolutions of a ResNet) skip the col matrix:
+/// `directConvolution` reads the patches of a zero-bordered copy of each sample in place, for
+/// the forward pass and — as the convolution of ∂f/∂y with the flipped kernel
+/// W′[c, o, i, j] = W[o, c, k−1−i, k−1−j], same padding — for ∂f/∂x, and
+/// `directConvolutionWeightGradient` sums ∂f/∂W over the positions of each sample.
+///
+/// Chunks go to the cores whole; each chunk's weight gradient is its own product, and the
+/// chunks' gradients are summed in chunk order, so the result ignores the thread count.
+final class Conv2D<Scalar: KernelScalar>: Layer {
+    let geometry: ConvolutionGeometry
+    let outputChannels: Int
+    let weightOffset: Int
+    let biasOffset: Int?
+    let inputShape: [Int]
+    let outputShape: [Int]
+    /// Samples per chunk: a whole chunk's patches make about `chunkColumns` columns.
+    let chunkSamples: Int
+    static var chunkColumns: Int { 1024 }
+    private let threads = availableThreads
+    private let columns: [Scratch<Scalar>]
+    private let gathered: [Scratch<Scalar>]
+    private let partials = Scratch<Scalar>()
+    /// The direct path's per-thread padded input and padded output gradient, and W packed
+    /// for it (forward and flipped).
+    private let padded: [Scratch<Scalar>]
+    private let paddedGradient: [Scratch<Scalar>]
+    private let packed: Scratch<Scalar>
+    private let packedFlipped: Scratch<Scalar>
+
+    init(inputShape shape: [Int], channels: Int, kernel: Int, stride: Int, padding: Int, bias: Bool, name: String,
+         layout: LayoutBuilder) {
+        precondition(shape.count == 3, "a convolution needs [C, H, W] inputs, got \(shape)")
+        let g = ConvolutionGeometry(channels: shape[0], height: shape[1], width: shape[2], kernel: kernel, stride: stride, padding: padding)
+        precondition(channels > 0 && g.isValid, "a \(kernel)×\(kernel) convolution with stride \(stride) and padding \(padding) does not fit \(shape)")
+        geometry = g
+        outputChannels = channels
+        inputShape = shape
+        outputShape = [channels, g.outputHeight, g.outputWidth]
+        weightOffset = layout.add("\(name).weight", [channels, g.channels, kernel, kernel], .weight)
+        biasOffset = bias ? layout.add("\(name).bias", [channels], .bias) : nil
+        layout.addWeight(WeightTensor(name: "\(name).weight", offset: weightOffset, rows: channels, fanIn: g.patchSize,
+                                      fanOut: channels * kernel * kernel, gainOffset: nil, biasOffset: biasOffset))
+        let pointwise = kernel == 1 && stride == 1 && padding == 0
+        let direct = g.isSameStride1 && !pointwise
+        let samples = pointwise ? 1 : direct ? Self.directChunkSamples : max(1, Self.chunkColumns / g.outputPixels)
+        chunkSamples = samples
+        let width = samples * g.outputPixels
+        let rows = directConvolutionRows, threads = availableThreads
+        let gridRows = (max(channels, g.channels) + rows - 1) / rows * rows
+        columns = (0..<threads).map { _ in Scratch(pointwise ? 0 : direct ? gridRows * g.gridStride(Scalar.self) : g.patchSize * width) }
+        gathered = (0..<threads).map { _ in Scratch(samples > 1 && !direct ? channels * width : 0) }
+        let outputGeometry = ConvolutionGeometry(channels: channels, height: g.height, width: g.width, kernel: kernel, stride: 1, padding: padding)
+        padded = (0..<threads).map { _ in Scratch(direct ? samples * g.paddedCount(Scalar.self) : 0) }
+        paddedGradient = (0..<threads).map { _ in Scratch(direct ? samples * outputGeometry.paddedCount(Scalar.self) : 0) }
+        packed = Scratch(direct ? (channels + rows - 1) / rows * rows * g.patchSize : 0)
+        packedFlipped = Scratch(direct ? (g.channels + rows - 1) / rows * rows * channels * kernel * kernel : 0)
+    }
+
+    /// Samples per chunk on the direct path (the weight gradient's partial sums).
+    static var directChunkSamples: Int { 8 }
+    /// Whether the patches are the input itself (1×1, stride 1, no padding).
+    var isPointwise: Bool { geometry.kernel == 1 && geometry.stride == 1 && geometry.padding == 0 }
+    /// Whether the direct kernels run this convolution.
+    var isDirect: Bool { geometry.isSameStride1 && !isPointwise }
+    /// The geometry of ∂f/∂y as the input of the flipped convolution.
+    private var outputGeometry: ConvolutionGeometry {
+        ConvolutionGeometry(channels: outputChannels, height: geometry.height, width: geometry.width, kernel: geometry.kernel,
+                            stride: 1, padding: geometry.padding)
+    }
+    private var gradientSize: Int { outputChannels * geometry.patchSize + (biasOffset == nil ? 0 : outputChannels) }
+
+    func reserve(batch: Int) {
+        partials.reserve(((batch + chunkSamples - 1) / chunkSamples) * gradientSize)
+    }
+
+    /// Runs body(thread, chunk) over the chunks of a batch, each thread taking a contiguous run.
+    private func forEachChunk(_ batch: Int, _ body: (Int, Int) -> Void) {
+        let chunks = (batch + chunkSamples - 1) / chunkSamples
+        let t = min(threads, chunks)
+        parallelFor(t) { part in
+            for q in (chunks * part / t)..<(chunks * (part + 1) / t) { body(part, q) }
+        }
+    }
+
+    /// The patches of samples b0 ..< b0 + n side by side (leading dimension n·P) in the thread's
+    /// scratch, or the input itself for a pointwise convolution.
+    private func patches(_ x: UnsafePointer<Scalar>, _ b0: Int, _ n: Int, thread: Int) -> UnsafePointer<Scalar> {
+        let p = geometry.outputPixels, size = inputSize
+        if isPointwise { return x + b0 * size }
+        let col = columns[thread].pointer
+        for s in 0..<n { im2col(geometry, x + (b0 + s) * size, col + s * p, ldcol: n * p) }
+        return UnsafePointer(col)
+    }
+
+    /// Copies grid rows of `channels` channels (leading dimension `ld`, rows W_p apart) into
+    /// the [channels, H, W] sample at `y`, adding bias[o] when given.
+    private func compact(_ grid: UnsafePointer<Scalar>, ld: Int, channels: Int, into y: UnsafeMutablePointer<Scalar>, bias: UnsafePointer<Scalar>?) {
+        let h = geometry.height, width = geometry.width, wp = geometry.paddedWidth
+        for o in 0..<channels {
+            for r in 0..<h {
+                let dst = y + (o * h + r) * width
+                dst.update(from: grid + o * ld + r * wp, count: width)
+                if let bias { addConstant(width, bias[o], dst) }
+            }
+        }
+    }
+
+    private func directForward(_ w: UnsafePointer<Scalar>, _ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int) {
+        let g = geometry, cout = outputChannels, ld = g.gridStride(Scalar.self)
+        packConvolutionWeights(outputs: cout, inputs: g.channels, kernel: g.kernel, w + weightOffset, flipped: false, packed.pointer)
+        let weights = UnsafePointer(packed.pointer), bias = biasOffset.map { w + $0 }
+        let (input, output) = (inputSize, outputSize)
+        forEachChunk(batch) { thread, q in
+            let xp = padded[thread].pointer, grid = columns[thread].pointer
+            for b in (q * chunkSamples)..<min(batch, (q + 1) * chunkSamples) {
+                padImage(g, x + b * input, xp)
+                directConvolution(g, outputs: cout, weights, xp, grid, ldout: ld)
+                compact(grid, ld: ld, channels: cout, into: y + b * output, bias: bias)
+            }
+        }
+    }
+
+    private func directBackward(_ w: UnsafePointer<Scalar>, _ x: UnsafePointer<Scalar>, _ dy: UnsafePointer<Scalar>,
+                                _ dx: UnsafeMutablePointer<Scalar>?, batch: Int) {
+        let g = geometry, gy = outputGeometry, cout = outputChannels, ld = g.gridStride(Scalar.self), k = g.patchSize
+        if dx != nil {
+            packConvolutionWeights(outputs: cout, inputs: g.channels, kernel: g.kernel, w + weightOffset, flipped: true, packedFlipped.pointer)
+        }
+        let flipped = UnsafePointer(packedFlipped.pointer), partSize = gradientSize, parts = partials.pointer
+        let (input, output) = (inputSize, outputSize)
+        let shift = g.padding * g.paddedWidth + g.padding, xStride = g.paddedCount(Scalar.self), dyStride = gy.paddedCount(Scalar.self)
+        forEachChunk(batch) { thread, q in
+            let xp = padded[thread].pointer, dyp = paddedGradient[thread].pointer, grid = columns[thread].pointer
+            let part = parts + q * partSize
+            let b0 = q * chunkSamples, n = min(chunkSamples, batch - b0)
+            for s in 0..<n {
+                padImage(g, x + (b0 + s) * input, xp + s * xStride)
+                padImage(gy, dy + (b0 + s) * output, dyp + s * dyStride)
+            }
+            // On a padded plane, the output gradient of grid position q sits at q + shift.
+            part.update(repeating: 0, count: partSize)
+            directConvolutionWeightGradient(g, outputs: cout, samples: n, dyp + shift, dyStride: dyStride, xp, part)
+            if biasOffset != nil {
+                let positions = output / cout
+                for o in 0..<cout {
+                    var t: Scalar = 0
+                    for s in 0..<n { t += sum(positions, dy + (b0 + s) * output + o * positions) }
+                    part[cout * k + o] = t
+                }
+            }
+            guard let dx else { return }
+            for s in 0..<n {
+                directConvolution(gy, outputs: g.channels, flipped, dyp + s * dyStride, grid, ldout: ld)
+                compact(grid, ld: ld, channels: g.channels, into: dx + (b0 + s) * input, bias: nil)
+            }
+        }
+    }
+
+    func forward(_ w: UnsafePointer<Scalar>, _ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int, mode: NetworkMode) {
+        if isDirect { return directForward(w, x, y, batch: batch) }
+        let p = geometry.outputPixels, k = geometry.patchSize, cout = outputChannels, size = outputSize
+        forEachChunk(batch) { thread, q in
+            let b0 = q * chunkSamples, n = min(chunkSamples, batch - b0), ld = n * p
+            let col = patches(x, b0, n, thread: thread)
+            let out = n == 1 ? y + b0 * size : gathered[thread].pointer
+            gemm(.none, .none, cout, ld, k, 1, w + weightOffset, k, col, ld, 0, out, ld, threads: 1)
+            if n > 1 {
+                for s in 0..<n {
+                    for o in 0..<cout { (y + (b0 + s) * size + o * p).update(from: out + o * ld + s * p, count: p) }
+                }
+            }
+            if let biasOffset {
+                for s in 0..<n {
+                    for o in 0..<cout { addConstant(p, w[biasOffset + o], y + (b0 + s) * size + o * p) }
+                }
+            }
+        }
+    }
+
+    func backward(_ w: UnsafePointer<Scalar>, _ x: UnsafePointer<Scalar>, _ y: UnsafePointer<Scalar>, _ dy: UnsafePointer<Scalar>,
+                  _ dx: UnsafeMutablePointer<Scalar>?, _ dw: UnsafeMutablePointer<Scalar>, batch: Int, mode: NetworkMode) {
+        if isDirect { directBackward(w, x, dy, dx, batch: batch) } else { loweredBackward(w, x, dy, dx, batch: batch) }
+        // Each chunk's gradient is in its own partial sum; add them in chunk order.
+        let parts = partials.pointer, partSize = gradientSize, weights = outputChannels * geometry.patchSize
+        let chunks = (batch + chunkSamples - 1) / chunkSamples
+        for q in 1..<max(chunks, 1) { axpy(partSize, 1, parts + q * partSize, parts) }
+        (dw + weightOffset).update(from: parts, count: weights)
+        if let biasOffset { (dw + biasOffset).update(from: parts + weights, count: outputChannels) }
+    }
+
+    /// The im2col path: per chunk, ∂f/∂W = G·colᵀ and ∂f/∂x = col2im(Wᵀ·G) for the chunk's output gradients G.
+    private func loweredBackward(_ w: UnsafePointer<Scalar>, _ x: UnsafePointer<Scalar>, _ dy: UnsafePointer<Scalar>,
+                                 _ dx: UnsafeMutablePointer<Scalar>?, batch: Int) {
+        let p = geometry.outputPixels, k = geometry.patchSize, cout = outputChannels, size = outputSize
+        let parts = partials.pointer, partSize = gradientSize, weight = w + weightOffset
+        forEachChunk(batch) { thread, q in
+            let b0 = q * chunkSamples, n = min(chunkSamples, batch - b0), ld = n * p
+            let col = patches(x, b0, n, thread: thread)
+            var g = dy + b0 * size
+            if n > 1 {
+                let gather = gathered[thread].pointer
+                for s in 0..<n {
+                    for o in 0..<cout { (gather + o * ld + s * p).update(from: dy + (b0 + s) * size + o * p, count: p) }
+                }
+                g = UnsafePointer(gather)
+            }
+            let part = parts + q * partSize
+            gemm(.none, .transposed, cout, k, ld, 1, g, ld, col, ld, 0, part, k, threads: 1)
+            if biasOffset != nil { for o in 0..<cout { part[cout * k + o] = sum(ld, g + o * ld) } }
+            guard let dx else { return }
+            let input = inputSize
+            if isPointwise {
+                gemm(.transposed, .none, k, p, cout, 1, weight, k, g, p, 0, dx + b0 * input, p, threads: 1)
+                return
+            }
+            let dcol = columns[thread].pointer
+            gemm(.transposed, .none, k, ld, cout, 1, weight, k, g, ld, 0, dcol, ld, threads: 1)
+            for s in 0..<n {
+                let d = dx + (b0 + s) * input
+                d.update(repeating: 0, count: input)
+                col2im(geometry, dcol + s * p, ldcol: ld, d)
+            }
+        }
+    }
+}
+
+/// y ← y + c for n entries.
+@inline(__always)
+func addConstant<T: KernelScalar>(_ n: Int, _ c: T, _ y: UnsafeMutablePointer<T>) {
+    let v = T.Vector(repeating: c), w = T.lanes
+    var i = 0
+    while i + w <= n {
+        let r = UnsafeMutableRawPointer(y + i)
+        r.storeBytes(of: r.loadUnaligned(as: T.Vector.self) + v, as: T.Vector.self)
+        i += w
+    }
+    while i < n { y[i] += c; i += 1 }
+}
+
+/// Σᵢ xᵢ over n entries: two vector accumulators, then the lanes, then the tail (a fixed order).
+@inline(__always)
+func sum<T: KernelScalar>(_ n: Int, _ x: UnsafePointer<T>) -> T {
+    let w = T.lanes
+    var s0 = T.Vector(), s1 = T.Vector()
+    var i = 0
+    while i + 2 * w <= n {
+        s0 += UnsafeRawPointer(x + i).loadUnaligned(as: T.Vector.self)
+        s1 += UnsafeRawPointer(x + i + w).loadUnaligned(as: T.Vector.self)
+        i += 2 * w
+    }
+    var s = (s0 + s1).sum()
+    while i < n { s += x[i]; i += 1 }
+    return s
+}

@@ -1,0 +1,94 @@
+import Core
+import Kernels
+
+/// AdaGrad (Duchi, Hazan & Singer, 2011; the survey's §5.4), exactly torch.optim.Adagrad's rule,
+/// per group:
+///
+///     g_t = ∇f_{B_t}(θ_{t−1}) + λθ_{t−1}                  (λ = weight_decay)
+///     s_t = s_{t−1} + g_t ∘ g_t,   s_0 = initial_accumulator_value
+///     θ_t = θ_{t−1} − η_t / (1 + (t − 1)·lr_decay) · g_t / (√s_t + ε)
+///
+/// with η_t = lr·s(epoch). As in torch, ε is added outside the square root, and `lr_decay`
+/// divides the rate by 1 + (t − 1)·lr_decay at step t = 1, 2, …
+///
+/// Hyper-parameters carry torch's names; each but `batch_size` may be set per parameter group.
+/// - Parameters: `lr` 1e-2, `lr_decay` 0, `weight_decay` 0, `initial_accumulator_value` 0,
+///   `eps` 1e-10 (torch's defaults), `batch_size` 0 (full gradient).
+public typealias Adagrad<Scalar: KernelScalar> = ElementwiseOptimizer<AdagradRule<Scalar>>
+
+/// torch.optim.Adagrad's element-wise update of one parameter group (see `Adagrad`).
+public struct AdagradRule<Scalar: KernelScalar>: ElementwiseRule {
+    public var lr: Double
+    public var lrDecay: Double
+    public var weightDecay: Double
+    public var initialAccumulatorValue: Double
+    public var eps: Double
+
+    public init(lr: Double = 1e-2, lrDecay: Double = 0, weightDecay: Double = 0, initialAccumulatorValue: Double = 0, eps: Double = 1e-10) {
+        self.lr = lr
+        self.lrDecay = lrDecay
+        self.weightDecay = weightDecay
+        self.initialAccumulatorValue = initialAccumulatorValue
+        self.eps = eps
+    }
+
+    public init(_ p: Parameters) throws(ConfigurationError) {
+        self.init(lr: p.real("lr"), lrDecay: p.real("lr_decay"), weightDecay: p.real("weight_decay"),
+                  initialAccumulatorValue: p.real("initial_accumulator_value"), eps: p.real("eps"))
+    }
+
+    public static var groupParameters: [String] { ["lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps"] }
+
+    /// The row s, torch's state_sum.
+    public struct SliceState {
+        @usableFromInline var moments: MomentBuffers<Scalar>
+    }
+
+    public func makeState(count: Int) -> SliceState {
+        SliceState(moments: MomentBuffers(count: count, rows: 1, initialValue: Scalar(initialAccumulatorValue)))
+    }
+
+    @inlinable
+    public func update(_ w: UnsafeMutableBufferPointer<Scalar>, gradient g: UnsafeMutableBufferPointer<Scalar>,
+                       state: inout SliceState, context: StepContext) {
+        state.moments.update(w, gradient: UnsafeBufferPointer(g), BlockStep(self, context))
+    }
+
+    /// Step t on one block: the rate η_t/(1 + (t − 1)·lr_decay), ε and λ.
+    @usableFromInline
+    struct BlockStep: MomentUpdate {
+        @usableFromInline let rate: Scalar, eps: Scalar, l2: Scalar
+
+        @inlinable
+        init(_ rule: AdagradRule, _ context: StepContext) {
+            rate = Scalar(rule.lr * context.scale / (1 + Double(context.iteration - 1) * rule.lrDecay))
+            eps = Scalar(rule.eps)
+            l2 = Scalar(rule.weightDecay)
+        }
+
+        @inlinable @inline(__always)
+        func callAsFunction(_ w: inout Scalar.Vector, _ g: Scalar.Vector, _ s: MomentLanes<Scalar>) {
+            let g = l2 == 0 ? g : g.addingProduct(l2, w)
+            let sum = s[0].addingProduct(g, g)
+            s[0] = sum
+            w -= rate * g / (sum.squareRoot() + eps)
+        }
+    }
+}
+
+
+extension OptimizerEntry {
+    /// AdaGrad (`Adagrad`), torch.optim.Adagrad's rule and defaults.
+    public static let adagrad = OptimizerEntry(
+        name: "adagrad",
+        summary: "AdaGrad with torch.optim.Adagrad's lr_decay, initial accumulator, ε and weight decay",
+        parameters: [
+            .real("lr", 1e-2, range: 0...1e12, "learning rate η₀"),
+            .real("lr_decay", 0, range: 0...1e12, "the rate at step t is η/(1 + (t − 1)·lr_decay)"),
+            .real("weight_decay", 0, range: 0...1e12, "L2 penalty λ added to the gradient"),
+            .real("initial_accumulator_value", 0, range: 0...1e12, "s₀, the start of the sum of squared gradients"),
+            .real("eps", 1e-10, range: 0...1e12, "ε added to √s (outside the root)"),
+        ] + Schedule.parameters + [fullOrMiniBatch],
+        float: { p, groups throws(ConfigurationError) in try Adagrad<Float>(p, groups: groups, batchSize: p.integer("batch_size")) },
+        double: { p, groups throws(ConfigurationError) in try Adagrad<Double>(p, groups: groups, batchSize: p.integer("batch_size")) })
+}
