@@ -103,7 +103,8 @@ import Testing
         _: T.Type, _ ta: Transpose, _ tb: Transpose, _ m: Int, _ n: Int, _ k: Int, alpha: T = 0.75, beta: T = -0.5
     ) {
         let one = check(T.self, ta, tb, m, n, k, alpha: alpha, beta: beta, threads: 1)
-        for threads in [2, 3] {
+        // 0 is the automatic count: one thread below m·n·k = 2²⁰, every active core above.
+        for threads in [0, 2, 3] {
             let many = check(T.self, ta, tb, m, n, k, alpha: alpha, beta: beta, threads: threads)
             #expect(one.elementsEqual(many, by: { $0 == $1 || ($0.isNaN && $1.isNaN) }),
                     "\(T.self) \(ta)/\(tb) \(m)×\(n)×\(k): threads=\(threads) differs from 1")
@@ -170,9 +171,9 @@ import Testing
     }
 
     /// A B met by at most two row panels (m ≤ 24) is read in place, its ragged last panel
-    /// packed.
+    /// packed; m = 4, 8, 16, 20 store the 4- and 8-row kernels' tiles straight into C.
     @Test func thinAReadsBInPlace() {
-        for m in [1, 10, 12, 24] {
+        for m in [1, 4, 8, 10, 12, 16, 20, 24] {
             check(Float.self, .transposed, .none, m, 256, 128, beta: 0)
             check(Float.self, .none, .none, m, 100, 33, pad: 1)
             check(Double.self, .transposed, .none, m, 45, 9)
@@ -207,5 +208,12 @@ import Testing
     /// split 2 and 3 ways.
     @Test func sharedPanelsAcrossBlocks() {
         checkThreadInvariance(Double.self, .transposed, .none, 790, 1030, 515)
+    }
+
+    /// From m·n·k = 2²⁷ on, a product with fewer row tiles than column tiles packs both
+    /// operands and splits the columns: three row tiles (the last one 8 rows) by 129 column
+    /// tiles (the last one ragged), three k-blocks, three NC-wide panels.
+    @Test func packedColumnSplitOfWideProducts() {
+        checkThreadInvariance(Float.self, .none, .transposed, 32, 4100, 1030, alpha: 1, beta: 0)
     }
 }
