@@ -108,7 +108,7 @@ func benchCases(quick: Bool, threads: Int) -> [BenchCase] {
         cases.append(gemmCase(Float.self, n, n, n, threads: threads))
         cases.append(gemmCase(Double.self, n, n, n, threads: threads))
     }
-    // A mini-batch MLP layer under automatic threading: one dispatch, each thread packing its own operands.
+    // A mini-batch MLP layer under automatic threading: one dispatch, each thread reading A in place and packing its own columns of B.
     cases.append(gemmCase(Float.self, kernel: "gemm-mlp", 64, 128, 784, threads: 0))
     cases.append(gemmCase(Double.self, kernel: "gemm-mlp", 64, 128, 784, threads: 0))
     for trans in [Transpose.none, .transposed] {

@@ -8,10 +8,12 @@
 /// β = 0 overwrites C without reading it (NaNs in C do not survive); α = 0 or k = 0 only scales C.
 /// `threads`: 0 (the default) picks one thread for products with m·n·k < 2²⁰ and all active
 /// cores above; an explicit count is honoured up to one thread per register tile. A mini-batch
-/// layer such as 64×784×128 (≈ 60–100 µs) is split in one dispatch to the spinning worker pool,
-/// each thread packing its own operands; from m·n·k = 2²⁷ on the threads share each packed
-/// panel of B. Threads split C into disjoint tiles and every entry is one fixed-order fused
-/// multiply-add chain per k-block of `KC`, so the result is bit-identical for every thread count.
+/// layer such as 128×256×784 is split in one dispatch to the spinning worker pool: each thread
+/// takes a block of columns of C, reads a plain A where it is stored and packs only its own
+/// columns of B (and a transposed A). From m·n·k = 2²⁷ on, both operands are packed and the
+/// threads share each packed panel of B. Threads split C into disjoint tiles and every entry
+/// is one fixed-order fused multiply-add chain per k-block of `KC`, whichever path computes
+/// it, so the result is bit-identical for every thread count.
 /// - Complexity: O(mnk) arithmetic; O(mk + kn) packing and O(mn) for C.
 @inlinable
 public func gemm<T: KernelScalar>(
@@ -63,7 +65,9 @@ struct GEMMBlocking {
 
 /// Products below this m·n·k run on one thread unless a count is given.
 let gemmParallelThreshold = 1 << 20
-/// From this m·n·k on, threads share packed panels of B (two dispatches per KC × NC block).
+/// From this m·n·k on, operands are packed and threads share packed panels of B (two
+/// dispatches per KC × NC block); below it, operands stored the way the micro-kernel reads
+/// them are read in place.
 let gemmSharedPanelThreshold = 1 << 27
 
 func gemmDriver<T: KernelScalar>(
@@ -81,28 +85,45 @@ func gemmDriver<T: KernelScalar>(
     let mr = gemmMR, nr = T.gemmNR
     let rowTiles = (m + mr - 1) / mr, colTiles = (n + nr - 1) / nr
     var t = threads > 0 ? threads : (m * n * k < gemmParallelThreshold ? 1 : availableThreads)
-    // Large products split the rows of C and share each packed panel of B. Small ones take a
-    // single dispatch, each thread packing its own operands: they split the columns, and
-    // pack all of A twice, when A (m×k) is the smaller operand to duplicate — as in a
-    // mini-batch layer — else the rows. Chunk edges fall on tile edges.
-    let large = m * n * k >= gemmSharedPanelThreshold
-    let splitRows = large ? rowTiles >= colTiles : (m > n ? rowTiles >= t : colTiles < t && rowTiles > colTiles)
+    if m * n * k >= gemmSharedPanelThreshold {
+        // Large products split the rows of C and share each packed panel of B.
+        let splitRows = rowTiles >= colTiles
+        t = max(1, min(t, splitRows ? rowTiles : colTiles))
+        if t == 1 {
+            gemmPacked(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+        } else if splitRows {
+            gemmSharedB(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads: t)
+        } else {
+            parallelFor(t) { part in
+                let j0 = colTiles * part / t * nr, j1 = min(n, colTiles * (part + 1) / t * nr)
+                gemmPacked(transA, transB, m, j1 - j0, k, alpha, a, lda,
+                           transB == .none ? b + j0 : b + j0 * ldb, ldb, beta, c + j0, ldc)
+            }
+        }
+        return
+    }
+    // Smaller ones take a single dispatch and read a plain A in place — unless its rows are a
+    // multiple of 4 KB apart, when the twelve rows of a micro-panel share one set of the L1
+    // cache. Splitting the columns then packs nothing twice but a transposed A (each thread
+    // packs its own: read from another core's cache just after being written, a shared copy
+    // costs more than a second one); only a product too narrow to give each thread a column
+    // of tiles splits the rows, each thread then packing all of B.
+    let aInPlace = transA == .none && (lda * MemoryLayout<T>.size) % 4096 != 0
+    let splitRows = colTiles < t && rowTiles > colTiles
     t = max(1, min(t, splitRows ? rowTiles : colTiles))
     if t == 1 {
-        gemmSerial(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-    } else if splitRows && large {
-        gemmSharedB(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads: t)
+        gemmPacked(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, aInPlace: aInPlace)
     } else if splitRows {
         parallelFor(t) { part in
             let i0 = rowTiles * part / t * mr, i1 = min(m, rowTiles * (part + 1) / t * mr)
-            gemmSerial(transA, transB, i1 - i0, n, k, alpha, transA == .none ? a + i0 * lda : a + i0, lda,
-                       b, ldb, beta, c + i0 * ldc, ldc)
+            gemmPacked(transA, transB, i1 - i0, n, k, alpha, transA == .none ? a + i0 * lda : a + i0, lda,
+                       b, ldb, beta, c + i0 * ldc, ldc, aInPlace: aInPlace)
         }
     } else {
         parallelFor(t) { part in
             let j0 = colTiles * part / t * nr, j1 = min(n, colTiles * (part + 1) / t * nr)
-            gemmSerial(transA, transB, m, j1 - j0, k, alpha, a, lda,
-                       transB == .none ? b + j0 : b + j0 * ldb, ldb, beta, c + j0, ldc)
+            gemmPacked(transA, transB, m, j1 - j0, k, alpha, a, lda,
+                       transB == .none ? b + j0 : b + j0 * ldb, ldb, beta, c + j0, ldc, aInPlace: aInPlace)
         }
     }
 }
@@ -152,7 +173,8 @@ func gemmSharedB<T: KernelScalar>(
                     while ic < end {
                         let mc = min(mcMax, end - ic)
                         gemmPackA(transA, a, lda, ic, pc, mc, kc, packedA)
-                        gemmMacroKernel(mc, nc, kc, packedA, packedB, alpha, betaBlock, c + ic * ldc + jc, ldc, edge: edge)
+                        gemmMacroKernel(mc, nc, kc, .packed(packedA, mr, kc), .packed(packedB, nr, kc), alpha, betaBlock,
+                                        c + ic * ldc + jc, ldc, edge: edge)
                         ic += mc
                     }
                 }
@@ -164,17 +186,31 @@ func gemmSharedB<T: KernelScalar>(
 }
 
 /// One thread's share: the five BLIS loops over its own block of C, with its own buffers.
-func gemmSerial<T: KernelScalar>(
+///
+/// B is packed — a plain B by vector copies, a transposed one by 4 × 4 register transposes —
+/// so that its micro-panel stays in L1 across the row panels of A whatever `ldb` (rows of B
+/// read in place thrash L1 when `ldb` is a multiple of 256 floats); only a B met by at most
+/// two row panels is read in place. A transposed A is packed by copies. A plain A is read in
+/// place when `aInPlace` — twelve rows side by side — since packing it would transpose every
+/// 12 × k block, costing at k ≈ 128 as much as a good part of the arithmetic; only its ragged
+/// last micro-panel is packed then.
+func gemmPacked<T: KernelScalar>(
     _ transA: Transpose, _ transB: Transpose, _ m: Int, _ n: Int, _ k: Int, _ alpha: T,
     _ a: UnsafePointer<T>, _ lda: Int, _ b: UnsafePointer<T>, _ ldb: Int, _ beta: T,
-    _ c: UnsafeMutablePointer<T>, _ ldc: Int
+    _ c: UnsafeMutablePointer<T>, _ ldc: Int, aInPlace: Bool = false
 ) {
     let mr = gemmMR, nr = T.gemmNR
     let blocking = GEMMBlocking.of(T.self)
     let kcMax = gemmDepthBlock(k, blocking)
     let mcMax = min(blocking.mc, (m + mr - 1) / mr * mr)
     let ncMax = min(blocking.nc, (n + nr - 1) / nr * nr)
-    let aSize = mcMax * kcMax, bSize = ncMax * kcMax
+    let inPlace = aInPlace && transA == .none
+    let fullRows = inPlace ? m / mr * mr : 0
+    // A B panel that meets at most two micro-panels of A is read in place (but its ragged
+    // last micro-panel): packing it would cost as much as reading it.
+    let bInPlace = transB == .none && m <= 2 * mr
+    let fullCols = bInPlace ? n / nr * nr : 0
+    let aSize = inPlace ? mr * kcMax : mcMax * kcMax, bSize = bInPlace ? nr * kcMax : ncMax * kcMax
     ScratchPool.shared.with(aSize + bSize + mr * nr, of: T.self) { scratch in
         let packedA = scratch, packedB = scratch + aSize, edge = scratch + aSize + bSize
         // LOOP 5: split n into NC-wide column panels.
@@ -186,13 +222,31 @@ func gemmSerial<T: KernelScalar>(
             while pc < k {
                 let kc = min(kcMax, k - pc)
                 let betaBlock: T = pc == 0 ? beta : 1
-                gemmPackB(transB, b, ldb, pc, jc, kc, nc, packedB)
+                let panelsB: GEMMPanels<T>
+                if bInPlace {
+                    let full = (min(jc + nc, fullCols) - jc) / nr
+                    if full * nr < nc { gemmPackB(transB, b, ldb, pc, jc + full * nr, kc, nc - full * nr, packedB) }
+                    panelsB = GEMMPanels(b + pc * ldb + jc, count: full, panelStride: nr, rowStride: 1, depthStride: ldb,
+                                         edge: packedB, edgeDepthStride: nr)
+                } else {
+                    gemmPackB(transB, b, ldb, pc, jc, kc, nc, packedB)
+                    panelsB = .packed(packedB, nr, kc)
+                }
+                if inPlace && fullRows < m { gemmPackA(transA, a, lda, fullRows, pc, m - fullRows, kc, packedA) }
                 // LOOP 3: split m into MC-tall row blocks.
                 var ic = 0
                 while ic < m {
                     let mc = min(mcMax, m - ic)
-                    gemmPackA(transA, a, lda, ic, pc, mc, kc, packedA)
-                    gemmMacroKernel(mc, nc, kc, packedA, packedB, alpha, betaBlock, c + ic * ldc + jc, ldc, edge: edge)
+                    let panelsA: GEMMPanels<T>
+                    if inPlace {
+                        panelsA = GEMMPanels(a + ic * lda + pc, count: (min(ic + mc, fullRows) - ic) / mr, panelStride: mr * lda,
+                                             rowStride: lda, depthStride: 1, edge: packedA, edgeDepthStride: mr)
+                    } else {
+                        gemmPackA(transA, a, lda, ic, pc, mc, kc, packedA)
+                        panelsA = .packed(packedA, mr, kc)
+                    }
+                    gemmMacroKernel(mc, nc, kc, panelsA, panelsB, alpha, betaBlock,
+                                    c + ic * ldc + jc, ldc, edge: edge)
                     ic += mc
                 }
                 pc += kc
@@ -202,36 +256,88 @@ func gemmSerial<T: KernelScalar>(
     }
 }
 
-/// Loops 2 and 1 of BLIS: C[0..<mc, 0..<nc] ← α·ÃB̃ + β·C for a packed block Ã (mc × kc) and
-/// panel B̃ (kc × nc), one register tile at a time; edge tiles go through `edge` (MR × NR).
+/// Micro-panels of one operand block as the micro-kernel reads them: the first `count` in
+/// place, panel q's entry (r, p) at `base + q·panelStride + r·rowStride + p·depthStride`, then
+/// one packed panel at `edge` (entry (r, p) at `edge + r + p·edgeDepthStride`) for the rest.
+struct GEMMPanels<T: KernelScalar> {
+    var base: UnsafePointer<T>
+    var count: Int
+    var panelStride: Int, rowStride: Int, depthStride: Int
+    var edge: UnsafePointer<T>
+    var edgeDepthStride: Int
+
+    init(_ base: UnsafePointer<T>, count: Int, panelStride: Int, rowStride: Int, depthStride: Int,
+         edge: UnsafeMutablePointer<T>, edgeDepthStride: Int) {
+        self.base = base
+        self.count = count
+        self.panelStride = panelStride
+        self.rowStride = rowStride
+        self.depthStride = depthStride
+        self.edge = UnsafePointer(edge)
+        self.edgeDepthStride = edgeDepthStride
+    }
+
+    /// A block packed by `gemmPackA`/`gemmPackB`: panels of `width` × kc, one after another.
+    static func packed(_ p: UnsafeMutablePointer<T>, _ width: Int, _ kc: Int) -> GEMMPanels {
+        GEMMPanels(UnsafePointer(p), count: Int.max, panelStride: width * kc, rowStride: 1, depthStride: width,
+                   edge: p, edgeDepthStride: width)
+    }
+}
+
+/// Loops 2 and 1 of BLIS: C[0..<mc, 0..<nc] ← α·ÃB̃ + β·C for a block Ã (mc × kc) and panel
+/// B̃ (kc × nc), one register tile at a time. A micro-panel of B at most one vector wide runs
+/// the half-width kernel; tiles cut by the edge of C go through `edge` (MR × NR), whose valid
+/// part is then copied out.
 @inline(__always)
 func gemmMacroKernel<T: KernelScalar>(
-    _ mc: Int, _ nc: Int, _ kc: Int, _ packedA: UnsafeMutablePointer<T>, _ packedB: UnsafeMutablePointer<T>,
+    _ mc: Int, _ nc: Int, _ kc: Int, _ pa: GEMMPanels<T>, _ pb: GEMMPanels<T>,
     _ alpha: T, _ betaBlock: T, _ c: UnsafeMutablePointer<T>, _ ldc: Int, edge: UnsafeMutablePointer<T>
 ) {
-    let mr = gemmMR, nr = T.gemmNR
+    let mr = gemmMR, nr = T.gemmNR, w = T.lanes
     // LOOP 2: NR-wide micro-panels of B.
     var jr = 0
     while jr < nc {
         let cols = min(nr, nc - jr)
-        let bPanel = UnsafePointer(packedB + jr * kc)
+        let q = jr / nr
+        let bPanel = q < pb.count ? pb.base + q * pb.panelStride : pb.edge
+        let ldb = q < pb.count ? pb.depthStride : pb.edgeDepthStride
+        let half = cols <= w
         // LOOP 1: MR-tall micro-panels of A.
         var ir = 0
         while ir < mc {
             let rows = min(mr, mc - ir)
-            let aPanel = UnsafePointer(packedA + ir * kc)
             let cTile = c + ir * ldc + jr
-            if rows == mr && cols == nr {
-                gemmMicroKernel(kc, aPanel, bPanel, alpha, betaBlock, cTile, ldc)
+            let inPlace = ir / mr < pa.count
+            let aPanel = inPlace ? pa.base + ir / mr * pa.panelStride : pa.edge
+            // The kernel's row count: a literal in each call below, which specialises it.
+            let kernelRows = rows <= 4 ? 4 : rows <= 8 ? 8 : mr
+            let direct = rows == kernelRows && cols == (half ? w : nr)
+            let (dst, ldd, beta) = direct ? (cTile, ldc, betaBlock) : (edge, nr, 0)
+            // A ragged micro-panel of A is always packed; its rows past `rows` are zero padding.
+            if inPlace && pa.rowStride != 1 {
+                if half {
+                    gemmMicroKernelHalf(12, kc, aPanel, rowStride: pa.rowStride, depthStride: 1, bPanel, ldb, alpha, beta, dst, ldd)
+                } else {
+                    gemmMicroKernel(12, kc, aPanel, rowStride: pa.rowStride, depthStride: 1, bPanel, ldb, alpha, beta, dst, ldd)
+                }
             } else {
-                // Edge tile: the full kernel into scratch, then the valid part.
-                gemmMicroKernel(kc, aPanel, bPanel, alpha, 0, edge, nr)
+                let ks = inPlace ? pa.depthStride : pa.edgeDepthStride
+                switch (kernelRows, half) {
+                case (4, true): gemmMicroKernelHalf(4, kc, aPanel, rowStride: 1, depthStride: ks, bPanel, ldb, alpha, beta, dst, ldd)
+                case (4, false): gemmMicroKernel(4, kc, aPanel, rowStride: 1, depthStride: ks, bPanel, ldb, alpha, beta, dst, ldd)
+                case (8, true): gemmMicroKernelHalf(8, kc, aPanel, rowStride: 1, depthStride: ks, bPanel, ldb, alpha, beta, dst, ldd)
+                case (8, false): gemmMicroKernel(8, kc, aPanel, rowStride: 1, depthStride: ks, bPanel, ldb, alpha, beta, dst, ldd)
+                case (_, true): gemmMicroKernelHalf(12, kc, aPanel, rowStride: 1, depthStride: ks, bPanel, ldb, alpha, beta, dst, ldd)
+                case (_, false): gemmMicroKernel(12, kc, aPanel, rowStride: 1, depthStride: ks, bPanel, ldb, alpha, beta, dst, ldd)
+                }
+            }
+            if !direct {
                 for r in 0..<rows {
-                    let src = edge + r * nr, dst = cTile + r * ldc
+                    let src = edge + r * nr, out = cTile + r * ldc
                     if betaBlock == 0 {
-                        for q in 0..<cols { dst[q] = src[q] }
+                        for q in 0..<cols { out[q] = src[q] }
                     } else {
-                        for q in 0..<cols { dst[q] = src[q].addingProduct(betaBlock, dst[q]) }
+                        for q in 0..<cols { out[q] = src[q].addingProduct(betaBlock, out[q]) }
                     }
                 }
             }

@@ -1,9 +1,16 @@
 // The GEMM micro-kernel: the only code that knows the register tile.
 //
 // A 12 × 2w tile of C (w = lanes of a 512-bit vector: 12×32 for Float, 12×16 for Double) lives
-// in 24 vector accumulators; each step of k loads two vectors of the packed B micro-panel and
-// broadcasts twelve entries of the packed A micro-panel. 24 accumulators + 2 B vectors + a
-// broadcast fill 27 of the 32 AVX-512 registers, so nothing spills.
+// in 24 vector accumulators; each step of k loads two vectors of a B micro-panel and
+// broadcasts twelve entries of an A micro-panel. 24 accumulators + 2 B vectors + a broadcast
+// fill 27 of the 32 AVX-512 registers, so nothing spills.
+//
+// Neither operand has to be packed: the kernel reads entry (r, p) of the A micro-panel at
+// `a + r·rowStride + p·depthStride` and row p of the B micro-panel at `b + p·ldb`, so a
+// packed panel (rowStride 1, depthStride 12; ldb = NR), a plain A read in place (rowStride
+// lda, depthStride 1) and a plain B read in place (ldb) all run the same arithmetic. The last
+// row panel of A may hold 4 or 8 rows only (m = 128 = 10·12 + 8 rows, m = 256 = 21·12 + 4):
+// the kernels take the row count, a literal at each call, and run only those rows.
 
 /// Rows of the register tile.
 @usableFromInline let gemmMR = 12
@@ -13,16 +20,19 @@ extension KernelScalar {
     @inlinable static var gemmNR: Int { 2 * lanes }
 }
 
-/// C[0..<12, 0..<NR] ← α · Ã B̃ + β C for packed micro-panels Ã (kc × 12, column of A per step)
-/// and B̃ (kc × NR, row of B per step), C row-major with leading dimension `ldc`.
+/// C[0..<rows, 0..<NR] ← α · Ã B̃ + β C for micro-panels Ã (rows × kc, entry (r, p) at
+/// `a + r·rowStride + p·depthStride`) and B̃ (kc × NR, row p at `b + p·ldb`), C row-major with
+/// leading dimension `ldc`; `rows` is 12, 8 or 4.
 ///
 /// β = 0 stores α·ÃB̃ without reading C. Every entry is one fused multiply-add chain over
 /// k = 0..<kc in increasing order, finished by `(α·s).addingProduct(β, c)` — the same arithmetic
-/// as the edge-tile path, so a result never depends on where its tile falls.
+/// whatever the strides, the row count and wherever the tile falls, so a result never depends
+/// on the path. Call it with a literal row count, and literal strides where one is 1: the
+/// inlined copy is then specialised.
 /// - Complexity: O(kc).
 @inline(__always)
 func gemmMicroKernel<T: KernelScalar>(
-    _ kc: Int, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>,
+    _ rows: Int, _ kc: Int, _ a: UnsafePointer<T>, rowStride rs: Int, depthStride ks: Int, _ b: UnsafePointer<T>, _ ldb: Int,
     _ alpha: T, _ beta: T, _ c: UnsafeMutablePointer<T>, _ ldc: Int
 ) {
     let w = T.lanes
@@ -33,41 +43,33 @@ func gemmMicroKernel<T: KernelScalar>(
     var c8a = T.Vector(), c8b = T.Vector(), c9a = T.Vector(), c9b = T.Vector()
     var c10a = T.Vector(), c10b = T.Vector(), c11a = T.Vector(), c11b = T.Vector()
     // The C tile is read (β ≠ 0) or written only after the kc steps; request its lines now so a
-    // product larger than the caches does not wait for them then (twelve rows, each 2·64 bytes).
-    for r in 0..<gemmMR {
+    // product larger than the caches does not wait for them then (each row 2·64 bytes).
+    for r in 0..<rows {
         let row = UnsafeRawPointer(c + r * ldc)
         _llvmPrefetch(row, 1, 2, 1)
         _llvmPrefetch(row + 64, 1, 2, 1)
     }
-    var pa = a, pb = b
+    // Rows 0, 3, 6, 9 advance; the others sit at one or two row strides from them, which
+    // x86 addressing reaches without more pointer registers.
+    var a0 = a, a3 = a + 3 * rs, a6 = a + 6 * rs, a9 = a + 9 * rs
+    let rs2 = 2 * rs
+    var pb = b
     for _ in 0..<kc {
         let b0 = pb.vector(at: 0), b1 = pb.vector(at: w)
-        var x = T.Vector(repeating: pa[0])
-        c0a = c0a.addingProduct(x, b0); c0b = c0b.addingProduct(x, b1)
-        x = T.Vector(repeating: pa[1])
-        c1a = c1a.addingProduct(x, b0); c1b = c1b.addingProduct(x, b1)
-        x = T.Vector(repeating: pa[2])
-        c2a = c2a.addingProduct(x, b0); c2b = c2b.addingProduct(x, b1)
-        x = T.Vector(repeating: pa[3])
-        c3a = c3a.addingProduct(x, b0); c3b = c3b.addingProduct(x, b1)
-        x = T.Vector(repeating: pa[4])
-        c4a = c4a.addingProduct(x, b0); c4b = c4b.addingProduct(x, b1)
-        x = T.Vector(repeating: pa[5])
-        c5a = c5a.addingProduct(x, b0); c5b = c5b.addingProduct(x, b1)
-        x = T.Vector(repeating: pa[6])
-        c6a = c6a.addingProduct(x, b0); c6b = c6b.addingProduct(x, b1)
-        x = T.Vector(repeating: pa[7])
-        c7a = c7a.addingProduct(x, b0); c7b = c7b.addingProduct(x, b1)
-        x = T.Vector(repeating: pa[8])
-        c8a = c8a.addingProduct(x, b0); c8b = c8b.addingProduct(x, b1)
-        x = T.Vector(repeating: pa[9])
-        c9a = c9a.addingProduct(x, b0); c9b = c9b.addingProduct(x, b1)
-        x = T.Vector(repeating: pa[10])
-        c10a = c10a.addingProduct(x, b0); c10b = c10b.addingProduct(x, b1)
-        x = T.Vector(repeating: pa[11])
-        c11a = c11a.addingProduct(x, b0); c11b = c11b.addingProduct(x, b1)
-        pa += gemmMR
-        pb += 2 * w
+        do { let x = T.Vector(repeating: a0[0]); c0a = c0a.addingProduct(x, b0); c0b = c0b.addingProduct(x, b1) }
+        do { let x = T.Vector(repeating: a0[rs]); c1a = c1a.addingProduct(x, b0); c1b = c1b.addingProduct(x, b1) }
+        do { let x = T.Vector(repeating: a0[rs2]); c2a = c2a.addingProduct(x, b0); c2b = c2b.addingProduct(x, b1) }
+        do { let x = T.Vector(repeating: a3[0]); c3a = c3a.addingProduct(x, b0); c3b = c3b.addingProduct(x, b1) }
+        if rows > 4 { let x = T.Vector(repeating: a3[rs]); c4a = c4a.addingProduct(x, b0); c4b = c4b.addingProduct(x, b1) }
+        if rows > 4 { let x = T.Vector(repeating: a3[rs2]); c5a = c5a.addingProduct(x, b0); c5b = c5b.addingProduct(x, b1) }
+        if rows > 4 { let x = T.Vector(repeating: a6[0]); c6a = c6a.addingProduct(x, b0); c6b = c6b.addingProduct(x, b1) }
+        if rows > 4 { let x = T.Vector(repeating: a6[rs]); c7a = c7a.addingProduct(x, b0); c7b = c7b.addingProduct(x, b1) }
+        if rows > 8 { let x = T.Vector(repeating: a6[rs2]); c8a = c8a.addingProduct(x, b0); c8b = c8b.addingProduct(x, b1) }
+        if rows > 8 { let x = T.Vector(repeating: a9[0]); c9a = c9a.addingProduct(x, b0); c9b = c9b.addingProduct(x, b1) }
+        if rows > 8 { let x = T.Vector(repeating: a9[rs]); c10a = c10a.addingProduct(x, b0); c10b = c10b.addingProduct(x, b1) }
+        if rows > 8 { let x = T.Vector(repeating: a9[rs2]); c11a = c11a.addingProduct(x, b0); c11b = c11b.addingProduct(x, b1) }
+        a0 += ks; a3 += ks; a6 += ks; a9 += ks
+        pb += ldb
     }
     @inline(__always) func put(_ r: Int, _ u: T.Vector, _ v: T.Vector) {
         let row = c + r * ldc
@@ -80,6 +82,49 @@ func gemmMicroKernel<T: KernelScalar>(
         }
     }
     put(0, c0a, c0b); put(1, c1a, c1b); put(2, c2a, c2b); put(3, c3a, c3b)
-    put(4, c4a, c4b); put(5, c5a, c5b); put(6, c6a, c6b); put(7, c7a, c7b)
-    put(8, c8a, c8b); put(9, c9a, c9b); put(10, c10a, c10b); put(11, c11a, c11b)
+    if rows > 4 { put(4, c4a, c4b); put(5, c5a, c5b); put(6, c6a, c6b); put(7, c7a, c7b) }
+    if rows > 8 { put(8, c8a, c8b); put(9, c9a, c9b); put(10, c10a, c10b); put(11, c11a, c11b) }
+}
+
+/// The same product for a B micro-panel at most one vector wide: C[0..<rows, 0..<w] (w = lanes)
+/// from the first vector of each row of B̃, for narrow products (n ≤ w, such as a 10-class
+/// output layer) and the last panel of n ≡ 1…w (mod NR), which would otherwise pay for two.
+/// Twelve accumulators still cover the FMA latency. Same arithmetic, entry for entry, as
+/// `gemmMicroKernel`.
+/// - Complexity: O(kc).
+@inline(__always)
+func gemmMicroKernelHalf<T: KernelScalar>(
+    _ rows: Int, _ kc: Int, _ a: UnsafePointer<T>, rowStride rs: Int, depthStride ks: Int, _ b: UnsafePointer<T>, _ ldb: Int,
+    _ alpha: T, _ beta: T, _ c: UnsafeMutablePointer<T>, _ ldc: Int
+) {
+    var c0 = T.Vector(), c1 = T.Vector(), c2 = T.Vector(), c3 = T.Vector()
+    var c4 = T.Vector(), c5 = T.Vector(), c6 = T.Vector(), c7 = T.Vector()
+    var c8 = T.Vector(), c9 = T.Vector(), c10 = T.Vector(), c11 = T.Vector()
+    var a0 = a, a3 = a + 3 * rs, a6 = a + 6 * rs, a9 = a + 9 * rs
+    let rs2 = 2 * rs
+    var pb = b
+    for _ in 0..<kc {
+        let b0 = pb.vector(at: 0)
+        do { c0 = c0.addingProduct(T.Vector(repeating: a0[0]), b0) }
+        do { c1 = c1.addingProduct(T.Vector(repeating: a0[rs]), b0) }
+        do { c2 = c2.addingProduct(T.Vector(repeating: a0[rs2]), b0) }
+        do { c3 = c3.addingProduct(T.Vector(repeating: a3[0]), b0) }
+        if rows > 4 { c4 = c4.addingProduct(T.Vector(repeating: a3[rs]), b0) }
+        if rows > 4 { c5 = c5.addingProduct(T.Vector(repeating: a3[rs2]), b0) }
+        if rows > 4 { c6 = c6.addingProduct(T.Vector(repeating: a6[0]), b0) }
+        if rows > 4 { c7 = c7.addingProduct(T.Vector(repeating: a6[rs]), b0) }
+        if rows > 8 { c8 = c8.addingProduct(T.Vector(repeating: a6[rs2]), b0) }
+        if rows > 8 { c9 = c9.addingProduct(T.Vector(repeating: a9[0]), b0) }
+        if rows > 8 { c10 = c10.addingProduct(T.Vector(repeating: a9[rs]), b0) }
+        if rows > 8 { c11 = c11.addingProduct(T.Vector(repeating: a9[rs2]), b0) }
+        a0 += ks; a3 += ks; a6 += ks; a9 += ks
+        pb += ldb
+    }
+    @inline(__always) func put(_ r: Int, _ u: T.Vector) {
+        let row = c + r * ldc
+        row.store(beta == 0 ? alpha * u : (alpha * u).addingProduct(beta, row.vector(at: 0)), at: 0)
+    }
+    put(0, c0); put(1, c1); put(2, c2); put(3, c3)
+    if rows > 4 { put(4, c4); put(5, c5); put(6, c6); put(7, c7) }
+    if rows > 8 { put(8, c8); put(9, c9); put(10, c10); put(11, c11) }
 }

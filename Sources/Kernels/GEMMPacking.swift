@@ -18,23 +18,15 @@ func gemmPackA<T: KernelScalar>(
         let rows = min(mr, mc - i)
         switch trans {
         case .none:
-            // Twelve sequential read streams, one contiguous write stream.
-            if rows == mr {
-                let base = a + (i0 + i) * lda + p0
-                for p in 0..<kc {
-                    let d = out + p * mr
-                    var s = base + p
-                    for r in 0..<mr {
-                        d[r] = s.pointee
-                        s += lda
-                    }
-                }
-            } else {
-                for p in 0..<kc {
-                    let d = out + p * mr
-                    for r in 0..<rows { d[r] = a[(i0 + i + r) * lda + p0 + p] }
-                    for r in rows..<mr { d[r] = 0 }
-                }
+            gemmPackRows(a + (i0 + i) * lda + p0, lda, rows, kc, out, mr)
+        case .transposed where rows == mr:
+            // Twelve consecutive entries of a row of A per step: two vector copies.
+            for p in 0..<kc {
+                let s = UnsafeRawPointer(a + (p0 + p) * lda + i0 + i)
+                let d = UnsafeMutableRawPointer(out + p * mr)
+                d.storeBytes(of: s.loadUnaligned(as: SIMD8<T>.self), as: SIMD8<T>.self)
+                (d + 8 * MemoryLayout<T>.stride).storeBytes(
+                    of: (s + 8 * MemoryLayout<T>.stride).loadUnaligned(as: SIMD4<T>.self), as: SIMD4<T>.self)
             }
         case .transposed:
             for p in 0..<kc {
@@ -82,23 +74,56 @@ func gemmPackB<T: KernelScalar>(
                 }
             }
         case .transposed:
-            // Column q of the panel is a contiguous row of B: read it once, write with stride NR.
-            for q in 0..<cols {
-                let s = b + (j0 + j + q) * ldb + p0
-                var d = out + q
-                for p in 0..<kc {
-                    d.pointee = s[p]
-                    d += nr
-                }
-            }
-            if cols < nr {
-                for p in 0..<kc {
-                    let d = out + p * nr
-                    for q in cols..<nr { d[q] = 0 }
-                }
-            }
+            gemmPackRows(b + (j0 + j) * ldb + p0, ldb, cols, kc, out, nr)
         }
         out += nr * kc
         j += nr
     }
+}
+
+/// dst[p·width + r] ← src[r·ld + p] for r < rows, p < kc, and 0 for rows ≤ r < width: `rows`
+/// rows of a matrix, contiguous along k, become the columns of a kc × width micro-panel.
+///
+/// Whole 4 × 4 blocks are transposed in registers, four rows at a time for each four steps of
+/// k: the compiler vectorises a strided scalar loop into scatters, far slower.
+/// - Complexity: O(kc·width).
+@inline(__always)
+func gemmPackRows<T: KernelScalar>(
+    _ src: UnsafePointer<T>, _ ld: Int, _ rows: Int, _ kc: Int, _ dst: UnsafeMutablePointer<T>, _ width: Int
+) {
+    if rows < width { dst.update(repeating: 0, count: kc * width) }
+    let whole = rows / 4 * 4
+    var p = 0
+    while p + 4 <= kc {
+        var r = 0
+        while r < whole {
+            gemmTranspose4(src + r * ld + p, ld, dst + p * width + r, width)
+            r += 4
+        }
+        p += 4
+    }
+    for r in 0..<whole {
+        for q in p..<kc { dst[q * width + r] = src[r * ld + q] }
+    }
+    for r in whole..<rows {
+        for q in 0..<kc { dst[q * width + r] = src[r * ld + q] }
+    }
+}
+
+/// dst[t·ldd + r] ← src[r·ld + t] for r, t in 0..<4: one 4 × 4 block transposed through
+/// registers (four vector loads, eight shuffles, four vector stores).
+/// - Complexity: O(1).
+@inline(__always)
+func gemmTranspose4<T: KernelScalar>(_ src: UnsafePointer<T>, _ ld: Int, _ dst: UnsafeMutablePointer<T>, _ ldd: Int) {
+    @inline(__always) func load(_ r: Int) -> SIMD4<T> { UnsafeRawPointer(src + r * ld).loadUnaligned(as: SIMD4<T>.self) }
+    @inline(__always) func store(_ t: Int, _ v: SIMD4<T>) {
+        UnsafeMutableRawPointer(dst + t * ldd).storeBytes(of: v, as: SIMD4<T>.self)
+    }
+    let r0 = load(0), r1 = load(1), r2 = load(2), r3 = load(3)
+    let lo01 = SIMD4(r0[0], r1[0], r0[1], r1[1]), hi01 = SIMD4(r0[2], r1[2], r0[3], r1[3])
+    let lo23 = SIMD4(r2[0], r3[0], r2[1], r3[1]), hi23 = SIMD4(r2[2], r3[2], r2[3], r3[3])
+    store(0, SIMD4(lo01[0], lo01[1], lo23[0], lo23[1]))
+    store(1, SIMD4(lo01[2], lo01[3], lo23[2], lo23[3]))
+    store(2, SIMD4(hi01[0], hi01[1], hi23[0], hi23[1]))
+    store(3, SIMD4(hi01[2], hi01[3], hi23[2], hi23[3]))
 }

@@ -36,6 +36,11 @@ public func parallelFor(_ count: Int, _ body: (Int) -> Void) {
 /// others take its share. After a job a worker spins for up to `spinNanoseconds` before
 /// sleeping on a condition, so back-to-back products (a training loop, a benchmark) start in
 /// about a microsecond, while an idle process stops using the cores within milliseconds.
+///
+/// Workers are kept off the CPU the caller runs on (`WorkerPlacement`): a woken worker is
+/// otherwise often queued on its waker's CPU, where it can only run when the caller stops,
+/// and on a machine whose other cores are busy the scheduler may leave it there — every job
+/// then runs serially, however many workers spin.
 final class SpinPool: @unchecked Sendable {
     static let shared = SpinPool(workers: availableThreads - 1)
 
@@ -52,6 +57,7 @@ final class SpinPool: @unchecked Sendable {
     // Set before the job is published and cleared after it is done; a worker reads it only
     // after claiming an iteration, which keeps the job open.
     private var task: ((Int) -> Void)?
+    private let placement = WorkerPlacement()
 
     init(workers: Int) {
         self.workers = workers
@@ -69,6 +75,7 @@ final class SpinPool: @unchecked Sendable {
               busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
         else { return false }
         task = body
+        placement.keepWorkersOffCallerCPU()
         job = (job + 1) & 0xFF_FFFF
         done.store(0, ordering: .relaxed)
         claim.store(job << 40 | count << Self.field, ordering: .releasing)
@@ -76,11 +83,15 @@ final class SpinPool: @unchecked Sendable {
         if sleeping > 0 { sleepers.broadcast() }
         sleepers.unlock()
         drain()
-        // Yield while waiting: on a contended machine the worker may need this very core.
+        // Wait for iterations still running on workers. A worker sharing the caller's CPU
+        // needs it to progress: yield often then; a worker elsewhere gains nothing from a
+        // yield, which on a busy machine hands the CPU away for a whole time slice.
+        let yieldMask = placement.separatesCaller ? 0xFFFF : 63
         var spins = 0
         while done.load(ordering: .acquiring) < count {
             spins += 1
-            if spins & 63 == 0 { sched_yield() }
+            spinPause()
+            if spins & yieldMask == 0 { sched_yield() }
         }
         task = nil
         busy.store(false, ordering: .releasing)
@@ -105,13 +116,14 @@ final class SpinPool: @unchecked Sendable {
     }
 
     private func work() {
+        placement.register()
         while true {
             var spins = 0
             var deadline: UInt64 = 0
             while !Self.open(claim.load(ordering: .acquiring)) {
                 spins += 1
+                spinPause()
                 if spins & 1023 != 0 { continue }
-                sched_yield()
                 let now = DispatchTime.now().uptimeNanoseconds
                 if deadline == 0 {
                     deadline = now + spinNanoseconds
@@ -129,6 +141,92 @@ final class SpinPool: @unchecked Sendable {
         }
     }
 }
+
+/// Where `SpinPool`'s workers may run: every CPU the process may use but the one its caller is
+/// on, re-applied whenever a job starts on a different CPU than the last. Linux only (a no-op
+/// elsewhere, or when the process may use a single CPU).
+final class WorkerPlacement: @unchecked Sendable {
+    #if os(Linux)
+    private let lock = NSLock()
+    private var threads: [Int32] = []
+    /// The process's CPU mask when the pool started, one bit per CPU.
+    private let allowed: [UInt64]
+    private let cpuCount: Int
+    // Read and written only by the caller that holds the pool.
+    private var callerCPU: Int32 = -1
+    private var placed = 0
+    /// Whether the workers were last kept off the caller's CPU.
+    private(set) var separatesCaller = false
+
+    init() {
+        var mask = [UInt64](repeating: 0, count: 16)
+        let ok = mask.withUnsafeMutableBytes { linuxGetAffinity(0, $0.count, $0.baseAddress!) } == 0
+        allowed = ok ? mask : []
+        cpuCount = allowed.reduce(0) { $0 + $1.nonzeroBitCount }
+    }
+
+    /// Called by each worker on its own thread before its first job.
+    func register() {
+        let tid = linuxThreadID()
+        lock.lock()
+        threads.append(tid)
+        lock.unlock()
+    }
+
+    /// Moves the workers off the caller's CPU if it changed since the last job (one system
+    /// call per worker then; a `sched_getcpu` otherwise).
+    func keepWorkersOffCallerCPU() {
+        guard cpuCount > 1 else { return }
+        let cpu = linuxCurrentCPU()
+        lock.lock()
+        let ids = threads
+        lock.unlock()
+        guard cpu >= 0, cpu != callerCPU || placed != ids.count else { return }
+        callerCPU = cpu
+        placed = ids.count
+        var mask = allowed
+        if Int(cpu) < 64 * mask.count { mask[Int(cpu) / 64] &= ~(UInt64(1) << UInt64(cpu % 64)) }
+        // The caller runs on a CPU outside the mask it started with: leave the workers be.
+        separatesCaller = false
+        if mask.reduce(0, { $0 + $1.nonzeroBitCount }) == cpuCount { return }
+        separatesCaller = !ids.isEmpty && mask.withUnsafeBytes { raw in
+            ids.allSatisfy { linuxSetAffinity($0, raw.count, raw.baseAddress!) == 0 }
+        }
+    }
+    #else
+    let separatesCaller = false
+    func register() {}
+    func keepWorkersOffCallerCPU() {}
+    #endif
+}
+
+#if os(Linux)
+// glibc declares these only under _GNU_SOURCE, which the Glibc module does not set.
+@_silgen_name("sched_getaffinity")
+private func linuxGetAffinity(_ pid: Int32, _ bytes: Int, _ mask: UnsafeMutableRawPointer) -> Int32
+@_silgen_name("sched_setaffinity")
+private func linuxSetAffinity(_ pid: Int32, _ bytes: Int, _ mask: UnsafeRawPointer) -> Int32
+@_silgen_name("sched_getcpu")
+private func linuxCurrentCPU() -> Int32
+@_silgen_name("gettid")
+private func linuxThreadID() -> Int32
+#endif
+
+/// One step of a spin-wait: x86 `pause`, which hands the core's execution resources to a
+/// hyperthread sibling (a virtual CPU may be one) and keeps the loop from flooding the memory
+/// system with loads; nothing elsewhere.
+@inline(__always)
+func spinPause() {
+    #if arch(x86_64)
+    x86Pause()
+    #endif
+}
+
+#if arch(x86_64)
+// LLVM's intrinsic, reached by its IR name (as `_llvmPrefetch` is): one `pause` instruction.
+@_silgen_name("llvm.x86.sse2.pause")
+private func x86Pause()
+#endif
 
 struct UncheckedSendable<Value>: @unchecked Sendable {
     let value: Value
@@ -163,36 +261,46 @@ public let availableThreads = max(1, ProcessInfo.processInfo.activeProcessorCoun
 ///
 /// GEMM's packing buffers are up to a few MB; a fresh allocation that size is served by `mmap`
 /// and page-faults on first touch, which would cost small products more than their arithmetic.
+/// A thread gets back a buffer it used last: one last written by another core would have to
+/// be fetched from that core's cache, line by line, before the packing could overwrite it.
 @usableFromInline
 final class ScratchPool: @unchecked Sendable {
     @usableFromInline static let shared = ScratchPool()
 
+    typealias Buffer = (pointer: UnsafeMutableRawPointer, bytes: Int, owner: pthread_t)
     private let lock = NSLock()
-    private var free: [(pointer: UnsafeMutableRawPointer, bytes: Int)] = []
-    private let maxKept = 4
+    /// Oldest first.
+    private var free: [Buffer] = []
+    private let maxKept = 8
 
     /// A buffer of at least `bytes` bytes, owned by the caller until `give` returns it.
-    /// - Complexity: O(1) amortised, plus an allocation when no kept buffer is large enough.
-    func take(bytes: Int) -> (pointer: UnsafeMutableRawPointer, bytes: Int) {
+    /// - Complexity: O(kept buffers), plus an allocation when no kept buffer is large enough.
+    func take(bytes: Int) -> Buffer {
+        let me = pthread_self()
         lock.lock()
-        let kept = free.popLast()
+        // The smallest of this thread's buffers that fits, else its largest, else any that fits.
+        var pick: Int?
+        for (i, b) in free.enumerated() where pthread_equal(b.owner, me) != 0 {
+            guard let p = pick else { pick = i; continue }
+            let best = free[p].bytes
+            if b.bytes >= bytes ? (best < bytes || b.bytes < best) : (best < bytes && b.bytes > best) { pick = i }
+        }
+        if pick.map({ free[$0].bytes < bytes }) ?? true, let i = free.lastIndex(where: { $0.bytes >= bytes }) { pick = i }
+        let kept = pick.map { free.remove(at: $0) }
         lock.unlock()
-        if let kept, kept.bytes >= bytes { return kept }
+        if let kept, kept.bytes >= bytes { return (kept.pointer, kept.bytes, me) }
         kept?.pointer.deallocate()
-        return (UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64), bytes)
+        return (UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64), bytes, me)
     }
 
-    /// Returns a buffer from `take` to the pool (or frees it when the pool is full).
-    /// - Complexity: O(1).
-    func give(_ buffer: (pointer: UnsafeMutableRawPointer, bytes: Int)) {
+    /// Returns a buffer from `take` to the pool (freeing the oldest kept one when full).
+    /// - Complexity: O(kept buffers).
+    func give(_ buffer: Buffer) {
         lock.lock()
-        if free.count < maxKept {
-            free.append(buffer)
-            lock.unlock()
-        } else {
-            lock.unlock()
-            buffer.pointer.deallocate()
-        }
+        free.append(buffer)
+        let dropped = free.count > maxKept ? free.removeFirst() : nil
+        lock.unlock()
+        dropped?.pointer.deallocate()
     }
 
     /// Runs `body` with a scratch buffer of at least `count` elements of `T`.

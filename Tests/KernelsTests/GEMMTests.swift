@@ -99,10 +99,13 @@ import Testing
         check(Double.self, .none, .transposed, 64, 784, 128, beta: 0)
     }
 
-    func checkThreadInvariance<T: KernelScalar>(_: T.Type, _ ta: Transpose, _ tb: Transpose, _ m: Int, _ n: Int, _ k: Int) {
-        let one = check(T.self, ta, tb, m, n, k, threads: 1)
-        for threads in [2, 3] {
-            let many = check(T.self, ta, tb, m, n, k, threads: threads)
+    func checkThreadInvariance<T: KernelScalar>(
+        _: T.Type, _ ta: Transpose, _ tb: Transpose, _ m: Int, _ n: Int, _ k: Int, alpha: T = 0.75, beta: T = -0.5
+    ) {
+        let one = check(T.self, ta, tb, m, n, k, alpha: alpha, beta: beta, threads: 1)
+        // 0 is the automatic count: one thread below m·n·k = 2²⁰, every active core above.
+        for threads in [0, 2, 3] {
+            let many = check(T.self, ta, tb, m, n, k, alpha: alpha, beta: beta, threads: threads)
             #expect(one.elementsEqual(many, by: { $0 == $1 || ($0.isNaN && $1.isNaN) }),
                     "\(T.self) \(ta)/\(tb) \(m)×\(n)×\(k): threads=\(threads) differs from 1")
         }
@@ -110,8 +113,93 @@ import Testing
 
     @Test func bitIdenticalForEveryThreadCount() {
         for (ta, tb) in Self.transposes {
-            checkThreadInvariance(Float.self, ta, tb, 97, 45, 300)   // rows split
+            checkThreadInvariance(Float.self, ta, tb, 97, 45, 300)   // columns split (2 column tiles)
+            checkThreadInvariance(Float.self, ta, tb, 97, 20, 600)   // rows split (1 column tile)
             checkThreadInvariance(Double.self, ta, tb, 26, 131, 270) // columns split
+        }
+    }
+
+    /// A plain A read in place (twelve rows side by side), with ragged last row panels, odd
+    /// leading dimensions and k-blocks; and rows 4 KB apart, which are packed instead (by
+    /// 4 × 4 register transposes, with a k remainder).
+    @Test func plainAInPlaceAndPacked() {
+        for m in [12, 24, 25, 35, 128] {
+            check(Float.self, .none, .none, m, 67, 130, beta: 0)
+            check(Float.self, .none, .transposed, m, 45, 17, pad: 1)
+            check(Double.self, .none, .none, m, 33, 29, beta: 1)
+        }
+        check(Float.self, .none, .transposed, 40, 64, 530, threads: 1)   // two k-blocks, A in place
+        check(Float.self, .none, .none, 30, 50, 1001, threads: 1, pad: 23) // lda = 1024: packed
+        check(Double.self, .none, .transposed, 29, 20, 511, threads: 1, pad: 1) // lda = 512: packed
+    }
+
+    /// The last row panel of every height 1…11 (4- and 8-row kernels, stored in place at
+    /// heights 4 and 8, through the edge tile otherwise), under full and half-width B panels.
+    @Test func raggedRowPanels() {
+        for rows in 1..<12 {
+            check(Float.self, .none, .none, 24 + rows, 64 + 16, 21)
+            check(Float.self, .transposed, .transposed, 12 + rows, 40, 9, beta: 0)
+            check(Double.self, .transposed, .none, 12 + rows, 16 + 8, 13, beta: 1)
+        }
+    }
+
+    /// A transposed B is packed by 4 × 4 register transposes: full 32-wide panels with every k
+    /// remainder modulo 4, next to ragged panels.
+    @Test func transposedBPanels() {
+        for k in [4, 5, 6, 7, 64, 131] {
+            check(Float.self, .none, .transposed, 13, 64, k)
+            check(Float.self, .transposed, .transposed, 30, 96, k, beta: 0, pad: 5)
+            check(Double.self, .none, .transposed, 13, 37, k, beta: 1)
+        }
+    }
+
+    /// B panels one vector wide or less run the half-width kernel: narrow products (a
+    /// 10-class layer) and ragged last panels of exactly one vector, stored in place or
+    /// through the edge tile, for β = 0, 1 and other.
+    @Test func halfWidthPanels() {
+        for beta in [0, 1, -0.5] as [Float] {
+            for n in [1, 10, 16, 17, 48, 784 - 768] {
+                check(Float.self, .none, .transposed, 128, n, 256, beta: beta)
+                check(Float.self, .none, .none, 37, n + 32, 19, beta: beta)
+            }
+            check(Float.self, .transposed, .none, 25, 784, 31, beta: beta, pad: 0)
+        }
+        for n in [1, 8, 9, 24] {
+            check(Double.self, .none, .transposed, 50, n, 70, beta: 0)
+            check(Double.self, .transposed, .none, 11, n, 40, beta: 1)
+        }
+    }
+
+    /// A B met by at most two row panels (m ≤ 24) is read in place, its ragged last panel
+    /// packed; m = 4, 8, 16, 20 store the 4- and 8-row kernels' tiles straight into C.
+    @Test func thinAReadsBInPlace() {
+        for m in [1, 4, 8, 10, 12, 16, 20, 24] {
+            check(Float.self, .transposed, .none, m, 256, 128, beta: 0)
+            check(Float.self, .none, .none, m, 100, 33, pad: 1)
+            check(Double.self, .transposed, .none, m, 45, 9)
+        }
+    }
+
+    /// Every GEMM of an MLP 784-256-256-10 step at batch 128 — the forward product with β = 1
+    /// as a dense layer calls it over its bias — against the triple loop, on 1, 2 and 3
+    /// threads, bit for bit.
+    @Test func mlpStepShapes() {
+        let widths = [784, 256, 256, 10]
+        for l in 1..<widths.count {
+            let i = widths[l - 1], o = widths[l]
+            checkThreadInvariance(Float.self, .none, .transposed, 128, o, i, alpha: 1, beta: 1)
+            checkThreadInvariance(Float.self, .transposed, .none, o, i, 128, alpha: 1, beta: 0)
+            if l > 1 { checkThreadInvariance(Float.self, .none, .none, 128, i, o, alpha: 1, beta: 0) }
+        }
+    }
+
+    /// Products of alternating sizes from alternating thread counts reuse the scratch buffers
+    /// of every thread: each still computes its own product.
+    @Test func alternatingShapesReuseScratch() {
+        for round in 0..<3 {
+            for (m, n, k) in [(128, 256, 784), (10, 256, 128), (256, 784, 128), (128, 10, 256), (5, 7, 3)] {
+                check(Float.self, .none, .transposed, m, n, k, threads: 1 + (round + m) % 2)
+            }
         }
     }
 
@@ -120,5 +208,12 @@ import Testing
     /// split 2 and 3 ways.
     @Test func sharedPanelsAcrossBlocks() {
         checkThreadInvariance(Double.self, .transposed, .none, 790, 1030, 515)
+    }
+
+    /// From m·n·k = 2²⁷ on, a product with fewer row tiles than column tiles packs both
+    /// operands and splits the columns: three row tiles (the last one 8 rows) by 129 column
+    /// tiles (the last one ragged), three k-blocks, three NC-wide panels.
+    @Test func packedColumnSplitOfWideProducts() {
+        checkThreadInvariance(Float.self, .none, .transposed, 32, 4100, 1030, alpha: 1, beta: 0)
     }
 }
