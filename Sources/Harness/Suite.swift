@@ -211,8 +211,8 @@ public enum Suites {
 
     /// A convolutional ResNet-8 (3×3 convolutions, BatchNorm, projection shortcuts, global
     /// average pooling; widths 4, 8, 16) on 256 synthetic 28×28 images under every optimizer:
-    /// epochs to training loss ≤ 0.5. Not in `make bench` for its cost; K-FAC, which reads dense
-    /// layers only, is `skipped` with the reason.
+    /// epochs to training loss ≤ 0.5. Not in `make bench` for its cost. K-FAC preconditions the
+    /// dense layer only (convolutions are not in the layer view); the rest take its plain step.
     public static let netsConv = Suite(
         name: "nets-conv",
         summary: "a convolutional ResNet-8 on 256 synthetic 28×28 images under every optimizer: epochs to training loss ≤ 0.5",
