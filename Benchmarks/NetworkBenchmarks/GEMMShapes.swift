@@ -57,44 +57,14 @@ for line in sys.stdin:
 
 /// A python3 running `torchGEMMScript`, or nil when torch cannot be imported.
 final class TorchGEMMBridge {
-    let process = Process()
-    let input = Pipe(), output = Pipe()
-    var buffer = Data()
+    let worker: PythonWorker
 
     init?(threads: Int) {
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-u", "-c", torchGEMMScript, String(threads)]
-        var environment = ProcessInfo.processInfo.environment
-        environment["OMP_NUM_THREADS"] = String(threads)
-        process.environment = environment
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        signal(SIGPIPE, SIG_IGN)
-        do { try process.run() } catch { return nil }
-        guard readLine() == "ready" else {
-            process.terminate()
-            return nil
-        }
+        guard let worker = PythonWorker(["-c", torchGEMMScript, String(threads)], threads: threads) else { return nil }
+        self.worker = worker
     }
 
-    private func readLine() -> String? {
-        while true {
-            if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                let line = String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self)
-                buffer.removeSubrange(buffer.startIndex...newline)
-                return line
-            }
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { return nil }
-            buffer.append(chunk)
-        }
-    }
-
-    func request(_ command: String) -> String? {
-        do { try input.fileHandleForWriting.write(contentsOf: Data((command + "\n").utf8)) } catch { return nil }
-        return readLine()
-    }
+    func request(_ command: String) -> String? { worker.request(command) }
 
     func prepare(_ s: GEMMShape) -> Bool {
         request("shape \(s.ta == .none ? "n" : "t") \(s.tb == .none ? "n" : "t") \(s.m) \(s.n) \(s.k)") == "ok"
@@ -105,10 +75,7 @@ final class TorchGEMMBridge {
         request("time \(calls)")?.split(separator: " ").compactMap { Double($0) } ?? []
     }
 
-    func close() {
-        _ = try? input.fileHandleForWriting.write(contentsOf: Data("quit\n".utf8))
-        process.waitUntilExit()
-    }
+    func close() { worker.close() }
 }
 
 /// Each GEMM of one MLP 784-256-256-10 step timed alone, next to torch.mm on the same shape

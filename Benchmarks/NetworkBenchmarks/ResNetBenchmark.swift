@@ -12,47 +12,17 @@ import Problems
 /// A long-lived python3 running `torch_resnet.py`: `steps K` runs the next K steps of the batch
 /// order and answers their seconds. Nil when python3 or torch is missing.
 final class TorchResNet {
-    let process = Process()
-    let input = Pipe(), output = Pipe()
-    var buffer = Data()
+    let worker: PythonWorker
 
     init?(script: String, arguments: [String], threads: Int) {
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-u", script] + arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["OMP_NUM_THREADS"] = String(threads)
-        process.environment = environment
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        signal(SIGPIPE, SIG_IGN)
-        do { try process.run() } catch { return nil }
-        guard readLine() == "ready" else { process.terminate(); return nil }
-    }
-
-    private func readLine() -> String? {
-        while true {
-            if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                let line = String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self)
-                buffer.removeSubrange(buffer.startIndex...newline)
-                return line
-            }
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { return nil }
-            buffer.append(chunk)
-        }
+        guard let worker = PythonWorker([script] + arguments, threads: threads) else { return nil }
+        self.worker = worker
     }
 
     /// Seconds of the next `count` steps, or nil if python died.
-    func steps(_ count: Int) -> Double? {
-        do { try input.fileHandleForWriting.write(contentsOf: Data("steps \(count)\n".utf8)) } catch { return nil }
-        return readLine().flatMap(Double.init)
-    }
+    func steps(_ count: Int) -> Double? { worker.request("steps \(count)").flatMap(Double.init) }
 
-    func close() {
-        try? input.fileHandleForWriting.write(contentsOf: Data("quit\n".utf8))
-        process.waitUntilExit()
-    }
+    func close() { worker.close() }
 }
 
 /// 2 × multiply-adds of one training step per sample: each convolution and dense layer's

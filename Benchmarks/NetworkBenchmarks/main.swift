@@ -69,47 +69,6 @@ final class EpochTrainer {
     }
 }
 
-/// The torch script as a worker trained an epoch per request, so both sides alternate.
-final class TorchWorker {
-    let process = Process()
-    let input = Pipe(), output = Pipe()
-    var buffer = Data()
-
-    init?(script: String, arguments extra: [String]) {
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script] + extra
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return nil }
-        guard readLine() == "ready" else { return nil }
-    }
-
-    func readLine() -> String? {
-        while true {
-            if let i = buffer.firstIndex(of: 10) {
-                let line = String(decoding: buffer[buffer.startIndex..<i], as: UTF8.self)
-                buffer = Data(buffer[(i + 1)...])
-                return line
-            }
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { return nil }
-            buffer.append(chunk)
-        }
-    }
-
-    /// Seconds of one more torch epoch of `name`.
-    func epoch(_ name: String) -> Double? {
-        input.fileHandleForWriting.write(Data("\(name)\n".utf8))
-        return readLine().flatMap(Double.init)
-    }
-
-    func stop() {
-        input.fileHandleForWriting.write(Data("quit\n".utf8))
-        process.waitUntilExit()
-    }
-}
-
 let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 let directory = FileManager.default.temporaryDirectory.appendingPathComponent("optbench-bench-nets-\(getpid())")
 try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -144,8 +103,9 @@ order.withUnsafeBytes { try! Data($0).write(to: directory.appendingPathComponent
 let flops = denseFlops(widths, samples: samples)
 print("MLP 784-256-256-10, ReLU, softmax cross-entropy, batch \(batch), \(samples) samples, float32, \(threads) threads")
 print(String(format: "  %.1f GFLOP per epoch; median of %d epochs after one warm-up", flops / 1e9, epochs))
-let torch = TorchWorker(script: here.appendingPathComponent("torch_mlp.py").path,
-                        arguments: [directory.path, String(samples), String(batch), String(threads)])
+// torch_mlp.py trains an epoch of the named optimizer per request and answers its seconds.
+let torch = PythonWorker([here.appendingPathComponent("torch_mlp.py").path, directory.path, String(samples), String(batch), String(threads)],
+                         threads: threads)
 if torch == nil { print("  torch is not importable here (pip install \"torch==2.13.0+cpu\"): our figures alone") }
 var stepSeconds: [String: Double] = [:]
 for (name, settings) in [("sgd", ["lr=0.01"]), ("adam", ["lr=0.001"])] {
@@ -155,7 +115,7 @@ for (name, settings) in [("sgd", ["lr=0.01"]), ("adam", ["lr=0.001"])] {
     for e in 0...epochs {
         // Epoch 0 of each side warms up; then the sides alternate epoch by epoch.
         let o = trainer.epoch()
-        let t = torch?.epoch(name)
+        let t = torch?.request(name).flatMap(Double.init)
         if e > 0 { ours.append(o); if let t { theirs.append(t) } }
     }
     let mine = median(ours)
@@ -166,7 +126,7 @@ for (name, settings) in [("sgd", ["lr=0.01"]), ("adam", ["lr=0.001"])] {
     }
     print(line)
 }
-torch?.stop()
+torch?.close()
 try optimizerShareReport(mlp, batch: batch, stepSeconds: stepSeconds)
 peakMemoryReport(images: x, labels: y, samples: samples, directory: directory,
                  optbench: URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("optbench").path)
