@@ -51,8 +51,8 @@ extension Double {
 
 /// Cache-blocking sizes, in elements: MC × KC of packed A (384 KB f32, 384 KB f64) stays in the
 /// 1 MB L2 of a core, KC × NC of packed B (4 MB) in the shared L3, packed once and read by
-/// every thread when they split the rows of C (`gemmSharedB`). KC = 512 was measured best
-/// on this Zen 4 (256: −10 %; 768: −5 %): deep blocks amortise the C tile's loads and stores.
+/// every thread when they split the rows of C (`gemmSharedB`). KC = 512 beat 256 and 768 in
+/// `make bench-kernels`: deep blocks amortise the C tile's loads and stores.
 struct GEMMBlocking {
     var kc: Int, mc: Int, nc: Int
 

@@ -10,8 +10,8 @@ import Glibc
 /// Runs `body(i)` for i in 0..<count, concurrently when count > 1.
 ///
 /// Every iteration owns a disjoint part of the output, so the result does not depend on which
-/// thread runs which iteration. Waking a `DispatchQueue.concurrentPerform` worker costs
-/// 20–90 µs here — a quarter of a 256³ product — so iterations go to `SpinPool`'s workers,
+/// thread runs which iteration. Waking a `DispatchQueue.concurrentPerform` worker costs tens
+/// of microseconds, a sizeable part of a 256³ product, so iterations go to `SpinPool`'s workers,
 /// which spin briefly after each job, and to Dispatch only when the pool is busy (concurrent or
 /// nested callers).
 /// - Complexity: O(count) scheduling overhead plus the work of `body`.
@@ -34,8 +34,8 @@ public func parallelFor(_ count: Int, _ body: (Int) -> Void) {
 /// index), and a job ends when all its iterations are done — not when every worker has
 /// checked in — so a worker that is asleep or preempted when a job starts delays nothing: the
 /// others take its share. After a job a worker spins for up to `spinNanoseconds` before
-/// sleeping on a condition, so back-to-back products (a training loop, a benchmark) start in
-/// about a microsecond, while an idle process stops using the cores within milliseconds.
+/// sleeping on a condition, so back-to-back products (a training loop, a benchmark) start
+/// without a wake-up, while an idle process stops using the cores within milliseconds.
 ///
 /// Workers are kept off the CPU the caller runs on (`WorkerPlacement`): a woken worker is
 /// otherwise often queued on its waker's CPU, where it can only run when the caller stops,
