@@ -243,8 +243,7 @@ struct UncheckedSendable<Value>: @unchecked Sendable {
 /// Runs `body(lo, hi)` over one contiguous range of 0..<count per thread, range edges
 /// multiples of `alignment` (64 keeps every thread on whole cache lines).
 /// - Complexity: O(threads) scheduling plus the work of `body`.
-@usableFromInline
-func forEachRange(_ count: Int, alignment: Int = 64, _ body: (Int, Int) -> Void) {
+public func forEachRange(_ count: Int, alignment: Int = 64, _ body: (Int, Int) -> Void) {
     let units = (count + alignment - 1) / alignment
     let parts = max(1, min(availableThreads, units))
     parallelFor(parts) { part in
