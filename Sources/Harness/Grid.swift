@@ -366,20 +366,15 @@ public struct Grid {
 
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let cache = try CellCache(url: directory.appendingPathComponent("cells.jsonl"), keep: resume)
+        let m = suite.optimizers.count
         if let (index, count) = shard {
             // Whole pairs go to a shard, so that it can extend their sweeps as a single run would.
-            let m = suite.optimizers.count
-            let pairOrder = Dictionary(Set(cells.map { $0.problem * m + $0.optimizer }).sorted().enumerated().map { ($1, $0) },
-                                       uniquingKeysWith: { a, _ in a })
-            cells = cells.filter { pairOrder[$0.problem * m + $0.optimizer]! % count == index - 1 }
+            let pairs = Set(cells.map { $0.problem * m + $0.optimizer }).sorted()
+            let position = Dictionary(uniqueKeysWithValues: pairs.enumerated().map { ($1, $0) })
+            cells = cells.filter { position[$0.problem * m + $0.optimizer]! % count == index - 1 }
         }
         let todo = cells.filter { cache.done[$0.key] == nil }
-        if requireCached, let first = todo.first {
-            throw ConfigurationError(
-                "\(todo.count) of \(cells.count) cells are missing from the shards, e.g. \(problemLabels[first.problem]) × "
-                + "\(optimizerLabels[first.optimizer]) \(([first.lr.map { "lr=\(formatNumber($0))" } ?? "lr=-"] + first.point.words).joined(separator: " ")) "
-                + "seed \(first.seed); expected the complete shards of suite '\(suite.name)' from this code (the cache key includes the binary)")
-        }
+        try refuseUncached(todo, of: "\(cells.count) cells", problemLabels: problemLabels, optimizerLabels: optimizerLabels)
         let skippedPairs = skipped.joined().compactMap { $0 }.count
         log("suite \(suite.name): \(cells.count) cells (\(cells.count - todo.count) from the cache), \(skippedPairs) pairs skipped, \(threads) thread(s)")
 
@@ -388,7 +383,6 @@ public struct Grid {
         for r in results { byKey[r.key] = r }
 
         // Each pair's cells, base grid first, then the values its sweep was extended by.
-        let m = suite.optimizers.count
         var byPair = [[Cell]](repeating: [], count: suite.problems.count * m)
         for c in cells { byPair[c.problem * m + c.optimizer].append(c) }
         var ranNow = Set(results.map(\.key))
@@ -478,12 +472,8 @@ public struct Grid {
             }
             guard !round.isEmpty else { return ran }
             let todo = round.filter { byKey[$0.key] == nil }
-            if requireCached, let first = todo.first {
-                throw ConfigurationError(
-                    "\(todo.count) cells of the extended sweeps are missing from the shards, e.g. \(problemLabels[first.problem]) × "
-                    + "\(optimizerLabels[first.optimizer]) lr=\(first.lr.map(formatNumber) ?? "-") seed \(first.seed); "
-                    + "expected the complete shards of suite '\(suite.name)' from this code")
-            }
+            try refuseUncached(todo, of: "\(round.count) cells of the extended sweeps", problemLabels: problemLabels,
+                               optimizerLabels: optimizerLabels)
             log("extending \(round.count / max(1, suite.seeds.count)) sweep(s) past a winning end: \(round.count) cells (\(round.count - todo.count) from the cache)")
             for r in runCells(todo, problems: problems, problemLabels: problemLabels, optimizerLabels: optimizerLabels, cache: cache) {
                 byKey[r.key] = r
@@ -491,6 +481,16 @@ public struct Grid {
             }
             for c in round { byPair[c.problem * m + c.optimizer].append(c) }
         }
+    }
+
+    /// With `requireCached` (a merge), refuses when any of `todo` — the cells of `what` that the
+    /// cache lacks — would have to run, naming how many and the first.
+    func refuseUncached(_ todo: [Cell], of what: String, problemLabels: [String], optimizerLabels: [String]) throws(ConfigurationError) {
+        guard requireCached, let first = todo.first else { return }
+        throw ConfigurationError(
+            "\(todo.count) of \(what) are missing from the shards, e.g. \(problemLabels[first.problem]) × "
+            + "\(optimizerLabels[first.optimizer]) \(([first.lr.map { "lr=\(formatNumber($0))" } ?? "lr=-"] + first.point.words).joined(separator: " ")) "
+            + "seed \(first.seed); expected the complete shards of suite '\(suite.name)' from this code (the cache key includes the binary)")
     }
 
     /// The end of its sweep a pair's tuned learning rate sits at, among the rates tried at its
@@ -556,8 +556,9 @@ public struct Grid {
     }
 
     /// Picks the sweep point (lr and other settings) that reached ε on the most seeds, then
-    /// with the fewest median epochs, then with the lowest median final accuracy, the first in
-    /// sweep order on a tie; summarises its seeds.
+    /// with the fewest median epochs, then with the median final value nearest ε (the lowest
+    /// loss or accuracy measure, the highest metric), the first in sweep order on a tie;
+    /// summarises its seeds.
     static func summarize(problem: String, optimizer: String, sweep: [CellSummary], seeds: Int,
                           criterion: StoppingCriterion = .relative) -> PairSummary {
         var groups: [(lr: Double?, words: [String], cells: [CellSummary])] = []
