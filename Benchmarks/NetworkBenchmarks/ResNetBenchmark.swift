@@ -60,11 +60,6 @@ func trainingFlopsPerSample(_ specs: [LayerSpec], inputShape: [Int], first: Bool
 /// `--resnet-blocks` (n, depth 6n + 2) and `--resnet-width` from the command line; `--no-torch`
 /// times ours alone and `--no-kernels` skips the per-kernel comparison (for a profiler).
 func resNetBenchmark(directory: URL, here: URL, threads: Int, batch: Int) throws {
-    let arguments = CommandLine.arguments
-    func option(_ name: String, _ fallback: Int) -> Int {
-        guard let i = arguments.firstIndex(of: name), i + 1 < arguments.count, let v = Int(arguments[i + 1]) else { return fallback }
-        return v
-    }
     let samples = max(batch, option("--resnet-samples", 2560) / batch * batch)
     let stepsPerRound = option("--resnet-steps", 4)
     let rounds = option("--resnet-rounds", 5)
@@ -184,14 +179,18 @@ func convolutionKernelComparison(batch: Int, repeats: Int = 5) {
                 col2im(g, col, ldcol: p, out + b * size)
             }
         }
-        let directForward = time {
-            packConvolutionWeights(outputs: channels, inputs: channels, kernel: 3, w, flipped: false, packed)
-            for b in 0..<batch {
-                padImage(g, x + b * size, xp)
-                directConvolution(g, outputs: channels, packed, xp, grid, ldout: ld)
-                compact(b)
+        // The input gradient is the forward convolution with the kernels flipped.
+        func direct(flipped: Bool) -> Double {
+            time {
+                packConvolutionWeights(outputs: channels, inputs: channels, kernel: 3, w, flipped: flipped, packed)
+                for b in 0..<batch {
+                    padImage(g, x + b * size, xp)
+                    directConvolution(g, outputs: channels, packed, xp, grid, ldout: ld)
+                    compact(b)
+                }
             }
         }
+        let directForward = direct(flipped: false)
         let directWeight = time {
             dw.update(repeating: 0, count: channels * k)
             var b0 = 0
@@ -205,14 +204,7 @@ func convolutionKernelComparison(batch: Int, repeats: Int = 5) {
                 b0 += n
             }
         }
-        let directInput = time {
-            packConvolutionWeights(outputs: channels, inputs: channels, kernel: 3, w, flipped: true, packed)
-            for b in 0..<batch {
-                padImage(g, x + b * size, xp)
-                directConvolution(g, outputs: channels, packed, xp, grid, ldout: ld)
-                compact(b)
-            }
-        }
+        let directInput = direct(flipped: true)
         let flops = 2 * Double(channels * k * p * batch) / 1e6
         print(String(format: "    %2d ch %2d×%-2d  forward %6.1f | %6.1f   weight gradient %6.1f | %6.1f   input gradient %6.1f | %6.1f   (%.0f | %.0f GFLOP/s)",
                      channels, side, side, loweredForward, directForward, loweredWeight, directWeight, loweredInput, directInput,

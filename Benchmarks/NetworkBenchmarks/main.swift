@@ -73,11 +73,15 @@ let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 let directory = FileManager.default.temporaryDirectory.appendingPathComponent("optbench-bench-nets-\(getpid())")
 try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
 defer { try? FileManager.default.removeItem(at: directory) }
+/// Ends a single-section run (`exit` skips the `defer` above).
+func finish() -> Never {
+    try? FileManager.default.removeItem(at: directory)
+    exit(0)
+}
 // `--resnet`: the ResNet section alone (its own options are read by `resNetBenchmark`).
 if arguments.contains("--resnet") {
     try resNetBenchmark(directory: directory, here: here, threads: threads, batch: batch)
-    try? FileManager.default.removeItem(at: directory)
-    exit(0)
+    finish()
 }
 
 // MARK: MLP 784-256-256-10
@@ -87,7 +91,7 @@ let data = NetworkData<Float>(features: x, sampleShape: [784], labels: y, classe
 let specs: [LayerSpec] = [.dense(outputs: 256), .activation(.relu), .dense(outputs: 256), .activation(.relu), .dense(outputs: 10)]
 let mlp = NetworkProblem<Float>(label: "mlp", specs: specs, loss: .crossEntropy, train: data, test: nil,
                                 initialization: .torch, activation: .relu)
-if arguments.contains("--optimizers") { try optimizerShareReport(mlp, batch: batch, stepSeconds: [:]); exit(0) }
+if arguments.contains("--optimizers") { try optimizerShareReport(mlp, batch: batch, stepSeconds: [:]); finish() }
 
 // The data and each epoch's batch order (our sampler's permutations) for torch.
 x.withUnsafeBytes { try! Data($0).write(to: directory.appendingPathComponent("x.f32")) }
