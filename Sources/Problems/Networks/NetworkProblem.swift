@@ -127,11 +127,7 @@ final class NetworkRun<Scalar: KernelScalar>: Objective {
         let data = problem.train, batch = samples.count, size = data.featureCount
         if batchInputs.count < batch * size { batchInputs = Array(repeating: 0, count: batch * size) }
         batchInputs.withUnsafeMutableBufferPointer { x in
-            data.features.withUnsafeBufferPointer { f in
-                for (b, i) in samples.enumerated() {
-                    (x.baseAddress! + b * size).update(from: f.baseAddress! + i * size, count: size)
-                }
-            }
+            data.features.withUnsafeBufferPointer { f in gatherRows(f.baseAddress!, rowLength: size, indices: samples, into: x.baseAddress!) }
         }
         let scale = 1 / Scalar(batch)
         if data.isClassification {
