@@ -34,7 +34,12 @@ public struct MomentBuffers<T: KernelScalar> {
     /// Runs `step(&θ, g, state)` on every block of `T.lanes` consecutive entries, where θ and g
     /// are that block of `w` and `gradient` and `state[r]` reads or writes it in row r; θ is
     /// stored back after the step. `step` must be a pure function of its block (the pass runs
-    /// on all cores from n = 2²⁰ on, each entry computed alike whatever the split).
+    /// on all cores from n = 2¹⁶ on, each entry computed alike whatever the split).
+    ///
+    /// The pass runs with subnormals flushed to zero (`withSubnormalsFlushedToZero`): a moment
+    /// decaying below the smallest normal float becomes 0 where torch.optim keeps it
+    /// subnormal, and a subnormal step is not taken. Iterates can differ from torch's only where
+    /// such a value would have changed θ, which needs |θ| itself within 2²⁴ of the subnormals.
     /// - Complexity: O(count · rows) memory traffic, one pass.
     @inlinable
     public mutating func update<Step: MomentUpdate>(
@@ -45,11 +50,7 @@ public struct MomentBuffers<T: KernelScalar> {
         guard n > 0, let wp = w.baseAddress, let gp = gradient.baseAddress else { return }
         storage.withUnsafeMutableBufferPointer { s in
             let sp = s.baseAddress.unsafelyUnwrapped
-            if n < streamingLength {
-                Self.pass(0, n, wp, gp, sp, stride, step)
-            } else {
-                forEachRange(n) { lo, hi in Self.pass(lo, hi, wp, gp, sp, stride, step) }
-            }
+            forEachElementwiseRange(n) { lo, hi in withSubnormalsFlushedToZero { Self.pass(lo, hi, wp, gp, sp, stride, step) } }
         }
     }
 

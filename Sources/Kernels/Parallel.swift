@@ -233,9 +233,16 @@ struct UncheckedSendable<Value>: @unchecked Sendable {
     init(_ value: Value) { self.value = value }
 }
 
-/// Memory-bound kernels split their work across all cores from this many elements on: below
-/// it the data sits in L2 and one core streams it faster than a hand-off costs.
+/// Memory-bound reductions split their work across all cores from this many elements on:
+/// below it the data sits in L2 and one core streams it faster than a hand-off costs.
 @usableFromInline let streamingLength = 1 << 20
+
+/// Element-wise kernels (axpy, axpby, the optimizers' fused passes) split their work across
+/// all cores from this many elements on. An optimizer step meets its parameters and gradient
+/// fresh from a backward pass that both cores wrote, not in one core's L2, and a hand-off
+/// costs less than a core streaming 2¹⁶ entries; the split changes no entry's arithmetic, so
+/// results do not depend on it.
+@usableFromInline let elementwiseParallelLength = 1 << 16
 
 /// Block length of the parallel `dot`: fixed, so its summation order ignores the thread count.
 @usableFromInline let dotBlockLength = 1 << 16
@@ -250,6 +257,19 @@ public func forEachRange(_ count: Int, alignment: Int = 64, _ body: (Int, Int) -
         let lo = min(count, units * part / parts * alignment)
         let hi = min(count, units * (part + 1) / parts * alignment)
         if lo < hi { body(lo, hi) }
+    }
+}
+
+/// Runs `body(lo, hi)` over 0..<count: on one thread below `elementwiseParallelLength`
+/// entries, else over one contiguous range per thread (edges on whole cache lines). For
+/// element-wise passes, whose entries do not depend on the split.
+/// - Complexity: O(threads) scheduling plus the work of `body`.
+@inlinable
+public func forEachElementwiseRange(_ count: Int, _ body: (Int, Int) -> Void) {
+    if count < elementwiseParallelLength {
+        if count > 0 { body(0, count) }
+    } else {
+        forEachRange(count, body)
     }
 }
 

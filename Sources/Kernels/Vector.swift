@@ -52,12 +52,11 @@ func dotSerial<T: KernelScalar>(_ n: Int, _ x: UnsafePointer<T>, _ y: UnsafePoin
     return s
 }
 
-/// y ← αx + y (on all cores from n = 2²⁰ on).
+/// y ← αx + y (on all cores from n = 2¹⁶ on).
 /// - Complexity: O(n).
 @inlinable
 public func axpy<T: KernelScalar>(_ n: Int, _ alpha: T, _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>) {
-    if n < streamingLength { return axpySerial(n, alpha, x, y) }
-    forEachRange(n) { lo, hi in axpySerial(hi - lo, alpha, x + lo, y + lo) }
+    forEachElementwiseRange(n) { lo, hi in axpySerial(hi - lo, alpha, x + lo, y + lo) }
 }
 
 @inlinable
@@ -80,14 +79,13 @@ func axpySerial<T: KernelScalar>(_ n: Int, _ alpha: T, _ x: UnsafePointer<T>, _ 
 }
 
 /// y ← αx + βy (β = 0 overwrites y without reading it, so NaNs in y do not survive; on all
-/// cores from n = 2²⁰ on).
+/// cores from n = 2¹⁶ on).
 /// - Complexity: O(n).
 @inlinable
 public func axpby<T: KernelScalar>(
     _ n: Int, _ alpha: T, _ x: UnsafePointer<T>, _ beta: T, _ y: UnsafeMutablePointer<T>
 ) {
-    if n < streamingLength { return axpbySerial(n, alpha, x, beta, y) }
-    forEachRange(n) { lo, hi in axpbySerial(hi - lo, alpha, x + lo, beta, y + lo) }
+    forEachElementwiseRange(n) { lo, hi in axpbySerial(hi - lo, alpha, x + lo, beta, y + lo) }
 }
 
 @inlinable

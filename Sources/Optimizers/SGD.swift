@@ -71,11 +71,16 @@ public struct SGDRule<Scalar: KernelScalar>: ElementwiseRule {
     @inline(__always)
     func momentumStep(_ w: UnsafeMutableBufferPointer<Scalar>, gradient g: UnsafeMutableBufferPointer<Scalar>,
                       buffer b: UnsafeMutableBufferPointer<Scalar>, first: Bool, eta: Scalar) {
-        let mu = Scalar(momentum), keep = Scalar(1 - dampening)
-        for i in 0..<w.count {
-            let bi = first ? g[i] : mu * b[i] + keep * g[i]
-            b[i] = bi
-            w[i] -= eta * (nesterov ? g[i] + mu * bi : bi)
+        let mu = Scalar(momentum), keep = Scalar(1 - dampening), nesterov = nesterov
+        // b decays geometrically where g stays zero: flushed, it leaves the subnormal range at once.
+        forEachElementwiseRange(w.count) { lo, hi in
+            withSubnormalsFlushedToZero {
+                for i in lo..<hi {
+                    let bi = first ? g[i] : mu * b[i] + keep * g[i]
+                    b[i] = bi
+                    w[i] -= eta * (nesterov ? g[i] + mu * bi : bi)
+                }
+            }
         }
     }
 }

@@ -100,10 +100,12 @@ import Testing
         Self.checkPass(Double.self, n)
     }
 
-    /// Past 2²⁰ entries the pass runs on all cores; every entry still gets the serial result.
+    /// Past 2¹⁶ entries the pass runs on all cores; every entry still gets the serial result.
     @Test func parallelPassMatchesAnEntryByEntryLoop() {
         Self.checkPass(Float.self, (1 << 20) + 37, steps: 2)
         Self.checkPass(Double.self, (1 << 20) + 5, steps: 2)
+        Self.checkPass(Float.self, (1 << 16) + 37, steps: 2)
+        Self.checkPass(Double.self, (1 << 16) + 5, steps: 2)
     }
 
     @Test func buffersStartAtTheirInitialValue() {

@@ -35,6 +35,18 @@ import Testing
         expectClose(y, want, bound: (0..<n).map { abs(x[$0]) + abs(y0[$0]) }, ops: 1)
     }
 
+    /// Element-wise kernels split from 2¹⁶ entries on, below the reductions' threshold.
+    @Test(arguments: [(1 << 16) - 3, (1 << 16) + 37, (1 << 18) + 5])
+    func elementwiseKernelsMatchReferenceAcrossTheSplit(n: Int) {
+        let x: [Float] = uniformArray(n, seed: 31), y0: [Float] = uniformArray(n, seed: 32)
+        var y = y0
+        axpy(n, -0.75, x, &y)
+        #expect(y == (0..<n).map { y0[$0].addingProduct(-0.75, x[$0]) }, "axpy: one fused multiply-add per entry, whatever the split")
+        var z = y0
+        axpby(n, 0.5, x, 2, &z)
+        #expect(z == (0..<n).map { (2 * y0[$0]).addingProduct(0.5, x[$0]) }, "axpby against an entry-by-entry loop")
+    }
+
     @Test func largeVectorsMatchReference() {
         check(Float.self)
         check(Double.self)

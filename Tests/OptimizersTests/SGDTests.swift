@@ -87,3 +87,26 @@ import TestSupport
         for name in ScheduleKind.allCases.map(\.rawValue) { #expect(error.message.contains(name), "\(error.message)") }
     }
 }
+
+/// From 2¹⁶ parameters the momentum pass is split across cores; every coordinate must still
+/// follow torch's scalar recurrence, here run coordinate by coordinate on F = ½ Σ hⱼwⱼ².
+@Test func momentumOnManyCoordinatesFollowsTheScalarRecurrence() throws {
+    let d = (1 << 16) + 37
+    let h = (0..<d).map { 0.5 + Double($0 % 7) * 0.25 }
+    let start = (0..<d).map { 1 - Double($0 % 5) * 0.3 }
+    for nesterov in [false, true] {
+        let opt = try rule(nesterov ? "nesterov" : "momentum", "lr=0.1", "momentum=0.9", "weight_decay=0.1")
+        let path = iterates(opt, oracle: oracle(TestObjective<Double>.quadratic(diagonal: h)), start: start, steps: 3)
+        var mismatches = 0
+        for j in 0..<d {
+            var w = start[j], b = 0.0
+            for t in 1...3 {
+                let g = h[j] * w + 0.1 * w
+                b = t == 1 ? g : 0.9 * b + g
+                w -= 0.1 * (nesterov ? g + 0.9 * b : b)
+                if abs(path[t][j] - w) > 1e-13 * max(1, abs(w)) { mismatches += 1 }
+            }
+        }
+        #expect(mismatches == 0, "nesterov \(nesterov)")
+    }
+}
