@@ -54,7 +54,7 @@ let package = Package(
             path: "Benchmarks/IDXFuzz", swiftSettings: hot),
 
         .executableTarget(
-            name: "NetworkBenchmarks", dependencies: ["Kernels", "Core", "NeuralNetworks", "Problems", "Optimizers"],
+            name: "NetworkBenchmarks", dependencies: ["Kernels", "Core", "Datasets", "NeuralNetworks", "Problems", "Optimizers"],
             path: "Benchmarks/NetworkBenchmarks", exclude: ["torch_mlp.py", "torch_resnet.py"], swiftSettings: glue),
 
         // MARK: Tests

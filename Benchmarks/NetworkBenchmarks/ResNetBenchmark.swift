@@ -3,6 +3,7 @@
 // interleaved round by round so that both see the same load on a shared machine. Prints
 // seconds per step and per 60000-sample epoch, our GFLOP/s and the median per-round ratio.
 import Core
+import Datasets
 import Foundation
 import Kernels
 import NeuralNetworks
@@ -69,7 +70,8 @@ func resNetBenchmark(directory: URL, here: URL, threads: Int, batch: Int) throws
     let epochSteps = (60000 + batch - 1) / batch
 
     let specs = ResNetArchitecture.convolutional(blocksPerStage: blocks, width: width)
-    let (x, y) = syntheticImages(samples, features: 784, classes: 10, seed: 43)
+    let images = try SyntheticDatasets.mnistShaped(samples: samples, classes: 10, seed: 43, stream: 0)
+    let (x, y) = (images.features, images.labels)
     let data = NetworkData<Float>(features: x, sampleShape: [1, 28, 28], labels: y, classes: 10)
     let problem = NetworkProblem<Float>(label: "resnet", specs: specs, loss: .crossEntropy, train: data, test: nil,
                                         initialization: .torch, activation: .relu)

@@ -2,6 +2,7 @@
 // run on the same model, data, batch order and thread count. Prints both times, their ratio
 // and our GFLOP/s; without an importable torch, says so and prints ours alone.
 import Core
+import Datasets
 import Foundation
 import Kernels
 import NeuralNetworks
@@ -26,14 +27,6 @@ if arguments.contains("--phases") { phaseReport(samples: samples, batch: batch);
 func median(_ v: [Double]) -> Double {
     let s = v.sorted()
     return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
-}
-
-/// Uniform [0, 1) pixels and uniform labels: the time of an epoch does not depend on the values.
-func syntheticImages(_ n: Int, features: Int, classes: Int, seed: UInt64) -> (x: [Float], y: [Int32]) {
-    var rng = Xoshiro256(seed: seed)
-    let x = (0..<(n * features)).map { _ in Float(rng.nextUniform()) }
-    let y = (0..<n).map { _ in Int32(rng.nextInt(below: classes)) }
-    return (x, y)
 }
 
 /// Multiply-adds ×2 of one epoch: forward and weight-gradient GEMMs for every dense layer, and
@@ -86,11 +79,22 @@ if arguments.contains("--resnet") {
 
 // MARK: MLP 784-256-256-10
 let widths = [784, 256, 256, 10]
-let (x, y) = syntheticImages(samples, features: 784, classes: 10, seed: 42)
+// The built-in MNIST-shaped set, which a network can learn. Uniform random pixels and labels
+// would let Adam kill every first-layer ReLU within an epoch, after which its first moments
+// decay through the subnormal range and both sides time microcode assists, not training.
+let images = try SyntheticDatasets.mnistShaped(samples: samples, classes: 10, seed: 42, stream: 0)
+let (x, y) = (images.features, images.labels)
 let data = NetworkData<Float>(features: x, sampleShape: [784], labels: y, classes: 10)
 let specs: [LayerSpec] = [.dense(outputs: 256), .activation(.relu), .dense(outputs: 256), .activation(.relu), .dense(outputs: 10)]
 let mlp = NetworkProblem<Float>(label: "mlp", specs: specs, loss: .crossEntropy, train: data, test: nil,
                                 initialization: .torch, activation: .relu)
+// `--train sgd|adam`: our epochs of that optimizer alone, no torch (for a profiler).
+if let i = arguments.firstIndex(of: "--train"), i + 1 < arguments.count {
+    let name = arguments[i + 1]
+    let trainer = try EpochTrainer(mlp, name, name == "adam" ? ["lr=0.001"] : ["lr=0.01"])
+    for e in 0...epochs { print(String(format: "  %@ epoch %d: %.3f s", name as NSString, e, trainer.epoch())) }
+    finish()
+}
 if arguments.contains("--optimizers") { try optimizerShareReport(mlp, batch: batch, stepSeconds: [:]); finish() }
 
 // The data and each epoch's batch order (our sampler's permutations) for torch.
@@ -105,7 +109,7 @@ for _ in 0..<(epochs + 1) {
 order.withUnsafeBytes { try! Data($0).write(to: directory.appendingPathComponent("order.i64")) }
 
 let flops = denseFlops(widths, samples: samples)
-print("MLP 784-256-256-10, ReLU, softmax cross-entropy, batch \(batch), \(samples) samples, float32, \(threads) threads")
+print("MLP 784-256-256-10, ReLU, softmax cross-entropy, batch \(batch), \(samples) synthetic MNIST-shaped samples, float32, \(threads) threads")
 print(String(format: "  %.1f GFLOP per epoch; median of %d epochs after one warm-up", flops / 1e9, epochs))
 // torch_mlp.py trains an epoch of the named optimizer per request and answers its seconds.
 let torch = PythonWorker([here.appendingPathComponent("torch_mlp.py").path, directory.path, String(samples), String(batch), String(threads)],
