@@ -16,7 +16,7 @@ func option(_ name: String, _ fallback: Int) -> Int {
 }
 let samples = option("--samples", 60000)
 let batch = option("--batch", 128)
-let epochs = option("--epochs", 3)
+let epochs = option("--epochs", 5)
 let threads = option("--threads", 2)
 
 setenv("OMP_NUM_THREADS", String(threads), 1)

@@ -84,16 +84,29 @@ func gemmPackB<T: KernelScalar>(
 /// dst[p·width + r] ← src[r·ld + p] for r < rows, p < kc, and 0 for rows ≤ r < width: `rows`
 /// rows of a matrix, contiguous along k, become the columns of a kc × width micro-panel.
 ///
-/// Whole 4 × 4 blocks are transposed in registers, four rows at a time for each four steps of
-/// k: the compiler vectorises a strided scalar loop into scatters, far slower.
+/// A whole micro-panel of B goes L × L blocks at a time through `transposeBlock` (L = lanes);
+/// other blocks 4 × 4 at a time, four rows for each four steps of k: the compiler vectorises a
+/// strided scalar loop into scatters, far slower.
 /// - Complexity: O(kc·width).
 @inline(__always)
 func gemmPackRows<T: KernelScalar>(
     _ src: UnsafePointer<T>, _ ld: Int, _ rows: Int, _ kc: Int, _ dst: UnsafeMutablePointer<T>, _ width: Int
 ) {
     if rows < width { dst.update(repeating: 0, count: kc * width) }
-    let whole = rows / 4 * 4
+    let l = T.lanes
     var p = 0
+    if width % l == 0 && rows == width {
+        // A whole panel of B: L × L blocks through the vector registers, L steps of k at a time.
+        while p + l <= kc {
+            var r = 0
+            while r < width {
+                T.transposeBlock(src + r * ld + p, ld, dst + p * width + r, width)
+                r += l
+            }
+            p += l
+        }
+    }
+    let whole = rows / 4 * 4
     while p + 4 <= kc {
         var r = 0
         while r < whole {

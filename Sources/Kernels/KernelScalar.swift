@@ -27,8 +27,9 @@ public protocol KernelScalar: BinaryFloatingPoint, SIMDScalar, Sendable, Codable
     /// g where s > 0, else 0, lane-wise (ReLU's backward pass).
     static func maskedByPositive(_ g: Vector, _ s: Vector) -> Vector
 
-    /// dst[q·L + l] = src[l·ld + q] for q, l < L = `lanes`: an L × L block transposed in registers.
-    static func transposeBlock(_ src: UnsafePointer<Self>, _ ld: Int, _ dst: UnsafeMutablePointer<Self>)
+    /// dst[q·ldd + l] = src[l·ld + q] for q, l < L = `lanes`: an L × L block transposed in
+    /// registers (L vector loads and stores).
+    static func transposeBlock(_ src: UnsafePointer<Self>, _ ld: Int, _ dst: UnsafeMutablePointer<Self>, _ ldd: Int)
 
     /// The precision-specific GEMM entry point behind `gemm(_:_:_:_:_:_:_:_:_:_:_:_:_:threads:)`.
     static func _gemm(
@@ -50,7 +51,7 @@ extension Float: KernelScalar {
     /// r′_{8+i} = odds(r_2i, r_2i+1), each round rotating the 8 bits of (row, column) by one.
     /// - Complexity: O(1).
     @inlinable @inline(__always)
-    public static func transposeBlock(_ src: UnsafePointer<Float>, _ ld: Int, _ dst: UnsafeMutablePointer<Float>) {
+    public static func transposeBlock(_ src: UnsafePointer<Float>, _ ld: Int, _ dst: UnsafeMutablePointer<Float>, _ ldd: Int) {
         typealias V = SIMD16<Float>
         @inline(__always) func e(_ a: V, _ b: V) -> V { V(lowHalf: a.evenHalf, highHalf: b.evenHalf) }
         @inline(__always) func o(_ a: V, _ b: V) -> V { V(lowHalf: a.oddHalf, highHalf: b.oddHalf) }
@@ -62,10 +63,10 @@ extension Float: KernelScalar {
                 (e(r0, r1), e(r2, r3), e(r4, r5), e(r6, r7), e(r8, r9), e(r10, r11), e(r12, r13), e(r14, r15),
                  o(r0, r1), o(r2, r3), o(r4, r5), o(r6, r7), o(r8, r9), o(r10, r11), o(r12, r13), o(r14, r15))
         }
-        dst.store(r0, at: 0); dst.store(r1, at: 16); dst.store(r2, at: 32); dst.store(r3, at: 48)
-        dst.store(r4, at: 64); dst.store(r5, at: 80); dst.store(r6, at: 96); dst.store(r7, at: 112)
-        dst.store(r8, at: 128); dst.store(r9, at: 144); dst.store(r10, at: 160); dst.store(r11, at: 176)
-        dst.store(r12, at: 192); dst.store(r13, at: 208); dst.store(r14, at: 224); dst.store(r15, at: 240)
+        dst.store(r0, at: 0 * ldd); dst.store(r1, at: 1 * ldd); dst.store(r2, at: 2 * ldd); dst.store(r3, at: 3 * ldd)
+        dst.store(r4, at: 4 * ldd); dst.store(r5, at: 5 * ldd); dst.store(r6, at: 6 * ldd); dst.store(r7, at: 7 * ldd)
+        dst.store(r8, at: 8 * ldd); dst.store(r9, at: 9 * ldd); dst.store(r10, at: 10 * ldd); dst.store(r11, at: 11 * ldd)
+        dst.store(r12, at: 12 * ldd); dst.store(r13, at: 13 * ldd); dst.store(r14, at: 14 * ldd); dst.store(r15, at: 15 * ldd)
     }
     /// |v| lane-wise. - Complexity: O(1).
     @inlinable @inline(__always)
@@ -94,7 +95,7 @@ extension Double: KernelScalar {
     /// r′_{4+i} = odds(r_2i, r_2i+1), each round rotating the 6 bits of (row, column) by one.
     /// - Complexity: O(1).
     @inlinable @inline(__always)
-    public static func transposeBlock(_ src: UnsafePointer<Double>, _ ld: Int, _ dst: UnsafeMutablePointer<Double>) {
+    public static func transposeBlock(_ src: UnsafePointer<Double>, _ ld: Int, _ dst: UnsafeMutablePointer<Double>, _ ldd: Int) {
         typealias V = SIMD8<Double>
         @inline(__always) func e(_ a: V, _ b: V) -> V { V(lowHalf: a.evenHalf, highHalf: b.evenHalf) }
         @inline(__always) func o(_ a: V, _ b: V) -> V { V(lowHalf: a.oddHalf, highHalf: b.oddHalf) }
@@ -103,8 +104,8 @@ extension Double: KernelScalar {
         for _ in 0..<3 {
             (r0, r1, r2, r3, r4, r5, r6, r7) = (e(r0, r1), e(r2, r3), e(r4, r5), e(r6, r7), o(r0, r1), o(r2, r3), o(r4, r5), o(r6, r7))
         }
-        dst.store(r0, at: 0); dst.store(r1, at: 8); dst.store(r2, at: 16); dst.store(r3, at: 24)
-        dst.store(r4, at: 32); dst.store(r5, at: 40); dst.store(r6, at: 48); dst.store(r7, at: 56)
+        dst.store(r0, at: 0 * ldd); dst.store(r1, at: 1 * ldd); dst.store(r2, at: 2 * ldd); dst.store(r3, at: 3 * ldd)
+        dst.store(r4, at: 4 * ldd); dst.store(r5, at: 5 * ldd); dst.store(r6, at: 6 * ldd); dst.store(r7, at: 7 * ldd)
     }
     /// |v| lane-wise. - Complexity: O(1).
     @inlinable @inline(__always)
@@ -117,6 +118,15 @@ extension Double: KernelScalar {
         let mi = unsafeBitCast(m, to: SIMD8<UInt64>.self)
         let xi = unsafeBitCast(x, to: SIMD8<UInt64>.self) & 0x7FFF_FFFF_FFFF_FFFF
         return unsafeBitCast(mi.replacing(with: xi, where: mi .< xi), to: SIMD8<Double>.self)
+    }
+}
+
+extension KernelScalar {
+    /// dst[q·L + l] = src[l·ld + q] for q, l < L = `lanes`: an L × L block transposed into a
+    /// contiguous one. - Complexity: O(1).
+    @inlinable @inline(__always)
+    public static func transposeBlock(_ src: UnsafePointer<Self>, _ ld: Int, _ dst: UnsafeMutablePointer<Self>) {
+        transposeBlock(src, ld, dst, lanes)
     }
 }
 
