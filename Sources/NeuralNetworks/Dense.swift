@@ -72,13 +72,31 @@ final class Dense<Scalar: KernelScalar>: Layer {
         lastBatch = batch
         let weight: UnsafePointer<Scalar> = gainOffset == nil ? w + weightOffset : UnsafePointer(effective.pointer)
         let dW = gainOffset == nil ? dw + weightOffset : effectiveGradient.pointer
-        gemm(.transposed, .none, outputs, inputs, batch, 1, dy, outputs, x, inputs, 0, dW, inputs)
-        if let biasOffset {
-            let db = dw + biasOffset
-            db.update(from: dy, count: outputs)
-            for b in 1..<max(batch, 1) { axpy(outputs, 1, dy + b * outputs, db) }
+        let weightAndBias = { (threads: Int) in
+            gemm(.transposed, .none, self.outputs, self.inputs, batch, 1, dy, self.outputs, x, self.inputs, 0, dW, self.inputs,
+                 threads: threads)
+            if let biasOffset = self.biasOffset {
+                let db = dw + biasOffset
+                db.update(from: dy, count: self.outputs)
+                for b in 1..<max(batch, 1) { axpy(self.outputs, 1, dy + b * self.outputs, db) }
+            }
         }
-        if let dx { gemm(.none, .none, batch, inputs, outputs, 1, dy, outputs, weight, inputs, 0, dx, inputs) }
+        if let dx {
+            let input = { (threads: Int) in
+                gemm(.none, .none, batch, self.inputs, self.outputs, 1, dy, self.outputs, weight, self.inputs, 0, dx, self.inputs,
+                     threads: threads)
+            }
+            // ∂f/∂W and ∂f/∂X are independent products of the same size: on two cores each runs
+            // whole on its own, which saves splitting both and packing Gᵀ twice.
+            if availableThreads == 2 && batch * inputs * outputs >= 1 << 18 {
+                parallelFor(2) { $0 == 0 ? weightAndBias(1) : input(1) }
+            } else {
+                weightAndBias(0)
+                input(0)
+            }
+        } else {
+            weightAndBias(0)
+        }
         if let gainOffset {
             let v = w + weightOffset
             for r in 0..<outputs {

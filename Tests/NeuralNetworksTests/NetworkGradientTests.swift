@@ -135,6 +135,32 @@ import TestSupport
     }
 
     /// The layer view's factors rebuild each dense layer's gradient: ∂f_B/∂W_ℓ = Σ_b g_{ℓ,b} a_{ℓ,b}ᵀ.
+    /// Layers large enough (batch · inputs · outputs ≥ 2¹⁸) that a two-core machine runs their
+    /// weight and input gradients side by side: central differences at sampled coordinates of
+    /// every block.
+    @Test func largeLayersBackPropagateTheirDerivative() {
+        let net = Network<Double>([.dense(outputs: 96), .activation(.tanh), .dense(outputs: 80), .activation(.relu), .dense(outputs: 40),
+                                   .activation(.tanh), .dense(outputs: 5)], inputShape: [64], loss: .crossEntropy)
+        let data = Self.batch(48, inputs: 64, outputs: 5, seed: 12)
+        var w = net.initialParameters(.xavierNormal, activation: nil, seed: 4)
+        var rng = Xoshiro256(seed: 6)
+        for block in net.layout.blocks where block.role != .weight { for i in block.range { w[i] += 0.3 * rng.nextGaussian() } }
+        var g = [Double](repeating: 0, count: net.dimension), scratch = g
+        _ = Self.loss(net, w, data, classification: true, mode: .training, gradient: &g)
+        for block in net.layout.blocks {
+            for _ in 0..<12 {
+                let i = block.offset + rng.nextInt(below: block.count)
+                var plus = w, minus = w
+                let h = 1e-5
+                plus[i] += h
+                minus[i] -= h
+                let fd = (Self.loss(net, plus, data, classification: true, mode: .training, gradient: &scratch)
+                    - Self.loss(net, minus, data, classification: true, mode: .training, gradient: &scratch)) / (2 * h)
+                #expect(isClose(g[i], fd, rtol: 1e-6, atol: 1e-9), "\(block.name)[\(i - block.offset)]: \(g[i]) vs \(fd)")
+            }
+        }
+    }
+
     @Test func layerViewRebuildsWeightGradients() {
         let block: LayerSpec = .residual(body: [.dense(outputs: 5), .activation(.tanh), .dense(outputs: 5)], shortcut: nil, activation: nil)
         let net = Network<Double>([.dense(outputs: 5), .activation(.relu), block, .dense(outputs: 3)], inputShape: [4], loss: .crossEntropy)
