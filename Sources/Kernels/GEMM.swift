@@ -6,8 +6,8 @@
 /// when transposed; likewise B is k×n (`ldb` ≥ n) or n×k (`ldb` ≥ k).
 ///
 /// β = 0 overwrites C without reading it (NaNs in C do not survive); α = 0 or k = 0 only scales C.
-/// `threads`: 0 (the default) picks one thread for products with m·n·k < 2²⁰ and all active
-/// cores above; an explicit count is honoured up to one thread per register tile. A mini-batch
+/// `threads`: 0 (the default) picks one thread for products with m·n·k < 2²⁰ (2¹⁸ when k ≥ 128)
+/// and all active cores above; an explicit count is honoured up to one thread per register tile. A mini-batch
 /// layer such as 128×256×784 is split in one dispatch to the spinning worker pool: each thread
 /// takes a block of columns of C, reads a plain A where it is stored and packs only its own
 /// columns of B (and a transposed A). From m·n·k = 2²⁷ on, both operands are packed and the
@@ -65,6 +65,9 @@ struct GEMMBlocking {
 
 /// Products below this m·n·k run on one thread unless a count is given.
 let gemmParallelThreshold = 1 << 20
+/// The same for products at least 128 deep, whose arithmetic per packed entry repays a split
+/// sooner (a network's 128 × 10 × 256 output layer).
+let gemmDeepParallelThreshold = 1 << 18
 /// From this m·n·k on, operands are packed and threads share packed panels of B (two
 /// dispatches per KC × NC block); below it, operands stored the way the micro-kernel reads
 /// them are read in place.
@@ -84,7 +87,8 @@ func gemmDriver<T: KernelScalar>(
     }
     let mr = gemmMR, nr = T.gemmNR
     let rowTiles = (m + mr - 1) / mr, colTiles = (n + nr - 1) / nr
-    var t = threads > 0 ? threads : (m * n * k < gemmParallelThreshold ? 1 : availableThreads)
+    let small = m * n * k < (k >= 128 ? gemmDeepParallelThreshold : gemmParallelThreshold)
+    var t = threads > 0 ? threads : (small ? 1 : availableThreads)
     if m * n * k >= gemmSharedPanelThreshold {
         // Large products split the rows of C and share each packed panel of B.
         let splitRows = rowTiles >= colTiles

@@ -34,15 +34,18 @@ extension Loss {
                 let y = Int(labels[b])
                 let top = row[best]
                 var s = 0.0
-                for c in 0..<outputs { s += Double(Math.exp(row[c] - top)) }
+                if let gradient {
+                    // e^{z_c − max} once, kept in the gradient row until it is normalised.
+                    let g = gradient + b * outputs
+                    for c in 0..<outputs { g[c] = Math.exp(row[c] - top); s += Double(g[c]) }
+                    let inv = 1 / s
+                    for c in 0..<outputs { g[c] = scale * T(Double(g[c]) * inv) }
+                    g[y] -= scale
+                } else {
+                    for c in 0..<outputs { s += Double(Math.exp(row[c] - top)) }
+                }
                 total += Math.log(s) + Double(top) - Double(row[y])
                 if best == y { correct += 1 }
-                if let gradient {
-                    let g = gradient + b * outputs
-                    let inv = 1 / s
-                    for c in 0..<outputs { g[c] = scale * T(Double(Math.exp(row[c] - top)) * inv) }
-                    g[y] -= scale
-                }
             case (.crossEntropy, .values(let t)):
                 // Soft targets: ℓ = log Σ e^{z_c} − Σ_c t_c z_c for a distribution t.
                 let top = row[best]

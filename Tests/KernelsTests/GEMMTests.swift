@@ -103,7 +103,7 @@ import Testing
         _: T.Type, _ ta: Transpose, _ tb: Transpose, _ m: Int, _ n: Int, _ k: Int, alpha: T = 0.75, beta: T = -0.5
     ) {
         let one = check(T.self, ta, tb, m, n, k, alpha: alpha, beta: beta, threads: 1)
-        // 0 is the automatic count: one thread below m·n·k = 2²⁰, every active core above.
+        // 0 is the automatic count: one thread below m·n·k = 2²⁰ (2¹⁸ when k ≥ 128), every active core above.
         for threads in [0, 2, 3] {
             let many = check(T.self, ta, tb, m, n, k, alpha: alpha, beta: beta, threads: threads)
             #expect(one.elementsEqual(many, by: { $0 == $1 || ($0.isNaN && $1.isNaN) }),
@@ -116,6 +116,7 @@ import Testing
             checkThreadInvariance(Float.self, ta, tb, 97, 45, 300)   // columns split (2 column tiles)
             checkThreadInvariance(Float.self, ta, tb, 97, 20, 600)   // rows split (1 column tile)
             checkThreadInvariance(Double.self, ta, tb, 26, 131, 270) // columns split
+            checkThreadInvariance(Float.self, ta, tb, 128, 10, 256)  // below 2²⁰ but deep: split automatically
         }
     }
 
