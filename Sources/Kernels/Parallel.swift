@@ -260,13 +260,14 @@ public func forEachRange(_ count: Int, alignment: Int = 64, _ body: (Int, Int) -
     }
 }
 
-/// Runs `body(lo, hi)` over 0..<count: on one thread below `elementwiseParallelLength`
-/// entries, else over one contiguous range per thread (edges on whole cache lines). For
-/// element-wise passes, whose entries do not depend on the split.
+/// Runs `body(lo, hi)` over 0..<count: on one thread below `threshold` entries (by default
+/// `elementwiseParallelLength`), else over one contiguous range per thread (edges on whole
+/// cache lines). For element-wise passes, whose entries do not depend on the split.
 /// - Complexity: O(threads) scheduling plus the work of `body`.
 @inlinable
-public func forEachElementwiseRange(_ count: Int, _ body: (Int, Int) -> Void) {
-    if count < elementwiseParallelLength {
+public func forEachElementwiseRange(_ count: Int, parallelFrom threshold: Int = elementwiseParallelLength,
+                                    _ body: (Int, Int) -> Void) {
+    if count < threshold {
         if count > 0 { body(0, count) }
     } else {
         forEachRange(count, body)

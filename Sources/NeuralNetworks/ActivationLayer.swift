@@ -14,12 +14,12 @@ final class ActivationLayer<Scalar: KernelScalar>: Layer {
     func reserve(batch: Int) {}
 
     func forward(_ w: UnsafePointer<Scalar>, _ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int, mode: NetworkMode) {
-        forEachSpan(batch * inputSize) { lo, hi in function.forward(hi - lo, x + lo, y + lo) }
+        forEachElementwiseRange(batch * inputSize, parallelFrom: activationParallelLength) { lo, hi in function.forward(hi - lo, x + lo, y + lo) }
     }
 
     func backward(_ w: UnsafePointer<Scalar>, _ x: UnsafePointer<Scalar>, _ y: UnsafePointer<Scalar>, _ dy: UnsafePointer<Scalar>,
                   _ dx: UnsafeMutablePointer<Scalar>?, _ dw: UnsafeMutablePointer<Scalar>, batch: Int, mode: NetworkMode) {
         guard let dx else { return }
-        forEachSpan(batch * inputSize) { lo, hi in function.backward(hi - lo, x + lo, y + lo, dy + lo, dx + lo) }
+        forEachElementwiseRange(batch * inputSize, parallelFrom: activationParallelLength) { lo, hi in function.backward(hi - lo, x + lo, y + lo, dy + lo, dx + lo) }
     }
 }

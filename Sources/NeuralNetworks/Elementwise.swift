@@ -1,9 +1,6 @@
 import Kernels
 
-/// Runs body(lo, hi) over contiguous ranges covering 0..<count, one per core (`forEachRange`)
-/// when count is large enough to pay for the hand-off, else over the whole range at once. For
-/// elementwise passes: each entry's result depends on that entry alone, so the split does not
-/// change any bit.
-func forEachSpan(_ count: Int, _ body: (Int, Int) -> Void) {
-    if count >= 1 << 15 { forEachRange(count, body) } else { body(0, count) }
-}
+/// Where a network's element-wise passes (activations, the residual sum) split across the cores
+/// (`forEachElementwiseRange`): a batch's activations were just written by a layer that ran on
+/// every core, and from 2¹⁵ entries (128 samples × 256 units) the split repays its hand-off.
+let activationParallelLength = 1 << 15

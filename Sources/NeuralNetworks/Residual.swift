@@ -34,7 +34,7 @@ final class Residual<Scalar: KernelScalar>: Layer {
         let f = body.forward(w, x, batch: batch, mode: mode)
         let s = shortcut.map { $0.forward(w, x, batch: batch, mode: mode) } ?? x
         let u = keepsSum ? sum.pointer : y
-        forEachSpan(n) { lo, hi in
+        forEachElementwiseRange(n, parallelFrom: activationParallelLength) { lo, hi in
             for i in lo..<hi { u[i] = f[i] + s[i] }
             if let activation { activation.forward(hi - lo, UnsafePointer(u + lo), y + lo) }
         }
@@ -51,7 +51,7 @@ final class Residual<Scalar: KernelScalar>: Layer {
         // backward pass reads and leaves as it is.
         if let activation {
             let u = keepsSum ? UnsafePointer(sum.pointer) : y, g = body.outputGradient
-            forEachSpan(n) { lo, hi in activation.backward(hi - lo, u + lo, y + lo, dy + lo, g + lo) }
+            forEachElementwiseRange(n, parallelFrom: activationParallelLength) { lo, hi in activation.backward(hi - lo, u + lo, y + lo, dy + lo, g + lo) }
         } else {
             body.outputGradient.update(from: dy, count: n)
         }
