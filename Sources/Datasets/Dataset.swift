@@ -327,13 +327,11 @@ extension Dataset {
     /// Copies the features of samples `indices` into `destination`, sample after sample
     /// (indices.count × featureCount floats): the mini-batch gather, with no allocation.
     public func gatherFeatures(_ indices: UnsafeBufferPointer<Int>, into destination: UnsafeMutablePointer<Float>) {
-        let f = featureCount, n = count
+        let n = count
+        for i in indices { precondition(i >= 0 && i < n, "sample index out of range") }
         features.withUnsafeBufferPointer { x in
             guard let base = x.baseAddress else { return }
-            for (k, i) in indices.enumerated() {
-                precondition(i >= 0 && i < n, "sample index out of range")
-                (destination + k * f).update(from: base + i * f, count: f)
-            }
+            gatherRows(base, rowLength: featureCount, indices: indices, into: destination)
         }
     }
 
@@ -342,12 +340,10 @@ extension Dataset {
     public func gatherTargets(_ indices: UnsafeBufferPointer<Int>, into destination: UnsafeMutablePointer<Float>) {
         guard case .regression(let outputs) = task else { preconditionFailure("a classification set has no regression targets") }
         let n = count
+        for i in indices { precondition(i >= 0 && i < n, "sample index out of range") }
         targets.withUnsafeBufferPointer { y in
             guard let base = y.baseAddress else { return }
-            for (k, i) in indices.enumerated() {
-                precondition(i >= 0 && i < n, "sample index out of range")
-                (destination + k * outputs).update(from: base + i * outputs, count: outputs)
-            }
+            gatherRows(base, rowLength: outputs, indices: indices, into: destination)
         }
     }
 

@@ -142,7 +142,9 @@ final class NetworkRun<Scalar: KernelScalar>: Objective {
         } else {
             let outputs = data.outputs
             if batchTargets.count < batch * outputs { batchTargets = Array(repeating: 0, count: batch * outputs) }
-            for (b, i) in samples.enumerated() { for c in 0..<outputs { batchTargets[b * outputs + c] = data.targets[i * outputs + c] } }
+            batchTargets.withUnsafeMutableBufferPointer { t in
+                data.targets.withUnsafeBufferPointer { y in gatherRows(y.baseAddress!, rowLength: outputs, indices: samples, into: t.baseAddress!) }
+            }
             batchInputs.withUnsafeBufferPointer { x in
                 batchTargets.withUnsafeBufferPointer { y in
                     _ = network.evaluate(w.baseAddress!, x.baseAddress!, .values(y.baseAddress!), batch: batch, mode: .training,
