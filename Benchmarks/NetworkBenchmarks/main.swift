@@ -88,10 +88,12 @@ let data = NetworkData<Float>(features: x, sampleShape: [784], labels: y, classe
 let specs: [LayerSpec] = [.dense(outputs: 256), .activation(.relu), .dense(outputs: 256), .activation(.relu), .dense(outputs: 10)]
 let mlp = NetworkProblem<Float>(label: "mlp", specs: specs, loss: .crossEntropy, train: data, test: nil,
                                 initialization: .torch, activation: .relu)
+/// The optimizers timed against torch_mlp.py's, with its settings.
+let timedOptimizers: KeyValuePairs<String, [String]> = ["sgd": ["lr=0.01"], "adam": ["lr=0.001"]]
 // `--train sgd|adam`: our epochs of that optimizer alone, no torch (for a profiler).
 if let i = arguments.firstIndex(of: "--train"), i + 1 < arguments.count {
     let name = arguments[i + 1]
-    let trainer = try EpochTrainer(mlp, name, name == "adam" ? ["lr=0.001"] : ["lr=0.01"])
+    let trainer = try EpochTrainer(mlp, name, timedOptimizers.first { $0.key == name }?.value ?? [])
     for e in 0...epochs { print(String(format: "  %@ epoch %d: %.3f s", name as NSString, e, trainer.epoch())) }
     finish()
 }
@@ -116,7 +118,7 @@ let torch = PythonWorker([here.appendingPathComponent("torch_mlp.py").path, dire
                          threads: threads)
 if torch == nil { print("  torch is not importable here (pip install \"torch==2.13.0+cpu\"): our figures alone") }
 var stepSeconds: [String: Double] = [:]
-for (name, settings) in [("sgd", ["lr=0.01"]), ("adam", ["lr=0.001"])] {
+for (name, settings) in timedOptimizers {
     guard (try? OptimizerRegistry.entry(named: name)) != nil else { print("  \(name): not registered"); continue }
     let trainer = try EpochTrainer(mlp, name, settings)
     var ours: [Double] = [], theirs: [Double] = []
