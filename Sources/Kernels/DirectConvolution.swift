@@ -37,13 +37,26 @@ public func padImage<T: KernelScalar>(_ g: ConvolutionGeometry, _ x: UnsafePoint
         fill(p * wp + p, 0, dst)
         for h in 0..<g.height {
             let row = dst + (h + p) * wp + p
-            copyVector(g.width, src + h * g.width, row)
+            copyRow(g.width, src + h * g.width, row)
             // The right border of this row and the left border of the next are adjacent.
             fill(2 * p, 0, row + g.width)
         }
         fill(p * wp - p + T.lanes, 0, dst + (hp - p) * wp + p)
     }
     fill(T.lanes, 0, xp + g.channels * plane)
+}
+
+/// The interior of `padImage`: the rows of x into a padded sample xp whose border, gaps and
+/// slack are already 0 and are left as they are — a buffer that `padImage` filled, or a
+/// zeroed one, and that only this geometry's samples are copied into.
+/// - Complexity: O(C·H·W).
+@inlinable
+public func padImageInterior<T: KernelScalar>(_ g: ConvolutionGeometry, _ x: UnsafePointer<T>, _ xp: UnsafeMutablePointer<T>) {
+    let wp = g.paddedWidth, p = g.padding, plane = g.paddedPlane(T.self), width = g.width
+    for c in 0..<g.channels {
+        let src = x + c * g.height * width, dst = xp + c * plane + p * wp + p
+        for h in 0..<g.height { copyRow(width, src + h * width, dst + h * wp) }
+    }
 }
 
 /// Packs W [O, C, k, k] for `directConvolution`: ⌈O/16⌉ blocks of C·k² × 16, entry
@@ -233,18 +246,37 @@ public func transposeOutputGradient<T: KernelScalar>(outputs: Int, positions p: 
 /// dW[o, (c·k + i)·k + j] += Σ_s Σ_{h<H, w<W} dyt_s[o, h·W + w]·xp_s[c, (h + i)·W_p + w + j] for the
 /// `samples` samples s: xp_s = xp + s·`paddedCount` is the padded input of sample s
 /// (`padImage`) and dyt_s = dyt + s·`dyStride` its output gradient as `transposeOutputGradient`
-/// lays it out. dW is O × C·k², leading dimension C·k². Tiles of one vector of L output
-/// channels × 12 entries keep 12 vector sums, each over the samples in order and, within a
-/// sample, over the positions in row-major order.
+/// lays it out. dW is O × C·k², leading dimension C·k². See `convolutionWeightGradientByChannel`.
 /// - Complexity: O(samples·⌈O/L⌉·L·⌈C·k²/12⌉·12·H·W).
 @inlinable
 public func directConvolutionWeightGradientByChannel<T: KernelScalar>(_ g: ConvolutionGeometry, outputs: Int, samples: Int,
                                                                       _ dyt: UnsafePointer<T>, dyStride: Int,
                                                                       _ xp: UnsafePointer<T>, _ dw: UnsafeMutablePointer<T>) {
-    let k = g.kernel, wp = g.paddedWidth, plane = g.paddedPlane(T.self), xStride = g.paddedCount(T.self)
-    let entries = g.patchSize, l = T.lanes, h = g.height, width = g.width, p = h * width
+    let k = g.kernel, wp = g.paddedWidth, plane = g.paddedPlane(T.self), entries = g.patchSize
+    withUnsafeTemporaryAllocation(of: Int.self, capacity: entries) { offsets in
+        for e in 0..<entries { offsets[e] = e / (k * k) * plane + e / k % k * wp + e % k }
+        convolutionWeightGradientByChannel(entries: entries, UnsafePointer(offsets.baseAddress!), outputs: outputs, samples: samples,
+                                           height: g.height, width: g.width, rowStride: wp, sampleStride: g.paddedCount(T.self),
+                                           dyt, dyStride: dyStride, xp, dw)
+    }
+}
+
+/// dW[o, e] += Σ_s Σ_{h<H, w<W} dyt_s[o, h·W + w]·x_s[offsets[e] + h·`rowStride` + w] for the
+/// `samples` samples s (x_s = x + s·`sampleStride`, dyt_s = dyt + s·`dyStride` the output
+/// gradient of an H × W output as `transposeOutputGradient` lays it out): the weight gradient of
+/// a convolution whose patch entry e of output (h, w) sits at a fixed offset from h·`rowStride` + w
+/// (a padded sample for stride 1, its phases for stride s). dW is O × `entries`. Tiles of one
+/// vector of L output channels × 12 entries keep 12 vector sums, each over the samples in
+/// order and, within a sample, over the positions in row-major order.
+/// - Complexity: O(samples·⌈O/L⌉·L·⌈entries/12⌉·12·H·W).
+@inlinable
+public func convolutionWeightGradientByChannel<T: KernelScalar>(entries: Int, _ offsets: UnsafePointer<Int>, outputs: Int, samples: Int,
+                                                                height h: Int, width: Int, rowStride: Int, sampleStride: Int,
+                                                                _ dyt: UnsafePointer<T>, dyStride: Int,
+                                                                _ xp: UnsafePointer<T>, _ dw: UnsafeMutablePointer<T>) {
+    let l = T.lanes, p = h * width, wp = rowStride, xStride = sampleStride
     // Entries past the end of a tile read entry 0's input; their sums are dropped.
-    @inline(__always) func offset(_ e: Int) -> Int { e < entries ? e / (k * k) * plane + e / k % k * wp + e % k : 0 }
+    @inline(__always) func offset(_ e: Int) -> Int { e < entries ? offsets[e] : 0 }
     @inline(__always) func b(_ x: UnsafePointer<T>, _ f: Int) -> T.Vector { T.Vector(repeating: x[f]) }
     for block in 0..<outputGradientBlocks(T.self, outputs: outputs) {
         let lanes = min(l, outputs - block * l)

@@ -19,6 +19,9 @@ import Synchronization
 /// W′[c, o, i, j] = W[o, c, k−1−i, k−1−j], same padding — for ∂f/∂x, and
 /// `directConvolutionWeightGradientByChannel` sums ∂f/∂W over the positions of each sample, with
 /// ∂f/∂y laid out position-major so that a vector holds the output channels of one position.
+/// Strided convolutions with k ≥ s ≥ 2 (a ResNet's downsampling 3×3s) do the same on the s²
+/// phases of the zero-bordered input (`splitPhases`), where every patch entry is again a fixed
+/// offset; ∂f/∂x is one such product per phase (see PhasedConvolution.swift).
 ///
 /// Chunks go to the cores whole, claimed one at a time; each chunk's weight gradient is its own
 /// product, and the chunks' gradients are summed in chunk order, so the result ignores the
@@ -39,7 +42,8 @@ final class Conv2D<Scalar: KernelScalar>: Layer {
     private let gathered: [Scratch<Scalar>]
     private let partials = Scratch<Scalar>()
     /// The direct path's per-thread padded input and padded output gradient, and W packed
-    /// for it (forward and flipped).
+    /// for it (forward and flipped). The padded buffers start zeroed and hold one geometry's
+    /// samples only, so their borders stay 0 and each sample copies in its interior alone.
     private let padded: [Scratch<Scalar>]
     private let paddedGradient: [Scratch<Scalar>]
     /// The direct path's per-thread output gradients of a chunk, position-major by blocks of
@@ -47,6 +51,9 @@ final class Conv2D<Scalar: KernelScalar>: Layer {
     private let transposed: [Scratch<Scalar>]
     private let packed: Scratch<Scalar>
     private let packedFlipped: Scratch<Scalar>
+    /// The phased path's entry offsets: the forward product's C·k², then each phase's adjoint
+    /// O·n in phase order (written with its packed weights).
+    private let offsets: UnsafeMutablePointer<Int>
 
     init(inputShape shape: [Int], channels: Int, kernel: Int, stride: Int, padding: Int, bias: Bool, name: String,
          layout: LayoutBuilder) {
@@ -62,22 +69,34 @@ final class Conv2D<Scalar: KernelScalar>: Layer {
         layout.addWeight(WeightTensor(name: "\(name).weight", offset: weightOffset, rows: channels, fanIn: g.patchSize,
                                       fanOut: channels * kernel * kernel, gainOffset: nil, biasOffset: biasOffset))
         let pointwise = kernel == 1 && stride == 1 && padding == 0
-        let direct = g.isSameStride1 && !pointwise
-        let samples = pointwise ? 1 : direct ? Self.directChunkSamples : max(1, Self.chunkColumns / g.outputPixels)
+        let direct = g.isSameStride1 && !pointwise, phased = g.isPhased
+        let samples = pointwise ? 1 : direct || phased ? Self.directChunkSamples : max(1, Self.chunkColumns / g.outputPixels)
         chunkSamples = samples
         let width = samples * g.outputPixels
         let rows = directConvolutionRows, threads = min(availableThreads, Int.bitWidth - 1)
         let gridRows = (max(channels, g.channels) + rows - 1) / rows * rows
-        columns = (0..<threads).map { _ in Scratch(pointwise ? 0 : direct ? gridRows * g.gridStride(Scalar.self) : g.patchSize * width) }
-        gathered = (0..<threads).map { _ in Scratch(samples > 1 && !direct ? channels * width : 0) }
+        let gridSize = direct ? gridRows * g.gridStride(Scalar.self)
+            : phased ? gridRows * max(g.phaseGridStride(Scalar.self), g.phasePlaneStride(Scalar.self)) : g.patchSize * width
+        columns = (0..<threads).map { _ in Scratch(pointwise ? 0 : gridSize) }
+        gathered = (0..<threads).map { _ in Scratch(samples > 1 && !direct && !phased ? channels * width : 0) }
         let outputGeometry = ConvolutionGeometry(channels: channels, height: g.height, width: g.width, kernel: kernel, stride: 1, padding: padding)
-        padded = (0..<threads).map { _ in Scratch(direct ? samples * g.paddedCount(Scalar.self) : 0) }
-        paddedGradient = (0..<threads).map { _ in Scratch(direct ? outputGeometry.paddedCount(Scalar.self) : 0) }
-        let transposedSize = outputGradientBlocks(Scalar.self, outputs: channels) * Scalar.lanes * g.height * g.width
-        transposed = (0..<threads).map { _ in Scratch(direct ? samples * transposedSize : 0) }
-        packed = Scratch(direct ? (channels + rows - 1) / rows * rows * g.patchSize : 0)
-        packedFlipped = Scratch(direct ? (g.channels + rows - 1) / rows * rows * channels * kernel * kernel : 0)
+        padded = (0..<threads).map { _ in
+            Scratch(direct ? samples * g.paddedCount(Scalar.self) : phased ? samples * g.phaseCount(Scalar.self) : 0)
+        }
+        paddedGradient = (0..<threads).map { _ in
+            Scratch(direct ? outputGeometry.paddedCount(Scalar.self) : phased ? channels * g.phaseGradientPlane(Scalar.self) + Scalar.lanes : 0)
+        }
+        let transposedSize = outputGradientBlocks(Scalar.self, outputs: channels) * Scalar.lanes * g.outputPixels
+        transposed = (0..<threads).map { _ in Scratch(direct || phased ? samples * transposedSize : 0) }
+        packed = Scratch(direct || phased ? (channels + rows - 1) / rows * rows * g.patchSize : 0)
+        packedFlipped = Scratch(direct || phased ? (g.channels + rows - 1) / rows * rows * channels * kernel * kernel : 0)
+        let offsetCount = phased ? g.patchSize + channels * kernel * kernel : 0
+        offsets = .allocate(capacity: max(offsetCount, 1))
+        offsets.initialize(repeating: 0, count: max(offsetCount, 1))
+        if phased { for e in 0..<g.patchSize { offsets[e] = g.phaseOffset(entry: e, Scalar.self) } }
     }
+
+    deinit { offsets.deallocate() }
 
     /// Samples per chunk on the direct path (the weight gradient's partial sums).
     static var directChunkSamples: Int { 8 }
@@ -85,13 +104,15 @@ final class Conv2D<Scalar: KernelScalar>: Layer {
     var isPointwise: Bool { geometry.kernel == 1 && geometry.stride == 1 && geometry.padding == 0 }
     /// Whether the direct kernels run this convolution.
     var isDirect: Bool { geometry.isSameStride1 && !isPointwise }
+    /// Whether the phased kernels run it (stride s ≥ 2, k ≥ s).
+    var isPhased: Bool { geometry.isPhased }
     /// The geometry of ∂f/∂y as the input of the flipped convolution.
     private var outputGeometry: ConvolutionGeometry {
         ConvolutionGeometry(channels: outputChannels, height: geometry.height, width: geometry.width, kernel: geometry.kernel,
                             stride: 1, padding: geometry.padding)
     }
     /// Entries of one sample's output gradient as `transposeOutputGradient` lays it out.
-    private var transposedStride: Int { outputGradientBlocks(Scalar.self, outputs: outputChannels) * Scalar.lanes * geometry.height * geometry.width }
+    private var transposedStride: Int { outputGradientBlocks(Scalar.self, outputs: outputChannels) * Scalar.lanes * geometry.outputPixels }
     private var gradientSize: Int { outputChannels * geometry.patchSize + (biasOffset == nil ? 0 : outputChannels) }
 
     func reserve(batch: Int) {
@@ -120,10 +141,10 @@ final class Conv2D<Scalar: KernelScalar>: Layer {
         return UnsafePointer(col)
     }
 
-    /// Copies grid rows of `channels` channels (leading dimension `ld`, rows W_p apart) into
-    /// the [channels, H, W] sample at `y`, adding bias[o] when given.
-    private func compact(_ grid: UnsafePointer<Scalar>, ld: Int, channels: Int, into y: UnsafeMutablePointer<Scalar>, bias: UnsafePointer<Scalar>?) {
-        let h = geometry.height, width = geometry.width, wp = geometry.paddedWidth
+    /// Copies grid rows of `channels` channels (leading dimension `ld`, rows `rowStride` apart)
+    /// into the [channels, h, width] sample at `y`, adding bias[o] when given.
+    private func compact(_ grid: UnsafePointer<Scalar>, ld: Int, rowStride wp: Int, height h: Int, width: Int, channels: Int,
+                         into y: UnsafeMutablePointer<Scalar>, bias: UnsafePointer<Scalar>?) {
         for o in 0..<channels {
             for r in 0..<h {
                 let dst = y + (o * h + r) * width
@@ -141,16 +162,16 @@ final class Conv2D<Scalar: KernelScalar>: Layer {
         forEachChunk(batch) { thread, q in
             let xp = padded[thread].pointer, grid = columns[thread].pointer
             for b in (q * chunkSamples)..<min(batch, (q + 1) * chunkSamples) {
-                padImage(g, x + b * input, xp)
+                padImageInterior(g, x + b * input, xp)
                 directConvolution(g, outputs: cout, weights, xp, grid, ldout: ld)
-                compact(grid, ld: ld, channels: cout, into: y + b * output, bias: bias)
+                compact(grid, ld: ld, rowStride: g.paddedWidth, height: g.height, width: g.width, channels: cout, into: y + b * output, bias: bias)
             }
         }
     }
 
     private func directBackward(_ w: UnsafePointer<Scalar>, _ x: UnsafePointer<Scalar>, _ dy: UnsafePointer<Scalar>,
                                 _ dx: UnsafeMutablePointer<Scalar>?, batch: Int) {
-        let g = geometry, gy = outputGeometry, cout = outputChannels, ld = g.gridStride(Scalar.self), k = g.patchSize
+        let g = geometry, gy = outputGeometry, cout = outputChannels, ld = g.gridStride(Scalar.self)
         if dx != nil {
             packConvolutionWeights(outputs: cout, inputs: g.channels, kernel: g.kernel, w + weightOffset, flipped: true, packedFlipped.pointer)
         }
@@ -163,30 +184,101 @@ final class Conv2D<Scalar: KernelScalar>: Layer {
             let part = parts + q * partSize
             let b0 = q * chunkSamples, n = min(chunkSamples, batch - b0)
             for s in 0..<n {
-                padImage(g, x + (b0 + s) * input, xp + s * xStride)
+                padImageInterior(g, x + (b0 + s) * input, xp + s * xStride)
                 transposeOutputGradient(outputs: cout, positions: positions, dy + (b0 + s) * output, dyt + s * dyStride)
             }
             part.update(repeating: 0, count: partSize)
             directConvolutionWeightGradientByChannel(g, outputs: cout, samples: n, dyt, dyStride: dyStride, xp, part)
-            if biasOffset != nil {
-                let positions = output / cout
-                for o in 0..<cout {
-                    var t: Scalar = 0
-                    for s in 0..<n { t += sum(positions, dy + (b0 + s) * output + o * positions) }
-                    part[cout * k + o] = t
-                }
-            }
+            biasGradient(dy, b0, n, part)
             guard let dx else { return }
             for s in 0..<n {
-                padImage(gy, dy + (b0 + s) * output, dyp)
+                padImageInterior(gy, dy + (b0 + s) * output, dyp)
                 directConvolution(gy, outputs: g.channels, flipped, dyp, grid, ldout: ld)
-                compact(grid, ld: ld, channels: g.channels, into: dx + (b0 + s) * input, bias: nil)
+                compact(grid, ld: ld, rowStride: g.paddedWidth, height: g.height, width: g.width, channels: g.channels,
+                        into: dx + (b0 + s) * input, bias: nil)
+            }
+        }
+    }
+
+    /// ∂f/∂b_o = Σ_{s,h,w} ∂f/∂y_s[o, h, w] over samples b0 ..< b0 + n into part[O·C·k² + o], when there is a bias.
+    private func biasGradient(_ dy: UnsafePointer<Scalar>, _ b0: Int, _ n: Int, _ part: UnsafeMutablePointer<Scalar>) {
+        guard biasOffset != nil else { return }
+        let cout = outputChannels, output = outputSize, positions = output / cout, k = geometry.patchSize
+        for o in 0..<cout {
+            var t: Scalar = 0
+            for s in 0..<n { t += sum(positions, dy + (b0 + s) * output + o * positions) }
+            part[cout * k + o] = t
+        }
+    }
+
+    private func phasedForward(_ w: UnsafePointer<Scalar>, _ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int) {
+        let g = geometry, cout = outputChannels, ld = g.phaseGridStride(Scalar.self)
+        packConvolutionWeights(outputs: cout, inputs: g.channels, kernel: g.kernel, w + weightOffset, flipped: false, packed.pointer)
+        let weights = UnsafePointer(packed.pointer), bias = biasOffset.map { w + $0 }, table = UnsafePointer(offsets)
+        let (input, output) = (inputSize, outputSize)
+        forEachChunk(batch) { thread, q in
+            let xq = padded[thread].pointer, grid = columns[thread].pointer
+            for b in (q * chunkSamples)..<min(batch, (q + 1) * chunkSamples) {
+                splitPhases(g, x + b * input, xq)
+                offsetConvolution(entries: g.patchSize, table, positions: g.phaseGridCount, outputs: cout, weights, xq, grid, ldout: ld)
+                compact(grid, ld: ld, rowStride: g.phaseWidth, height: g.outputHeight, width: g.outputWidth, channels: cout,
+                        into: y + b * output, bias: bias)
+            }
+        }
+    }
+
+    private func phasedBackward(_ w: UnsafePointer<Scalar>, _ x: UnsafePointer<Scalar>, _ dy: UnsafePointer<Scalar>,
+                                _ dx: UnsafeMutablePointer<Scalar>?, batch: Int) {
+        let g = geometry, cout = outputChannels, k = g.patchSize, stride = g.stride, r = directConvolutionRows
+        let blockRows = (g.channels + r - 1) / r * r
+        // Each phase's adjoint weights and offsets, one after the other.
+        if dx != nil {
+            var packedAt = 0, offsetAt = k
+            for a in 0..<stride {
+                for b in 0..<stride {
+                    packPhaseAdjoint(g, outputs: cout, a: a, b: b, w + weightOffset, packedFlipped.pointer + packedAt, offsets: offsets + offsetAt)
+                    packedAt += blockRows * cout * phaseEntries(g, a: a, b: b)
+                    offsetAt += cout * phaseEntries(g, a: a, b: b)
+                }
+            }
+        }
+        let adjoint = UnsafePointer(packedFlipped.pointer), table = UnsafePointer(offsets), partSize = gradientSize, parts = partials.pointer
+        let (input, output) = (inputSize, outputSize), xStride = g.phaseCount(Scalar.self), dyStride = transposedStride
+        let planeStride = g.phasePlaneStride(Scalar.self), planePositions = g.phaseHeight * g.phaseWidth
+        forEachChunk(batch) { thread, q in
+            let xq = padded[thread].pointer, d = paddedGradient[thread].pointer, grid = columns[thread].pointer
+            let dyt = transposed[thread].pointer
+            let part = parts + q * partSize
+            let b0 = q * chunkSamples, n = min(chunkSamples, batch - b0)
+            for s in 0..<n {
+                splitPhases(g, x + (b0 + s) * input, xq + s * xStride)
+                transposeOutputGradient(outputs: cout, positions: g.outputPixels, dy + (b0 + s) * output, dyt + s * dyStride)
+            }
+            part.update(repeating: 0, count: partSize)
+            convolutionWeightGradientByChannel(entries: k, table, outputs: cout, samples: n, height: g.outputHeight, width: g.outputWidth,
+                                               rowStride: g.phaseWidth, sampleStride: xStride, dyt, dyStride: dyStride, xq, part)
+            biasGradient(dy, b0, n, part)
+            guard let dx else { return }
+            for s in 0..<n {
+                placePhaseGradient(g, outputs: cout, dy + (b0 + s) * output, d)
+                var packedAt = 0, offsetAt = k
+                for a in 0..<stride {
+                    for b in 0..<stride {
+                        let entries = cout * phaseEntries(g, a: a, b: b)
+                        offsetConvolution(entries: entries, table + offsetAt, positions: planePositions, outputs: g.channels,
+                                          adjoint + packedAt, d, grid, ldout: planeStride)
+                        mergePhase(g, a: a, b: b, grid, ld: planeStride, dx + (b0 + s) * input)
+                        packedAt += blockRows * entries
+                        offsetAt += entries
+                    }
+                }
             }
         }
     }
 
     func forward(_ w: UnsafePointer<Scalar>, _ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int, mode: NetworkMode) {
         if isDirect { return directForward(w, x, y, batch: batch) }
+        if isPhased { return phasedForward(w, x, y, batch: batch) }
         let p = geometry.outputPixels, k = geometry.patchSize, cout = outputChannels, size = outputSize
         forEachChunk(batch) { thread, q in
             let b0 = q * chunkSamples, n = min(chunkSamples, batch - b0), ld = n * p
@@ -208,7 +300,13 @@ final class Conv2D<Scalar: KernelScalar>: Layer {
 
     func backward(_ w: UnsafePointer<Scalar>, _ x: UnsafePointer<Scalar>, _ y: UnsafePointer<Scalar>, _ dy: UnsafePointer<Scalar>,
                   _ dx: UnsafeMutablePointer<Scalar>?, _ dw: UnsafeMutablePointer<Scalar>, batch: Int, mode: NetworkMode) {
-        if isDirect { directBackward(w, x, dy, dx, batch: batch) } else { loweredBackward(w, x, dy, dx, batch: batch) }
+        if isDirect {
+            directBackward(w, x, dy, dx, batch: batch)
+        } else if isPhased {
+            phasedBackward(w, x, dy, dx, batch: batch)
+        } else {
+            loweredBackward(w, x, dy, dx, batch: batch)
+        }
         // Each chunk's gradient is in its own partial sum; add them in chunk order.
         let parts = partials.pointer, partSize = gradientSize, weights = outputChannels * geometry.patchSize
         let chunks = (batch + chunkSamples - 1) / chunkSamples
@@ -271,18 +369,6 @@ final class ScratchSlots: Sendable {
     }
 
     func release(_ slot: Int) { taken.bitwiseAnd(~(1 << slot), ordering: .releasing) }
-}
-
-/// y ← x for n entries, inline (rows of a few dozen entries: a memcpy call per row costs more).
-@inline(__always)
-func copyRow<T: KernelScalar>(_ n: Int, _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>) {
-    let w = T.lanes
-    var i = 0
-    while i + w <= n {
-        UnsafeMutableRawPointer(y + i).storeBytes(of: UnsafeRawPointer(x + i).loadUnaligned(as: T.Vector.self), as: T.Vector.self)
-        i += w
-    }
-    while i < n { y[i] = x[i]; i += 1 }
 }
 
 /// y ← y + c for n entries.

@@ -91,4 +91,51 @@ import Testing
     func weightGradientByChannelMatchesTheDefinitionDouble(_ c: (Int, Int, Int, Int, Int, Int)) {
         weightGradient(Double.self, c, rtol: 1e-13)
     }
+
+    /// copyRow moves exactly n entries (every n up to past two 64-byte moves), leaving the
+    /// entries on either side alone.
+    func rowCopy<T: KernelScalar>(_: T.Type) {
+        for n in 0...40 {
+            let x: [T] = uniformArray(n + 2, seed: UInt64(n) + 3)
+            var y = [T](repeating: -7, count: n + 4)
+            x.withUnsafeBufferPointer { xb in y.withUnsafeMutableBufferPointer { copyRow(n, xb.baseAddress! + 1, $0.baseAddress! + 2) } }
+            #expect(y[0] == -7 && y[1] == -7 && y[n + 2] == -7 && y[n + 3] == -7, "\(T.self) n \(n): a neighbour was written")
+            #expect(Array(y[2..<(n + 2)]) == Array(x[1..<(n + 1)]), "\(T.self) n \(n)")
+        }
+    }
+
+    @Test func rowCopyMovesExactlyTheRowFloat() { rowCopy(Float.self) }
+    @Test func rowCopyMovesExactlyTheRowDouble() { rowCopy(Double.self) }
+
+    /// Copying samples into the interior of a zeroed buffer, again and again, gives padImage's
+    /// padded sample each time: zero border, gaps and slack, the sample inside.
+    func interior<T: KernelScalar>(_: T.Type) {
+        for (channels, height, width, kernel, _, _) in Self.cases {
+            let g = ConvolutionGeometry(channels: channels, height: height, width: width, kernel: kernel, stride: 1, padding: kernel / 2)
+            var buffer = [T](repeating: 0, count: g.paddedCount(T.self))
+            for round in 0..<3 {
+                let x: [T] = uniformArray(channels * height * width, seed: UInt64(10 + round))
+                var reference = [T](repeating: .nan, count: g.paddedCount(T.self))
+                x.withUnsafeBufferPointer { xb in
+                    reference.withUnsafeMutableBufferPointer { padImage(g, xb.baseAddress!, $0.baseAddress!) }
+                    buffer.withUnsafeMutableBufferPointer { padImageInterior(g, xb.baseAddress!, $0.baseAddress!) }
+                }
+                #expect(buffer == reference, "\(T.self) \(g), round \(round)")
+                // padImage's border against the definition: x at (c, h − p, w − p), 0 outside.
+                let wp = g.paddedWidth, plane = g.paddedPlane(T.self), p = g.padding
+                for c in 0..<channels {
+                    for h in 0..<g.paddedHeight {
+                        for w in 0..<wp {
+                            let (a, b) = (h - p, w - p)
+                            let inside = a >= 0 && a < height && b >= 0 && b < width
+                            #expect(reference[c * plane + h * wp + w] == (inside ? x[(c * height + a) * width + b] : 0))
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func paddedInteriorMatchesPadImageFloat() { interior(Float.self) }
+    @Test func paddedInteriorMatchesPadImageDouble() { interior(Double.self) }
 }
