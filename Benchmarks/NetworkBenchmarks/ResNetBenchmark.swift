@@ -128,7 +128,28 @@ func resNetBenchmark(directory: URL, here: URL, threads: Int, batch: Int) throws
     var hash: UInt64 = 0xcbf2_9ce4_8422_2325
     for v in w { hash = (hash ^ UInt64(v.bitPattern)) &* 0x100_0000_01b3 }
     print(String(format: "  weights after %d steps on %d threads: FNV-1a %016llx", 1 + rounds * stepsPerRound, availableThreads, hash))
-    if !arguments.contains("--no-kernels") { convolutionKernelComparison(batch: batch) }
+    if !arguments.contains("--no-kernels") {
+        convolutionKernelComparison(batch: batch)
+        stridedKernelComparison(batch: batch)
+    }
+}
+
+/// A buffer of n floats with deterministic values in [−0.5, 0.5).
+func benchmarkBuffer(_ n: Int, seed: Int = 0) -> UnsafeMutablePointer<Float> {
+    let p = UnsafeMutablePointer<Float>.allocate(capacity: n)
+    for i in 0..<n { p[i] = Float((i * 7919 + seed) % 1000) / 1000 - 0.5 }
+    return p
+}
+
+/// Milliseconds of body, median of `repeats` runs.
+func medianMilliseconds(_ repeats: Int, _ body: () -> Void) -> Double {
+    var t: [Double] = []
+    for _ in 0..<repeats {
+        let start = DispatchTime.now().uptimeNanoseconds
+        body()
+        t.append(Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-6)
+    }
+    return median(t)
 }
 
 /// im2col + GEMM against the direct kernels on the three 3×3 convolutions of a ResNet-20 stage
@@ -137,20 +158,8 @@ func resNetBenchmark(directory: URL, here: URL, threads: Int, batch: Int) throws
 /// gradient and the input gradient, ms per batch, median of `repeats` batches.
 func convolutionKernelComparison(batch: Int, repeats: Int = 5) {
     print("  3×3 convolutions, one thread, ms per batch of \(batch) (median of \(repeats)): im2col + GEMM | direct")
-    func buffer(_ n: Int, seed: Int = 0) -> UnsafeMutablePointer<Float> {
-        let p = UnsafeMutablePointer<Float>.allocate(capacity: n)
-        for i in 0..<n { p[i] = Float((i * 7919 + seed) % 1000) / 1000 - 0.5 }
-        return p
-    }
-    func time(_ body: () -> Void) -> Double {
-        var t: [Double] = []
-        for _ in 0..<repeats {
-            let start = DispatchTime.now().uptimeNanoseconds
-            body()
-            t.append(Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-6)
-        }
-        return median(t)
-    }
+    func buffer(_ n: Int, seed: Int = 0) -> UnsafeMutablePointer<Float> { benchmarkBuffer(n, seed: seed) }
+    func time(_ body: () -> Void) -> Double { medianMilliseconds(repeats, body) }
     for (channels, side) in [(16, 28), (32, 14), (64, 7)] {
         let g = ConvolutionGeometry(channels: channels, height: side, width: side, kernel: 3, stride: 1, padding: 1)
         let p = g.outputPixels, k = g.patchSize, size = channels * p, chunk = 8
@@ -211,5 +220,120 @@ func convolutionKernelComparison(batch: Int, repeats: Int = 5) {
         print(String(format: "    %2d ch %2d×%-2d  forward %6.1f | %6.1f   weight gradient %6.1f | %6.1f   input gradient %6.1f | %6.1f   (%.0f | %.0f GFLOP/s)",
                      channels, side, side, loweredForward, directForward, loweredWeight, directWeight, loweredInput, directInput,
                      3 * flops / (loweredForward + loweredWeight + loweredInput), 3 * flops / (directForward + directWeight + directInput)))
+    }
+}
+
+/// im2col + GEMM against the phased kernels on the two downsampling 3×3 stride-2 convolutions
+/// of a ResNet-20 (16 → 32 channels from 28×28, 32 → 64 from 14×14), one thread, in the chunks
+/// `Conv2D` would use (about 1024 col columns for im2col, 8 samples for the phased weight
+/// gradient), ms per batch.
+func stridedKernelComparison(batch: Int, repeats: Int = 5) {
+    print("  3×3 stride-2 convolutions, one thread, ms per batch of \(batch) (median of \(repeats)): im2col + GEMM | phased")
+    func time(_ body: () -> Void) -> Double { medianMilliseconds(repeats, body) }
+    for (channels, side) in [(16, 28), (32, 14)] {
+        let outputs = 2 * channels, chunk = 8
+        let g = ConvolutionGeometry(channels: channels, height: side, width: side, kernel: 3, stride: 2, padding: 1)
+        let p = g.outputPixels, k = g.patchSize, size = channels * side * side, outSize = outputs * p
+        let ho = g.outputHeight, wo = g.outputWidth, wq = g.phaseWidth, phases = g.phaseCount(Float.self)
+        let ld = g.phaseGridStride(Float.self), planeStride = g.phasePlaneStride(Float.self), r = directConvolutionRows
+        let gridSize = (outputs + r - 1) / r * r * max(ld, planeStride)
+        let x = benchmarkBuffer(batch * size), dy = benchmarkBuffer(batch * outSize, seed: 5), w = benchmarkBuffer(outputs * k, seed: 11)
+        let col = benchmarkBuffer(k * max(1, 1024 / p) * p), gathered = benchmarkBuffer(outputs * max(1, 1024 / p) * p)
+        let out = benchmarkBuffer(batch * outSize), dx = benchmarkBuffer(batch * size), dw = benchmarkBuffer(outputs * k)
+        let grid = benchmarkBuffer(gridSize), packed = benchmarkBuffer((outputs + r - 1) / r * r * k)
+        let adjoint = benchmarkBuffer((channels + r - 1) / r * r * outputs * 9), dyt = benchmarkBuffer(chunk * outSize)
+        let xq = UnsafeMutablePointer<Float>.allocate(capacity: chunk * phases), d = UnsafeMutablePointer<Float>.allocate(capacity: outputs * g.phaseGradientPlane(Float.self) + 16)
+        xq.initialize(repeating: 0, count: chunk * phases)
+        d.initialize(repeating: 0, count: outputs * g.phaseGradientPlane(Float.self) + 16)
+        let offsets = UnsafeMutablePointer<Int>.allocate(capacity: k + outputs * 9)
+        for e in 0..<k { offsets[e] = g.phaseOffset(entry: e, Float.self) }
+        defer {
+            for b in [x, dy, w, col, gathered, out, dx, dw, grid, packed, adjoint, dyt, xq, d] { b.deallocate() }
+            offsets.deallocate()
+        }
+        // As `Conv2D` lowers them: chunks of ⌈1024/P⌉ samples side by side in one col matrix.
+        let n = max(1, 1024 / p)
+        func lowerChunk(_ b0: Int) -> Int {
+            let m = min(n, batch - b0)
+            for s in 0..<m { im2col(g, x + (b0 + s) * size, col + s * p, ldcol: m * p) }
+            return m
+        }
+        func gatherChunk(_ b0: Int, _ m: Int) {
+            for s in 0..<m { for o in 0..<outputs { (gathered + o * m * p + s * p).update(from: dy + (b0 + s) * outSize + o * p, count: p) } }
+        }
+        let loweredForward = time {
+            for b0 in stride(from: 0, to: batch, by: n) {
+                let m = lowerChunk(b0)
+                gemm(.none, .none, outputs, m * p, k, 1, w, k, col, m * p, 0, gathered, m * p, threads: 1)
+            }
+        }
+        let loweredWeight = time {
+            for b0 in stride(from: 0, to: batch, by: n) {
+                let m = lowerChunk(b0)
+                gatherChunk(b0, m)
+                accumulateProductTransposed(outputs, k, m * p, gathered, m * p, col, m * p, dw, k)
+            }
+        }
+        let loweredInput = time {
+            for b0 in stride(from: 0, to: batch, by: n) {
+                let m = min(n, batch - b0)
+                gatherChunk(b0, m)
+                gemm(.transposed, .none, k, m * p, outputs, 1, w, k, gathered, m * p, 0, col, m * p, threads: 1)
+                for s in 0..<m {
+                    (dx + (b0 + s) * size).update(repeating: 0, count: size)
+                    col2im(g, col + s * p, ldcol: m * p, dx + (b0 + s) * size)
+                }
+            }
+        }
+        let phasedForward = time {
+            packConvolutionWeights(outputs: outputs, inputs: channels, kernel: 3, w, flipped: false, packed)
+            for b in 0..<batch {
+                splitPhases(g, x + b * size, xq)
+                offsetConvolution(entries: k, offsets, positions: g.phaseGridCount, outputs: outputs, packed, xq, grid, ldout: ld)
+                for o in 0..<outputs { for h in 0..<ho { copyRow(wo, grid + o * ld + h * wq, out + b * outSize + (o * ho + h) * wo) } }
+            }
+        }
+        let phasedWeight = time {
+            dw.update(repeating: 0, count: outputs * k)
+            var b0 = 0
+            while b0 < batch {
+                let n = min(chunk, batch - b0)
+                for s in 0..<n {
+                    splitPhases(g, x + (b0 + s) * size, xq + s * phases)
+                    transposeOutputGradient(outputs: outputs, positions: p, dy + (b0 + s) * outSize, dyt + s * outSize)
+                }
+                convolutionWeightGradientByChannel(entries: k, offsets, outputs: outputs, samples: n, height: ho, width: wo, rowStride: wq,
+                                                   sampleStride: phases, dyt, dyStride: outSize, xq, dw)
+                b0 += n
+            }
+        }
+        let phasedInput = time {
+            var at = 0, offsetAt = k
+            for a in 0..<2 {
+                for b in 0..<2 {
+                    packPhaseAdjoint(g, outputs: outputs, a: a, b: b, w, adjoint + at, offsets: offsets + offsetAt)
+                    at += (channels + r - 1) / r * r * outputs * phaseEntries(g, a: a, b: b)
+                    offsetAt += outputs * phaseEntries(g, a: a, b: b)
+                }
+            }
+            for s in 0..<batch {
+                placePhaseGradient(g, outputs: outputs, dy + s * outSize, d)
+                var at = 0, offsetAt = k
+                for a in 0..<2 {
+                    for b in 0..<2 {
+                        let entries = outputs * phaseEntries(g, a: a, b: b)
+                        offsetConvolution(entries: entries, offsets + offsetAt, positions: g.phaseHeight * wq, outputs: channels,
+                                          adjoint + at, d, grid, ldout: planeStride)
+                        mergePhase(g, a: a, b: b, grid, ld: planeStride, dx + s * size)
+                        at += (channels + r - 1) / r * r * entries
+                        offsetAt += entries
+                    }
+                }
+            }
+        }
+        let flops = 2 * Double(outputs * k * p * batch) / 1e6
+        print(String(format: "    %2d→%2d ch %2d×%-2d  forward %6.1f | %6.1f   weight gradient %6.1f | %6.1f   input gradient %6.1f | %6.1f   (%.0f | %.0f GFLOP/s)",
+                     channels, outputs, side, side, loweredForward, phasedForward, loweredWeight, phasedWeight, loweredInput, phasedInput,
+                     3 * flops / (loweredForward + loweredWeight + loweredInput), 3 * flops / (phasedForward + phasedWeight + phasedInput)))
     }
 }

@@ -123,7 +123,8 @@ final class BatchNorm<Scalar: KernelScalar>: Layer {
             guard let dx else { return }
             let scale = Scalar(Double(w[scaleOffset + c]) * inverseDeviation[c])
             let meanG = mode.usesBatchStatistics ? Scalar(sumG / count) : 0, meanGX = mode.usesBatchStatistics ? Scalar(sumGX / count) : 0
-            for b in 0..<batch {
+            // Last rows first: they are the ones the sums above left in cache.
+            for b in (0..<batch).reversed() {
                 let o = b * size + c * spatial
                 normalizeGradientRow(n, dy + o, mask.map { $0 + o }, x + o, m, s, scale, meanG, meanGX, dx + o)
             }
