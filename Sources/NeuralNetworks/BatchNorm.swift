@@ -109,12 +109,15 @@ final class BatchNorm<Scalar: KernelScalar>: Layer {
                   _ dx: UnsafeMutablePointer<Scalar>?, _ dw: UnsafeMutablePointer<Scalar>, batch: Int, mode: NetworkMode) {
         let size = channels * spatial, n = spatial
         let count = Double(batch * spatial), mask: UnsafePointer<Scalar>? = fusedReLU ? y : nil
+        // With the ReLU folded in, the first pass also leaves g = ∂f/∂y ⊙ 1[y > 0] in dx, so that
+        // the second reads two arrays (g, x), not three.
+        let keep = mask != nil && dx != nil
         forEachChannel(batch) { c in
             var sumG = 0.0, sumGX = 0.0
             let m = Scalar(mean[c]), s = Scalar(inverseDeviation[c])
             for b in 0..<batch {
                 let o = b * size + c * spatial
-                let (g, gx) = rowSums(n, dy + o, mask.map { $0 + o }, x + o, m, s)
+                let (g, gx) = rowSums(n, dy + o, mask.map { $0 + o }, x + o, m, s, keeping: keep ? dx! + o : nil)
                 sumG += Double(g)
                 sumGX += Double(gx)
             }
@@ -126,7 +129,11 @@ final class BatchNorm<Scalar: KernelScalar>: Layer {
             // Last rows first: they are the ones the sums above left in cache.
             for b in (0..<batch).reversed() {
                 let o = b * size + c * spatial
-                normalizeGradientRow(n, dy + o, mask.map { $0 + o }, x + o, m, s, scale, meanG, meanGX, dx + o)
+                if keep {
+                    normalizeGradientRow(n, UnsafePointer(dx + o), nil, x + o, m, s, scale, meanG, meanGX, dx + o)
+                } else {
+                    normalizeGradientRow(n, dy + o, mask.map { $0 + o }, x + o, m, s, scale, meanG, meanGX, dx + o)
+                }
             }
         }
     }
@@ -199,19 +206,28 @@ private func masked<T: KernelScalar>(_ g: UnsafePointer<T>, _ y: UnsafePointer<T
     return y[i] > 0 ? g[i] : 0
 }
 
-/// (Σ g, Σ g·x̂) with x̂ = (x − m)·s, g masked by 1[y > 0] when y is given.
+/// (Σ g, Σ g·x̂) with x̂ = (x − m)·s, g masked by 1[y > 0] when y is given; the masked g is
+/// also stored in `keeping` when given.
 @inline(__always)
-private func rowSums<T: KernelScalar>(_ n: Int, _ g: UnsafePointer<T>, _ y: UnsafePointer<T>?, _ x: UnsafePointer<T>, _ m: T, _ s: T) -> (T, T) {
+private func rowSums<T: KernelScalar>(_ n: Int, _ g: UnsafePointer<T>, _ y: UnsafePointer<T>?, _ x: UnsafePointer<T>, _ m: T, _ s: T,
+                                      keeping: UnsafeMutablePointer<T>?) -> (T, T) {
     let w = T.lanes, mv = T.Vector(repeating: m), sv = T.Vector(repeating: s)
     var a0 = T.Vector(), q0 = T.Vector(), i = 0
     while i + w <= n {
         let v = masked(g, y, i)
+        if let keeping { store(v, keeping + i) }
         a0 += v
         q0 = q0.addingProduct(v, (load(x + i) - mv) * sv)
         i += w
     }
     var a = a0.sum(), b = q0.sum()
-    while i < n { let v = masked(g, y, scalar: i); a += v; b = b.addingProduct(v, (x[i] - m) * s); i += 1 }
+    while i < n {
+        let v = masked(g, y, scalar: i)
+        keeping?[i] = v
+        a += v
+        b = b.addingProduct(v, (x[i] - m) * s)
+        i += 1
+    }
     return (a, b)
 }
 
