@@ -14,14 +14,78 @@
 /// threads share each packed panel of B. Threads split C into disjoint tiles and every entry
 /// is one fixed-order fused multiply-add chain per k-block of `KC`, whichever path computes
 /// it, so the result is bit-identical for every thread count.
+///
+/// `epilogue` folds a network layer's element-wise work into the writes of C, done by the
+/// thread that computed each block while it is in cache (see `GEMMEpilogue`).
 /// - Complexity: O(mnk) arithmetic; O(mk + kn) packing and O(mn) for C.
 @inlinable
 public func gemm<T: KernelScalar>(
     _ transA: Transpose, _ transB: Transpose, _ m: Int, _ n: Int, _ k: Int, _ alpha: T,
     _ a: UnsafePointer<T>, _ lda: Int, _ b: UnsafePointer<T>, _ ldb: Int, _ beta: T,
-    _ c: UnsafeMutablePointer<T>, _ ldc: Int, threads: Int = 0
+    _ c: UnsafeMutablePointer<T>, _ ldc: Int, threads: Int = 0, epilogue: GEMMEpilogue<T> = .none
 ) {
-    T._gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads: threads)
+    T._gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads: threads, epilogue: epilogue)
+}
+
+/// Element-wise work on C that `gemm` does block by block, on the thread that computed the
+/// block: before its first k-block, every row of C is set to `rowInit` (n entries), so that
+/// β = 1 gives C = 1·rowInitᵀ + α·op(A)·op(B) — a layer's bias; after its last, `relu` (when
+/// given, leading dimension `reluStride`) receives max(C, 0), and `mask` (leading dimension
+/// `maskStride`) zeroes C where mask ≤ 0 — ReLU's backward pass. Either way C's values are the
+/// ones the separate passes would give, bit for bit.
+public struct GEMMEpilogue<T: KernelScalar> {
+    public var rowInit: UnsafePointer<T>?
+    public var relu: UnsafeMutablePointer<T>?
+    public var reluStride: Int
+    public var mask: UnsafePointer<T>?
+    public var maskStride: Int
+
+    @inlinable
+    public init(rowInit: UnsafePointer<T>? = nil, relu: UnsafeMutablePointer<T>? = nil, reluStride: Int = 0,
+                mask: UnsafePointer<T>? = nil, maskStride: Int = 0) {
+        self.rowInit = rowInit
+        self.relu = relu
+        self.reluStride = reluStride
+        self.mask = mask
+        self.maskStride = maskStride
+    }
+
+    @inlinable public static var none: GEMMEpilogue<T> { GEMMEpilogue() }
+
+    @inlinable var isNone: Bool { rowInit == nil && relu == nil && mask == nil }
+
+    /// The epilogue of the block of C from row i0, column j0.
+    @inlinable func block(row i0: Int, column j0: Int) -> GEMMEpilogue<T> {
+        GEMMEpilogue(rowInit: rowInit.map { $0 + j0 }, relu: relu.map { $0 + i0 * reluStride + j0 }, reluStride: reluStride,
+                     mask: mask.map { $0 + i0 * maskStride + j0 }, maskStride: maskStride)
+    }
+
+    /// Rows i0 ..< i0 + rows, columns j0 ..< j0 + columns of C (leading dimension ldc) set to rowInit.
+    @inlinable func initialize(_ c: UnsafeMutablePointer<T>, _ ldc: Int, _ i0: Int, _ rows: Int, _ j0: Int, _ columns: Int) {
+        guard let rowInit else { return }
+        for i in i0..<(i0 + rows) { (c + i * ldc + j0).update(from: rowInit + j0, count: columns) }
+    }
+
+    /// The ReLU and the mask over that block.
+    @inlinable func finish(_ c: UnsafeMutablePointer<T>, _ ldc: Int, _ i0: Int, _ rows: Int, _ j0: Int, _ columns: Int) {
+        let w = T.lanes
+        if let mask {
+            for i in i0..<(i0 + rows) {
+                let row = c + i * ldc + j0, m = mask + i * maskStride + j0
+                var j = 0
+                while j + w <= columns { row.store(T.maskedByPositive(row.vector(at: j), UnsafePointer(m).vector(at: j)), at: j); j += w }
+                while j < columns { row[j] = T.maskedByPositive(T.Vector(repeating: row[j]), T.Vector(repeating: m[j]))[0]; j += 1 }
+            }
+        }
+        if let relu {
+            for i in i0..<(i0 + rows) {
+                let row = UnsafePointer(c + i * ldc + j0), out = relu + i * reluStride + j0
+                var j = 0
+                while j + w <= columns { out.store(T.positivePart(row.vector(at: j)), at: j); j += w }
+                while j < columns { out[j] = T.positivePart(T.Vector(repeating: row[j]))[0]; j += 1 }
+            }
+        }
+    }
 }
 
 extension Float {
@@ -31,9 +95,9 @@ extension Float {
     public static func _gemm(
         _ transA: Transpose, _ transB: Transpose, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
         _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int, _ beta: Float,
-        _ c: UnsafeMutablePointer<Float>, _ ldc: Int, threads: Int
+        _ c: UnsafeMutablePointer<Float>, _ ldc: Int, threads: Int, epilogue: GEMMEpilogue<Float>
     ) {
-        gemmDriver(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads: threads)
+        gemmDriver(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads: threads, epilogue: epilogue)
     }
 }
 
@@ -43,9 +107,9 @@ extension Double {
     public static func _gemm(
         _ transA: Transpose, _ transB: Transpose, _ m: Int, _ n: Int, _ k: Int, _ alpha: Double,
         _ a: UnsafePointer<Double>, _ lda: Int, _ b: UnsafePointer<Double>, _ ldb: Int, _ beta: Double,
-        _ c: UnsafeMutablePointer<Double>, _ ldc: Int, threads: Int
+        _ c: UnsafeMutablePointer<Double>, _ ldc: Int, threads: Int, epilogue: GEMMEpilogue<Double>
     ) {
-        gemmDriver(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads: threads)
+        gemmDriver(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads: threads, epilogue: epilogue)
     }
 }
 
@@ -76,13 +140,15 @@ let gemmSharedPanelThreshold = 1 << 27
 func gemmDriver<T: KernelScalar>(
     _ transA: Transpose, _ transB: Transpose, _ m: Int, _ n: Int, _ k: Int, _ alpha: T,
     _ a: UnsafePointer<T>, _ lda: Int, _ b: UnsafePointer<T>, _ ldb: Int, _ beta: T,
-    _ c: UnsafeMutablePointer<T>, _ ldc: Int, threads: Int
+    _ c: UnsafeMutablePointer<T>, _ ldc: Int, threads: Int, epilogue: GEMMEpilogue<T> = .none
 ) {
     if m <= 0 || n <= 0 { return }
     if k <= 0 || alpha == 0 {
+        epilogue.initialize(c, ldc, 0, m, 0, n)
         for i in 0..<m {
             if beta == 0 { fill(n, 0, c + i * ldc) } else if beta != 1 { scal(n, beta, c + i * ldc) }
         }
+        epilogue.finish(c, ldc, 0, m, 0, n)
         return
     }
     let mr = gemmMR, nr = T.gemmNR
@@ -94,14 +160,14 @@ func gemmDriver<T: KernelScalar>(
         let splitRows = rowTiles >= colTiles
         t = max(1, min(t, splitRows ? rowTiles : colTiles))
         if t == 1 {
-            gemmPacked(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+            gemmPacked(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, epilogue: epilogue)
         } else if splitRows {
-            gemmSharedB(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads: t)
+            gemmSharedB(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads: t, epilogue: epilogue)
         } else {
             parallelFor(t) { part in
                 let j0 = colTiles * part / t * nr, j1 = min(n, colTiles * (part + 1) / t * nr)
                 gemmPacked(transA, transB, m, j1 - j0, k, alpha, a, lda,
-                           transB == .none ? b + j0 : b + j0 * ldb, ldb, beta, c + j0, ldc)
+                           transB == .none ? b + j0 : b + j0 * ldb, ldb, beta, c + j0, ldc, epilogue: epilogue.block(row: 0, column: j0))
             }
         }
         return
@@ -116,18 +182,19 @@ func gemmDriver<T: KernelScalar>(
     let splitRows = colTiles < t && rowTiles > colTiles
     t = max(1, min(t, splitRows ? rowTiles : colTiles))
     if t == 1 {
-        gemmPacked(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, aInPlace: aInPlace)
+        gemmPacked(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, aInPlace: aInPlace, epilogue: epilogue)
     } else if splitRows {
         parallelFor(t) { part in
             let i0 = rowTiles * part / t * mr, i1 = min(m, rowTiles * (part + 1) / t * mr)
             gemmPacked(transA, transB, i1 - i0, n, k, alpha, transA == .none ? a + i0 * lda : a + i0, lda,
-                       b, ldb, beta, c + i0 * ldc, ldc, aInPlace: aInPlace)
+                       b, ldb, beta, c + i0 * ldc, ldc, aInPlace: aInPlace, epilogue: epilogue.block(row: i0, column: 0))
         }
     } else {
         parallelFor(t) { part in
             let j0 = colTiles * part / t * nr, j1 = min(n, colTiles * (part + 1) / t * nr)
             gemmPacked(transA, transB, m, j1 - j0, k, alpha, a, lda,
-                       transB == .none ? b + j0 : b + j0 * ldb, ldb, beta, c + j0, ldc, aInPlace: aInPlace)
+                       transB == .none ? b + j0 : b + j0 * ldb, ldb, beta, c + j0, ldc, aInPlace: aInPlace,
+                       epilogue: epilogue.block(row: 0, column: j0))
         }
     }
 }
@@ -145,7 +212,7 @@ func gemmDepthBlock(_ k: Int, _ blocking: GEMMBlocking) -> Int {
 func gemmSharedB<T: KernelScalar>(
     _ transA: Transpose, _ transB: Transpose, _ m: Int, _ n: Int, _ k: Int, _ alpha: T,
     _ a: UnsafePointer<T>, _ lda: Int, _ b: UnsafePointer<T>, _ ldb: Int, _ beta: T,
-    _ c: UnsafeMutablePointer<T>, _ ldc: Int, threads t: Int
+    _ c: UnsafeMutablePointer<T>, _ ldc: Int, threads t: Int, epilogue: GEMMEpilogue<T>
 ) {
     let mr = gemmMR, nr = T.gemmNR
     let blocking = GEMMBlocking.of(T.self)
@@ -176,9 +243,11 @@ func gemmSharedB<T: KernelScalar>(
                     let end = min(m, rowTiles * (part + 1) / t * mr)
                     while ic < end {
                         let mc = min(mcMax, end - ic)
+                        if pc == 0 { epilogue.initialize(c, ldc, ic, mc, jc, nc) }
                         gemmPackA(transA, a, lda, ic, pc, mc, kc, packedA)
                         gemmMacroKernel(mc, nc, kc, .packed(packedA, mr, kc), .packed(packedB, nr, kc), alpha, betaBlock,
                                         c + ic * ldc + jc, ldc, edge: edge)
+                        if pc + kc >= k { epilogue.finish(c, ldc, ic, mc, jc, nc) }
                         ic += mc
                     }
                 }
@@ -201,7 +270,7 @@ func gemmSharedB<T: KernelScalar>(
 func gemmPacked<T: KernelScalar>(
     _ transA: Transpose, _ transB: Transpose, _ m: Int, _ n: Int, _ k: Int, _ alpha: T,
     _ a: UnsafePointer<T>, _ lda: Int, _ b: UnsafePointer<T>, _ ldb: Int, _ beta: T,
-    _ c: UnsafeMutablePointer<T>, _ ldc: Int, aInPlace: Bool = false
+    _ c: UnsafeMutablePointer<T>, _ ldc: Int, aInPlace: Bool = false, epilogue: GEMMEpilogue<T> = .none
 ) {
     let mr = gemmMR, nr = T.gemmNR
     let blocking = GEMMBlocking.of(T.self)
@@ -249,8 +318,10 @@ func gemmPacked<T: KernelScalar>(
                         gemmPackA(transA, a, lda, ic, pc, mc, kc, packedA)
                         panelsA = .packed(packedA, mr, kc)
                     }
+                    if pc == 0 { epilogue.initialize(c, ldc, ic, mc, jc, nc) }
                     gemmMacroKernel(mc, nc, kc, panelsA, panelsB, alpha, betaBlock,
                                     c + ic * ldc + jc, ldc, edge: edge)
+                    if pc + kc >= k { epilogue.finish(c, ldc, ic, mc, jc, nc) }
                     ic += mc
                 }
                 pc += kc

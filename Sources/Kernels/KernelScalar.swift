@@ -35,7 +35,7 @@ public protocol KernelScalar: BinaryFloatingPoint, SIMDScalar, Sendable, Codable
     static func _gemm(
         _ transA: Transpose, _ transB: Transpose, _ m: Int, _ n: Int, _ k: Int, _ alpha: Self,
         _ a: UnsafePointer<Self>, _ lda: Int, _ b: UnsafePointer<Self>, _ ldb: Int, _ beta: Self,
-        _ c: UnsafeMutablePointer<Self>, _ ldc: Int, threads: Int)
+        _ c: UnsafeMutablePointer<Self>, _ ldc: Int, threads: Int, epilogue: GEMMEpilogue<Self>)
 }
 
 extension Float: KernelScalar {

@@ -58,15 +58,29 @@ final class Dense<Scalar: KernelScalar>: Layer {
     }
 
     func forward(_ w: UnsafePointer<Scalar>, _ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int, mode: NetworkMode) {
+        forward(w, x, y, batch: batch, relu: nil)
+    }
+
+    /// S into y and, when `relu` is given, ReLU(S) into it too — the ReLU layer that follows,
+    /// done on each block of S as the product writes it. The bias starts each row of S (the
+    /// product then adds X Wᵀ), also block by block.
+    func forward(_ w: UnsafePointer<Scalar>, _ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int,
+                 relu: UnsafeMutablePointer<Scalar>?) {
         let weight = weights(w)
-        if let biasOffset {
-            for b in 0..<batch { (y + b * outputs).update(from: w + biasOffset, count: outputs) }
-        }
-        gemm(.none, .transposed, batch, outputs, inputs, 1, x, inputs, weight, inputs, biasOffset == nil ? 0 : 1, y, outputs)
+        let epilogue = GEMMEpilogue(rowInit: biasOffset.map { w + $0 }, relu: relu, reluStride: outputs)
+        gemm(.none, .transposed, batch, outputs, inputs, 1, x, inputs, weight, inputs, biasOffset == nil ? 0 : 1, y, outputs,
+             epilogue: epilogue)
     }
 
     func backward(_ w: UnsafePointer<Scalar>, _ x: UnsafePointer<Scalar>, _ y: UnsafePointer<Scalar>, _ dy: UnsafePointer<Scalar>,
                   _ dx: UnsafeMutablePointer<Scalar>?, _ dw: UnsafeMutablePointer<Scalar>, batch: Int, mode: NetworkMode) {
+        backward(w, x, dy, dx, dw, batch: batch, maskingByInput: false)
+    }
+
+    /// The backward pass; with `maskingByInput`, dx ← (∂f/∂X) ⊙ 1[X > 0] — the backward pass of
+    /// a ReLU layer whose output X is, done on each block of ∂f/∂X as the product writes it.
+    func backward(_ w: UnsafePointer<Scalar>, _ x: UnsafePointer<Scalar>, _ dy: UnsafePointer<Scalar>,
+                  _ dx: UnsafeMutablePointer<Scalar>?, _ dw: UnsafeMutablePointer<Scalar>, batch: Int, maskingByInput: Bool) {
         lastInput = x
         lastOutputGradient = dy
         lastBatch = batch
@@ -84,7 +98,7 @@ final class Dense<Scalar: KernelScalar>: Layer {
         if let dx {
             let input = { (threads: Int) in
                 gemm(.none, .none, batch, self.inputs, self.outputs, 1, dy, self.outputs, weight, self.inputs, 0, dx, self.inputs,
-                     threads: threads)
+                     threads: threads, epilogue: maskingByInput ? GEMMEpilogue(mask: x, maskStride: self.inputs) : .none)
             }
             // ∂f/∂W and ∂f/∂X are independent products of the same size: on two cores each runs
             // whole on its own, which saves splitting both and packing Gᵀ twice.

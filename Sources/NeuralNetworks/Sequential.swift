@@ -77,7 +77,9 @@ enum Node<Scalar: KernelScalar> {
 /// layer kept for the backward pass (one buffer per layer, sized for the largest batch seen).
 /// A ReLU right after a BatchNorm runs inside it (`BatchNorm.fusedReLU`): the two nodes share
 /// their output buffer, which holds ReLU(BN(x)), and their output-gradient buffer, and the
-/// ReLU node itself is skipped in both passes.
+/// ReLU node itself is skipped in both passes. A ReLU between dense layers keeps its buffers,
+/// but its forward pass is done by the dense layer before it, as the product writes S, and
+/// its backward pass by the dense layer after it, as the product writes ∂f/∂X.
 final class Sequential<Scalar: KernelScalar> {
     let nodes: [Node<Scalar>]
     let inputShape: [Int]
@@ -86,6 +88,10 @@ final class Sequential<Scalar: KernelScalar> {
     private var gradients: [Scratch<Scalar>]
     /// Nodes folded into the node before them.
     private let folded: [Bool]
+    /// ReLU nodes whose forward pass the dense node before them does (`Dense.forward(relu:)`),
+    /// and those whose backward pass the dense node after them does (`maskingByInput`).
+    private let reluInDense: [Bool]
+    private let reluInNextDense: [Bool]
     private var capacity = 0
 
     /// Builds `specs` on inputs of `shape`, laying out parameters named under `prefix`.
@@ -137,6 +143,14 @@ final class Sequential<Scalar: KernelScalar> {
             gradients[k - 1] = gradients[k]
         }
         self.folded = folded
+        var before = [Bool](repeating: false, count: nodes.count), after = before
+        for k in nodes.indices where !folded[k] {
+            guard case .activation(let f) = nodes[k], f.function == .relu else { continue }
+            if k > 0, case .dense = nodes[k - 1] { before[k] = true }
+            if k + 1 < nodes.count, case .dense = nodes[k + 1] { after[k] = true }
+        }
+        reluInDense = before
+        reluInNextDense = after
     }
 
     /// Room for batches of `batch` samples in every buffer below.
@@ -155,9 +169,14 @@ final class Sequential<Scalar: KernelScalar> {
     func forward(_ w: UnsafePointer<Scalar>, _ x: UnsafePointer<Scalar>, batch: Int, mode: NetworkMode) -> UnsafePointer<Scalar> {
         reserve(batch: batch)
         var input = x
-        for (k, node) in nodes.enumerated() where !folded[k] {
-            node.forward(w, input, outputs[k].pointer, batch: batch, mode: mode)
-            input = UnsafePointer(outputs[k].pointer)
+        for (k, node) in nodes.enumerated() where !folded[k] && !reluInDense[k] {
+            if k + 1 < nodes.count, reluInDense[k + 1], case .dense(let dense) = node {
+                dense.forward(w, input, outputs[k].pointer, batch: batch, relu: outputs[k + 1].pointer)
+                input = UnsafePointer(outputs[k + 1].pointer)
+            } else {
+                node.forward(w, input, outputs[k].pointer, batch: batch, mode: mode)
+                input = UnsafePointer(outputs[k].pointer)
+            }
         }
         return input
     }
@@ -175,8 +194,14 @@ final class Sequential<Scalar: KernelScalar> {
             if let dx { dx.update(from: emptyGradient.pointer, count: batch * inputShape.reduce(1, *)) }
             return
         }
-        for k in stride(from: nodes.count - 1, through: 0, by: -1) where !folded[k] {
+        for k in stride(from: nodes.count - 1, through: 0, by: -1) where !folded[k] && !reluInNextDense[k] {
             let input = k == 0 ? x : UnsafePointer(outputs[k - 1].pointer)
+            if k > 0, reluInNextDense[k - 1], case .dense(let dense) = nodes[k] {
+                // Straight to the ReLU's input gradient, masked by its output (this node's input).
+                let inputGradient = k == 1 ? dx : gradients[k - 2].pointer
+                dense.backward(w, input, UnsafePointer(gradients[k].pointer), inputGradient, dw, batch: batch, maskingByInput: true)
+                continue
+            }
             let inputGradient = k == 0 ? dx : gradients[k - 1].pointer
             nodes[k].backward(w, input, UnsafePointer(outputs[k].pointer), UnsafePointer(gradients[k].pointer), inputGradient, dw,
                               batch: batch, mode: mode)

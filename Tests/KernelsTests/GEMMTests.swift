@@ -217,4 +217,83 @@ import Testing
     @Test func packedColumnSplitOfWideProducts() {
         checkThreadInvariance(Float.self, .none, .transposed, 32, 4100, 1030, alpha: 1, beta: 0)
     }
+
+    /// The epilogue against the separate passes it replaces, bit for bit: C's rows set to a bias
+    /// row before a β = 1 product, ReLU(C) into a second matrix, and C masked by another, on
+    /// every path (one thread, the column and row splits, both packed-panel paths) and for 1,
+    /// 2 and 3 threads.
+    func checkEpilogue<T: KernelScalar>(_: T.Type, _ ta: Transpose, _ tb: Transpose, _ m: Int, _ n: Int, _ k: Int) {
+        let lda = ta == .none ? k : m, ldb = tb == .none ? n : k, ldc = n + 3, ldr = n + 1
+        let a: [T] = uniformArray(m * k, seed: UInt64(m + 3 * k)), b: [T] = uniformArray(k * n, seed: UInt64(n + 5 * k))
+        let bias: [T] = uniformArray(n, seed: 17)
+        // A mask with negative entries, zeros and positive ones.
+        let mask: [T] = uniformArray(m * ldr, seed: 19).enumerated().map { $0.offset % 7 == 0 ? 0 : $0.element }
+        let start: [T] = uniformArray(m * ldc, seed: 23)
+        func product(_ c: inout [T], beta: T, threads: Int, _ epilogue: (UnsafeMutablePointer<T>) -> GEMMEpilogue<T>,
+                     into second: inout [T]) {
+            a.withUnsafeBufferPointer { pa in
+                b.withUnsafeBufferPointer { pb in
+                    c.withUnsafeMutableBufferPointer { pc in
+                        second.withUnsafeMutableBufferPointer { ps in
+                            gemm(ta, tb, m, n, k, 1, pa.baseAddress!, lda, pb.baseAddress!, ldb, beta, pc.baseAddress!, ldc,
+                                 threads: threads, epilogue: epilogue(ps.baseAddress!))
+                        }
+                    }
+                }
+            }
+        }
+        var unused = [T](repeating: 0, count: 1)
+        // The separate passes.
+        var biased = start
+        for i in 0..<m { for j in 0..<n { biased[i * ldc + j] = bias[j] } }
+        product(&biased, beta: 1, threads: 1, { _ in .none }, into: &unused)
+        var relu = [T](repeating: -1, count: m * ldr)
+        for i in 0..<m { for j in 0..<n { relu[i * ldr + j] = T.positivePart(T.Vector(repeating: biased[i * ldc + j]))[0] } }
+        var plain = start
+        product(&plain, beta: 0, threads: 1, { _ in .none }, into: &unused)
+        var masked = plain
+        for i in 0..<m { for j in 0..<n where !(mask[i * ldr + j] > 0) { masked[i * ldc + j] = 0 } }
+        for threads in [1, 2, 3] {
+            var c = start, r = [T](repeating: -1, count: m * ldr)
+            bias.withUnsafeBufferPointer { pbias in
+                product(&c, beta: 1, threads: threads, { GEMMEpilogue(rowInit: pbias.baseAddress!, relu: $0, reluStride: ldr) }, into: &r)
+            }
+            #expect(c == biased, "\(T.self) \(ta)/\(tb) \(m)×\(n)×\(k), \(threads) threads: bias row")
+            #expect(r == relu, "\(T.self) \(ta)/\(tb) \(m)×\(n)×\(k), \(threads) threads: ReLU output")
+            var d = start
+            mask.withUnsafeBufferPointer { pm in
+                product(&d, beta: 0, threads: threads, { _ in GEMMEpilogue(mask: pm.baseAddress!, maskStride: ldr) }, into: &unused)
+            }
+            #expect(d == masked, "\(T.self) \(ta)/\(tb) \(m)×\(n)×\(k), \(threads) threads: mask")
+        }
+    }
+
+    @Test func epilogueEqualsTheSeparatePasses() {
+        checkEpilogue(Float.self, .none, .transposed, 5, 7, 3)       // one thread, ragged tiles
+        checkEpilogue(Float.self, .none, .transposed, 128, 256, 784) // a network layer: columns split, two k-blocks
+        checkEpilogue(Float.self, .none, .none, 97, 45, 300)         // columns split, ragged
+        checkEpilogue(Double.self, .transposed, .none, 97, 20, 600)  // rows split
+        checkEpilogue(Float.self, .none, .transposed, 128, 10, 256)  // deep and narrow: split automatically
+        checkEpilogue(Double.self, .transposed, .none, 790, 1030, 515) // rows split, shared packed panels
+        checkEpilogue(Float.self, .none, .transposed, 32, 4100, 1030)  // packed column split
+    }
+
+    /// With k = 0 or α = 0 the epilogue still applies: C = β·rowInit, its ReLU, its mask.
+    @Test func epilogueOfAnEmptyProduct() {
+        let n = 5, bias: [Float] = [-1, 2, -3, 4, 0], mask: [Float] = [1, -1, 0, 2, 3]
+        var c = [Float](repeating: 9, count: n), r = [Float](repeating: 9, count: n)
+        bias.withUnsafeBufferPointer { pb in
+            mask.withUnsafeBufferPointer { pm in
+                c.withUnsafeMutableBufferPointer { pc in
+                    r.withUnsafeMutableBufferPointer { pr in
+                        gemm(.none, .none, 1, n, 0, 1, pb.baseAddress!, 1, pb.baseAddress!, n, 0.5, pc.baseAddress!, n,
+                             epilogue: GEMMEpilogue(rowInit: pb.baseAddress!, relu: pr.baseAddress!, reluStride: n,
+                                                    mask: pm.baseAddress!, maskStride: n))
+                    }
+                }
+            }
+        }
+        #expect(c == [-0.5, 0, 0, 2, 0])
+        #expect(r == [0, 0, 0, 2, 0])
+    }
 }
