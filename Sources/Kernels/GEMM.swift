@@ -31,8 +31,9 @@ public func gemm<T: KernelScalar>(
 /// block: before its first k-block, every row of C is set to `rowInit` (n entries), so that
 /// β = 1 gives C = 1·rowInitᵀ + α·op(A)·op(B) — a layer's bias; after its last, `relu` (when
 /// given, leading dimension `reluStride`) receives max(C, 0), and `mask` (leading dimension
-/// `maskStride`) zeroes C where mask ≤ 0 — ReLU's backward pass. Either way C's values are the
-/// ones the separate passes would give, bit for bit.
+/// `maskStride`) zeroes C where mask ≤ 0 — ReLU's backward pass. C's values are the ones the
+/// separate passes would give, bit for bit; ReLU(C) and the mask follow the vector rules
+/// `positivePart` and `maskedByPositive` at every entry (a −0 or NaN in C is kept by the ReLU).
 public struct GEMMEpilogue<T: KernelScalar> {
     public var rowInit: UnsafePointer<T>?
     public var relu: UnsafeMutablePointer<T>?
@@ -51,8 +52,6 @@ public struct GEMMEpilogue<T: KernelScalar> {
     }
 
     @inlinable public static var none: GEMMEpilogue<T> { GEMMEpilogue() }
-
-    @inlinable var isNone: Bool { rowInit == nil && relu == nil && mask == nil }
 
     /// The epilogue of the block of C from row i0, column j0.
     @inlinable func block(row i0: Int, column j0: Int) -> GEMMEpilogue<T> {

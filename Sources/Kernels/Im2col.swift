@@ -69,7 +69,7 @@ public func im2col<T: KernelScalar>(_ g: ConvolutionGeometry, _ x: UnsafePointer
                     let start = min(total, rows.lowerBound * w + max(0, -dj))
                     let end = max(start, rows.upperBound * w - max(0, dj))
                     fill(start, 0, dst)
-                    if end > start { copyVector(end - start, xc + start + di * w + dj, dst + start) }
+                    if end > start { copyRow(end - start, xc + start + di * w + dj, dst + start) }
                     fill(total - end, 0, dst + end)
                     // The runs wrap from one row into the next: clear the columns that fell in the padding.
                     if dj != 0 {
@@ -87,7 +87,7 @@ public func im2col<T: KernelScalar>(_ g: ConvolutionGeometry, _ x: UnsafePointer
                     let src = xc + (oh * g.stride - g.padding + i) * g.width - g.padding + j
                     for ow in 0..<columns.lowerBound { row[ow] = 0 }
                     if g.stride == 1 {
-                        if !columns.isEmpty { copyVector(columns.count, src + columns.lowerBound, row + columns.lowerBound) }
+                        if !columns.isEmpty { copyRow(columns.count, src + columns.lowerBound, row + columns.lowerBound) }
                     } else {
                         for ow in columns { row[ow] = src[ow * g.stride] }
                     }
@@ -138,26 +138,6 @@ public func col2im<T: KernelScalar>(_ g: ConvolutionGeometry, _ col: UnsafeMutab
                 }
             }
         }
-    }
-}
-
-/// y ← x for n entries, on full vectors with a scalar tail.
-@inlinable @inline(__always)
-func copyVector<T: KernelScalar>(_ n: Int, _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>) {
-    let w = T.lanes
-    var i = 0
-    while i + 2 * w <= n {
-        y.store(x.vector(at: i), at: i)
-        y.store(x.vector(at: i + w), at: i + w)
-        i += 2 * w
-    }
-    if i + w <= n {
-        y.store(x.vector(at: i), at: i)
-        i += w
-    }
-    while i < n {
-        y[i] = x[i]
-        i += 1
     }
 }
 

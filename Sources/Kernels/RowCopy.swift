@@ -1,6 +1,7 @@
-// Copies of short rows (a few to a few dozen entries: the rows of an image plane, of a
-// convolution's output grid): whole 64-, 32-, 16- or 8-byte moves, the last one overlapping
-// the one before it instead of a scalar tail, and no call.
+// Copies of rows, most of them short (a few to a few dozen entries: the rows of an image
+// plane, of a convolution's output grid), some a whole shifted plane (im2col): whole 64-, 32-,
+// 16- or 8-byte moves, the last one overlapping the one before it instead of a scalar tail,
+// and no call.
 
 /// y ← x for n ≥ 0 entries; x and y must not overlap. Bits are moved, not values (a NaN's
 /// payload is kept).

@@ -77,9 +77,9 @@ enum Node<Scalar: KernelScalar> {
 /// layer kept for the backward pass (one buffer per layer, sized for the largest batch seen).
 /// A ReLU right after a BatchNorm runs inside it (`BatchNorm.fusedReLU`): the two nodes share
 /// their output buffer, which holds ReLU(BN(x)), and their output-gradient buffer, and the
-/// ReLU node itself is skipped in both passes. A ReLU between dense layers keeps its buffers,
-/// but its forward pass is done by the dense layer before it, as the product writes S, and
-/// its backward pass by the dense layer after it, as the product writes ∂f/∂X.
+/// ReLU node itself is skipped in both passes. Any other ReLU keeps its buffers, but right
+/// after a dense layer its forward pass is done by that layer, as the product writes S, and
+/// right before one its backward pass is done by that layer, as the product writes ∂f/∂X.
 final class Sequential<Scalar: KernelScalar> {
     let nodes: [Node<Scalar>]
     let inputShape: [Int]
