@@ -15,8 +15,8 @@
 /// is one fixed-order fused multiply-add chain per k-block of `KC`, whichever path computes
 /// it, so the result is bit-identical for every thread count.
 ///
-/// `epilogue` folds a network layer's element-wise work into the writes of C, done by the
-/// thread that computed each block while it is in cache (see `GEMMEpilogue`).
+/// `epilogue` folds a network layer's element-wise work into the register tiles' reads and
+/// writes of C (see `GEMMEpilogue`).
 /// - Complexity: O(mnk) arithmetic; O(mk + kn) packing and O(mn) for C.
 @inlinable
 public func gemm<T: KernelScalar>(
@@ -27,13 +27,15 @@ public func gemm<T: KernelScalar>(
     T._gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads: threads, epilogue: epilogue)
 }
 
-/// Element-wise work on C that `gemm` does block by block, on the thread that computed the
-/// block: before its first k-block, every row of C is set to `rowInit` (n entries), so that
-/// β = 1 gives C = 1·rowInitᵀ + α·op(A)·op(B) — a layer's bias; after its last, `relu` (when
-/// given, leading dimension `reluStride`) receives max(C, 0), and `mask` (leading dimension
-/// `maskStride`) zeroes C where mask ≤ 0 — ReLU's backward pass. C's values are the ones the
-/// separate passes would give, bit for bit; ReLU(C) and the mask follow the vector rules
-/// `positivePart` and `maskedByPositive` at every entry (a −0 or NaN in C is kept by the ReLU).
+/// Element-wise work on C that `gemm` does in the register tile, as it reads and writes C:
+/// `rowInit` (n entries) stands for every row of C in the first k-block's β-term, so that
+/// β = 1 gives C = 1·rowInitᵀ + α·op(A)·op(B) — a layer's bias; after the last k-block,
+/// `relu` (when given, leading dimension `reluStride`) receives max(C, 0), and `mask`
+/// (leading dimension `maskStride`) zeroes C where mask ≤ 0 — ReLU's backward pass. C's
+/// values are the ones separate passes (C set to rowInit, the product, then the ReLU) would
+/// give, bit for bit; ReLU(C) and the mask follow the vector rules `positivePart` and
+/// `maskedByPositive` at every entry (a −0 or NaN in C is kept by the ReLU). No pass over C
+/// is added, which would read back from L2 a block the tiles have evicted from L1.
 public struct GEMMEpilogue<T: KernelScalar> {
     public var rowInit: UnsafePointer<T>?
     public var relu: UnsafeMutablePointer<T>?
@@ -59,13 +61,30 @@ public struct GEMMEpilogue<T: KernelScalar> {
                      mask: mask.map { $0 + i0 * maskStride + j0 }, maskStride: maskStride)
     }
 
-    /// Rows i0 ..< i0 + rows, columns j0 ..< j0 + columns of C (leading dimension ldc) set to rowInit.
+    /// What the register tiles of C's block from row i0, column j0 read and write besides C, at
+    /// the first and last k-block or neither: the bias row as β-term before the first, the
+    /// ReLU's mask and output after the last.
+    @inline(__always) func tiles(_ c: UnsafeMutablePointer<T>, _ ldc: Int, row i0: Int, column j0: Int, first: Bool, last: Bool)
+        -> GEMMTileIO<T> {
+        var io = GEMMTileIO.plain(c + i0 * ldc + j0, ldc)
+        if first, let rowInit { io.input = rowInit + j0; io.inputStride = 0 }
+        if last {
+            io.relu = relu.map { $0 + i0 * reluStride + j0 }
+            io.reluStride = reluStride
+            io.mask = mask.map { $0 + i0 * maskStride + j0 }
+            io.maskStride = maskStride
+        }
+        return io
+    }
+
+    /// Rows i0 ..< i0 + rows, columns j0 ..< j0 + columns of C (leading dimension ldc) set to
+    /// rowInit: the separate pass, for an empty product.
     @inlinable func initialize(_ c: UnsafeMutablePointer<T>, _ ldc: Int, _ i0: Int, _ rows: Int, _ j0: Int, _ columns: Int) {
         guard let rowInit else { return }
         for i in i0..<(i0 + rows) { (c + i * ldc + j0).update(from: rowInit + j0, count: columns) }
     }
 
-    /// The ReLU and the mask over that block.
+    /// The ReLU and the mask over that block, as a separate pass (an empty product).
     @inlinable func finish(_ c: UnsafeMutablePointer<T>, _ ldc: Int, _ i0: Int, _ rows: Int, _ j0: Int, _ columns: Int) {
         let w = T.lanes
         if let mask {
@@ -242,11 +261,10 @@ func gemmSharedB<T: KernelScalar>(
                     let end = min(m, rowTiles * (part + 1) / t * mr)
                     while ic < end {
                         let mc = min(mcMax, end - ic)
-                        if pc == 0 { epilogue.initialize(c, ldc, ic, mc, jc, nc) }
                         gemmPackA(transA, a, lda, ic, pc, mc, kc, packedA)
                         gemmMacroKernel(mc, nc, kc, .packed(packedA, mr, kc), .packed(packedB, nr, kc), alpha, betaBlock,
-                                        c + ic * ldc + jc, ldc, edge: edge)
-                        if pc + kc >= k { epilogue.finish(c, ldc, ic, mc, jc, nc) }
+                                        c + ic * ldc + jc, ldc,
+                                        io: epilogue.tiles(c, ldc, row: ic, column: jc, first: pc == 0, last: pc + kc >= k), edge: edge)
                         ic += mc
                     }
                 }
@@ -317,10 +335,8 @@ func gemmPacked<T: KernelScalar>(
                         gemmPackA(transA, a, lda, ic, pc, mc, kc, packedA)
                         panelsA = .packed(packedA, mr, kc)
                     }
-                    if pc == 0 { epilogue.initialize(c, ldc, ic, mc, jc, nc) }
-                    gemmMacroKernel(mc, nc, kc, panelsA, panelsB, alpha, betaBlock,
-                                    c + ic * ldc + jc, ldc, edge: edge)
-                    if pc + kc >= k { epilogue.finish(c, ldc, ic, mc, jc, nc) }
+                    gemmMacroKernel(mc, nc, kc, panelsA, panelsB, alpha, betaBlock, c + ic * ldc + jc, ldc,
+                                    io: epilogue.tiles(c, ldc, row: ic, column: jc, first: pc == 0, last: pc + kc >= k), edge: edge)
                     ic += mc
                 }
                 pc += kc
@@ -365,7 +381,8 @@ struct GEMMPanels<T: KernelScalar> {
 @inline(__always)
 func gemmMacroKernel<T: KernelScalar>(
     _ mc: Int, _ nc: Int, _ kc: Int, _ pa: GEMMPanels<T>, _ pb: GEMMPanels<T>,
-    _ alpha: T, _ betaBlock: T, _ c: UnsafeMutablePointer<T>, _ ldc: Int, edge: UnsafeMutablePointer<T>
+    _ alpha: T, _ betaBlock: T, _ c: UnsafeMutablePointer<T>, _ ldc: Int, io block: GEMMTileIO<T>,
+    edge: UnsafeMutablePointer<T>
 ) {
     let mr = gemmMR, nr = T.gemmNR, w = T.lanes
     // LOOP 2: NR-wide micro-panels of B.
@@ -386,23 +403,25 @@ func gemmMacroKernel<T: KernelScalar>(
             // The kernel's row count: a literal in each call below, which specialises it.
             let kernelRows = rows <= 4 ? 4 : rows <= 8 ? 8 : mr
             let direct = rows == kernelRows && cols == (half ? w : nr)
+            let tile = block.offset(row: ir, column: jr)
             let (dst, ldd, beta) = direct ? (cTile, ldc, betaBlock) : (edge, nr, 0)
+            let io = direct ? tile : .plain(edge, nr)
             // A ragged micro-panel of A is always packed; its rows past `rows` are zero padding.
             if inPlace && pa.rowStride != 1 {
                 if half {
-                    gemmMicroKernelHalf(12, kc, aPanel, rowStride: pa.rowStride, depthStride: 1, bPanel, ldb, alpha, beta, dst, ldd)
+                    gemmMicroKernelHalf(12, kc, aPanel, rowStride: pa.rowStride, depthStride: 1, bPanel, ldb, alpha, beta, dst, ldd, io)
                 } else {
-                    gemmMicroKernel(12, kc, aPanel, rowStride: pa.rowStride, depthStride: 1, bPanel, ldb, alpha, beta, dst, ldd)
+                    gemmMicroKernel(12, kc, aPanel, rowStride: pa.rowStride, depthStride: 1, bPanel, ldb, alpha, beta, dst, ldd, io)
                 }
             } else {
                 let ks = inPlace ? pa.depthStride : pa.edgeDepthStride
                 switch (kernelRows, half) {
-                case (4, true): gemmMicroKernelHalf(4, kc, aPanel, rowStride: 1, depthStride: ks, bPanel, ldb, alpha, beta, dst, ldd)
-                case (4, false): gemmMicroKernel(4, kc, aPanel, rowStride: 1, depthStride: ks, bPanel, ldb, alpha, beta, dst, ldd)
-                case (8, true): gemmMicroKernelHalf(8, kc, aPanel, rowStride: 1, depthStride: ks, bPanel, ldb, alpha, beta, dst, ldd)
-                case (8, false): gemmMicroKernel(8, kc, aPanel, rowStride: 1, depthStride: ks, bPanel, ldb, alpha, beta, dst, ldd)
-                case (_, true): gemmMicroKernelHalf(12, kc, aPanel, rowStride: 1, depthStride: ks, bPanel, ldb, alpha, beta, dst, ldd)
-                case (_, false): gemmMicroKernel(12, kc, aPanel, rowStride: 1, depthStride: ks, bPanel, ldb, alpha, beta, dst, ldd)
+                case (4, true): gemmMicroKernelHalf(4, kc, aPanel, rowStride: 1, depthStride: ks, bPanel, ldb, alpha, beta, dst, ldd, io)
+                case (4, false): gemmMicroKernel(4, kc, aPanel, rowStride: 1, depthStride: ks, bPanel, ldb, alpha, beta, dst, ldd, io)
+                case (8, true): gemmMicroKernelHalf(8, kc, aPanel, rowStride: 1, depthStride: ks, bPanel, ldb, alpha, beta, dst, ldd, io)
+                case (8, false): gemmMicroKernel(8, kc, aPanel, rowStride: 1, depthStride: ks, bPanel, ldb, alpha, beta, dst, ldd, io)
+                case (_, true): gemmMicroKernelHalf(12, kc, aPanel, rowStride: 1, depthStride: ks, bPanel, ldb, alpha, beta, dst, ldd, io)
+                case (_, false): gemmMicroKernel(12, kc, aPanel, rowStride: 1, depthStride: ks, bPanel, ldb, alpha, beta, dst, ldd, io)
                 }
             }
             if !direct {
@@ -411,7 +430,16 @@ func gemmMacroKernel<T: KernelScalar>(
                     if betaBlock == 0 {
                         for q in 0..<cols { out[q] = src[q] }
                     } else {
-                        for q in 0..<cols { out[q] = src[q].addingProduct(betaBlock, out[q]) }
+                        let input = tile.input + r * tile.inputStride
+                        for q in 0..<cols { out[q] = src[q].addingProduct(betaBlock, input[q]) }
+                    }
+                    if let mask = tile.mask {
+                        let m = mask + r * tile.maskStride
+                        for q in 0..<cols { out[q] = T.maskedByPositive(T.Vector(repeating: out[q]), T.Vector(repeating: m[q]))[0] }
+                    }
+                    if let relu = tile.relu {
+                        let o = relu + r * tile.reluStride
+                        for q in 0..<cols { o[q] = T.positivePart(T.Vector(repeating: out[q]))[0] }
                     }
                 }
             }

@@ -20,20 +20,57 @@ extension KernelScalar {
     @inlinable static var gemmNR: Int { 2 * lanes }
 }
 
+/// What a register tile reads besides Ã and B̃, and writes besides C: its β-term `input`
+/// (C itself, stride ldc, or a bias row read with stride 0), and, after the last k-block, the
+/// ReLU's outputs — C masked where `mask` ≤ 0, and max(C, 0) into `relu` (`GEMMEpilogue`).
+struct GEMMTileIO<T: KernelScalar> {
+    var input: UnsafePointer<T>
+    var inputStride: Int
+    var relu: UnsafeMutablePointer<T>?
+    var reluStride: Int
+    var mask: UnsafePointer<T>?
+    var maskStride: Int
+
+    /// A tile whose β-term is C and that has no epilogue.
+    @inline(__always)
+    static func plain(_ c: UnsafeMutablePointer<T>, _ ldc: Int) -> GEMMTileIO {
+        GEMMTileIO(input: UnsafePointer(c), inputStride: ldc, relu: nil, reluStride: 0, mask: nil, maskStride: 0)
+    }
+
+    /// The same for the sub-tile from row r, column j.
+    @inline(__always)
+    func offset(row r: Int, column j: Int) -> GEMMTileIO {
+        GEMMTileIO(input: input + r * inputStride + j, inputStride: inputStride,
+                   relu: relu.map { $0 + r * reluStride + j }, reluStride: reluStride,
+                   mask: mask.map { $0 + r * maskStride + j }, maskStride: maskStride)
+    }
+
+    /// Row r of the tile's result, C's row set to `x` (one vector at column j): masked, stored,
+    /// and its ReLU written — `GEMMEpilogue`'s vector rules.
+    @inline(__always)
+    func store(_ x: T.Vector, row r: Int, column j: Int, _ c: UnsafeMutablePointer<T>, _ ldc: Int) {
+        var x = x
+        if let mask { x = T.maskedByPositive(x, (mask + r * maskStride).vector(at: j)) }
+        (c + r * ldc).store(x, at: j)
+        if let relu { (relu + r * reluStride).store(T.positivePart(x), at: j) }
+    }
+}
+
 /// C[0..<rows, 0..<NR] ← α · Ã B̃ + β C for micro-panels Ã (rows × kc, entry (r, p) at
 /// `a + r·rowStride + p·depthStride`) and B̃ (kc × NR, row p at `b + p·ldb`), C row-major with
 /// leading dimension `ldc`; `rows` is 12, 8 or 4.
 ///
-/// β = 0 stores α·ÃB̃ without reading C. Every entry is one fused multiply-add chain over
-/// k = 0..<kc in increasing order, finished by `(α·s).addingProduct(β, c)` — the same arithmetic
-/// whatever the strides, the row count and wherever the tile falls, so a result never depends
-/// on the path. Call it with a literal row count, and literal strides where one is 1: the
-/// inlined copy is then specialised.
+/// The β-term is read from `io.input` (C itself, or a bias row), and `io` also takes the
+/// ReLU's mask and output (`GEMMTileIO`). β = 0 stores α·ÃB̃ without reading the β-term.
+/// Every entry is one fused multiply-add chain over k = 0..<kc in increasing order, finished
+/// by `(α·s).addingProduct(β, c)` — the same arithmetic whatever the strides, the row count
+/// and wherever the tile falls, so a result never depends on the path. Call it with a literal
+/// row count, and literal strides where one is 1: the inlined copy is then specialised.
 /// - Complexity: O(kc).
 @inline(__always)
 func gemmMicroKernel<T: KernelScalar>(
     _ rows: Int, _ kc: Int, _ a: UnsafePointer<T>, rowStride rs: Int, depthStride ks: Int, _ b: UnsafePointer<T>, _ ldb: Int,
-    _ alpha: T, _ beta: T, _ c: UnsafeMutablePointer<T>, _ ldc: Int
+    _ alpha: T, _ beta: T, _ c: UnsafeMutablePointer<T>, _ ldc: Int, _ io: GEMMTileIO<T>
 ) {
     let w = T.lanes
     var c0a = T.Vector(), c0b = T.Vector(), c1a = T.Vector(), c1b = T.Vector()
@@ -72,14 +109,14 @@ func gemmMicroKernel<T: KernelScalar>(
         pb += ldb
     }
     @inline(__always) func put(_ r: Int, _ u: T.Vector, _ v: T.Vector) {
-        let row = c + r * ldc
-        if beta == 0 {
-            row.store(alpha * u, at: 0)
-            row.store(alpha * v, at: w)
-        } else {
-            row.store((alpha * u).addingProduct(beta, row.vector(at: 0)), at: 0)
-            row.store((alpha * v).addingProduct(beta, row.vector(at: w)), at: w)
+        var x = alpha * u, y = alpha * v
+        if beta != 0 {
+            let input = io.input + r * io.inputStride
+            x = x.addingProduct(beta, input.vector(at: 0))
+            y = y.addingProduct(beta, input.vector(at: w))
         }
+        io.store(x, row: r, column: 0, c, ldc)
+        io.store(y, row: r, column: w, c, ldc)
     }
     put(0, c0a, c0b); put(1, c1a, c1b); put(2, c2a, c2b); put(3, c3a, c3b)
     if rows > 4 { put(4, c4a, c4b); put(5, c5a, c5b); put(6, c6a, c6b); put(7, c7a, c7b) }
@@ -95,7 +132,7 @@ func gemmMicroKernel<T: KernelScalar>(
 @inline(__always)
 func gemmMicroKernelHalf<T: KernelScalar>(
     _ rows: Int, _ kc: Int, _ a: UnsafePointer<T>, rowStride rs: Int, depthStride ks: Int, _ b: UnsafePointer<T>, _ ldb: Int,
-    _ alpha: T, _ beta: T, _ c: UnsafeMutablePointer<T>, _ ldc: Int
+    _ alpha: T, _ beta: T, _ c: UnsafeMutablePointer<T>, _ ldc: Int, _ io: GEMMTileIO<T>
 ) {
     var c0 = T.Vector(), c1 = T.Vector(), c2 = T.Vector(), c3 = T.Vector()
     var c4 = T.Vector(), c5 = T.Vector(), c6 = T.Vector(), c7 = T.Vector()
@@ -121,8 +158,8 @@ func gemmMicroKernelHalf<T: KernelScalar>(
         pb += ldb
     }
     @inline(__always) func put(_ r: Int, _ u: T.Vector) {
-        let row = c + r * ldc
-        row.store(beta == 0 ? alpha * u : (alpha * u).addingProduct(beta, row.vector(at: 0)), at: 0)
+        io.store(beta == 0 ? alpha * u : (alpha * u).addingProduct(beta, (io.input + r * io.inputStride).vector(at: 0)),
+                 row: r, column: 0, c, ldc)
     }
     put(0, c0); put(1, c1); put(2, c2); put(3, c3)
     if rows > 4 { put(4, c4); put(5, c5); put(6, c6); put(7, c7) }
