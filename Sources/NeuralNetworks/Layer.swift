@@ -44,7 +44,7 @@ final class Scratch<Scalar: KernelScalar> {
 
     init(_ count: Int = 0) {
         capacity = max(count, 1)
-        pointer = .allocate(capacity: capacity)
+        pointer = Self.allocate(capacity)
         pointer.initialize(repeating: 0, count: capacity)
     }
 
@@ -53,8 +53,15 @@ final class Scratch<Scalar: KernelScalar> {
         guard count > capacity else { return }
         pointer.deallocate()
         capacity = count
-        pointer = .allocate(capacity: count)
+        pointer = Self.allocate(count)
         pointer.initialize(repeating: 0, count: count)
+    }
+
+    /// Cache-line aligned, so that threads writing disjoint column blocks of a row-major
+    /// matrix whose rows are whole lines never share a line.
+    private static func allocate(_ count: Int) -> UnsafeMutablePointer<Scalar> {
+        UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Scalar>.stride, alignment: 64)
+            .bindMemory(to: Scalar.self, capacity: count)
     }
 
     deinit { pointer.deallocate() }
