@@ -16,7 +16,7 @@ func option(_ name: String, _ fallback: Int) -> Int {
 }
 let samples = option("--samples", 60000)
 let batch = option("--batch", 128)
-let epochs = option("--epochs", 5)
+let epochs = option("--epochs", 9)
 let threads = option("--threads", 2)
 
 setenv("OMP_NUM_THREADS", String(threads), 1)
@@ -121,18 +121,19 @@ var stepSeconds: [String: Double] = [:]
 for (name, settings) in timedOptimizers {
     guard (try? OptimizerRegistry.entry(named: name)) != nil else { print("  \(name): not registered"); continue }
     let trainer = try EpochTrainer(mlp, name, settings)
-    var ours: [Double] = [], theirs: [Double] = []
+    var ours: [Double] = [], theirs: [Double] = [], pairs: [Double] = []
     for e in 0...epochs {
         // Epoch 0 of each side warms up; then the sides alternate epoch by epoch.
         let o = trainer.epoch()
         let t = torch?.request(name).flatMap(Double.init)
-        if e > 0 { ours.append(o); if let t { theirs.append(t) } }
+        if e > 0 { ours.append(o); if let t { theirs.append(t); pairs.append(o / t) } }
     }
     let mine = median(ours)
     stepSeconds[name] = mine / Double(trainer.steps)
     var line = String(format: "  %-5@ ours %.3f s/epoch (%.0f GFLOP/s)", name as NSString, mine, flops / mine / 1e9)
     if !theirs.isEmpty {
-        line += String(format: "   torch %.3f s/epoch   ratio ours/torch %.2f", median(theirs), mine / median(theirs))
+        line += String(format: "   torch %.3f s/epoch   ratio ours/torch %.2f (epoch pairs %.2f–%.2f)", median(theirs),
+                       mine / median(theirs), pairs.min()!, pairs.max()!)
     }
     print(line)
 }
