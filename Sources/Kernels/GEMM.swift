@@ -66,43 +66,11 @@ public struct GEMMEpilogue<T: KernelScalar> {
     /// ReLU's mask and output after the last.
     @inline(__always) func tiles(_ c: UnsafeMutablePointer<T>, _ ldc: Int, row i0: Int, column j0: Int, first: Bool, last: Bool)
         -> GEMMTileIO<T> {
+        let at = block(row: i0, column: j0)
         var io = GEMMTileIO.plain(c + i0 * ldc + j0, ldc)
-        if first, let rowInit { io.input = rowInit + j0; io.inputStride = 0 }
-        if last {
-            io.relu = relu.map { $0 + i0 * reluStride + j0 }
-            io.reluStride = reluStride
-            io.mask = mask.map { $0 + i0 * maskStride + j0 }
-            io.maskStride = maskStride
-        }
+        if first, let rowInit = at.rowInit { io.input = rowInit; io.inputStride = 0 }
+        if last { (io.relu, io.reluStride, io.mask, io.maskStride) = (at.relu, reluStride, at.mask, maskStride) }
         return io
-    }
-
-    /// Rows i0 ..< i0 + rows, columns j0 ..< j0 + columns of C (leading dimension ldc) set to
-    /// rowInit: the separate pass, for an empty product.
-    @inlinable func initialize(_ c: UnsafeMutablePointer<T>, _ ldc: Int, _ i0: Int, _ rows: Int, _ j0: Int, _ columns: Int) {
-        guard let rowInit else { return }
-        for i in i0..<(i0 + rows) { (c + i * ldc + j0).update(from: rowInit + j0, count: columns) }
-    }
-
-    /// The ReLU and the mask over that block, as a separate pass (an empty product).
-    @inlinable func finish(_ c: UnsafeMutablePointer<T>, _ ldc: Int, _ i0: Int, _ rows: Int, _ j0: Int, _ columns: Int) {
-        let w = T.lanes
-        if let mask {
-            for i in i0..<(i0 + rows) {
-                let row = c + i * ldc + j0, m = mask + i * maskStride + j0
-                var j = 0
-                while j + w <= columns { row.store(T.maskedByPositive(row.vector(at: j), UnsafePointer(m).vector(at: j)), at: j); j += w }
-                while j < columns { row[j] = T.maskedByPositive(T.Vector(repeating: row[j]), T.Vector(repeating: m[j]))[0]; j += 1 }
-            }
-        }
-        if let relu {
-            for i in i0..<(i0 + rows) {
-                let row = UnsafePointer(c + i * ldc + j0), out = relu + i * reluStride + j0
-                var j = 0
-                while j + w <= columns { out.store(T.positivePart(row.vector(at: j)), at: j); j += w }
-                while j < columns { out[j] = T.positivePart(T.Vector(repeating: row[j]))[0]; j += 1 }
-            }
-        }
     }
 }
 
@@ -162,11 +130,17 @@ func gemmDriver<T: KernelScalar>(
 ) {
     if m <= 0 || n <= 0 { return }
     if k <= 0 || alpha == 0 {
-        epilogue.initialize(c, ldc, 0, m, 0, n)
+        let io = epilogue.tiles(c, ldc, row: 0, column: 0, first: true, last: true)
         for i in 0..<m {
-            if beta == 0 { fill(n, 0, c + i * ldc) } else if beta != 1 { scal(n, beta, c + i * ldc) }
+            let row = c + i * ldc, input = io.input + i * io.inputStride
+            if beta == 0 {
+                fill(n, 0, row)
+            } else {
+                if input != UnsafePointer(row) { row.update(from: input, count: n) }
+                if beta != 1 { scal(n, beta, row) }
+            }
+            io.finish(row: i, count: n, c, ldc)
         }
-        epilogue.finish(c, ldc, 0, m, 0, n)
         return
     }
     let mr = gemmMR, nr = T.gemmNR
@@ -433,14 +407,7 @@ func gemmMacroKernel<T: KernelScalar>(
                         let input = tile.input + r * tile.inputStride
                         for q in 0..<cols { out[q] = src[q].addingProduct(betaBlock, input[q]) }
                     }
-                    if let mask = tile.mask {
-                        let m = mask + r * tile.maskStride
-                        for q in 0..<cols { out[q] = T.maskedByPositive(T.Vector(repeating: out[q]), T.Vector(repeating: m[q]))[0] }
-                    }
-                    if let relu = tile.relu {
-                        let o = relu + r * tile.reluStride
-                        for q in 0..<cols { o[q] = T.positivePart(T.Vector(repeating: out[q]))[0] }
-                    }
+                    tile.finish(row: r, count: cols, cTile, ldc)
                 }
             }
             ir += mr

@@ -54,6 +54,21 @@ struct GEMMTileIO<T: KernelScalar> {
         (c + r * ldc).store(x, at: j)
         if let relu { (relu + r * reluStride).store(T.positivePart(x), at: j) }
     }
+
+    /// The same rules entry by entry on columns 0..<count of row r, already holding C: for a
+    /// tile cut by the edge of C and for an empty product.
+    @inline(__always)
+    func finish(row r: Int, count: Int, _ c: UnsafeMutablePointer<T>, _ ldc: Int) {
+        let out = c + r * ldc
+        if let mask {
+            let m = mask + r * maskStride
+            for q in 0..<count { out[q] = T.maskedByPositive(T.Vector(repeating: out[q]), T.Vector(repeating: m[q]))[0] }
+        }
+        if let relu {
+            let o = relu + r * reluStride
+            for q in 0..<count { o[q] = T.positivePart(T.Vector(repeating: out[q]))[0] }
+        }
+    }
 }
 
 /// C[0..<rows, 0..<NR] ← α · Ã B̃ + β C for micro-panels Ã (rows × kc, entry (r, p) at
