@@ -69,9 +69,11 @@ final class CellCache: @unchecked Sendable {
 
     func append(_ c: CellSummary) {
         guard let data = Self.line(c), let timing = Self.line(c.timing) else { return }
+        // Timing first: a kill between the two writes then leaves a timing whose cell runs again
+        // on resume, never a cached cell whose seconds are lost.
         lock.lock()
-        handle.write(data)
         timingsHandle.write(timing)
+        handle.write(data)
         lock.unlock()
     }
 
