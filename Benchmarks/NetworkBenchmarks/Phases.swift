@@ -6,7 +6,7 @@ import Optimizers
 import Problems
 
 /// Where one MLP training step's time goes: the network's forward pass alone, forward and
-/// backward (`Network.evaluate`), the problem's mini-batch gradient (gather included), and the
+/// backward (`Network.evaluate`), the problem's mini-batch gradient (its rows read where the data set holds them), and the
 /// whole optimizer step through the charging oracle; medians over 200 steps.
 func phaseReport(samples: Int, batch: Int) {
     var rng = Xoshiro256(seed: 3)

@@ -17,14 +17,25 @@
 ///
 /// `epilogue` folds a network layer's element-wise work into the register tiles' reads and
 /// writes of C (see `GEMMEpilogue`).
+///
+/// `rowsOfA` (with `transA == .none`) gathers A's rows: row i of A is the stored row
+/// `rowsOfA[i]`, at `a + rowsOfA[i]·lda` — a mini-batch's samples read where the data set
+/// holds them, never copied; A is then read in place whatever `lda`. `rowsOfB` (with
+/// `transB == .none`) does the same for B's k rows, which are packed from where they are.
+/// The arithmetic is that of the gathered matrix stored densely, bit for bit.
+/// - Precondition: a gathered operand is not transposed; every index is a row of the operand.
 /// - Complexity: O(mnk) arithmetic; O(mk + kn) packing and O(mn) for C.
 @inlinable
 public func gemm<T: KernelScalar>(
     _ transA: Transpose, _ transB: Transpose, _ m: Int, _ n: Int, _ k: Int, _ alpha: T,
     _ a: UnsafePointer<T>, _ lda: Int, _ b: UnsafePointer<T>, _ ldb: Int, _ beta: T,
-    _ c: UnsafeMutablePointer<T>, _ ldc: Int, threads: Int = 0, epilogue: GEMMEpilogue<T> = .none
+    _ c: UnsafeMutablePointer<T>, _ ldc: Int, threads: Int = 0, epilogue: GEMMEpilogue<T> = .none,
+    rowsOfA: UnsafePointer<Int>? = nil, rowsOfB: UnsafePointer<Int>? = nil
 ) {
-    T._gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads: threads, epilogue: epilogue)
+    precondition(rowsOfA == nil || transA == .none, "gemm: a gathered A must not be transposed")
+    precondition(rowsOfB == nil || transB == .none, "gemm: a gathered B must not be transposed")
+    T._gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads: threads, epilogue: epilogue,
+            rowsOfA: rowsOfA, rowsOfB: rowsOfB)
 }
 
 /// Element-wise work on C that `gemm` does in the register tile, as it reads and writes C:
@@ -81,9 +92,11 @@ extension Float {
     public static func _gemm(
         _ transA: Transpose, _ transB: Transpose, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
         _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int, _ beta: Float,
-        _ c: UnsafeMutablePointer<Float>, _ ldc: Int, threads: Int, epilogue: GEMMEpilogue<Float>
+        _ c: UnsafeMutablePointer<Float>, _ ldc: Int, threads: Int, epilogue: GEMMEpilogue<Float>,
+        rowsOfA: UnsafePointer<Int>?, rowsOfB: UnsafePointer<Int>?
     ) {
-        gemmDriver(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads: threads, epilogue: epilogue)
+        gemmDriver(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads: threads, epilogue: epilogue,
+                   aIndex: rowsOfA, bIndex: rowsOfB)
     }
 }
 
@@ -93,9 +106,11 @@ extension Double {
     public static func _gemm(
         _ transA: Transpose, _ transB: Transpose, _ m: Int, _ n: Int, _ k: Int, _ alpha: Double,
         _ a: UnsafePointer<Double>, _ lda: Int, _ b: UnsafePointer<Double>, _ ldb: Int, _ beta: Double,
-        _ c: UnsafeMutablePointer<Double>, _ ldc: Int, threads: Int, epilogue: GEMMEpilogue<Double>
+        _ c: UnsafeMutablePointer<Double>, _ ldc: Int, threads: Int, epilogue: GEMMEpilogue<Double>,
+        rowsOfA: UnsafePointer<Int>?, rowsOfB: UnsafePointer<Int>?
     ) {
-        gemmDriver(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads: threads, epilogue: epilogue)
+        gemmDriver(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads: threads, epilogue: epilogue,
+                   aIndex: rowsOfA, bIndex: rowsOfB)
     }
 }
 
@@ -126,7 +141,8 @@ let gemmSharedPanelThreshold = 1 << 27
 func gemmDriver<T: KernelScalar>(
     _ transA: Transpose, _ transB: Transpose, _ m: Int, _ n: Int, _ k: Int, _ alpha: T,
     _ a: UnsafePointer<T>, _ lda: Int, _ b: UnsafePointer<T>, _ ldb: Int, _ beta: T,
-    _ c: UnsafeMutablePointer<T>, _ ldc: Int, threads: Int, epilogue: GEMMEpilogue<T> = .none
+    _ c: UnsafeMutablePointer<T>, _ ldc: Int, threads: Int, epilogue: GEMMEpilogue<T> = .none,
+    aIndex: UnsafePointer<Int>? = nil, bIndex: UnsafePointer<Int>? = nil
 ) {
     if m <= 0 || n <= 0 { return }
     if k <= 0 || alpha == 0 {
@@ -152,14 +168,16 @@ func gemmDriver<T: KernelScalar>(
         let splitRows = rowTiles >= colTiles
         t = max(1, min(t, splitRows ? rowTiles : colTiles))
         if t == 1 {
-            gemmPacked(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, epilogue: epilogue)
+            gemmPacked(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, epilogue: epilogue, aIndex: aIndex, bIndex: bIndex)
         } else if splitRows {
-            gemmSharedB(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads: t, epilogue: epilogue)
+            gemmSharedB(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads: t, epilogue: epilogue,
+                        aIndex: aIndex, bIndex: bIndex)
         } else {
             parallelFor(t) { part in
                 let j0 = colTiles * part / t * nr, j1 = min(n, colTiles * (part + 1) / t * nr)
                 gemmPacked(transA, transB, m, j1 - j0, k, alpha, a, lda,
-                           transB == .none ? b + j0 : b + j0 * ldb, ldb, beta, c + j0, ldc, epilogue: epilogue.block(row: 0, column: j0))
+                           transB == .none ? b + j0 : b + j0 * ldb, ldb, beta, c + j0, ldc, epilogue: epilogue.block(row: 0, column: j0),
+                           aIndex: aIndex, bIndex: bIndex)
             }
         }
         return
@@ -170,23 +188,26 @@ func gemmDriver<T: KernelScalar>(
     // packs its own: read from another core's cache just after being written, a shared copy
     // costs more than a second one); only a product too narrow to give each thread a column
     // of tiles splits the rows, each thread then packing all of B.
-    let aInPlace = transA == .none && (lda * MemoryLayout<T>.size) % 4096 != 0
+    let aInPlace = transA == .none && (aIndex != nil || (lda * MemoryLayout<T>.size) % 4096 != 0)
     let splitRows = colTiles < t && rowTiles > colTiles
     t = max(1, min(t, splitRows ? rowTiles : colTiles))
     if t == 1 {
-        gemmPacked(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, aInPlace: aInPlace, epilogue: epilogue)
+        gemmPacked(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, aInPlace: aInPlace, epilogue: epilogue,
+                   aIndex: aIndex, bIndex: bIndex)
     } else if splitRows {
         parallelFor(t) { part in
             let i0 = rowTiles * part / t * mr, i1 = min(m, rowTiles * (part + 1) / t * mr)
-            gemmPacked(transA, transB, i1 - i0, n, k, alpha, transA == .none ? a + i0 * lda : a + i0, lda,
-                       b, ldb, beta, c + i0 * ldc, ldc, aInPlace: aInPlace, epilogue: epilogue.block(row: i0, column: 0))
+            let rowsA = aIndex.map { $0 + i0 }
+            gemmPacked(transA, transB, i1 - i0, n, k, alpha, rowsA != nil ? a : transA == .none ? a + i0 * lda : a + i0, lda,
+                       b, ldb, beta, c + i0 * ldc, ldc, aInPlace: aInPlace, epilogue: epilogue.block(row: i0, column: 0),
+                       aIndex: rowsA, bIndex: bIndex)
         }
     } else {
         parallelFor(t) { part in
             let j0 = colTiles * part / t * nr, j1 = min(n, colTiles * (part + 1) / t * nr)
             gemmPacked(transA, transB, m, j1 - j0, k, alpha, a, lda,
                        transB == .none ? b + j0 : b + j0 * ldb, ldb, beta, c + j0, ldc, aInPlace: aInPlace,
-                       epilogue: epilogue.block(row: 0, column: j0))
+                       epilogue: epilogue.block(row: 0, column: j0), aIndex: aIndex, bIndex: bIndex)
         }
     }
 }
@@ -204,7 +225,8 @@ func gemmDepthBlock(_ k: Int, _ blocking: GEMMBlocking) -> Int {
 func gemmSharedB<T: KernelScalar>(
     _ transA: Transpose, _ transB: Transpose, _ m: Int, _ n: Int, _ k: Int, _ alpha: T,
     _ a: UnsafePointer<T>, _ lda: Int, _ b: UnsafePointer<T>, _ ldb: Int, _ beta: T,
-    _ c: UnsafeMutablePointer<T>, _ ldc: Int, threads t: Int, epilogue: GEMMEpilogue<T>
+    _ c: UnsafeMutablePointer<T>, _ ldc: Int, threads t: Int, epilogue: GEMMEpilogue<T>,
+    aIndex: UnsafePointer<Int>?, bIndex: UnsafePointer<Int>?
 ) {
     let mr = gemmMR, nr = T.gemmNR
     let blocking = GEMMBlocking.of(T.self)
@@ -226,7 +248,7 @@ func gemmSharedB<T: KernelScalar>(
                 parallelFor(t) { part in
                     let q0 = panels * part / t, q1 = panels * (part + 1) / t
                     if q0 < q1 {
-                        gemmPackB(transB, b, ldb, pc, jc + q0 * nr, kc, min(nc, q1 * nr) - q0 * nr, packedB + q0 * nr * kc)
+                        gemmPackB(transB, b, ldb, pc, jc + q0 * nr, kc, min(nc, q1 * nr) - q0 * nr, packedB + q0 * nr * kc, rows: bIndex)
                     }
                 }
                 parallelFor(t) { part in
@@ -235,8 +257,14 @@ func gemmSharedB<T: KernelScalar>(
                     let end = min(m, rowTiles * (part + 1) / t * mr)
                     while ic < end {
                         let mc = min(mcMax, end - ic)
-                        gemmPackA(transA, a, lda, ic, pc, mc, kc, packedA)
-                        gemmMacroKernel(mc, nc, kc, .packed(packedA, mr, kc), .packed(packedB, nr, kc), alpha, betaBlock,
+                        let panelsA: GEMMPanels<T>
+                        if let aIndex {
+                            panelsA = .gathered(a + pc, lda, aIndex + ic)
+                        } else {
+                            gemmPackA(transA, a, lda, ic, pc, mc, kc, packedA)
+                            panelsA = .packed(packedA, mr, kc)
+                        }
+                        gemmMacroKernel(mc, nc, kc, panelsA, .packed(packedB, nr, kc), alpha, betaBlock,
                                         c + ic * ldc + jc, ldc,
                                         io: epilogue.tiles(c, ldc, row: ic, column: jc, first: pc == 0, last: pc + kc >= k), edge: edge)
                         ic += mc
@@ -261,18 +289,20 @@ func gemmSharedB<T: KernelScalar>(
 func gemmPacked<T: KernelScalar>(
     _ transA: Transpose, _ transB: Transpose, _ m: Int, _ n: Int, _ k: Int, _ alpha: T,
     _ a: UnsafePointer<T>, _ lda: Int, _ b: UnsafePointer<T>, _ ldb: Int, _ beta: T,
-    _ c: UnsafeMutablePointer<T>, _ ldc: Int, aInPlace: Bool = false, epilogue: GEMMEpilogue<T> = .none
+    _ c: UnsafeMutablePointer<T>, _ ldc: Int, aInPlace: Bool = false, epilogue: GEMMEpilogue<T> = .none,
+    aIndex: UnsafePointer<Int>? = nil, bIndex: UnsafePointer<Int>? = nil
 ) {
     let mr = gemmMR, nr = T.gemmNR
     let blocking = GEMMBlocking.of(T.self)
     let kcMax = gemmDepthBlock(k, blocking)
     let mcMax = min(blocking.mc, (m + mr - 1) / mr * mr)
     let ncMax = min(blocking.nc, (n + nr - 1) / nr * nr)
-    let inPlace = aInPlace && transA == .none
-    let fullRows = inPlace ? m / mr * mr : 0
+    // Gathered rows of A are all read in place, a ragged last micro-panel too.
+    let inPlace = aIndex != nil || (aInPlace && transA == .none)
+    let fullRows = aIndex != nil ? m : inPlace ? m / mr * mr : 0
     // A B panel that meets at most two micro-panels of A is read in place (but its ragged
     // last micro-panel): packing it would cost as much as reading it.
-    let bInPlace = transB == .none && m <= 2 * mr
+    let bInPlace = transB == .none && bIndex == nil && m <= 2 * mr
     let fullCols = bInPlace ? n / nr * nr : 0
     let aSize = inPlace ? mr * kcMax : mcMax * kcMax, bSize = bInPlace ? nr * kcMax : ncMax * kcMax
     ScratchPool.shared.with(aSize + bSize + mr * nr, of: T.self) { scratch in
@@ -293,7 +323,7 @@ func gemmPacked<T: KernelScalar>(
                     panelsB = GEMMPanels(b + pc * ldb + jc, count: full, panelStride: nr, rowStride: 1, depthStride: ldb,
                                          edge: packedB, edgeDepthStride: nr)
                 } else {
-                    gemmPackB(transB, b, ldb, pc, jc, kc, nc, packedB)
+                    gemmPackB(transB, b, ldb, pc, jc, kc, nc, packedB, rows: bIndex)
                     panelsB = .packed(packedB, nr, kc)
                 }
                 if inPlace && fullRows < m { gemmPackA(transA, a, lda, fullRows, pc, m - fullRows, kc, packedA) }
@@ -302,7 +332,9 @@ func gemmPacked<T: KernelScalar>(
                 while ic < m {
                     let mc = min(mcMax, m - ic)
                     let panelsA: GEMMPanels<T>
-                    if inPlace {
+                    if let aIndex {
+                        panelsA = .gathered(a + pc, lda, aIndex + ic)
+                    } else if inPlace {
                         panelsA = GEMMPanels(a + ic * lda + pc, count: (min(ic + mc, fullRows) - ic) / mr, panelStride: mr * lda,
                                              rowStride: lda, depthStride: 1, edge: packedA, edgeDepthStride: mr)
                     } else {
@@ -322,13 +354,16 @@ func gemmPacked<T: KernelScalar>(
 
 /// Micro-panels of one operand block as the micro-kernel reads them: the first `count` in
 /// place, panel q's entry (r, p) at `base + q·panelStride + r·rowStride + p·depthStride`, then
-/// one packed panel at `edge` (entry (r, p) at `edge + r + p·edgeDepthStride`) for the rest.
+/// one packed panel at `edge` (entry (r, p) at `edge + r + p·edgeDepthStride`) for the rest —
+/// or, with `index`, gathered rows: entry (r, p) of panel q at `base + index[12q + r]·rowStride + p`,
+/// every panel in place.
 struct GEMMPanels<T: KernelScalar> {
     var base: UnsafePointer<T>
     var count: Int
     var panelStride: Int, rowStride: Int, depthStride: Int
     var edge: UnsafePointer<T>
     var edgeDepthStride: Int
+    var index: UnsafePointer<Int>? = nil
 
     init(_ base: UnsafePointer<T>, count: Int, panelStride: Int, rowStride: Int, depthStride: Int,
          edge: UnsafeMutablePointer<T>, edgeDepthStride: Int) {
@@ -339,6 +374,14 @@ struct GEMMPanels<T: KernelScalar> {
         self.depthStride = depthStride
         self.edge = UnsafePointer(edge)
         self.edgeDepthStride = edgeDepthStride
+    }
+
+    /// Rows `index[0...]` of the matrix at `base` (leading dimension `ld`), read where they are.
+    static func gathered(_ base: UnsafePointer<T>, _ ld: Int, _ index: UnsafePointer<Int>) -> GEMMPanels {
+        var panels = GEMMPanels(base, count: Int.max, panelStride: 0, rowStride: ld, depthStride: 1,
+                                edge: UnsafeMutablePointer(mutating: base), edgeDepthStride: 0)
+        panels.index = index
+        return panels
     }
 
     /// A block packed by `gemmPackA`/`gemmPackB`: panels of `width` × kc, one after another.
@@ -380,22 +423,34 @@ func gemmMacroKernel<T: KernelScalar>(
             let tile = block.offset(row: ir, column: jr)
             let (dst, ldd, beta) = direct ? (cTile, ldc, betaBlock) : (edge, nr, 0)
             let io = direct ? tile : .plain(edge, nr)
-            // A ragged micro-panel of A is always packed; its rows past `rows` are zero padding.
-            if inPlace && pa.rowStride != 1 {
+            if let index = pa.index {
+                // Gathered rows, a ragged panel's too: rows past `rows` repeat its first.
+                let g = GEMMGatheredPanel(pa.base, pa.rowStride, index: index + ir, rows: rows, column: 0)
+                switch (kernelRows, half) {
+                case (4, true): gemmMicroKernelHalf(4, kc, g, bPanel, ldb, alpha, beta, dst, ldd, io)
+                case (4, false): gemmMicroKernel(4, kc, g, bPanel, ldb, alpha, beta, dst, ldd, io)
+                case (8, true): gemmMicroKernelHalf(8, kc, g, bPanel, ldb, alpha, beta, dst, ldd, io)
+                case (8, false): gemmMicroKernel(8, kc, g, bPanel, ldb, alpha, beta, dst, ldd, io)
+                case (_, true): gemmMicroKernelHalf(12, kc, g, bPanel, ldb, alpha, beta, dst, ldd, io)
+                case (_, false): gemmMicroKernel(12, kc, g, bPanel, ldb, alpha, beta, dst, ldd, io)
+                }
+            } else if inPlace && pa.rowStride != 1 {
+                // A ragged micro-panel of a strided A is packed; its rows past `rows` are zero padding.
+                let panel = GEMMStridedPanel(aPanel, rowStride: pa.rowStride, depthStride: 1)
                 if half {
-                    gemmMicroKernelHalf(12, kc, aPanel, rowStride: pa.rowStride, depthStride: 1, bPanel, ldb, alpha, beta, dst, ldd, io)
+                    gemmMicroKernelHalf(12, kc, panel, bPanel, ldb, alpha, beta, dst, ldd, io)
                 } else {
-                    gemmMicroKernel(12, kc, aPanel, rowStride: pa.rowStride, depthStride: 1, bPanel, ldb, alpha, beta, dst, ldd, io)
+                    gemmMicroKernel(12, kc, panel, bPanel, ldb, alpha, beta, dst, ldd, io)
                 }
             } else {
-                let ks = inPlace ? pa.depthStride : pa.edgeDepthStride
+                let panel = GEMMStridedPanel(aPanel, rowStride: 1, depthStride: inPlace ? pa.depthStride : pa.edgeDepthStride)
                 switch (kernelRows, half) {
-                case (4, true): gemmMicroKernelHalf(4, kc, aPanel, rowStride: 1, depthStride: ks, bPanel, ldb, alpha, beta, dst, ldd, io)
-                case (4, false): gemmMicroKernel(4, kc, aPanel, rowStride: 1, depthStride: ks, bPanel, ldb, alpha, beta, dst, ldd, io)
-                case (8, true): gemmMicroKernelHalf(8, kc, aPanel, rowStride: 1, depthStride: ks, bPanel, ldb, alpha, beta, dst, ldd, io)
-                case (8, false): gemmMicroKernel(8, kc, aPanel, rowStride: 1, depthStride: ks, bPanel, ldb, alpha, beta, dst, ldd, io)
-                case (_, true): gemmMicroKernelHalf(12, kc, aPanel, rowStride: 1, depthStride: ks, bPanel, ldb, alpha, beta, dst, ldd, io)
-                case (_, false): gemmMicroKernel(12, kc, aPanel, rowStride: 1, depthStride: ks, bPanel, ldb, alpha, beta, dst, ldd, io)
+                case (4, true): gemmMicroKernelHalf(4, kc, panel, bPanel, ldb, alpha, beta, dst, ldd, io)
+                case (4, false): gemmMicroKernel(4, kc, panel, bPanel, ldb, alpha, beta, dst, ldd, io)
+                case (8, true): gemmMicroKernelHalf(8, kc, panel, bPanel, ldb, alpha, beta, dst, ldd, io)
+                case (8, false): gemmMicroKernel(8, kc, panel, bPanel, ldb, alpha, beta, dst, ldd, io)
+                case (_, true): gemmMicroKernelHalf(12, kc, panel, bPanel, ldb, alpha, beta, dst, ldd, io)
+                case (_, false): gemmMicroKernel(12, kc, panel, bPanel, ldb, alpha, beta, dst, ldd, io)
                 }
             }
             if !direct {

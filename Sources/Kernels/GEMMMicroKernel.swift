@@ -5,10 +5,12 @@
 // broadcasts twelve entries of an A micro-panel. 24 accumulators + 2 B vectors + a broadcast
 // fill 27 of the 32 AVX-512 registers, so nothing spills.
 //
-// Neither operand has to be packed: the kernel reads entry (r, p) of the A micro-panel at
-// `a + r·rowStride + p·depthStride` and row p of the B micro-panel at `b + p·ldb`, so a
-// packed panel (rowStride 1, depthStride 12; ldb = NR), a plain A read in place (rowStride
-// lda, depthStride 1) and a plain B read in place (ldb) all run the same arithmetic. The last
+// Neither operand has to be packed: the kernel reads the A micro-panel through a
+// `GEMMPanelReader` — strided (`a + r·rowStride + p·depthStride`) or gathered (twelve rows
+// from anywhere) — and row p of the B micro-panel at `b + p·ldb`, so a packed panel
+// (rowStride 1, depthStride 12; ldb = NR), a plain A read in place (rowStride lda, depthStride
+// 1), a mini-batch's rows read where the data set holds them, and a plain B read in place
+// (ldb) all run the same arithmetic. The last
 // row panel of A may hold 4 or 8 rows only (m = 128 = 10·12 + 8 rows, m = 256 = 21·12 + 4):
 // the kernels take the row count, a literal at each call, and run only those rows.
 
@@ -71,22 +73,108 @@ struct GEMMTileIO<T: KernelScalar> {
     }
 }
 
-/// C[0..<rows, 0..<NR] ← α · Ã B̃ + β C for micro-panels Ã (rows × kc, entry (r, p) at
-/// `a + r·rowStride + p·depthStride`) and B̃ (kc × NR, row p at `b + p·ldb`), C row-major with
-/// leading dimension `ldc`; `rows` is 12, 8 or 4.
+/// How a register tile reads its A micro-panel: `entry(r)` is entry (r, p) of the panel at the
+/// current step p of k, `advance()` moves to p + 1. `rows` is a literal at every call, so
+/// the inlined kernel reads only the rows it runs.
+protocol GEMMPanelReader {
+    associatedtype Scalar: KernelScalar
+    func entry(_ r: Int) -> Scalar
+    mutating func advance()
+}
+
+/// A micro-panel with entry (r, p) at `a + r·rowStride + p·depthStride`: packed (rowStride 1,
+/// depthStride 12) or a plain A read in place (rowStride lda, depthStride 1). Rows 0, 3, 6, 9
+/// advance; the others sit at one or two row strides from them, which x86 addressing
+/// reaches without more pointer registers.
+struct GEMMStridedPanel<Scalar: KernelScalar>: GEMMPanelReader {
+    var a0: UnsafePointer<Scalar>, a3: UnsafePointer<Scalar>, a6: UnsafePointer<Scalar>, a9: UnsafePointer<Scalar>
+    let rs: Int, rs2: Int, ks: Int
+
+    @inline(__always)
+    init(_ a: UnsafePointer<Scalar>, rowStride rs: Int, depthStride ks: Int) {
+        (a0, a3, a6, a9) = (a, a + 3 * rs, a + 6 * rs, a + 9 * rs)
+        (self.rs, rs2, self.ks) = (rs, 2 * rs, ks)
+    }
+
+    @inline(__always)
+    func entry(_ r: Int) -> Scalar {
+        switch r {
+        case 0: a0[0]
+        case 1: a0[rs]
+        case 2: a0[rs2]
+        case 3: a3[0]
+        case 4: a3[rs]
+        case 5: a3[rs2]
+        case 6: a6[0]
+        case 7: a6[rs]
+        case 8: a6[rs2]
+        case 9: a9[0]
+        case 10: a9[rs]
+        default: a9[rs2]
+        }
+    }
+
+    @inline(__always)
+    mutating func advance() { a0 += ks; a3 += ks; a6 += ks; a9 += ks }
+}
+
+/// A micro-panel of rows gathered from anywhere, each contiguous along k: entry (r, p) at
+/// `row_r[p]` — a mini-batch's rows read where the data set stores them.
+struct GEMMGatheredPanel<Scalar: KernelScalar>: GEMMPanelReader {
+    let r0: UnsafePointer<Scalar>, r1: UnsafePointer<Scalar>, r2: UnsafePointer<Scalar>, r3: UnsafePointer<Scalar>
+    let r4: UnsafePointer<Scalar>, r5: UnsafePointer<Scalar>, r6: UnsafePointer<Scalar>, r7: UnsafePointer<Scalar>
+    let r8: UnsafePointer<Scalar>, r9: UnsafePointer<Scalar>, r10: UnsafePointer<Scalar>, r11: UnsafePointer<Scalar>
+    var p = 0
+
+    /// Rows `index[0..<rows]` of the matrix at `base` (leading dimension `ld`), from column p0;
+    /// rows past `rows` repeat the first, for accumulators that are never stored.
+    @inline(__always)
+    init(_ base: UnsafePointer<Scalar>, _ ld: Int, index: UnsafePointer<Int>, rows: Int, column p0: Int) {
+        @inline(__always) func row(_ r: Int) -> UnsafePointer<Scalar> { base + index[r < rows ? r : 0] * ld + p0 }
+        (r0, r1, r2, r3) = (row(0), row(1), row(2), row(3))
+        (r4, r5, r6, r7) = (row(4), row(5), row(6), row(7))
+        (r8, r9, r10, r11) = (row(8), row(9), row(10), row(11))
+    }
+
+    @inline(__always)
+    func entry(_ r: Int) -> Scalar {
+        switch r {
+        case 0: r0[p]
+        case 1: r1[p]
+        case 2: r2[p]
+        case 3: r3[p]
+        case 4: r4[p]
+        case 5: r5[p]
+        case 6: r6[p]
+        case 7: r7[p]
+        case 8: r8[p]
+        case 9: r9[p]
+        case 10: r10[p]
+        default: r11[p]
+        }
+    }
+
+    @inline(__always)
+    mutating func advance() { p += 1 }
+}
+
+/// C[0..<rows, 0..<NR] ← α · Ã B̃ + β C for micro-panels Ã (rows × kc, read by `panel`) and
+/// B̃ (kc × NR, row p at `b + p·ldb`), C row-major with leading dimension `ldc`; `rows` is 12,
+/// 8 or 4.
 ///
 /// The β-term is read from `io.input` (C itself, or a bias row), and `io` also takes the
 /// ReLU's mask and output (`GEMMTileIO`). β = 0 stores α·ÃB̃ without reading the β-term.
 /// Every entry is one fused multiply-add chain over k = 0..<kc in increasing order, finished
 /// by `(α·s).addingProduct(β, c)` — the same arithmetic whatever the strides, the row count
 /// and wherever the tile falls, so a result never depends on the path. Call it with a literal
-/// row count, and literal strides where one is 1: the inlined copy is then specialised.
+/// row count, and a strided panel's literal stride where one is 1: the inlined copy is then
+/// specialised.
 /// - Complexity: O(kc).
 @inline(__always)
-func gemmMicroKernel<T: KernelScalar>(
-    _ rows: Int, _ kc: Int, _ a: UnsafePointer<T>, rowStride rs: Int, depthStride ks: Int, _ b: UnsafePointer<T>, _ ldb: Int,
+func gemmMicroKernel<T: KernelScalar, A: GEMMPanelReader>(
+    _ rows: Int, _ kc: Int, _ panel: A, _ b: UnsafePointer<T>, _ ldb: Int,
     _ alpha: T, _ beta: T, _ c: UnsafeMutablePointer<T>, _ ldc: Int, _ io: GEMMTileIO<T>
-) {
+) where A.Scalar == T {
     let w = T.lanes
     var c0a = T.Vector(), c0b = T.Vector(), c1a = T.Vector(), c1b = T.Vector()
     var c2a = T.Vector(), c2b = T.Vector(), c3a = T.Vector(), c3b = T.Vector()
@@ -101,26 +189,23 @@ func gemmMicroKernel<T: KernelScalar>(
         _llvmPrefetch(row, 1, 2, 1)
         _llvmPrefetch(row + 64, 1, 2, 1)
     }
-    // Rows 0, 3, 6, 9 advance; the others sit at one or two row strides from them, which
-    // x86 addressing reaches without more pointer registers.
-    var a0 = a, a3 = a + 3 * rs, a6 = a + 6 * rs, a9 = a + 9 * rs
-    let rs2 = 2 * rs
+    var a = panel
     var pb = b
     for _ in 0..<kc {
         let b0 = pb.vector(at: 0), b1 = pb.vector(at: w)
-        do { let x = T.Vector(repeating: a0[0]); c0a = c0a.addingProduct(x, b0); c0b = c0b.addingProduct(x, b1) }
-        do { let x = T.Vector(repeating: a0[rs]); c1a = c1a.addingProduct(x, b0); c1b = c1b.addingProduct(x, b1) }
-        do { let x = T.Vector(repeating: a0[rs2]); c2a = c2a.addingProduct(x, b0); c2b = c2b.addingProduct(x, b1) }
-        do { let x = T.Vector(repeating: a3[0]); c3a = c3a.addingProduct(x, b0); c3b = c3b.addingProduct(x, b1) }
-        if rows > 4 { let x = T.Vector(repeating: a3[rs]); c4a = c4a.addingProduct(x, b0); c4b = c4b.addingProduct(x, b1) }
-        if rows > 4 { let x = T.Vector(repeating: a3[rs2]); c5a = c5a.addingProduct(x, b0); c5b = c5b.addingProduct(x, b1) }
-        if rows > 4 { let x = T.Vector(repeating: a6[0]); c6a = c6a.addingProduct(x, b0); c6b = c6b.addingProduct(x, b1) }
-        if rows > 4 { let x = T.Vector(repeating: a6[rs]); c7a = c7a.addingProduct(x, b0); c7b = c7b.addingProduct(x, b1) }
-        if rows > 8 { let x = T.Vector(repeating: a6[rs2]); c8a = c8a.addingProduct(x, b0); c8b = c8b.addingProduct(x, b1) }
-        if rows > 8 { let x = T.Vector(repeating: a9[0]); c9a = c9a.addingProduct(x, b0); c9b = c9b.addingProduct(x, b1) }
-        if rows > 8 { let x = T.Vector(repeating: a9[rs]); c10a = c10a.addingProduct(x, b0); c10b = c10b.addingProduct(x, b1) }
-        if rows > 8 { let x = T.Vector(repeating: a9[rs2]); c11a = c11a.addingProduct(x, b0); c11b = c11b.addingProduct(x, b1) }
-        a0 += ks; a3 += ks; a6 += ks; a9 += ks
+        do { let x = T.Vector(repeating: a.entry(0)); c0a = c0a.addingProduct(x, b0); c0b = c0b.addingProduct(x, b1) }
+        do { let x = T.Vector(repeating: a.entry(1)); c1a = c1a.addingProduct(x, b0); c1b = c1b.addingProduct(x, b1) }
+        do { let x = T.Vector(repeating: a.entry(2)); c2a = c2a.addingProduct(x, b0); c2b = c2b.addingProduct(x, b1) }
+        do { let x = T.Vector(repeating: a.entry(3)); c3a = c3a.addingProduct(x, b0); c3b = c3b.addingProduct(x, b1) }
+        if rows > 4 { let x = T.Vector(repeating: a.entry(4)); c4a = c4a.addingProduct(x, b0); c4b = c4b.addingProduct(x, b1) }
+        if rows > 4 { let x = T.Vector(repeating: a.entry(5)); c5a = c5a.addingProduct(x, b0); c5b = c5b.addingProduct(x, b1) }
+        if rows > 4 { let x = T.Vector(repeating: a.entry(6)); c6a = c6a.addingProduct(x, b0); c6b = c6b.addingProduct(x, b1) }
+        if rows > 4 { let x = T.Vector(repeating: a.entry(7)); c7a = c7a.addingProduct(x, b0); c7b = c7b.addingProduct(x, b1) }
+        if rows > 8 { let x = T.Vector(repeating: a.entry(8)); c8a = c8a.addingProduct(x, b0); c8b = c8b.addingProduct(x, b1) }
+        if rows > 8 { let x = T.Vector(repeating: a.entry(9)); c9a = c9a.addingProduct(x, b0); c9b = c9b.addingProduct(x, b1) }
+        if rows > 8 { let x = T.Vector(repeating: a.entry(10)); c10a = c10a.addingProduct(x, b0); c10b = c10b.addingProduct(x, b1) }
+        if rows > 8 { let x = T.Vector(repeating: a.entry(11)); c11a = c11a.addingProduct(x, b0); c11b = c11b.addingProduct(x, b1) }
+        a.advance()
         pb += ldb
     }
     @inline(__always) func put(_ r: Int, _ u: T.Vector, _ v: T.Vector) {
@@ -145,31 +230,30 @@ func gemmMicroKernel<T: KernelScalar>(
 /// `gemmMicroKernel`.
 /// - Complexity: O(kc).
 @inline(__always)
-func gemmMicroKernelHalf<T: KernelScalar>(
-    _ rows: Int, _ kc: Int, _ a: UnsafePointer<T>, rowStride rs: Int, depthStride ks: Int, _ b: UnsafePointer<T>, _ ldb: Int,
+func gemmMicroKernelHalf<T: KernelScalar, A: GEMMPanelReader>(
+    _ rows: Int, _ kc: Int, _ panel: A, _ b: UnsafePointer<T>, _ ldb: Int,
     _ alpha: T, _ beta: T, _ c: UnsafeMutablePointer<T>, _ ldc: Int, _ io: GEMMTileIO<T>
-) {
+) where A.Scalar == T {
     var c0 = T.Vector(), c1 = T.Vector(), c2 = T.Vector(), c3 = T.Vector()
     var c4 = T.Vector(), c5 = T.Vector(), c6 = T.Vector(), c7 = T.Vector()
     var c8 = T.Vector(), c9 = T.Vector(), c10 = T.Vector(), c11 = T.Vector()
-    var a0 = a, a3 = a + 3 * rs, a6 = a + 6 * rs, a9 = a + 9 * rs
-    let rs2 = 2 * rs
+    var a = panel
     var pb = b
     for _ in 0..<kc {
         let b0 = pb.vector(at: 0)
-        do { c0 = c0.addingProduct(T.Vector(repeating: a0[0]), b0) }
-        do { c1 = c1.addingProduct(T.Vector(repeating: a0[rs]), b0) }
-        do { c2 = c2.addingProduct(T.Vector(repeating: a0[rs2]), b0) }
-        do { c3 = c3.addingProduct(T.Vector(repeating: a3[0]), b0) }
-        if rows > 4 { c4 = c4.addingProduct(T.Vector(repeating: a3[rs]), b0) }
-        if rows > 4 { c5 = c5.addingProduct(T.Vector(repeating: a3[rs2]), b0) }
-        if rows > 4 { c6 = c6.addingProduct(T.Vector(repeating: a6[0]), b0) }
-        if rows > 4 { c7 = c7.addingProduct(T.Vector(repeating: a6[rs]), b0) }
-        if rows > 8 { c8 = c8.addingProduct(T.Vector(repeating: a6[rs2]), b0) }
-        if rows > 8 { c9 = c9.addingProduct(T.Vector(repeating: a9[0]), b0) }
-        if rows > 8 { c10 = c10.addingProduct(T.Vector(repeating: a9[rs]), b0) }
-        if rows > 8 { c11 = c11.addingProduct(T.Vector(repeating: a9[rs2]), b0) }
-        a0 += ks; a3 += ks; a6 += ks; a9 += ks
+        do { c0 = c0.addingProduct(T.Vector(repeating: a.entry(0)), b0) }
+        do { c1 = c1.addingProduct(T.Vector(repeating: a.entry(1)), b0) }
+        do { c2 = c2.addingProduct(T.Vector(repeating: a.entry(2)), b0) }
+        do { c3 = c3.addingProduct(T.Vector(repeating: a.entry(3)), b0) }
+        if rows > 4 { c4 = c4.addingProduct(T.Vector(repeating: a.entry(4)), b0) }
+        if rows > 4 { c5 = c5.addingProduct(T.Vector(repeating: a.entry(5)), b0) }
+        if rows > 4 { c6 = c6.addingProduct(T.Vector(repeating: a.entry(6)), b0) }
+        if rows > 4 { c7 = c7.addingProduct(T.Vector(repeating: a.entry(7)), b0) }
+        if rows > 8 { c8 = c8.addingProduct(T.Vector(repeating: a.entry(8)), b0) }
+        if rows > 8 { c9 = c9.addingProduct(T.Vector(repeating: a.entry(9)), b0) }
+        if rows > 8 { c10 = c10.addingProduct(T.Vector(repeating: a.entry(10)), b0) }
+        if rows > 8 { c11 = c11.addingProduct(T.Vector(repeating: a.entry(11)), b0) }
+        a.advance()
         pb += ldb
     }
     @inline(__always) func put(_ r: Int, _ u: T.Vector) {

@@ -42,21 +42,23 @@ func gemmPackA<T: KernelScalar>(
 }
 
 /// Packs op(B)[p0 ..< p0+kc, j0 ..< j0+nc] into ⌈nc/NR⌉ micro-panels of kc × NR: entry (p, j)
-/// of panel q lands at `q·NR·kc + p·NR + (j − NR·q)`.
+/// of panel q lands at `q·NR·kc + p·NR + (j − NR·q)`. With `rows` (a plain B only), row p of
+/// B is the stored row `rows[p]`.
 /// - Complexity: O(kc·⌈nc/NR⌉·NR).
 @inline(__always)
 func gemmPackB<T: KernelScalar>(
     _ trans: Transpose, _ b: UnsafePointer<T>, _ ldb: Int, _ p0: Int, _ j0: Int,
-    _ kc: Int, _ nc: Int, _ dst: UnsafeMutablePointer<T>
+    _ kc: Int, _ nc: Int, _ dst: UnsafeMutablePointer<T>, rows index: UnsafePointer<Int>? = nil
 ) {
     let nr = T.gemmNR, w = T.lanes
+    @inline(__always) func row(_ p: Int) -> UnsafePointer<T> { b + (index.map { $0[p] } ?? p) * ldb }
     var j = 0
     var out = dst
     while j < nc {
         let cols = min(nr, nc - j)
         switch trans {
         case .none:
-            if cols == nr {
+            if cols == nr, index == nil {
                 var s = b + p0 * ldb + j0 + j
                 var d = out
                 for _ in 0..<kc {
@@ -65,9 +67,17 @@ func gemmPackB<T: KernelScalar>(
                     s += ldb
                     d += nr
                 }
+            } else if cols == nr {
+                var d = out
+                for p in p0..<(p0 + kc) {
+                    let s = row(p) + j0 + j
+                    d.store(s.vector(at: 0), at: 0)
+                    d.store(s.vector(at: w), at: w)
+                    d += nr
+                }
             } else {
                 for p in 0..<kc {
-                    let s = b + (p0 + p) * ldb + j0 + j
+                    let s = row(p0 + p) + j0 + j
                     let d = out + p * nr
                     for q in 0..<cols { d[q] = s[q] }
                     for q in cols..<nr { d[q] = 0 }

@@ -35,7 +35,8 @@ public protocol KernelScalar: BinaryFloatingPoint, SIMDScalar, Sendable, Codable
     static func _gemm(
         _ transA: Transpose, _ transB: Transpose, _ m: Int, _ n: Int, _ k: Int, _ alpha: Self,
         _ a: UnsafePointer<Self>, _ lda: Int, _ b: UnsafePointer<Self>, _ ldb: Int, _ beta: Self,
-        _ c: UnsafeMutablePointer<Self>, _ ldc: Int, threads: Int, epilogue: GEMMEpilogue<Self>)
+        _ c: UnsafeMutablePointer<Self>, _ ldc: Int, threads: Int, epilogue: GEMMEpilogue<Self>,
+        rowsOfA: UnsafePointer<Int>?, rowsOfB: UnsafePointer<Int>?)
 }
 
 extension Float: KernelScalar {

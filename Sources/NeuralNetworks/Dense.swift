@@ -8,7 +8,9 @@ import Kernels
 /// parameters are V and a gain g per output: W_r = g_r · V_r/‖V_r‖, and
 /// ∂f/∂g_r = (∂f/∂W_r)·V̂_r, ∂f/∂V_r = (g_r/‖V_r‖)(∂f/∂W_r − (∂f/∂g_r) V̂_r).
 ///
-/// It keeps pointers to the inputs and output gradients of its last pass for the layer view.
+/// Its input X may be rows gathered from a data set (`rows`), read where they are stored: the
+/// mini-batch is never copied, unless the layer view asks for it. It keeps pointers to the
+/// inputs and output gradients of its last pass for the layer view.
 final class Dense<Scalar: KernelScalar>: Layer {
     let inputs: Int
     let outputs: Int
@@ -23,9 +25,16 @@ final class Dense<Scalar: KernelScalar>: Layer {
     private let effective: Scratch<Scalar>
     private let effectiveGradient: Scratch<Scalar>
     private let rowNorms: Scratch<Scalar>
-    private(set) var lastInput: UnsafePointer<Scalar>?
+    private var lastInput: UnsafePointer<Scalar>?
     private(set) var lastOutputGradient: UnsafePointer<Scalar>?
     private(set) var lastBatch = 0
+    /// The data set rows the last backward pass's X gathered (valid when `lastGathered`), and
+    /// X itself, gathered into `gatheredInput` when the layer view first asks for it.
+    private var lastRows: UnsafeMutablePointer<Int>
+    private var lastRowsCapacity = 1
+    private var lastGathered = false
+    private var gatheredInputReady = false
+    private let gatheredInput = Scratch<Scalar>()
 
     init(inputs: Int, outputs: Int, bias: Bool, weightNorm: Bool, name: String, layout: LayoutBuilder) {
         self.inputs = inputs
@@ -40,6 +49,20 @@ final class Dense<Scalar: KernelScalar>: Layer {
         effective = Scratch(weightNorm ? outputs * inputs : 0)
         effectiveGradient = Scratch(weightNorm ? outputs * inputs : 0)
         rowNorms = Scratch(weightNorm ? outputs : 0)
+        lastRows = .allocate(capacity: 1)
+    }
+
+    deinit { lastRows.deallocate() }
+
+    /// The inputs a of the last backward pass, batch × inputs, row-major (for the layer view).
+    func lastInputs() -> UnsafePointer<Scalar>? {
+        guard lastGathered, let x = lastInput else { return lastInput }
+        if !gatheredInputReady {
+            gatheredInput.reserve(lastBatch * inputs)
+            gatherRows(x, rowLength: inputs, indices: UnsafeBufferPointer(start: lastRows, count: lastBatch), into: gatheredInput.pointer)
+            gatheredInputReady = true
+        }
+        return UnsafePointer(gatheredInput.pointer)
     }
 
     func reserve(batch: Int) {}
@@ -63,13 +86,14 @@ final class Dense<Scalar: KernelScalar>: Layer {
 
     /// S into y and, when `relu` is given, ReLU(S) into it too — the ReLU layer that follows,
     /// done on each block of S as the product writes it. The bias starts each row of S (the
-    /// product then adds X Wᵀ), also block by block.
+    /// product then adds X Wᵀ), also block by block. With `rows`, row b of X is row rows[b]
+    /// of the data set at x.
     func forward(_ w: UnsafePointer<Scalar>, _ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int,
-                 relu: UnsafeMutablePointer<Scalar>?) {
+                 relu: UnsafeMutablePointer<Scalar>?, rows: UnsafePointer<Int>? = nil) {
         let weight = weights(w)
         let epilogue = GEMMEpilogue(rowInit: biasOffset.map { w + $0 }, relu: relu, reluStride: outputs)
         gemm(.none, .transposed, batch, outputs, inputs, 1, x, inputs, weight, inputs, biasOffset == nil ? 0 : 1, y, outputs,
-             epilogue: epilogue)
+             epilogue: epilogue, rowsOfA: rows)
     }
 
     func backward(_ w: UnsafePointer<Scalar>, _ x: UnsafePointer<Scalar>, _ y: UnsafePointer<Scalar>, _ dy: UnsafePointer<Scalar>,
@@ -79,16 +103,29 @@ final class Dense<Scalar: KernelScalar>: Layer {
 
     /// The backward pass; with `maskingByInput`, dx ← (∂f/∂X) ⊙ 1[X > 0] — the backward pass of
     /// a ReLU layer whose output X is, done on each block of ∂f/∂X as the product writes it.
+    /// With `rows`, X is gathered from the data set at x as in `forward`.
     func backward(_ w: UnsafePointer<Scalar>, _ x: UnsafePointer<Scalar>, _ dy: UnsafePointer<Scalar>,
-                  _ dx: UnsafeMutablePointer<Scalar>?, _ dw: UnsafeMutablePointer<Scalar>, batch: Int, maskingByInput: Bool) {
+                  _ dx: UnsafeMutablePointer<Scalar>?, _ dw: UnsafeMutablePointer<Scalar>, batch: Int, maskingByInput: Bool,
+                  rows: UnsafePointer<Int>? = nil) {
+        precondition(rows == nil || !maskingByInput, "Dense: a gathered input is not a ReLU's output")
         lastInput = x
         lastOutputGradient = dy
         lastBatch = batch
+        lastGathered = rows != nil
+        gatheredInputReady = false
+        if let rows {
+            if batch > lastRowsCapacity {
+                lastRows.deallocate()
+                lastRows = .allocate(capacity: batch)
+                lastRowsCapacity = batch
+            }
+            lastRows.update(from: rows, count: batch)
+        }
         let weight: UnsafePointer<Scalar> = gainOffset == nil ? w + weightOffset : UnsafePointer(effective.pointer)
         let dW = gainOffset == nil ? dw + weightOffset : effectiveGradient.pointer
         let weightAndBias = { (threads: Int) in
             gemm(.transposed, .none, self.outputs, self.inputs, batch, 1, dy, self.outputs, x, self.inputs, 0, dW, self.inputs,
-                 threads: threads)
+                 threads: threads, rowsOfB: rows)
             if let biasOffset = self.biasOffset {
                 let db = dw + biasOffset
                 db.update(from: dy, count: self.outputs)

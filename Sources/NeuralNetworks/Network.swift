@@ -15,6 +15,8 @@ public final class Network<Scalar: KernelScalar> {
     public let outputShape: [Int]
     public let loss: Loss
     let body: Sequential<Scalar>
+    /// A gathered batch, for networks whose first layer cannot read one in place.
+    private let gathered = Scratch<Scalar>()
 
     public init(_ specs: [LayerSpec], inputShape: [Int], loss: Loss) {
         let builder = LayoutBuilder()
@@ -62,6 +64,33 @@ public final class Network<Scalar: KernelScalar> {
         return evaluatePass(w, x, targets, batch: batch, mode: mode, scale: scale, gradient: gradient)
     }
 
+    /// `evaluate` on the batch of rows `rows` of the data set at `data` (rows of `inputSize`
+    /// values): a dense first layer reads them where they are (`Sequential.takesGatheredInput`);
+    /// otherwise they are copied into a buffer of the network's first. Either way the result
+    /// is that of `evaluate` on the copied rows, bit for bit.
+    public func evaluate(_ w: UnsafePointer<Scalar>, gathering rows: UnsafeBufferPointer<Int>, of data: UnsafePointer<Scalar>,
+                         _ targets: Targets<Scalar>, mode: NetworkMode, scale: Scalar,
+                         gradient: UnsafeMutablePointer<Scalar>?) -> (sum: Double, correct: Int) {
+        let batch = rows.count
+        guard batch > 0, let index = rows.baseAddress else {
+            return evaluate(w, data, targets, batch: 0, mode: mode, scale: scale, gradient: gradient)
+        }
+        guard body.takesGatheredInput else {
+            gathered.reserve(batch * inputSize)
+            gatherRows(data, rowLength: inputSize, indices: rows, into: gathered.pointer)
+            return evaluate(w, gathered.pointer, targets, batch: batch, mode: mode, scale: scale, gradient: gradient)
+        }
+        if Scalar.self == Float.self {
+            return concrete(Float.self).evaluatePass(retyped(w), retyped(data), retyped(targets), batch: batch, mode: mode,
+                                                     scale: scale as! Float, gradient: gradient.map { retyped($0) }, rows: index)
+        }
+        if Scalar.self == Double.self {
+            return concrete(Double.self).evaluatePass(retyped(w), retyped(data), retyped(targets), batch: batch, mode: mode,
+                                                      scale: scale as! Double, gradient: gradient.map { retyped($0) }, rows: index)
+        }
+        return evaluatePass(w, data, targets, batch: batch, mode: mode, scale: scale, gradient: gradient, rows: index)
+    }
+
     /// This network as Network<T>, for T == Scalar.
     @inline(__always) private func concrete<T: KernelScalar>(_: T.Type) -> Network<T> { unsafeDowncast(self, to: Network<T>.self) }
 
@@ -70,11 +99,12 @@ public final class Network<Scalar: KernelScalar> {
     }
 
     func evaluatePass(_ w: UnsafePointer<Scalar>, _ x: UnsafePointer<Scalar>, _ targets: Targets<Scalar>, batch: Int,
-                      mode: NetworkMode, scale: Scalar, gradient: UnsafeMutablePointer<Scalar>?) -> (sum: Double, correct: Int) {
-        let z = body.forward(w, x, batch: batch, mode: mode)
+                      mode: NetworkMode, scale: Scalar, gradient: UnsafeMutablePointer<Scalar>?,
+                      rows: UnsafePointer<Int>? = nil) -> (sum: Double, correct: Int) {
+        let z = body.forward(w, x, batch: batch, mode: mode, rows: rows)
         let result = loss.evaluate(z, targets, batch: batch, outputs: outputSize, scale: scale,
                                    gradient: gradient == nil ? nil : body.outputGradient)
-        if let gradient { body.backward(w, x, dx: nil, gradient, batch: batch, mode: mode) }
+        if let gradient { body.backward(w, x, dx: nil, gradient, batch: batch, mode: mode, rows: rows) }
         return result
     }
 
@@ -89,7 +119,7 @@ public final class Network<Scalar: KernelScalar> {
         return LayerView(layers: layers) { k in
             let l = dense[k]
             let batch = l.lastBatch
-            guard let a = l.lastInput, let g = l.lastOutputGradient else {
+            guard let a = l.lastInputs(), let g = l.lastOutputGradient else {
                 return (UnsafeBufferPointer(start: nil, count: 0), UnsafeBufferPointer(start: nil, count: 0), 0)
             }
             return (UnsafeBufferPointer(start: a, count: batch * l.inputs), UnsafeBufferPointer(start: g, count: batch * l.outputs), batch)

@@ -165,14 +165,27 @@ final class Sequential<Scalar: KernelScalar> {
         }
     }
 
-    /// The network's output for the batch x (valid until the next forward).
-    func forward(_ w: UnsafePointer<Scalar>, _ x: UnsafePointer<Scalar>, batch: Int, mode: NetworkMode) -> UnsafePointer<Scalar> {
+    /// Whether the first layer reads a batch gathered from a data set where it is stored
+    /// (`rows` in `forward` and `backward`): a dense layer does.
+    var takesGatheredInput: Bool {
+        if case .dense = nodes.first { return true }
+        return false
+    }
+
+    /// The network's output for the batch x (valid until the next forward); with `rows`
+    /// (when `takesGatheredInput`), row b of the batch is row rows[b] of the data set at x.
+    func forward(_ w: UnsafePointer<Scalar>, _ x: UnsafePointer<Scalar>, batch: Int, mode: NetworkMode,
+                 rows: UnsafePointer<Int>? = nil) -> UnsafePointer<Scalar> {
+        precondition(rows == nil || takesGatheredInput, "Sequential: only a dense first layer reads a gathered batch")
         reserve(batch: batch)
         var input = x
         for (k, node) in nodes.enumerated() where !folded[k] && !reluInDense[k] {
             if k + 1 < nodes.count, reluInDense[k + 1], case .dense(let dense) = node {
-                dense.forward(w, input, outputs[k].pointer, batch: batch, relu: outputs[k + 1].pointer)
+                dense.forward(w, input, outputs[k].pointer, batch: batch, relu: outputs[k + 1].pointer, rows: k == 0 ? rows : nil)
                 input = UnsafePointer(outputs[k + 1].pointer)
+            } else if k == 0, let rows, case .dense(let dense) = node {
+                dense.forward(w, input, outputs[k].pointer, batch: batch, relu: nil, rows: rows)
+                input = UnsafePointer(outputs[k].pointer)
             } else {
                 node.forward(w, input, outputs[k].pointer, batch: batch, mode: mode)
                 input = UnsafePointer(outputs[k].pointer)
@@ -186,10 +199,10 @@ final class Sequential<Scalar: KernelScalar> {
     /// An empty sequence is the identity; its output gradient is its input gradient.
     private let emptyGradient = Scratch<Scalar>()
 
-    /// Back-propagates `outputGradient` through the pass just made on x, writing ∂f/∂w and,
-    /// when `dx` is given, ∂f/∂x.
+    /// Back-propagates `outputGradient` through the pass just made on x (gathered by `rows`
+    /// as in `forward`), writing ∂f/∂w and, when `dx` is given, ∂f/∂x.
     func backward(_ w: UnsafePointer<Scalar>, _ x: UnsafePointer<Scalar>, dx: UnsafeMutablePointer<Scalar>?,
-                  _ dw: UnsafeMutablePointer<Scalar>, batch: Int, mode: NetworkMode) {
+                  _ dw: UnsafeMutablePointer<Scalar>, batch: Int, mode: NetworkMode, rows: UnsafePointer<Int>? = nil) {
         guard !nodes.isEmpty else {
             if let dx { dx.update(from: emptyGradient.pointer, count: batch * inputShape.reduce(1, *)) }
             return
@@ -203,6 +216,10 @@ final class Sequential<Scalar: KernelScalar> {
                 continue
             }
             let inputGradient = k == 0 ? dx : gradients[k - 1].pointer
+            if k == 0, let rows, case .dense(let dense) = nodes[0] {
+                dense.backward(w, x, UnsafePointer(gradients[0].pointer), inputGradient, dw, batch: batch, maskingByInput: false, rows: rows)
+                continue
+            }
             nodes[k].backward(w, input, UnsafePointer(outputs[k].pointer), UnsafePointer(gradients[k].pointer), inputGradient, dw,
                               batch: batch, mode: mode)
         }

@@ -296,4 +296,82 @@ import Testing
         #expect(c == [-0.5, 0, 0, 2, 0])
         #expect(r == [0, 0, 0, 2, 0])
     }
+    /// A product whose A rows (or B rows) are gathered by index from a larger matrix, as a
+    /// mini-batch from a data set: bit for bit the product of the rows copied out densely,
+    /// which `check` compares with the triple loop, on every path and thread count — and
+    /// close to the triple loop itself.
+    func checkGathered<T: KernelScalar>(_: T.Type, gatherA: Bool, _ ta: Transpose, _ tb: Transpose, _ m: Int, _ n: Int, _ k: Int,
+                                        epilogue: Bool = false, sourceLocation: SourceLocation = #_sourceLocation) {
+        // The gathered operand's stored rows: m of A (not transposed) or k of B (not transposed).
+        let rows = gatherA ? m : k, width = gatherA ? k : n, ld = width + 5, setRows = 3 * rows + 7
+        let data: [T] = uniformArray(setRows * ld, seed: UInt64(m * 31 + n * 7 + k))
+        var rng = Xoshiro256(seed: UInt64(rows * 13 + width))
+        // Random rows with repeats, and the last row of the set, whose end is the end of the buffer.
+        var index = (0..<rows).map { _ in rng.nextInt(below: setRows) }
+        index[rows / 2] = setRows - 1
+        var dense = [T](repeating: 0, count: rows * width)
+        for (r, i) in index.enumerated() { for j in 0..<width { dense[r * width + j] = data[i * ld + j] } }
+        let other: [T] = uniformArray(gatherA ? (tb == .none ? k * n : n * k) : (ta == .none ? m * k : k * m), seed: 5)
+        let lda = gatherA ? width : (ta == .none ? k : m), ldb = gatherA ? (tb == .none ? n : k) : width
+        let bias: [T] = uniformArray(n, seed: 8), mask: [T] = uniformArray(m * n, seed: 9).map { $0 - 0.5 }
+        func run(_ gathered: Bool, threads: Int) -> [T] {
+            var c = [T](repeating: .nan, count: 2 * m * n)
+            data.withUnsafeBufferPointer { pd in
+                dense.withUnsafeBufferPointer { px in
+                    other.withUnsafeBufferPointer { po in
+                        index.withUnsafeBufferPointer { pi in
+                            bias.withUnsafeBufferPointer { pb in
+                                mask.withUnsafeBufferPointer { pm in
+                                    c.withUnsafeMutableBufferPointer { pc in
+                                        let x = gathered ? pd.baseAddress! : px.baseAddress!, xld = gathered ? ld : width
+                                        let e = epilogue
+                                            ? GEMMEpilogue(rowInit: pb.baseAddress!, relu: pc.baseAddress! + m * n, reluStride: n,
+                                                           mask: pm.baseAddress!, maskStride: n)
+                                            : .none
+                                        let rows = gathered ? pi.baseAddress! : nil
+                                        if gatherA {
+                                            gemm(ta, tb, m, n, k, 0.75, x, xld, po.baseAddress!, ldb, epilogue ? 1 : 0, pc.baseAddress!, n,
+                                                 threads: threads, epilogue: e, rowsOfA: rows)
+                                        } else {
+                                            gemm(ta, tb, m, n, k, 0.75, po.baseAddress!, lda, x, xld, epilogue ? 1 : 0, pc.baseAddress!, n,
+                                                 threads: threads, epilogue: e, rowsOfB: rows)
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            return c
+        }
+        let label = "\(T.self) gathered \(gatherA ? "A" : "B") \(ta)/\(tb) \(m)×\(n)×\(k)"
+        let reference = run(false, threads: 1)
+        for threads in [0, 1, 2, 3] {
+            let got = run(true, threads: threads)
+            #expect(got.elementsEqual(reference, by: { $0 == $1 || ($0.isNaN && $1.isNaN) }), "\(label), \(threads) threads",
+                    sourceLocation: sourceLocation)
+        }
+        guard !epilogue else { return }
+        var want = [T](repeating: 0, count: m * n)
+        let bound = gatherA
+            ? naiveGemm(ta, tb, m, n, k, 0.75, dense, lda, other, ldb, 0, &want, n)
+            : naiveGemm(ta, tb, m, n, k, 0.75, other, lda, dense, ldb, 0, &want, n)
+        expectClose(Array(reference[0..<(m * n)]), want, bound: bound, ops: k + 2, label, sourceLocation: sourceLocation)
+    }
+
+    @Test func gatheredRowsEqualTheCopiedRows() {
+        checkGathered(Float.self, gatherA: true, .none, .transposed, 5, 7, 3)           // one thread, one ragged tile
+        checkGathered(Float.self, gatherA: true, .none, .transposed, 128, 256, 784)     // a network's first layer: columns split
+        checkGathered(Float.self, gatherA: true, .none, .transposed, 128, 256, 784, epilogue: true)
+        checkGathered(Float.self, gatherA: true, .none, .none, 130, 17, 300)            // ragged rows, a half-width panel
+        checkGathered(Double.self, gatherA: true, .none, .none, 97, 20, 600)            // rows split
+        checkGathered(Float.self, gatherA: true, .none, .transposed, 790, 1030, 170)    // rows split, shared packed panels
+        checkGathered(Float.self, gatherA: false, .transposed, .none, 256, 784, 128)    // the first layer's weight gradient
+        checkGathered(Float.self, gatherA: false, .transposed, .none, 7, 5, 3)
+        checkGathered(Float.self, gatherA: false, .none, .none, 20, 40, 9)              // B met by two row panels: packed anyway
+        checkGathered(Double.self, gatherA: false, .none, .none, 97, 45, 300, epilogue: true)
+        checkGathered(Float.self, gatherA: false, .none, .none, 32, 4100, 1030)         // packed column split
+        checkGathered(Float.self, gatherA: false, .transposed, .none, 790, 1030, 170)   // rows split, shared packed panels
+    }
 }

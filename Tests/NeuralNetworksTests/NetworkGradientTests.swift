@@ -184,6 +184,57 @@ import TestSupport
         }
     }
 
+    /// A mini-batch read where the data set holds it (`evaluate(gathering:)`) gives the loss,
+    /// the gradient and the layer view's first inputs of the same rows copied out, bit for bit:
+    /// read in place by a dense first layer (with its ReLU, with BatchNorm after it), copied
+    /// for a convolutional one.
+    @Test(arguments: [0, 1, 2])
+    func gatheredBatchEqualsTheCopiedBatch(net kind: Int) {
+        let specs: [LayerSpec], shape: [Int]
+        switch kind {
+        case 0: (specs, shape) = ([.dense(outputs: 40), .activation(.relu), .dense(outputs: 30), .activation(.relu), .dense(outputs: 3)], [50])
+        case 1: (specs, shape) = ([.dense(outputs: 20), .batchNorm, .activation(.relu), .dense(outputs: 3)], [50])
+        default: (specs, shape) = ([.conv2d(channels: 2, kernel: 3, stride: 1, padding: 1, bias: true), .activation(.relu),
+                                    .globalAveragePool, .dense(outputs: 3)], [1, 5, 10])
+        }
+        let inputs = shape.reduce(1, *), setSize = 60, batch = 27
+        let set = Self.batch(setSize, inputs: inputs, outputs: 3, seed: 21)
+        var rng = Xoshiro256(seed: 4)
+        var rows = (0..<batch).map { _ in rng.nextInt(below: setSize) }
+        rows[3] = setSize - 1
+        let copied = rows.flatMap { set.x[($0 * inputs)..<(($0 + 1) * inputs)] }
+        let labels = rows.map { set.labels[$0] }
+        func run(gathered: Bool) -> (loss: Double, correct: Int, gradient: [Double], firstInputs: [Double]) {
+            let net = Network<Double>(specs, inputShape: shape, loss: .crossEntropy)
+            let w = net.initialParameters(.kaimingFanIn, activation: .relu, seed: 1)
+            var g = [Double](repeating: 0, count: net.dimension)
+            let r = w.withUnsafeBufferPointer { wp in
+                g.withUnsafeMutableBufferPointer { gp in
+                    labels.withUnsafeBufferPointer { y in
+                        gathered
+                            ? set.x.withUnsafeBufferPointer { x in
+                                rows.withUnsafeBufferPointer { rp in
+                                    net.evaluate(wp.baseAddress!, gathering: rp, of: x.baseAddress!, .labels(y.baseAddress!), mode: .training,
+                                                 scale: 1 / Double(batch), gradient: gp.baseAddress!)
+                                }
+                            }
+                            : copied.withUnsafeBufferPointer { x in
+                                net.evaluate(wp.baseAddress!, x.baseAddress!, .labels(y.baseAddress!), batch: batch, mode: .training,
+                                             scale: 1 / Double(batch), gradient: gp.baseAddress!)
+                            }
+                    }
+                }
+            }
+            let (a, _, n) = net.layerView()!.activations(0)
+            return (r.sum, r.correct, g, Array(a.prefix(n * net.layerView()!.layers[0].inputs)))
+        }
+        let gathered = run(gathered: true), dense = run(gathered: false)
+        #expect(gathered.loss == dense.loss && gathered.correct == dense.correct, "net \(kind): loss")
+        #expect(gathered.gradient == dense.gradient, "net \(kind): gradient")
+        #expect(gathered.gradient.contains { $0 != 0 }, "net \(kind): gradient is identically zero")
+        if kind < 2 { #expect(gathered.firstInputs == copied, "net \(kind): the layer view's a₀ is the batch") }
+    }
+
     /// BatchNorm's running averages follow torch's update: after one training batch,
     /// m = 0.1·μ_B and v = 0.9 + 0.1·σ²_B·N/(N − 1), computed here from the inputs directly.
     @Test func batchNormRunningAveragesFollowTorch() {

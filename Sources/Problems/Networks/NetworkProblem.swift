@@ -93,11 +93,11 @@ public final class NetworkProblem<Scalar: KernelScalar>: Problem {
 }
 
 /// One run's evaluation of a `NetworkProblem`: its network (activations, BatchNorm running
-/// averages) and gather buffers, allocated once.
+/// averages) and the buffers of a mini-batch's labels or targets, allocated once; the
+/// network reads the mini-batch's inputs where the data set holds them.
 final class NetworkRun<Scalar: KernelScalar>: Objective {
     let problem: NetworkProblem<Scalar>
     let network: Network<Scalar>
-    private var batchInputs: [Scalar] = []
     private var batchLabels: [Int32] = []
     private var batchTargets: [Scalar] = []
     private var chunkGradient: [Scalar]
@@ -124,18 +124,14 @@ final class NetworkRun<Scalar: KernelScalar>: Objective {
 
     func sampleGradient(at w: UnsafeBufferPointer<Scalar>, samples: UnsafeBufferPointer<Int>,
                         into gradient: UnsafeMutableBufferPointer<Scalar>) {
-        let data = problem.train, batch = samples.count, size = data.featureCount
-        if batchInputs.count < batch * size { batchInputs = Array(repeating: 0, count: batch * size) }
-        batchInputs.withUnsafeMutableBufferPointer { x in
-            data.features.withUnsafeBufferPointer { f in gatherRows(f.baseAddress!, rowLength: size, indices: samples, into: x.baseAddress!) }
-        }
+        let data = problem.train, batch = samples.count
         let scale = 1 / Scalar(batch)
         if data.isClassification {
             if batchLabels.count < batch { batchLabels = Array(repeating: 0, count: batch) }
             for (b, i) in samples.enumerated() { batchLabels[b] = data.labels[i] }
-            batchInputs.withUnsafeBufferPointer { x in
+            data.features.withUnsafeBufferPointer { f in
                 batchLabels.withUnsafeBufferPointer { y in
-                    _ = network.evaluate(w.baseAddress!, x.baseAddress!, .labels(y.baseAddress!), batch: batch, mode: .training,
+                    _ = network.evaluate(w.baseAddress!, gathering: samples, of: f.baseAddress!, .labels(y.baseAddress!), mode: .training,
                                          scale: scale, gradient: gradient.baseAddress!)
                 }
             }
@@ -145,9 +141,9 @@ final class NetworkRun<Scalar: KernelScalar>: Objective {
             batchTargets.withUnsafeMutableBufferPointer { t in
                 data.targets.withUnsafeBufferPointer { y in gatherRows(y.baseAddress!, rowLength: outputs, indices: samples, into: t.baseAddress!) }
             }
-            batchInputs.withUnsafeBufferPointer { x in
+            data.features.withUnsafeBufferPointer { f in
                 batchTargets.withUnsafeBufferPointer { y in
-                    _ = network.evaluate(w.baseAddress!, x.baseAddress!, .values(y.baseAddress!), batch: batch, mode: .training,
+                    _ = network.evaluate(w.baseAddress!, gathering: samples, of: f.baseAddress!, .values(y.baseAddress!), mode: .training,
                                          scale: scale, gradient: gradient.baseAddress!)
                 }
             }
