@@ -425,15 +425,33 @@ func gemmMacroKernel<T: KernelScalar>(
             let io = direct ? tile : .plain(edge, nr)
             if let index = pa.index {
                 // Gathered rows, a ragged panel's too: rows past `rows` repeat its first.
-                let panel = GEMMGatheredPanel(pa.base, pa.rowStride, index: index + ir, rows: rows, column: 0)
-                gemmTile(kernelRows, half, kc, panel, bPanel, ldb, alpha, beta, dst, ldd, io)
+                let g = GEMMGatheredPanel(pa.base, pa.rowStride, index: index + ir, rows: rows, column: 0)
+                switch (kernelRows, half) {
+                case (4, true): gemmMicroKernelHalf(4, kc, g, bPanel, ldb, alpha, beta, dst, ldd, io)
+                case (4, false): gemmMicroKernel(4, kc, g, bPanel, ldb, alpha, beta, dst, ldd, io)
+                case (8, true): gemmMicroKernelHalf(8, kc, g, bPanel, ldb, alpha, beta, dst, ldd, io)
+                case (8, false): gemmMicroKernel(8, kc, g, bPanel, ldb, alpha, beta, dst, ldd, io)
+                case (_, true): gemmMicroKernelHalf(12, kc, g, bPanel, ldb, alpha, beta, dst, ldd, io)
+                case (_, false): gemmMicroKernel(12, kc, g, bPanel, ldb, alpha, beta, dst, ldd, io)
+                }
             } else if inPlace && pa.rowStride != 1 {
                 // A ragged micro-panel of a strided A is packed; its rows past `rows` are zero padding.
-                gemmTile(12, half, kc, GEMMStridedPanel(aPanel, rowStride: pa.rowStride, depthStride: 1), bPanel, ldb, alpha, beta,
-                         dst, ldd, io)
+                let panel = GEMMStridedPanel(aPanel, rowStride: pa.rowStride, depthStride: 1)
+                if half {
+                    gemmMicroKernelHalf(12, kc, panel, bPanel, ldb, alpha, beta, dst, ldd, io)
+                } else {
+                    gemmMicroKernel(12, kc, panel, bPanel, ldb, alpha, beta, dst, ldd, io)
+                }
             } else {
                 let panel = GEMMStridedPanel(aPanel, rowStride: 1, depthStride: inPlace ? pa.depthStride : pa.edgeDepthStride)
-                gemmTile(kernelRows, half, kc, panel, bPanel, ldb, alpha, beta, dst, ldd, io)
+                switch (kernelRows, half) {
+                case (4, true): gemmMicroKernelHalf(4, kc, panel, bPanel, ldb, alpha, beta, dst, ldd, io)
+                case (4, false): gemmMicroKernel(4, kc, panel, bPanel, ldb, alpha, beta, dst, ldd, io)
+                case (8, true): gemmMicroKernelHalf(8, kc, panel, bPanel, ldb, alpha, beta, dst, ldd, io)
+                case (8, false): gemmMicroKernel(8, kc, panel, bPanel, ldb, alpha, beta, dst, ldd, io)
+                case (_, true): gemmMicroKernelHalf(12, kc, panel, bPanel, ldb, alpha, beta, dst, ldd, io)
+                case (_, false): gemmMicroKernel(12, kc, panel, bPanel, ldb, alpha, beta, dst, ldd, io)
+                }
             }
             if !direct {
                 for r in 0..<rows {
@@ -450,22 +468,5 @@ func gemmMacroKernel<T: KernelScalar>(
             ir += mr
         }
         jr += nr
-    }
-}
-
-/// One register tile of `rows` (4, 8 or 12) rows, full or half width, each case a literal row
-/// count so that the inlined micro-kernel is specialised for it.
-@inline(__always)
-func gemmTile<T: KernelScalar, A: GEMMPanelReader>(
-    _ rows: Int, _ half: Bool, _ kc: Int, _ panel: A, _ b: UnsafePointer<T>, _ ldb: Int,
-    _ alpha: T, _ beta: T, _ c: UnsafeMutablePointer<T>, _ ldc: Int, _ io: GEMMTileIO<T>
-) where A.Scalar == T {
-    switch (rows, half) {
-    case (4, true): gemmMicroKernelHalf(4, kc, panel, b, ldb, alpha, beta, c, ldc, io)
-    case (4, false): gemmMicroKernel(4, kc, panel, b, ldb, alpha, beta, c, ldc, io)
-    case (8, true): gemmMicroKernelHalf(8, kc, panel, b, ldb, alpha, beta, c, ldc, io)
-    case (8, false): gemmMicroKernel(8, kc, panel, b, ldb, alpha, beta, c, ldc, io)
-    case (_, true): gemmMicroKernelHalf(12, kc, panel, b, ldb, alpha, beta, c, ldc, io)
-    case (_, false): gemmMicroKernel(12, kc, panel, b, ldb, alpha, beta, c, ldc, io)
     }
 }
