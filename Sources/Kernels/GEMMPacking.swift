@@ -58,16 +58,7 @@ func gemmPackB<T: KernelScalar>(
         let cols = min(nr, nc - j)
         switch trans {
         case .none:
-            if cols == nr, index == nil {
-                var s = b + p0 * ldb + j0 + j
-                var d = out
-                for _ in 0..<kc {
-                    d.store(s.vector(at: 0), at: 0)
-                    d.store(s.vector(at: w), at: w)
-                    s += ldb
-                    d += nr
-                }
-            } else if cols == nr {
+            if cols == nr {
                 var d = out
                 for p in p0..<(p0 + kc) {
                     let s = row(p) + j0 + j

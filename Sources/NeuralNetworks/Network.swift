@@ -53,15 +53,7 @@ public final class Network<Scalar: KernelScalar> {
     /// `gradient`, writes scale·Σ_b ∇_w ℓ_b into it (scale = 1/|B| gives ∇f_B).
     public func evaluate(_ w: UnsafePointer<Scalar>, _ x: UnsafePointer<Scalar>, _ targets: Targets<Scalar>, batch: Int,
                          mode: NetworkMode, scale: Scalar, gradient: UnsafeMutablePointer<Scalar>?) -> (sum: Double, correct: Int) {
-        if Scalar.self == Float.self {
-            return concrete(Float.self).evaluatePass(retyped(w), retyped(x), retyped(targets), batch: batch, mode: mode,
-                                                     scale: scale as! Float, gradient: gradient.map { retyped($0) })
-        }
-        if Scalar.self == Double.self {
-            return concrete(Double.self).evaluatePass(retyped(w), retyped(x), retyped(targets), batch: batch, mode: mode,
-                                                      scale: scale as! Double, gradient: gradient.map { retyped($0) })
-        }
-        return evaluatePass(w, x, targets, batch: batch, mode: mode, scale: scale, gradient: gradient)
+        specialisedPass(w, x, targets, batch: batch, mode: mode, scale: scale, gradient: gradient, rows: nil)
     }
 
     /// `evaluate` on the batch of rows `rows` of the data set at `data` (rows of `inputSize`
@@ -80,15 +72,22 @@ public final class Network<Scalar: KernelScalar> {
             gatherRows(data, rowLength: inputSize, indices: rows, into: gathered.pointer)
             return evaluate(w, gathered.pointer, targets, batch: batch, mode: mode, scale: scale, gradient: gradient)
         }
+        return specialisedPass(w, data, targets, batch: batch, mode: mode, scale: scale, gradient: gradient, rows: index)
+    }
+
+    /// `evaluatePass` on the concrete type (see `forward`).
+    private func specialisedPass(_ w: UnsafePointer<Scalar>, _ x: UnsafePointer<Scalar>, _ targets: Targets<Scalar>, batch: Int,
+                                 mode: NetworkMode, scale: Scalar, gradient: UnsafeMutablePointer<Scalar>?,
+                                 rows: UnsafePointer<Int>?) -> (sum: Double, correct: Int) {
         if Scalar.self == Float.self {
-            return concrete(Float.self).evaluatePass(retyped(w), retyped(data), retyped(targets), batch: batch, mode: mode,
-                                                     scale: scale as! Float, gradient: gradient.map { retyped($0) }, rows: index)
+            return concrete(Float.self).evaluatePass(retyped(w), retyped(x), retyped(targets), batch: batch, mode: mode,
+                                                     scale: scale as! Float, gradient: gradient.map { retyped($0) }, rows: rows)
         }
         if Scalar.self == Double.self {
-            return concrete(Double.self).evaluatePass(retyped(w), retyped(data), retyped(targets), batch: batch, mode: mode,
-                                                      scale: scale as! Double, gradient: gradient.map { retyped($0) }, rows: index)
+            return concrete(Double.self).evaluatePass(retyped(w), retyped(x), retyped(targets), batch: batch, mode: mode,
+                                                      scale: scale as! Double, gradient: gradient.map { retyped($0) }, rows: rows)
         }
-        return evaluatePass(w, data, targets, batch: batch, mode: mode, scale: scale, gradient: gradient, rows: index)
+        return evaluatePass(w, x, targets, batch: batch, mode: mode, scale: scale, gradient: gradient, rows: rows)
     }
 
     /// This network as Network<T>, for T == Scalar.
@@ -100,7 +99,7 @@ public final class Network<Scalar: KernelScalar> {
 
     func evaluatePass(_ w: UnsafePointer<Scalar>, _ x: UnsafePointer<Scalar>, _ targets: Targets<Scalar>, batch: Int,
                       mode: NetworkMode, scale: Scalar, gradient: UnsafeMutablePointer<Scalar>?,
-                      rows: UnsafePointer<Int>? = nil) -> (sum: Double, correct: Int) {
+                      rows: UnsafePointer<Int>?) -> (sum: Double, correct: Int) {
         let z = body.forward(w, x, batch: batch, mode: mode, rows: rows)
         let result = loss.evaluate(z, targets, batch: batch, outputs: outputSize, scale: scale,
                                    gradient: gradient == nil ? nil : body.outputGradient)
