@@ -26,46 +26,46 @@ let package = Package(
         .executable(name: "classical-bench", targets: ["ClassicalBenchmarks"]),
         .executable(name: "network-bench", targets: ["NetworkBenchmarks"]),
         .executable(name: "idx-fuzz", targets: ["IDXFuzz"]),
-        .library(name: "OptBench", targets: ["Harness"]),
+        .library(name: "OptBench", targets: ["OptBenchHarness"]),
     ],
     targets: [
         // MARK: Libraries, lowest layer first:
         // Kernels ← LinearAlgebra, Core ← Datasets, NeuralNetworks ← Problems; Kernels, Core ← Optimizers; both ← Harness ← CLI
-        .target(name: "Kernels", swiftSettings: hot),
-        .target(name: "LinearAlgebra", dependencies: ["Kernels"], swiftSettings: hot),
-        .target(name: "Core", dependencies: ["Kernels"], swiftSettings: hot),
-        .target(name: "Datasets", dependencies: ["Core"], swiftSettings: hot),
-        .target(name: "NeuralNetworks", dependencies: ["Kernels", "LinearAlgebra", "Core"], swiftSettings: hot),
-        .target(name: "Problems", dependencies: ["Kernels", "LinearAlgebra", "Core", "Datasets", "NeuralNetworks"], swiftSettings: hot),
-        .target(name: "Optimizers", dependencies: ["Kernels", "Core"], swiftSettings: hot),
-        .target(name: "Harness", dependencies: ["Kernels", "Core", "Problems", "Optimizers"], swiftSettings: glue),
-        .target(name: "OptBenchCLI", dependencies: ["Core", "Problems", "Optimizers", "Harness"], swiftSettings: glue),
+        .target(name: "OptBenchKernels", path: "Sources/Kernels", swiftSettings: hot),
+        .target(name: "OptBenchLinearAlgebra", dependencies: ["OptBenchKernels"], path: "Sources/LinearAlgebra", swiftSettings: hot),
+        .target(name: "OptBenchCore", dependencies: ["OptBenchKernels"], path: "Sources/Core", swiftSettings: hot),
+        .target(name: "OptBenchDatasets", dependencies: ["OptBenchKernels", "OptBenchCore"], path: "Sources/Datasets", swiftSettings: hot),
+        .target(name: "OptBenchNeuralNetworks", dependencies: ["OptBenchKernels", "OptBenchLinearAlgebra", "OptBenchCore"], path: "Sources/NeuralNetworks", swiftSettings: hot),
+        .target(name: "OptBenchProblems", dependencies: ["OptBenchKernels", "OptBenchLinearAlgebra", "OptBenchCore", "OptBenchDatasets", "OptBenchNeuralNetworks"], path: "Sources/Problems", swiftSettings: hot),
+        .target(name: "OptBenchOptimizers", dependencies: ["OptBenchKernels", "OptBenchCore"], path: "Sources/Optimizers", swiftSettings: hot),
+        .target(name: "OptBenchHarness", dependencies: ["OptBenchKernels", "OptBenchCore", "OptBenchProblems", "OptBenchOptimizers"], path: "Sources/Harness", swiftSettings: glue),
+        .target(name: "OptBenchCLI", dependencies: ["OptBenchCore", "OptBenchProblems", "OptBenchOptimizers", "OptBenchHarness"], swiftSettings: glue),
 
         // MARK: Executables
         .executableTarget(name: "optbench", dependencies: ["OptBenchCLI"], swiftSettings: glue),
         .executableTarget(
-            name: "KernelBenchmarks", dependencies: ["Kernels", "Optimizers"],
+            name: "KernelBenchmarks", dependencies: ["OptBenchKernels", "OptBenchOptimizers"],
             path: "Benchmarks/KernelBenchmarks", swiftSettings: hot),
         .executableTarget(
-            name: "ClassicalBenchmarks", dependencies: ["Kernels", "Core", "Problems", "Optimizers", "Harness"],
+            name: "ClassicalBenchmarks", dependencies: ["OptBenchKernels", "OptBenchCore", "OptBenchProblems", "OptBenchOptimizers", "OptBenchHarness"],
             path: "Benchmarks/ClassicalBenchmarks", swiftSettings: glue),
         .executableTarget(
-            name: "IDXFuzz", dependencies: ["Datasets", "Core", "TestSupport"],
+            name: "IDXFuzz", dependencies: ["OptBenchDatasets", "OptBenchCore", "TestSupport"],
             path: "Benchmarks/IDXFuzz", swiftSettings: hot),
 
         .executableTarget(
-            name: "NetworkBenchmarks", dependencies: ["Kernels", "Core", "Datasets", "NeuralNetworks", "Problems", "Optimizers"],
+            name: "NetworkBenchmarks", dependencies: ["OptBenchKernels", "OptBenchCore", "OptBenchDatasets", "OptBenchNeuralNetworks", "OptBenchProblems", "OptBenchOptimizers"],
             path: "Benchmarks/NetworkBenchmarks", exclude: ["torch_mlp.py", "torch_resnet.py"], swiftSettings: glue),
 
         // MARK: Tests
-        .target(name: "TestSupport", dependencies: ["Kernels", "Core"], path: "Tests/TestSupport", swiftSettings: hot),
-        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"], swiftSettings: hot),
-        .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "Kernels", "TestSupport"], swiftSettings: hot),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Core", "TestSupport"], swiftSettings: hot),
-        .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "Core", "Kernels", "TestSupport"], swiftSettings: hot),
-        .testTarget(name: "ProblemsTests", dependencies: ["Problems", "Core", "Kernels", "LinearAlgebra", "TestSupport"], swiftSettings: hot),
-        .testTarget(name: "OptimizersTests", dependencies: ["Optimizers", "Core", "Kernels", "NeuralNetworks", "Problems", "TestSupport"], swiftSettings: hot),
-        .testTarget(name: "HarnessTests", dependencies: ["Harness", "Problems", "Optimizers", "Core", "Kernels", "NeuralNetworks", "TestSupport"], swiftSettings: glue),
-        .testTarget(name: "OptBenchCLITests", dependencies: ["OptBenchCLI", "Harness", "Problems", "Optimizers", "TestSupport"], swiftSettings: glue),
+        .target(name: "TestSupport", dependencies: ["OptBenchKernels", "OptBenchCore"], path: "Tests/TestSupport", swiftSettings: hot),
+        .testTarget(name: "KernelsTests", dependencies: ["OptBenchKernels", "TestSupport"], swiftSettings: hot),
+        .testTarget(name: "LinearAlgebraTests", dependencies: ["OptBenchLinearAlgebra", "OptBenchKernels", "TestSupport"], swiftSettings: hot),
+        .testTarget(name: "DatasetsTests", dependencies: ["OptBenchDatasets", "OptBenchCore", "TestSupport"], swiftSettings: hot),
+        .testTarget(name: "NeuralNetworksTests", dependencies: ["OptBenchNeuralNetworks", "OptBenchCore", "OptBenchKernels", "TestSupport"], swiftSettings: hot),
+        .testTarget(name: "ProblemsTests", dependencies: ["OptBenchProblems", "OptBenchOptimizers", "OptBenchCore", "OptBenchKernels", "OptBenchLinearAlgebra", "TestSupport"], swiftSettings: hot),
+        .testTarget(name: "OptimizersTests", dependencies: ["OptBenchOptimizers", "OptBenchCore", "OptBenchKernels", "OptBenchNeuralNetworks", "OptBenchProblems", "TestSupport"], swiftSettings: hot),
+        .testTarget(name: "HarnessTests", dependencies: ["OptBenchHarness", "OptBenchProblems", "OptBenchOptimizers", "OptBenchCore", "OptBenchKernels", "OptBenchNeuralNetworks", "TestSupport"], swiftSettings: glue),
+        .testTarget(name: "OptBenchCLITests", dependencies: ["OptBenchCLI", "OptBenchHarness", "OptBenchProblems", "OptBenchOptimizers", "TestSupport"], swiftSettings: glue),
     ]
 )

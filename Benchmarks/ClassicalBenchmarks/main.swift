@@ -12,13 +12,13 @@
 // time and iterations, beside scipy's L-BFGS-B with the same tolerance and memory.
 // Swift runs before and after the Python side; its figure is the mean of both.
 
-import Core
+import OptBenchCore
 import Dispatch
 import Foundation
-import Harness
-import Kernels
-import Optimizers
-import Problems
+import OptBenchHarness
+import OptBenchKernels
+import OptBenchOptimizers
+import OptBenchProblems
 
 let arguments = Set(CommandLine.arguments.dropFirst())
 if arguments.contains("--help") {
@@ -34,7 +34,7 @@ defer { try? FileManager.default.removeItem(at: scratch) }
 
 func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) * 1e-9 }
 func log(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
-func median(_ v: [Double]) -> Double { Harness.median(v) }
+func median(_ v: [Double]) -> Double { OptBenchHarness.median(v) }
 
 func writeRaw(_ values: UnsafeBufferPointer<Double>, _ name: String) throws {
     try Data(buffer: values).write(to: scratch.appendingPathComponent(name))

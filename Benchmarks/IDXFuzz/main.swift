@@ -6,8 +6,8 @@
 // codes, garbage, gzip-wrapped and gzip-corrupted files, image+label pairs) comes with the
 // outcome an independent reference decoder predicts; the program counts decoded and refused
 // inputs per kind and exits 1 on any other outcome (3 if one input hangs for 10 s).
-import Core
-import Datasets
+import OptBenchCore
+import OptBenchDatasets
 import Dispatch
 import Foundation
 import Synchronization

@@ -1,8 +1,8 @@
 // The named benchmark cases: what each one runs in Swift, the matching numpy command, and the
 // work per call that turns a time into GFLOP/s or GB/s.
 
-import Kernels
-import Optimizers
+import OptBenchKernels
+import OptBenchOptimizers
 
 /// Keeps results observable so the optimiser cannot drop a benchmarked call.
 nonisolated(unsafe) var blackHole: Double = 0

@@ -8,7 +8,7 @@
 
 import Dispatch
 import Foundation
-import Kernels
+import OptBenchKernels
 
 struct Options {
     var quick = false, csv = false, numpy = true, threads = 2

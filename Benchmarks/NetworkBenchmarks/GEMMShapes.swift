@@ -1,5 +1,5 @@
 import Foundation
-import Kernels
+import OptBenchKernels
 
 /// One GEMM of an MLP step: C (m×n) ← op(A)·op(B), row-major, as `Dense` calls it.
 struct GEMMShape {

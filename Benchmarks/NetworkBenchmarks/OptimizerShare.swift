@@ -1,11 +1,11 @@
 // The update rule's part of a training step: each optimizer stepped on a stored gradient of the
 // MLP's parameter count and layout, so its time is the update's (and the gradient copy, which is
 // timed alone and taken off), with the bytes it must move per step turned into GB/s.
-import Core
+import OptBenchCore
 import Foundation
-import Kernels
-import Optimizers
-import Problems
+import OptBenchKernels
+import OptBenchOptimizers
+import OptBenchProblems
 
 /// ∇f_B(w) = a fixed vector, copied out: a step on it costs the copy and the update alone.
 final class StoredGradient: Objective {

@@ -1,9 +1,9 @@
-import Core
+import OptBenchCore
 import Foundation
-import Kernels
-import NeuralNetworks
-import Optimizers
-import Problems
+import OptBenchKernels
+import OptBenchNeuralNetworks
+import OptBenchOptimizers
+import OptBenchProblems
 
 /// Where one MLP training step's time goes: the network's forward pass alone, forward and
 /// backward (`Network.evaluate`), the problem's mini-batch gradient (its rows read where the data set holds them), and the

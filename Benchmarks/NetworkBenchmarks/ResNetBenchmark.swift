@@ -2,13 +2,13 @@
 // images, ours and torch eager's on the same images, labels, batch order and thread count,
 // interleaved round by round so that both see the same load on a shared machine. Prints
 // seconds per step and per 60000-sample epoch, our GFLOP/s and the median per-round ratio.
-import Core
-import Datasets
+import OptBenchCore
+import OptBenchDatasets
 import Foundation
-import Kernels
-import NeuralNetworks
-import Optimizers
-import Problems
+import OptBenchKernels
+import OptBenchNeuralNetworks
+import OptBenchOptimizers
+import OptBenchProblems
 
 /// A long-lived python3 running `torch_resnet.py`: `steps K` runs the next K steps of the batch
 /// order and answers their seconds. Nil when python3 or torch is missing.

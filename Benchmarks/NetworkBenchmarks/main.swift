@@ -1,13 +1,13 @@
 // `make bench-nets`: our network training epoch next to PyTorch eager's, measured in the same
 // run on the same model, data, batch order and thread count. Prints both times, their ratio
 // and our GFLOP/s; without an importable torch, says so and prints ours alone.
-import Core
-import Datasets
+import OptBenchCore
+import OptBenchDatasets
 import Foundation
-import Kernels
-import NeuralNetworks
-import Optimizers
-import Problems
+import OptBenchKernels
+import OptBenchNeuralNetworks
+import OptBenchOptimizers
+import OptBenchProblems
 
 let arguments = CommandLine.arguments
 func option(_ name: String, _ fallback: Int) -> Int {

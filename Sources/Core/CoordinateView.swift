@@ -1,4 +1,4 @@
-import Kernels
+import OptBenchKernels
 
 /// Partial derivatives ∂F/∂w_j, each in about 1/d of a full gradient's work — the promise the
 /// oracle's charge of 1/d epoch per partial rests on. A problem whose partial costs a whole

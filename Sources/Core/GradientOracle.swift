@@ -1,4 +1,4 @@
-import Kernels
+import OptBenchKernels
 
 /// Evaluations charged so far, counted as integers in the survey's unit (Appendix C): one epoch
 /// is n sample-gradient evaluations, so a full gradient or a loss costs 1, a mini-batch gradient

@@ -1,4 +1,4 @@
-import Kernels
+import OptBenchKernels
 
 /// The layer structure of a network trained on mini-batches: for layer ℓ with weights W_ℓ
 /// (a block of the layout), the inputs a_ℓ of the last mini-batch evaluated and the gradients

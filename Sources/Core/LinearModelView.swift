@@ -1,4 +1,4 @@
-import Kernels
+import OptBenchKernels
 
 /// The structure of a linear model, fᵢ(w) = φᵢ(xᵢᵀw) + (λ/2)‖w‖², so that
 /// ∇fᵢ(w) = φᵢ′(xᵢᵀw)·xᵢ + λw: variance-reduced methods store one scalar per sample instead of a

@@ -1,4 +1,4 @@
-import Kernels
+import OptBenchKernels
 
 /// The uncharged evaluation surface of an objective F: ℝᵈ → ℝ, usually a finite sum
 /// F(w) = (1/n) Σᵢ fᵢ(w) over n samples, on parameters stored as one flat buffer of `Scalar`.

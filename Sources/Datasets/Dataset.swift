@@ -1,6 +1,6 @@
-import Core
+import OptBenchCore
 import Foundation
-import Kernels
+import OptBenchKernels
 
 /// A supervised data set held in float32: n samples of a fixed shape and, per sample, a class
 /// label or a vector of regression targets.

@@ -1,4 +1,4 @@
-import Core
+import OptBenchCore
 import Foundation
 
 /// The element type of an IDX file, named by byte 2 of its magic number.

@@ -1,5 +1,5 @@
-import Core
-import Kernels
+import OptBenchCore
+import OptBenchKernels
 
 /// Data sets generated from a seed, for problems that need no files.
 public enum SyntheticDatasets {

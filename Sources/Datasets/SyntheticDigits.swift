@@ -1,5 +1,5 @@
 import Dispatch
-import Kernels
+import OptBenchKernels
 
 /// The generative model behind `SyntheticDatasets.mnistShaped`: 28 × 28 images of pen-drawn
 /// glyphs, one glyph family per class.

@@ -1,4 +1,4 @@
-import Core
+import OptBenchCore
 import Foundation
 
 /// The regression gate: what changed between a baseline results folder and a new one of the

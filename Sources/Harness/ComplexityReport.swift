@@ -1,4 +1,4 @@
-import Core
+import OptBenchCore
 import Foundation
 
 /// The theory-versus-measurement table of a suite whose optimizer columns name a

@@ -1,12 +1,12 @@
-import Core
+import OptBenchCore
 import Dispatch
 import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
-import Kernels
-import Optimizers
-import Problems
+import OptBenchKernels
+import OptBenchOptimizers
+import OptBenchProblems
 
 /// The outcome of one cell of a grid, without its trace.
 public struct CellSummary: Codable, Sendable {

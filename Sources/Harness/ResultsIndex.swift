@@ -1,4 +1,4 @@
-import Core
+import OptBenchCore
 import Foundation
 
 /// The page over every suite of a results folder: `results/index.html`, with each suite's

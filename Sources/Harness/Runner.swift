@@ -1,8 +1,8 @@
-import Core
+import OptBenchCore
 import Dispatch
-import Kernels
-import Optimizers
-import Problems
+import OptBenchKernels
+import OptBenchOptimizers
+import OptBenchProblems
 
 /// One row of a run's trace, recorded at every epoch boundary (and at the start).
 public struct TraceRecord: Sendable {

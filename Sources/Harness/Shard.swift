@@ -1,4 +1,4 @@
-import Core
+import OptBenchCore
 import Foundation
 
 /// What a shard folder holds (`shard.json`): suite, shard i of N, and its cell count.

@@ -1,7 +1,7 @@
 // Statistics of result tables: expected running time, seeded bootstrap intervals, paired
 // comparisons and rankings across targets. Pure functions of per-run outcomes.
 
-import Kernels
+import OptBenchKernels
 
 // MARK: Per-run outcomes
 

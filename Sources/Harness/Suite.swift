@@ -1,7 +1,7 @@
-import Kernels
-import Core
-import Optimizers
-import Problems
+import OptBenchKernels
+import OptBenchCore
+import OptBenchOptimizers
+import OptBenchProblems
 
 /// A problem row of a suite: a registered name and its `key=value` settings.
 public struct SuiteProblem: Sendable {

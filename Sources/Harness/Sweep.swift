@@ -1,5 +1,5 @@
-import Core
-import Kernels
+import OptBenchCore
+import OptBenchKernels
 
 /// A hyper-parameter a column sweeps besides the learning rate: a name its optimizer declares
 /// and the values to try. A column's sweep is the product of its axes with the learning rates.

@@ -1,5 +1,5 @@
-import Core
-import Kernels
+import OptBenchCore
+import OptBenchKernels
 
 /// Epoch complexities to reach accuracy ε on a quadratic with Hessian spectrum λ, from the
 /// survey's Appendix C and §5.2, up to constants — so the ratio measured ÷ predicted and the

@@ -1,4 +1,4 @@
-import Kernels
+import OptBenchKernels
 
 /// The Cholesky factorisation A = LLᵀ of a symmetric positive definite matrix, for solving
 /// the normal equations of reference solutions (least squares, Newton steps).

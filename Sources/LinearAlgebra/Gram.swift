@@ -1,5 +1,5 @@
 import Dispatch
-import Kernels
+import OptBenchKernels
 
 /// G = s·Σᵢ cᵢ·xᵢxᵢᵀ = s·XᵀCX for the n×d row-major X with rows xᵢ and optional weights cᵢ
 /// (all 1 when nil): the Hessian XᵀX/n of least squares and XᵀDX/n of logistic regression.

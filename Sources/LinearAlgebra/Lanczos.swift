@@ -1,4 +1,4 @@
-import Kernels
+import OptBenchKernels
 
 /// The extremal eigenvalues λmax and λmin of a symmetric operator v ↦ Hv, by the Lanczos
 /// process with full reorthogonalisation.

@@ -1,4 +1,4 @@
-import Kernels
+import OptBenchKernels
 
 /// `count` orthonormal vectors of ℝ^length, as the rows of a count×length row-major matrix,
 /// from Gaussian draws of `rng` by classical Gram–Schmidt applied twice (CGS2), which keeps them

@@ -1,4 +1,4 @@
-import Kernels
+import OptBenchKernels
 
 /// The eigendecomposition A = Q·diag(λ)·Qᵀ of a dense real symmetric matrix, exact to working
 /// precision.

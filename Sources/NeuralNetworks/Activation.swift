@@ -1,4 +1,4 @@
-import Kernels
+import OptBenchKernels
 
 /// An elementwise nonlinearity φ, applied to a layer's pre-activations s: a = φ(s).
 ///

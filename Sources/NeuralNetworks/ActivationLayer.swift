@@ -1,4 +1,4 @@
-import Kernels
+import OptBenchKernels
 
 /// a = φ(s) elementwise as a layer (`Activation` states φ and φ′).
 final class ActivationLayer<Scalar: KernelScalar>: Layer {

@@ -1,4 +1,4 @@
-import Kernels
+import OptBenchKernels
 
 /// Batch normalisation (Ioffe and Szegedy, 2015) per channel c of an input of shape [C] or
 /// [C, H, W]: over the N = B·H·W values of channel c in the batch,

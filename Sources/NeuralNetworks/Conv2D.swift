@@ -1,4 +1,4 @@
-import Kernels
+import OptBenchKernels
 import Synchronization
 
 /// A 2-D convolution (a cross-correlation, as torch's `nn.Conv2d`) from C input channels to C′

@@ -1,4 +1,4 @@
-import Kernels
+import OptBenchKernels
 
 /// A fully connected layer s = W x + b on each sample (W is outputs × inputs, row-major, as
 /// torch's `nn.Linear` stores it), over a batch S = X Wᵀ + 1bᵀ by one GEMM. Backward:

@@ -1,4 +1,4 @@
-import Kernels
+import OptBenchKernels
 
 /// Where a network's element-wise passes (activations, the residual sum) split across the cores
 /// (`forEachElementwiseRange`): a batch's activations were just written by a layer that ran on

@@ -1,4 +1,4 @@
-import Kernels
+import OptBenchKernels
 
 /// Global average pooling over the positions of each channel, [C, H, W] → [C]:
 /// y_c = (1/(H·W)) Σ_{h,w} x[c, h, w]; backward ∂f/∂x[c, h, w] = (1/(H·W)) ∂f/∂y_c.

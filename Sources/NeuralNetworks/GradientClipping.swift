@@ -1,4 +1,4 @@
-import Kernels
+import OptBenchKernels
 
 /// Gradient clipping as torch's `clip_grad_value_` and `clip_grad_norm_`: first each entry
 /// clamped to [−c, c], then g ← g·min(1, τ/(‖g‖₂ + 10⁻⁶)). Either bound may be absent.

@@ -1,5 +1,5 @@
-import Kernels
-import LinearAlgebra
+import OptBenchKernels
+import OptBenchLinearAlgebra
 
 /// How a network's weights start. For a weight W with fan-in n_in and fan-out n_out, and the
 /// gain γ of the activation that follows (√2 for ReLU, √(2/(1 + 0.01²)) for leaky ReLU, 5/3

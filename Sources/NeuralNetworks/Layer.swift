@@ -1,5 +1,5 @@
-import Core
-import Kernels
+import OptBenchCore
+import OptBenchKernels
 
 /// How a forward pass treats normalisation statistics: `training` normalises by the mini-batch's
 /// statistics and moves BatchNorm's running averages; `probing` normalises by the batch's

@@ -1,4 +1,4 @@
-import Kernels
+import OptBenchKernels
 
 /// Layer normalisation (Ba, Kiros and Hinton, 2016) over all F features of each sample, as
 /// torch's `nn.LayerNorm(normalized_shape)` with an elementwise affine: per sample

@@ -1,4 +1,4 @@
-import Kernels
+import OptBenchKernels
 
 /// The per-sample loss ℓ(z, y) on a network's output z, averaged over a batch:
 /// `cross-entropy` ℓ = log Σ_c e^{z_c} − z_y on logits (softmax cross-entropy, torch's

@@ -1,5 +1,5 @@
-import Core
-import Kernels
+import OptBenchCore
+import OptBenchKernels
 
 /// A network f(w; x) from a `LayerSpec` list, with a loss ℓ: the per-run object that evaluates
 /// f_B(w) = (1/|B|) Σ_{b∈B} ℓ(f(w; x_b), y_b) and back-propagates it over whole mini-batches.

@@ -1,4 +1,4 @@
-import Core
+import OptBenchCore
 
 /// Residual network architectures as `LayerSpec` lists.
 ///

@@ -1,4 +1,4 @@
-import Kernels
+import OptBenchKernels
 
 /// A residual block y = φ(F(x) + S(x)), the survey's eq. (19) z ← φ(F(W, z) + z) when the
 /// shortcut S is the identity: F is the body (for the fully-connected form W₁·φ(W₂·z); for

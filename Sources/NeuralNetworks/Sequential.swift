@@ -1,4 +1,4 @@
-import Kernels
+import OptBenchKernels
 
 /// A layer of a `Sequential`, by concrete type: switching over it keeps every layer's code
 /// specialised for `Scalar`, which an existential `any Layer` would not.

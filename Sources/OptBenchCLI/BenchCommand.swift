@@ -1,5 +1,5 @@
 import Foundation
-import Harness
+import OptBenchHarness
 
 /// `optbench bench`: a suite's full grid, tables and traces under `--out` (default `results/<suite>`).
 enum BenchCommand: Subcommand {

@@ -1,5 +1,5 @@
 import Foundation
-import Harness
+import OptBenchHarness
 
 /// `optbench compare BASELINE NEW`: the regression gate between two results folders of one
 /// suite. Exit 0 when every pair is equal or better, 1 on a regression, 2 on unusable input.

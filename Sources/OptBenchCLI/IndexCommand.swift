@@ -1,5 +1,5 @@
 import Foundation
-import Harness
+import OptBenchHarness
 
 /// `optbench index DIR`: `DIR/index.html`, the page over every suite folder in DIR.
 enum IndexCommand: Subcommand {

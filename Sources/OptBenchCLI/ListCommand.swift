@@ -1,7 +1,7 @@
-import Core
-import Harness
-import Optimizers
-import Problems
+import OptBenchCore
+import OptBenchHarness
+import OptBenchOptimizers
+import OptBenchProblems
 
 /// `optbench list [problems|optimizers|suites]`: names, one-line descriptions, parameters.
 enum ListCommand: Subcommand {

@@ -1,5 +1,5 @@
 import Foundation
-import Harness
+import OptBenchHarness
 
 /// `optbench merge DIR… --out DIR`: shard folders of one suite into the tables one run writes.
 enum MergeCommand: Subcommand {

@@ -1,6 +1,6 @@
-import Core
+import OptBenchCore
 import Foundation
-import Harness
+import OptBenchHarness
 
 /// The `optbench` command line: `list`, `trace`, `run` and `bench`. Returns the exit status:
 /// 0 on success, 2 on a usage or configuration error, 1 when a run fails.

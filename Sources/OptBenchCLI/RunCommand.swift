@@ -1,8 +1,8 @@
-import Core
+import OptBenchCore
 import Foundation
-import Harness
-import Optimizers
-import Problems
+import OptBenchHarness
+import OptBenchOptimizers
+import OptBenchProblems
 
 /// `optbench run`: one cell (problem × optimizer × hyper-parameters × seed); a summary to
 /// stdout and, with `--out`, the per-epoch trace as CSV.

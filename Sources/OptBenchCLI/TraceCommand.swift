@@ -1,7 +1,7 @@
-import Core
-import Harness
-import Optimizers
-import Problems
+import OptBenchCore
+import OptBenchHarness
+import OptBenchOptimizers
+import OptBenchProblems
 
 /// `optbench trace`: full-gradient steps on a deterministic problem from a given point, as CSV
 /// `step,loss,x0,x1,…` with `%.17g`, to compare update rules with other libraries step by step.

@@ -1,4 +1,4 @@
-import Core
+import OptBenchCore
 
 extension OptimizerEntry {
     /// AMSGrad (Reddi et al., 2018) in torch's form: `Adam` with `amsgrad=true`,

@@ -1,5 +1,5 @@
-import Core
-import Kernels
+import OptBenchCore
+import OptBenchKernels
 
 /// AdaDelta (Zeiler, 2012), exactly torch.optim.Adadelta's rule, per group:
 ///

@@ -1,5 +1,5 @@
-import Core
-import Kernels
+import OptBenchCore
+import OptBenchKernels
 
 /// AdaGrad (Duchi, Hazan & Singer, 2011; the survey's §5.4), exactly torch.optim.Adagrad's rule,
 /// per group:

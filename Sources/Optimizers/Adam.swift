@@ -1,5 +1,5 @@
-import Core
-import Kernels
+import OptBenchCore
+import OptBenchKernels
 
 /// Adam (Kingma & Ba, 2015; the survey's §5.4), exactly torch.optim.Adam's rule, per group:
 ///

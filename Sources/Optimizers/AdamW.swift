@@ -1,4 +1,4 @@
-import Core
+import OptBenchCore
 
 extension OptimizerEntry {
     /// AdamW (Loshchilov & Hutter, 2019) in torch's form: `Adam` with the weight decay decoupled

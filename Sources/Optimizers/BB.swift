@@ -1,5 +1,5 @@
-import Core
-import Kernels
+import OptBenchCore
+import OptBenchKernels
 
 /// The Barzilai–Borwein quotient: BB1 α = sᵀs/sᵀy (the long step) or BB2 α = sᵀy/yᵀy (the short step).
 public enum BBFormula: String, Sendable, CaseIterable { case bb1, bb2 }

@@ -1,5 +1,5 @@
-import Core
-import Kernels
+import OptBenchCore
+import OptBenchKernels
 
 /// What one step tells every element-wise rule.
 public struct StepContext: Sendable {

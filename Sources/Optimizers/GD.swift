@@ -1,4 +1,4 @@
-import Core
+import OptBenchCore
 
 extension OptimizerEntry {
     /// Gradient descent, θ_t = θ_{t−1} − η_t ∇F(θ_{t−1}): one full gradient (one epoch) per step.

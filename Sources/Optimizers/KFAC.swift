@@ -1,5 +1,5 @@
-import Core
-import Kernels
+import OptBenchCore
+import OptBenchKernels
 
 /// K-FAC, Kronecker-factored approximate curvature (Martens & Grosse, 2015), for the dense
 /// layers of a network: each layer's block of the Fisher is approximated by a Kronecker product

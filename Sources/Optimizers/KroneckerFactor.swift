@@ -1,4 +1,4 @@
-import Kernels
+import OptBenchKernels
 
 /// One Kronecker factor of a K-FAC curvature block (Martens & Grosse, 2015, §3 and §5): the
 /// exponential running average of a symmetric n×n mini-batch statistic F̂_t (E[ā āᵀ] of a

@@ -1,5 +1,5 @@
-import Core
-import Kernels
+import OptBenchCore
+import OptBenchKernels
 
 /// L-BFGS's line search: strong_wolfe (Nocedal & Wright Alg. 3.5/3.6) or none (the initial
 /// trial step, torch's fixed-step mode).

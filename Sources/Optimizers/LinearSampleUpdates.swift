@@ -1,4 +1,4 @@
-import Kernels
+import OptBenchKernels
 
 // Fused single-pass updates for variance-reduced steps on linear models, where a sample
 // gradient is a scalar times a feature row. Each touches x, w and one d-vector once while they

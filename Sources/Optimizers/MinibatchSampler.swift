@@ -1,4 +1,4 @@
-import Kernels
+import OptBenchKernels
 
 /// Draws mini-batches without replacement: a fresh seeded permutation of 0..<n each pass,
 /// as a shuffling data loader does; the last batch of a pass may be short.

@@ -1,4 +1,4 @@
-import Core
+import OptBenchCore
 
 extension OptimizerEntry {
     /// Heavy-ball momentum (Polyak) in torch.optim.SGD's form (`SGD`), b_t = μ b_{t−1} + (1 − τ)g_t,

@@ -1,5 +1,5 @@
-import Core
-import Kernels
+import OptBenchCore
+import OptBenchKernels
 
 /// NAdam (Dozat, 2016): Adam with Nesterov momentum, exactly torch.optim.NAdam's rule, per group:
 ///

@@ -1,4 +1,4 @@
-import Core
+import OptBenchCore
 
 extension OptimizerEntry {
     /// Nesterov's accelerated gradient in torch.optim.SGD's form (`SGD`; Sutskever et al., 2013):

@@ -1,5 +1,5 @@
-import Core
-import Kernels
+import OptBenchCore
+import OptBenchKernels
 
 /// An optimization algorithm as a pure update rule over a flat parameter buffer of `Scalar`
 /// (`Float` or `Double`, the same code for both).

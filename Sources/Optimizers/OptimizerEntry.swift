@@ -1,5 +1,5 @@
-import Core
-import Kernels
+import OptBenchCore
+import OptBenchKernels
 
 /// A registered optimizer: name, one-line description, typed hyper-parameters with torch's
 /// names and defaults, and a factory that validates them and builds the rule in both

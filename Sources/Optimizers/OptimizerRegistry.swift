@@ -1,4 +1,4 @@
-import Core
+import OptBenchCore
 
 /// Every optimizer by name. Adding an optimizer is one file (with its `OptimizerEntry`) and
 /// one line here.

@@ -1,5 +1,5 @@
-import Core
-import Kernels
+import OptBenchCore
+import OptBenchKernels
 
 /// How R-CD draws blocks: uniformly with step lr, or ∝ L_b with step lr/L_b.
 public enum RCDSampling: String, Sendable, CaseIterable { case uniform, lipschitz }

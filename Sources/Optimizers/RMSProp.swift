@@ -1,5 +1,5 @@
-import Core
-import Kernels
+import OptBenchCore
+import OptBenchKernels
 
 /// RMSProp (Tieleman & Hinton, 2012; the survey's §5.4), exactly torch.optim.RMSprop's rule,
 /// per group:

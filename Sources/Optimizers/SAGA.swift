@@ -1,5 +1,5 @@
-import Core
-import Kernels
+import OptBenchCore
+import OptBenchKernels
 
 /// SAGA's gradient table before the first step: zeros (free) or every ∇fᵢ(w₀) (one epoch).
 public enum SAGATableInit: String, Sendable, CaseIterable { case zero, full }

@@ -1,5 +1,5 @@
-import Core
-import Kernels
+import OptBenchCore
+import OptBenchKernels
 
 /// Stochastic gradient descent with momentum, exactly torch.optim.SGD's rule, per group.
 ///

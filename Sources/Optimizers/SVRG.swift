@@ -1,5 +1,5 @@
-import Core
-import Kernels
+import OptBenchCore
+import OptBenchKernels
 
 /// Where SVRG's next outer loop starts: the last inner iterate (option I) or a random one (option II).
 public enum SVRGSnapshot: String, Sendable, CaseIterable { case last, random }

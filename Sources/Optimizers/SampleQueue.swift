@@ -1,5 +1,5 @@
-import Core
-import Kernels
+import OptBenchCore
+import OptBenchKernels
 
 /// Uniform sample indices j ~ Uniform{0, …, n−1}, drawn `depth` steps before they are used so
 /// that a step can prefetch the feature rows the next steps will read. The indices come out in

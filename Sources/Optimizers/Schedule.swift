@@ -1,5 +1,5 @@
-import Core
-import Kernels
+import OptBenchCore
+import OptBenchKernels
 
 /// The schedule families `schedule=` names.
 public enum ScheduleKind: String, Sendable, CaseIterable {

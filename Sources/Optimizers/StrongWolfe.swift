@@ -1,5 +1,5 @@
-import Core
-import Kernels
+import OptBenchCore
+import OptBenchKernels
 
 /// Where a line search stopped: the step t, φ(t) = F(w₀ + t·p), φ′(t) = ∇F(w₀ + t·p)ᵀp,
 /// the number of evaluations, and whether both strong-Wolfe conditions hold at t.

@@ -1,6 +1,6 @@
-import Core
-import Kernels
-import LinearAlgebra
+import OptBenchCore
+import OptBenchKernels
+import OptBenchLinearAlgebra
 
 /// A deep linear network, the survey's model for depth without nonlinearity (§4, §6):
 ///

@@ -1,5 +1,5 @@
-import Core
-import Kernels
+import OptBenchCore
+import OptBenchKernels
 
 /// `init=zeros|gaussian`, the start of least squares, logistic regression and matrix
 /// factorisation.

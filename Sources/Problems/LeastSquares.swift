@@ -1,5 +1,5 @@
-import Core
-import Kernels
+import OptBenchCore
+import OptBenchKernels
 
 /// Linear least squares F(w) = ‖Xw − y‖²/(2n) = (1/n) Σᵢ ½(xᵢᵀw − yᵢ)², X ∈ ℝⁿˣᵈ, in float32 or
 /// float64 (`dtype`).

@@ -1,7 +1,7 @@
-import Core
-import Datasets
-import Kernels
-import LinearAlgebra
+import OptBenchCore
+import OptBenchDatasets
+import OptBenchKernels
+import OptBenchLinearAlgebra
 
 /// The data of a least-squares problem in Double, with what theory says about them — the
 /// spectrum of H = XᵀX/n, F*, a minimiser, L_max and the L_j — computed here, before the data

@@ -1,4 +1,4 @@
-import Kernels
+import OptBenchKernels
 
 /// The predictions z = Xw of a linear model at the last point seen, kept current under
 /// coordinate moves, so that a partial derivative ∂F/∂w_j = (1/n)·Σᵢ φᵢ′(zᵢ)·x_{ij} (+ λw_j)

@@ -1,6 +1,6 @@
-import Core
-import Kernels
-import LinearAlgebra
+import OptBenchCore
+import OptBenchKernels
+import OptBenchLinearAlgebra
 
 /// Binary logistic regression with an ℓ2 penalty, in float32 or float64 (`dtype`),
 ///

@@ -1,6 +1,6 @@
-import Core
-import Kernels
-import LinearAlgebra
+import OptBenchCore
+import OptBenchKernels
+import OptBenchLinearAlgebra
 
 /// Low-rank matrix factorisation, the survey's two-layer linear network (§6):
 ///

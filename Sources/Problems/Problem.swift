@@ -1,5 +1,5 @@
-import Core
-import Kernels
+import OptBenchCore
+import OptBenchKernels
 
 /// A benchmark problem: an objective F with its data, its label, the theory constants it knows
 /// (F*, L, μ, …), a seeded start and the metrics reported beside the loss.

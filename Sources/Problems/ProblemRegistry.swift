@@ -1,4 +1,4 @@
-import Core
+import OptBenchCore
 
 /// A registered problem family: its name, a one-line description, its typed settings
 /// (`--set key=value`) and a factory.

@@ -1,5 +1,5 @@
-import Core
-import Kernels
+import OptBenchCore
+import OptBenchKernels
 
 /// The depth-L scalar network F(w) = ½(w₁w₂⋯w_L − 1)², F* = 0 on the hypersurface Πw = 1.
 ///

@@ -1,5 +1,5 @@
-import Core
-import Kernels
+import OptBenchCore
+import OptBenchKernels
 
 /// Rosenbrock's valley, F(x, y) = (a − x)² + b(y − x²)², minimised at (a, a²) with F* = 0.
 ///

@@ -1,5 +1,5 @@
-import Core
-import Kernels
+import OptBenchCore
+import OptBenchKernels
 
 /// The survey's one-dimensional toy F(w) = (wᵖ − 1)² with p = 7 by default (`w7`), F* = 0 at w = 1.
 ///

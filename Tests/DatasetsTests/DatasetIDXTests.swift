@@ -1,10 +1,10 @@
-import Core
+import OptBenchCore
 import Foundation
 import Testing
-import Kernels
+import OptBenchKernels
 import TestSupport
 
-@testable import Datasets
+@testable import OptBenchDatasets
 
 /// `Dataset.idx`: image+label pairs, plain or gzipped, and every way a pair can be wrong.
 @Suite struct DatasetIDXTests {

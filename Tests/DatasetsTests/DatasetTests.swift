@@ -1,10 +1,10 @@
-import Core
+import OptBenchCore
 import Foundation
-import Kernels
+import OptBenchKernels
 import Testing
 import TestSupport
 
-@testable import Datasets
+@testable import OptBenchDatasets
 
 /// A classification set whose feature j of sample i is 1000·i + j, so every row names its sample.
 func indexedDataset(_ n: Int, shape: [Int] = [2, 3], classes: Int = 4) throws -> Dataset {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Datasets
+@testable import OptBenchDatasets
 
 // MARK: - Fixtures and helpers
 

@@ -1,9 +1,9 @@
-import Core
+import OptBenchCore
 import Foundation
 import Testing
 import TestSupport
 
-@testable import Datasets
+@testable import OptBenchDatasets
 
 /// The fuzz loop of `make fuzz` (Benchmarks/IDXFuzz), 5000 inputs: every outcome as the
 /// reference decoder predicts.

@@ -1,6 +1,6 @@
 import Foundation
-import Core
-import Datasets
+import OptBenchCore
+import OptBenchDatasets
 import Testing
 import TestSupport
 

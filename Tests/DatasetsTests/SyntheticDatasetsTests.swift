@@ -1,10 +1,10 @@
-import Core
+import OptBenchCore
 import Foundation
-import Kernels
+import OptBenchKernels
 import Testing
 import TestSupport
 
-@testable import Datasets
+@testable import OptBenchDatasets
 
 @Suite struct TeacherRegressionTests {
     /// With noise 0 every target is the teacher's forward pass, recomputed here from its weights.

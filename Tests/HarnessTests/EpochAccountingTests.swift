@@ -1,10 +1,10 @@
-import Core
+import OptBenchCore
 import Foundation
-import Optimizers
-import Problems
+import OptBenchOptimizers
+import OptBenchProblems
 import Testing
 import TestSupport
-@testable import Harness
+@testable import OptBenchHarness
 
 /// One epoch = n sample-gradient evaluations (survey, Appendix C).
 @Suite struct EpochAccountingTests {

@@ -1,9 +1,9 @@
-import Core
+import OptBenchCore
 import Foundation
-import Problems
+import OptBenchProblems
 import Testing
 import TestSupport
-@testable import Harness
+@testable import OptBenchHarness
 
 @Suite struct GridTests {
     static let suite = Suite(

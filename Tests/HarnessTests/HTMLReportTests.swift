@@ -1,7 +1,7 @@
-import Core
+import OptBenchCore
 import Foundation
 import Testing
-@testable import Harness
+@testable import OptBenchHarness
 
 @Suite struct HTMLReportTests {
     static let suite = Suite(

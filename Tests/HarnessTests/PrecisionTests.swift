@@ -1,9 +1,9 @@
-import Core
-import Optimizers
-import Problems
+import OptBenchCore
+import OptBenchOptimizers
+import OptBenchProblems
 import Testing
 import TestSupport
-@testable import Harness
+@testable import OptBenchHarness
 
 /// The same rules on float32 and float64 buffers.
 @Suite struct PrecisionTests {

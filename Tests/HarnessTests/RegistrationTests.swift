@@ -1,11 +1,11 @@
-import Core
+import OptBenchCore
 import Foundation
-import Kernels
-import Optimizers
-import Problems
+import OptBenchKernels
+import OptBenchOptimizers
+import OptBenchProblems
 import Testing
 import TestSupport
-@testable import Harness
+@testable import OptBenchHarness
 
 /// Every plugin file's entry is reachable by name: forgetting the one registry line fails here.
 @Suite struct RegistrationTests {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Harness
+@testable import OptBenchHarness
 
 /// Equal, or both infinite with the same sign, or within `rtol` relatively.
 private func near(_ a: Double, _ b: Double, rtol: Double = 1e-12) -> Bool {

@@ -1,12 +1,12 @@
-import Core
+import OptBenchCore
 import Foundation
-import Kernels
-import NeuralNetworks
-import Optimizers
-import Problems
+import OptBenchKernels
+import OptBenchNeuralNetworks
+import OptBenchOptimizers
+import OptBenchProblems
 import Testing
 import TestSupport
-@testable import Harness
+@testable import OptBenchHarness
 
 /// A run stops at the first record that meets its criterion's target, read off the full
 /// trace of a budget-only run of the same cell (the same seed gives the same records).

@@ -1,7 +1,7 @@
-import Core
+import OptBenchCore
 import Foundation
 import Testing
-@testable import Harness
+@testable import OptBenchHarness
 
 /// Sweeps past their ends and over several hyper-parameters, on least squares with λmax = 1
 /// (L = 1), where GD is fastest at lr = 1/L among values below 2/L and diverges above.

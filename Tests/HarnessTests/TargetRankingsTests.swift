@@ -1,7 +1,7 @@
-import Core
+import OptBenchCore
 import Foundation
 import Testing
-@testable import Harness
+@testable import OptBenchHarness
 
 /// Rankings across targets from hand-made traces whose first epochs at each ε, ERTs, ratios and
 /// integrated scores are worked out by hand below.

@@ -1,8 +1,8 @@
-import Core
+import OptBenchCore
 import Foundation
 import Testing
 import TestSupport
-@testable import Harness
+@testable import OptBenchHarness
 
 @Suite struct TheoryPredictionTests {
     static let instance: TheoryConstants = {

@@ -1,4 +1,4 @@
-import Kernels
+import OptBenchKernels
 import TestSupport
 import Testing
 

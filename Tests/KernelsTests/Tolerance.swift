@@ -1,4 +1,4 @@
-import Kernels
+import OptBenchKernels
 import Testing
 
 /// Expects |got − want| ≤ 2(ops + 2)·ε·bound entrywise: the forward error bound of any

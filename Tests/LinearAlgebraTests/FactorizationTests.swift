@@ -1,5 +1,5 @@
-import Kernels
-import LinearAlgebra
+import OptBenchKernels
+import OptBenchLinearAlgebra
 import Testing
 import TestSupport
 

@@ -1,6 +1,6 @@
 import Foundation
-import Kernels
-import LinearAlgebra
+import OptBenchKernels
+import OptBenchLinearAlgebra
 import Testing
 import TestSupport
 

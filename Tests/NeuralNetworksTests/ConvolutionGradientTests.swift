@@ -1,9 +1,9 @@
-import Core
-import Kernels
+import OptBenchCore
+import OptBenchKernels
 import Testing
 import TestSupport
 
-@testable import NeuralNetworks
+@testable import OptBenchNeuralNetworks
 
 /// Convolutions, global average pooling and convolutional residual networks back-propagate the
 /// derivative of what they compute (central differences in float64, through `NetworkGradientTests.check`,

@@ -1,9 +1,9 @@
-import Core
-import Kernels
+import OptBenchCore
+import OptBenchKernels
 import Testing
 import TestSupport
 
-@testable import NeuralNetworks
+@testable import OptBenchNeuralNetworks
 
 /// Each initialisation draws from the distribution its paper states: sample variances against
 /// the closed forms, orthogonality, LSUV's unit output variance, Fixup's zeros.

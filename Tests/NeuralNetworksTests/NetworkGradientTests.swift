@@ -1,9 +1,9 @@
-import Core
-import Kernels
+import OptBenchCore
+import OptBenchKernels
 import Testing
 import TestSupport
 
-@testable import NeuralNetworks
+@testable import OptBenchNeuralNetworks
 
 /// Every layer, activation, loss and normalisation back-propagates the derivative of what it
 /// computes: the analytic ∇_w f_B (and, through every layer but the first, ∂f/∂x) against central

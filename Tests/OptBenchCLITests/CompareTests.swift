@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
-@testable import Harness
+@testable import OptBenchHarness
 
 /// `optbench compare`'s three exit statuses, on real grids and on hand-tampered copies.
 @Suite struct CompareTests {

@@ -1,7 +1,7 @@
 import Foundation
-import Harness
-import Optimizers
-import Problems
+import OptBenchHarness
+import OptBenchOptimizers
+import OptBenchProblems
 import Testing
 import TestSupport
 @testable import OptBenchCLI

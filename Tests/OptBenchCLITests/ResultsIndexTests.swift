@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
-@testable import Harness
+@testable import OptBenchHarness
 
 /// `optbench index DIR`: one self-contained page over every suite folder in DIR.
 @Suite struct ResultsIndexTests {

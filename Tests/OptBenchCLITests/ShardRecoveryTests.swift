@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Harness
+@testable import OptBenchHarness
 
 /// A shard whose task failed part-way (a batch job killed, say) leaves cells but no
 /// `shard.json`: `merge` names the missing shard and writes no table, and the shard run again

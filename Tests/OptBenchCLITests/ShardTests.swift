@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
-@testable import Harness
+@testable import OptBenchHarness
 
 /// `bench --shard i/N` then `merge`: exactly the tables one run writes, or a refusal that names
 /// what is missing.

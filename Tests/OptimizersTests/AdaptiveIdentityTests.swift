@@ -1,6 +1,6 @@
 import Testing
-import Core
-import Optimizers
+import OptBenchCore
+import OptBenchOptimizers
 import TestSupport
 
 // Identities between the adaptive rules (optax pins the first), each run on the 9-entry

@@ -1,7 +1,7 @@
 import Testing
-import Core
-import Kernels
-import Optimizers
+import OptBenchCore
+import OptBenchKernels
+import OptBenchOptimizers
 import TestSupport
 
 /// The adaptive rules' names, each with a rate at which it converges on the float32 test problem.

@@ -1,7 +1,7 @@
 import Testing
-import Core
-import Kernels
-import Optimizers
+import OptBenchCore
+import OptBenchKernels
+import OptBenchOptimizers
 import TestSupport
 
 @Test(arguments: ["bb1", "bb2"])

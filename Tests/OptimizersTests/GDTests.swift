@@ -1,5 +1,5 @@
 import Testing
-import Optimizers
+import OptBenchOptimizers
 import TestSupport
 
 /// GD with η = 1/L on a μ-strongly convex L-smooth quadratic: F(w_t) − F* ≤ (1 − 1/κ)^t (F(w_0) − F*).

@@ -1,6 +1,6 @@
-import Core
-import Kernels
-import Optimizers
+import OptBenchCore
+import OptBenchKernels
+import OptBenchOptimizers
 import TestSupport
 
 /// Runs `steps` iterations of `optimizer` from `start` through the erased form the harness

@@ -1,11 +1,11 @@
-import Core
-import Kernels
-import NeuralNetworks
-import Problems
+import OptBenchCore
+import OptBenchKernels
+import OptBenchNeuralNetworks
+import OptBenchProblems
 import Testing
 import TestSupport
 
-@testable import Optimizers
+@testable import OptBenchOptimizers
 
 /// K-FAC's steps against an independent reference: a 2-layer tanh MLP whose per-sample inputs
 /// ā and output gradients g are computed by hand here (not by the network code), its Kronecker

@@ -1,6 +1,6 @@
 import Testing
-import Core
-@testable import Optimizers
+import OptBenchCore
+@testable import OptBenchOptimizers
 import TestSupport
 
 @Test func lbfgsReachesRosenbrocksMinimumNoSlowerThanScipy() throws {

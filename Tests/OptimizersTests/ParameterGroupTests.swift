@@ -1,6 +1,6 @@
 import Testing
-import Core
-import Optimizers
+import OptBenchCore
+import OptBenchOptimizers
 import TestSupport
 
 /// A small network's layout: d = 9 in four blocks of roles weight and bias.

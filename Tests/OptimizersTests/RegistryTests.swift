@@ -1,8 +1,8 @@
 import Testing
 import Foundation
-import Core
-import Kernels
-import Optimizers
+import OptBenchCore
+import OptBenchKernels
+import OptBenchOptimizers
 import TestSupport
 
 @Test(arguments: OptimizerRegistry.all.map(\.name))

@@ -1,6 +1,6 @@
 import Testing
-import Core
-import Optimizers
+import OptBenchCore
+import OptBenchOptimizers
 import TestSupport
 
 /// R-CD with Lipschitz sampling on a problem whose coordinate view has no L_j: the harness's

@@ -1,6 +1,6 @@
 import Testing
-import Core
-import Optimizers
+import OptBenchCore
+import OptBenchOptimizers
 import TestSupport
 
 // Hand-computed first three steps of torch.optim.SGD on F(w) = w² (h = 2) from w₀ = 1 with

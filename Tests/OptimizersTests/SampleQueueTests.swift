@@ -1,6 +1,6 @@
-import Kernels
+import OptBenchKernels
 import Testing
-@testable import Optimizers
+@testable import OptBenchOptimizers
 
 /// Drawing ahead must not change the sample sequence: the queue returns exactly the indices
 /// drawing on demand gives, and announces each one `depth` steps before it is returned.

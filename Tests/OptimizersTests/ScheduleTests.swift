@@ -1,7 +1,7 @@
 import Testing
-import Core
-import Kernels
-@testable import Optimizers
+import OptBenchCore
+import OptBenchKernels
+@testable import OptBenchOptimizers
 import TestSupport
 
 @Test func stepScheduleIsTorchStepLR() {

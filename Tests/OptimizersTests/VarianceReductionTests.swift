@@ -1,6 +1,6 @@
 import Testing
-import Core
-import Optimizers
+import OptBenchCore
+import OptBenchOptimizers
 import TestSupport
 
 @Test func sagaFirstStepsFollowThePublishedRule() throws {

@@ -1,9 +1,9 @@
-import Core
-import Kernels
+import OptBenchCore
+import OptBenchKernels
 import Testing
 import TestSupport
 
-@testable import Problems
+@testable import OptBenchProblems
 
 /// The work behind the coordinate view's charge of 1/d epoch per partial: along a coordinate
 /// descent path the linear models update their cached predictions column by column (O(n)) and

@@ -1,8 +1,8 @@
-import Core
+import OptBenchCore
 import Testing
 import TestSupport
 
-@testable import Problems
+@testable import OptBenchProblems
 
 /// L_j against second differences of F along coordinate j: equal for least squares (F is
 /// quadratic), an upper bound for logistic regression.

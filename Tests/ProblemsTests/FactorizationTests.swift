@@ -1,10 +1,10 @@
-import Core
-import Kernels
-import LinearAlgebra
+import OptBenchCore
+import OptBenchKernels
+import OptBenchLinearAlgebra
 import Testing
 import TestSupport
 
-@testable import Problems
+@testable import OptBenchProblems
 
 @Suite struct MatrixFactorizationTests {
     /// Eigen-decomposition of YᵀY: σ² and V, independent of the construction's SVD.

@@ -1,8 +1,8 @@
-import Core
+import OptBenchCore
 import Testing
 import TestSupport
 
-@testable import Problems
+@testable import OptBenchProblems
 
 /// Gradient of every foundation problem against central differences of its own loss, and its
 /// coordinate partials against the same differences.

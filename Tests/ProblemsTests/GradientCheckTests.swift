@@ -1,9 +1,9 @@
-import Core
-import Kernels
+import OptBenchCore
+import OptBenchKernels
 import Testing
 import TestSupport
 
-@testable import Problems
+@testable import OptBenchProblems
 
 /// Small settings for one registered problem.
 struct GradientCase: CustomTestStringConvertible, Sendable {

@@ -1,11 +1,11 @@
-import Core
+import OptBenchCore
 import Foundation
-import Kernels
-import LinearAlgebra
+import OptBenchKernels
+import OptBenchLinearAlgebra
 import Testing
 import TestSupport
 
-@testable import Problems
+@testable import OptBenchProblems
 
 /// F* = min ‖Xw − y‖²/(2n) from XᵀX w = Xᵀy solved by naive Gaussian elimination.
 func naiveLeastSquaresOptimum(_ p: LeastSquares<Double>) -> Double {

@@ -1,10 +1,10 @@
-import Core
-import Kernels
-import LinearAlgebra
+import OptBenchCore
+import OptBenchKernels
+import OptBenchLinearAlgebra
 import Testing
 import TestSupport
 
-@testable import Problems
+@testable import OptBenchProblems
 
 @Suite struct LogisticRegressionTests {
     func problem(_ settings: [String] = ["n=200", "d=6"]) throws -> LogisticRegression<Double> {

@@ -1,12 +1,12 @@
-import Core
+import OptBenchCore
 import Foundation
-import Kernels
-import NeuralNetworks
-import Optimizers
+import OptBenchKernels
+import OptBenchNeuralNetworks
+import OptBenchOptimizers
 import Testing
 import TestSupport
 
-@testable import Problems
+@testable import OptBenchProblems
 
 /// The `mlp` problem from its settings: its F and ∇F against finite differences through the
 /// registry (every variant the settings build), the digits data to ≥ 96 % test accuracy, and

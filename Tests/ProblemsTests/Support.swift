@@ -1,8 +1,8 @@
-import Core
-import Kernels
+import OptBenchCore
+import OptBenchKernels
 import Testing
 
-@testable import Problems
+@testable import OptBenchProblems
 
 func configurationMessage(_ body: () throws -> Void) -> String? {
     do { try body() } catch let e as ConfigurationError { return e.message } catch { return "unexpected \(error)" }

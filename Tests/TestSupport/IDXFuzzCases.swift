@@ -1,4 +1,4 @@
-import Kernels
+import OptBenchKernels
 
 /// Random IDX inputs — valid files, truncations, bit flips, huge dimensions, random type codes,
 /// garbage, gzip-wrapped and gzip-corrupted files, image+label pairs — each with the outcome an

@@ -1,7 +1,7 @@
 // Reference loops for the kernels in Kernels: the textbook definition, one scalar at a time,
 // so that every optimised kernel can be checked against an obviously correct version.
 
-import Kernels
+import OptBenchKernels
 
 /// xᵀy by a single left-to-right loop.
 public func naiveDot<T: KernelScalar>(_ x: [T], _ y: [T]) -> T {

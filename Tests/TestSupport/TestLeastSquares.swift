@@ -1,5 +1,5 @@
-import Core
-import Kernels
+import OptBenchCore
+import OptBenchKernels
 
 /// Ridge least squares on a fixed design, F(w) = (1/n) Σᵢ fᵢ(w) with
 /// fᵢ(w) = ½(xᵢᵀw − yᵢ)² + (λ/2)‖w‖², in either precision, offering a linear-model view

@@ -1,5 +1,5 @@
-import Core
-import Kernels
+import OptBenchCore
+import OptBenchKernels
 
 /// An objective F(w) = (1/n) Σᵢ fᵢ(w) given by closures over `[Double]`, in either precision,
 /// for testing optimizers through the real `GradientOracle` without the Problems module.

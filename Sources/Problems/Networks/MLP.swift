@@ -1,6 +1,6 @@
-import Core
-import Kernels
-import NeuralNetworks
+import OptBenchCore
+import OptBenchKernels
+import OptBenchNeuralNetworks
 
 /// Normalisation between an MLP's dense layer and its activation.
 public enum MLPNormalization: String, CaseIterable, Sendable {

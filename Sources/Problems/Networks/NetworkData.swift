@@ -1,5 +1,5 @@
-import Core
-import Kernels
+import OptBenchCore
+import OptBenchKernels
 
 /// A network problem's samples in the run precision: inputs x_i (sample-major, `sampleShape`
 /// each) with class labels or regression targets. Immutable and shared by every run.

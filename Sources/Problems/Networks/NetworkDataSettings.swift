@@ -1,6 +1,6 @@
-import Core
-import Datasets
-import Kernels
+import OptBenchCore
+import OptBenchDatasets
+import OptBenchKernels
 
 /// How a network problem's training and test sets are chosen, shared by `mlp` and `resnet`:
 /// the four IDX files when given (plain or gzipped, MNIST's format), else a built-in synthetic

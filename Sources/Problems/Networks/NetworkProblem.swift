@@ -1,6 +1,6 @@
-import Core
-import Kernels
-import NeuralNetworks
+import OptBenchCore
+import OptBenchKernels
+import OptBenchNeuralNetworks
 
 /// Training a network f(w; x) (an MLP, a residual net) on a dataset of n samples:
 ///

@@ -1,7 +1,7 @@
-import Core
-import Kernels
-import Datasets
-import NeuralNetworks
+import OptBenchCore
+import OptBenchKernels
+import OptBenchDatasets
+import OptBenchNeuralNetworks
 
 /// The architecture a `resnet` problem builds.
 public enum ResNetForm: String, CaseIterable, Sendable {
