@@ -12,6 +12,9 @@
 // time and iterations, beside scipy's L-BFGS-B with the same tolerance and memory.
 // Swift runs before and after the Python side; its figure is the mean of both.
 
+import OptBenchReports
+import OptBenchCatalog
+import OptBenchHarness
 import OptBenchCore
 import Dispatch
 import Foundation
@@ -66,7 +69,7 @@ let lsProblem = AnyProblem(ls), ls32Problem = AnyProblem(ls32)
 /// Median seconds per epoch of `optimizer` over `epochs` epochs (the first, warm-up, dropped),
 /// on the float64 instance or its float32 copy.
 @MainActor func secondsPerEpoch(_ name: String, _ hp: [String], float32: Bool = false) throws -> Double {
-    let optimizer = try OptimizerRegistry.entry(named: name).make(hp)
+    let optimizer = try Catalog.standard.optimizer(named: name).make(hp)
     let rule = StoppingRule(target: 0, maxEpochs: Double(epochs))
     let r = float32 ? Runner.run(optimizer.float32, on: ls32Problem, seed: 1, rule: rule)
         : Runner.run(optimizer.float64, on: lsProblem, seed: 1, rule: rule)
@@ -79,7 +82,7 @@ let lsProblem = AnyProblem(ls), ls32Problem = AnyProblem(ls32)
 
 /// L-BFGS iterations and optimizer seconds from w = 0 until ‖∇F‖∞ ≤ 1e-8.
 func lbfgsToTolerance(_ logistic: LogisticRegression<Double>) throws -> (iterations: Int, seconds: Double) {
-    let optimizer = try OptimizerRegistry.entry(named: "lbfgs").make(["history_size=10", "tolerance_grad=0"])
+    let optimizer = try Catalog.standard.optimizer(named: "lbfgs").make(["history_size=10", "tolerance_grad=0"])
     let d = logistic.dimension
     let run = optimizer.float64.start(on: GradientOracle(objective: logistic), seed: 0)
     var w = [Double](repeating: 0, count: d), g = w

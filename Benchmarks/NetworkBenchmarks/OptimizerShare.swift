@@ -1,6 +1,8 @@
 // The update rule's part of a training step: each optimizer stepped on a stored gradient of the
 // MLP's parameter count and layout, so its time is the update's (and the gradient copy, which is
 // timed alone and taken off), with the bytes it must move per step turned into GB/s.
+import OptBenchCatalog
+import OptBenchHarness
 import OptBenchCore
 import Foundation
 import OptBenchKernels
@@ -59,7 +61,7 @@ func optimizerShareReport(_ problem: NetworkProblem<Float>, batch: Int, stepSeco
     print(String(format: "Update rules on the MLP's %d float32 parameters (a stored gradient; median of 300 steps, the gradient copy taken off):", d))
     var scratch = [Float](repeating: 0, count: d)
     for (name, settings, arrays) in updateTraffic {
-        guard let entry = try? OptimizerRegistry.entry(named: name) else { continue }
+        guard let entry = try? Catalog.standard.optimizer(named: name) else { continue }
         let oracle = GradientOracle(objective: objective)
         let run = try entry.make(settings + ["batch_size=\(batch)"]).float32.start(on: oracle, seed: 1)
         var w = problem.initialPoint(seed: 1)

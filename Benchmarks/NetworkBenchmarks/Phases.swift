@@ -1,3 +1,5 @@
+import OptBenchCatalog
+import OptBenchHarness
 import OptBenchCore
 import Foundation
 import OptBenchKernels
@@ -48,6 +50,6 @@ func phaseReport(samples: Int, batch: Int) {
         }
     }
     let oracle = GradientOracle(problem.makeRunObjective())
-    let run = try! OptimizerRegistry.entry(named: "sgd").make(["lr=0.01", "batch_size=\(batch)"]).float32.start(on: oracle, seed: 1)
+    let run = try! Catalog.standard.optimizer(named: "sgd").make(["lr=0.01", "batch_size=\(batch)"]).float32.start(on: oracle, seed: 1)
     w.withUnsafeMutableBufferPointer { wp in time("sgd step through the oracle") { run.step(wp) } }
 }

@@ -2,6 +2,8 @@
 // images, ours and torch eager's on the same images, labels, batch order and thread count,
 // interleaved round by round so that both see the same load on a shared machine. Prints
 // seconds per step and per 60000-sample epoch, our GFLOP/s and the median per-round ratio.
+import OptBenchCatalog
+import OptBenchHarness
 import OptBenchCore
 import OptBenchDatasets
 import Foundation
@@ -92,7 +94,7 @@ func resNetBenchmark(directory: URL, here: URL, threads: Int, batch: Int) throws
 
     let objective = problem.makeRunObjective()
     let oracle = GradientOracle(objective)
-    let configured = try OptimizerRegistry.entry(named: "sgd").make(["lr=\(lr)", "batch_size=\(batch)"])
+    let configured = try Catalog.standard.optimizer(named: "sgd").make(["lr=\(lr)", "batch_size=\(batch)"])
     let run = configured.float32.start(on: oracle, seed: 1)
     var w = problem.initialPoint(seed: 1)
     w.withUnsafeMutableBufferPointer { run.step($0) }

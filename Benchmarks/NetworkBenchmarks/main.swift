@@ -1,6 +1,8 @@
 // `make bench-nets`: our network training epoch next to PyTorch eager's, measured in the same
 // run on the same model, data, batch order and thread count. Prints both times, their ratio
 // and our GFLOP/s; without an importable torch, says so and prints ours alone.
+import OptBenchCatalog
+import OptBenchHarness
 import OptBenchCore
 import OptBenchDatasets
 import Foundation
@@ -49,7 +51,7 @@ final class EpochTrainer {
 
     init(_ problem: NetworkProblem<Float>, _ optimizer: String, _ settings: [String]) throws {
         let oracle = GradientOracle(problem.makeRunObjective())
-        run = try OptimizerRegistry.entry(named: optimizer).make(settings + ["batch_size=\(batch)"]).float32.start(on: oracle, seed: 1)
+        run = try Catalog.standard.optimizer(named: optimizer).make(settings + ["batch_size=\(batch)"]).float32.start(on: oracle, seed: 1)
         w = problem.initialPoint(seed: 1)
         steps = (problem.sampleCount + batch - 1) / batch
     }
@@ -119,7 +121,7 @@ let torch = PythonWorker([here.appendingPathComponent("torch_mlp.py").path, dire
 if torch == nil { print("  torch is not importable here (pip install \"torch==2.13.0+cpu\"): our figures alone") }
 var stepSeconds: [String: Double] = [:]
 for (name, settings) in timedOptimizers {
-    guard (try? OptimizerRegistry.entry(named: name)) != nil else { print("  \(name): not registered"); continue }
+    guard (try? Catalog.standard.optimizer(named: name)) != nil else { print("  \(name): not registered"); continue }
     let trainer = try EpochTrainer(mlp, name, settings)
     var ours: [Double] = [], theirs: [Double] = [], pairs: [Double] = []
     for e in 0...epochs {

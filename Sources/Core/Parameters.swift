@@ -174,12 +174,17 @@ public struct Parameters: Sendable, CustomStringConvertible {
     private var values: [String: ParameterValue]
     private var explicitlySet: Set<String> = []
 
-    /// Defaults for every spec, overridden by `assignments` (name → text as typed by a user).
-    public init(owner: String, declarations: [ParameterDeclaration], assignments: [(String, String)] = []) throws(ConfigurationError) {
+    /// Every declared parameter at its default.
+    public init(owner: String, declarations: [ParameterDeclaration]) {
         self.owner = owner
         self.declarations = declarations
         values = [:]
         for spec in declarations { values[spec.name] = spec.defaultValue }
+    }
+
+    /// Defaults for every spec, overridden by `assignments` (name → text as typed by a user).
+    public init(owner: String, declarations: [ParameterDeclaration], assignments: [(String, String)]) throws(ConfigurationError) {
+        self.init(owner: owner, declarations: declarations)
         var seen: Set<String> = []
         for (name, text) in assignments {
             guard seen.insert(name).inserted else {
@@ -218,50 +223,11 @@ public struct Parameters: Sendable, CustomStringConvertible {
         return copy
     }
 
-    public subscript(name: String) -> ParameterValue {
-        guard let v = values[name] else { preconditionFailure("\(owner) reads undeclared parameter '\(name)'") }
-        return v
-    }
-
-    public func real(_ name: String) -> Double {
-        switch self[name] {
-        case .real(let v): v
-        case .integer(let v): Double(v)
-        default: preconditionFailure("\(owner).\(name) is not a real")
-        }
-    }
-    public func integer(_ name: String) -> Int {
-        guard case .integer(let v) = self[name] else { preconditionFailure("\(owner).\(name) is not an integer") }
-        return v
-    }
-    public func boolean(_ name: String) -> Bool {
-        guard case .boolean(let v) = self[name] else { preconditionFailure("\(owner).\(name) is not a bool") }
-        return v
-    }
-    public func pair(_ name: String) -> (Double, Double) {
-        guard case .pair(let a, let b) = self[name] else { preconditionFailure("\(owner).\(name) is not a pair") }
-        return (a, b)
-    }
-    public func text(_ name: String) -> String {
-        guard case .text(let v) = self[name] else { preconditionFailure("\(owner).\(name) is not text") }
-        return v
-    }
-    /// The case of `E` a `.choice` parameter holds (validated against `E.allCases` when parsed).
-    public func choice<E: RawRepresentable & CaseIterable>(_ name: String, as type: E.Type = E.self) -> E where E.RawValue == String {
-        let word = text(name)
-        guard let value = E.allCases.first(where: { $0.rawValue == word }) else {
-            preconditionFailure("\(owner).\(name)=\(word) is not a case of \(E.self)")
-        }
-        return value
-    }
+    /// The value of `name`, nil when it is not declared.
+    public func value(of name: String) -> ParameterValue? { values[name] }
 
     /// Whether the user set `name` (it differs from, or was typed over, the default).
     public func isSet(_ name: String) -> Bool { explicitlySet.contains(name) }
-
-    public func vector(_ name: String) -> [Double] {
-        guard case .vector(let v) = self[name] else { preconditionFailure("\(owner).\(name) is not a list") }
-        return v
-    }
 
     /// Values that differ from their defaults, `k=v` joined by spaces (empty when all default).
     public var changed: String {

@@ -1,4 +1,4 @@
 /// The floating-point type of a problem's parameters and data: `--set dtype=float32|float64`.
-public enum Precision: String, Sendable, CaseIterable, Codable {
+public enum Precision: String, ParameterChoice, Codable {
     case float32, float64
 }

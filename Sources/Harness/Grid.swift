@@ -8,218 +8,15 @@ import OptBenchKernels
 import OptBenchOptimizers
 import OptBenchProblems
 
-/// The outcome of one cell of a grid, without its trace.
-public struct CellSummary: Codable, Sendable {
-    public var problem: String
-    public var optimizer: String
-    public var lr: Double?
-    /// The other swept hyper-parameters of the cell as `key=value` words (empty when the
-    /// column sweeps lr only).
-    public var hyperParameters: [String]
-    public var seed: UInt64
-    public var status: RunStatus
-    public var epochsToTarget: Double?
-    public var secondsToTarget: Double?
-    /// Accuracy at the last record: relative suboptimality, or relative gradient norm without
-    /// F*; nil for a diverged run.
-    public var finalAccuracy: Double?
-    public var epochs: Double
-    public var seconds: Double
-    public var steps: Int
-
-    /// Identifies the cell in the resume cache: a digest of everything that determines its
-    /// outcome (`Grid.configurationKey`), not the outcome.
-    public var key: String
-
-    // Wall seconds are not results: they go to `timings.jsonl`, so `cells.jsonl` changes only
-    // when an outcome does.
-    enum CodingKeys: String, CodingKey {
-        case key, problem, optimizer, lr, hyperParameters, seed, status, epochsToTarget, finalAccuracy, epochs, steps
-    }
-
-    public init(key: String, problem: String, optimizer: String, lr: Double?, hyperParameters: [String] = [], seed: UInt64,
-                status: RunStatus, epochsToTarget: Double?, secondsToTarget: Double?, finalAccuracy: Double?, epochs: Double,
-                seconds: Double, steps: Int) {
-        self.key = key
-        self.problem = problem
-        self.optimizer = optimizer
-        self.lr = lr
-        self.hyperParameters = hyperParameters
-        self.seed = seed
-        self.status = status
-        self.epochsToTarget = epochsToTarget
-        self.secondsToTarget = secondsToTarget
-        self.finalAccuracy = finalAccuracy
-        self.epochs = epochs
-        self.seconds = seconds
-        self.steps = steps
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(key: try c.decode(String.self, forKey: .key), problem: try c.decode(String.self, forKey: .problem), optimizer: try c.decode(String.self, forKey: .optimizer),
-                  lr: try c.decodeIfPresent(Double.self, forKey: .lr),
-                  hyperParameters: try c.decodeIfPresent([String].self, forKey: .hyperParameters) ?? [], seed: try c.decode(UInt64.self, forKey: .seed),
-                  status: try c.decode(RunStatus.self, forKey: .status),
-                  epochsToTarget: try c.decodeIfPresent(Double.self, forKey: .epochsToTarget), secondsToTarget: nil,
-                  finalAccuracy: try c.decodeIfPresent(Double.self, forKey: .finalAccuracy),
-                  epochs: try c.decode(Double.self, forKey: .epochs), seconds: 0, steps: try c.decode(Int.self, forKey: .steps))
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(key, forKey: .key)
-        try c.encode(problem, forKey: .problem)
-        try c.encode(optimizer, forKey: .optimizer)
-        try c.encodeIfPresent(lr, forKey: .lr)
-        if !hyperParameters.isEmpty { try c.encode(hyperParameters, forKey: .hyperParameters) }
-        try c.encode(seed, forKey: .seed)
-        try c.encode(status, forKey: .status)
-        try c.encodeIfPresent(epochsToTarget, forKey: .epochsToTarget)
-        try c.encodeIfPresent(finalAccuracy, forKey: .finalAccuracy)
-        try c.encode(epochs, forKey: .epochs)
-        try c.encode(steps, forKey: .steps)
-    }
-
-    /// The cell's wall seconds, for `timings.jsonl`.
-    var timing: CellTiming { CellTiming(key: key, seconds: seconds, secondsToTarget: secondsToTarget) }
-}
-
-/// A cell's wall time, kept apart from its outcome (`timings.jsonl`).
-struct CellTiming: Codable, Sendable {
-    var key: String
-    var seconds: Double
-    var secondsToTarget: Double?
-
-}
-
-/// How a (problem, optimizer) pair did at its chosen learning rate.
-public enum PairStatus: String, Codable, Sendable {
-    /// Every seed reached ε.
-    case reached
-    /// Some seeds reached ε.
-    case partial
-    /// No seed reached ε within the budget.
-    case budget
-    /// Every learning rate diverged.
-    case diverged
-    /// No seed reached ε, and every seed at the chosen rate stopped making progress.
-    case stalled
-    /// Not run: the optimizer needs what the problem does not offer (`reason`).
-    case skipped
-}
-
-/// One table cell: a (problem, optimizer) pair at its best sweep point, over the seeds.
-public struct PairSummary: Codable, Sendable {
-    public var problem: String
-    public var optimizer: String
-    /// The tuned learning rate (nil when the rule has none).
-    public var lr: Double?
-    /// The tuned values of the other swept hyper-parameters, as `key=value` words.
-    public var hyperParameters: [String] = []
-    /// Set when the tuned learning rate is still an end of its sweep after every extension
-    /// (`SweepExtension`): a better one may lie beyond.
-    public var edge: SweepEdge? = nil
-    public var seeds: Int
-    public var reached: Int
-    public var diverged: Int
-    public var medianEpochs: Double?
-    public var minEpochs: Double?
-    public var maxEpochs: Double?
-    public var medianSeconds: Double?
-    /// Median final accuracy over the seeds (a diverged seed counts as +∞); nil when skipped.
-    public var medianFinalAccuracy: Double?
-    public var status: PairStatus
-    /// Why a skipped pair was not run.
-    public var reason: String?
-    /// Every learning rate tried with its seeds' outcomes, for the JSON report.
-    public var sweep: [CellSummary]
-
-    // The median seconds are a timing: `timings.csv`, not `table.json`.
-    enum CodingKeys: String, CodingKey {
-        case problem, optimizer, lr, hyperParameters, edge, seeds, reached, diverged, medianEpochs, minEpochs, maxEpochs, medianFinalAccuracy,
-             status, reason, sweep
-    }
-
-    init(problem: String, optimizer: String, lr: Double?, hyperParameters: [String] = [], edge: SweepEdge? = nil, seeds: Int, reached: Int,
-         diverged: Int, medianEpochs: Double?, minEpochs: Double?, maxEpochs: Double?, medianSeconds: Double?, medianFinalAccuracy: Double?,
-         status: PairStatus, reason: String?, sweep: [CellSummary]) {
-        self.problem = problem
-        self.optimizer = optimizer
-        self.lr = lr
-        self.hyperParameters = hyperParameters
-        self.edge = edge
-        self.seeds = seeds
-        self.reached = reached
-        self.diverged = diverged
-        self.medianEpochs = medianEpochs
-        self.minEpochs = minEpochs
-        self.maxEpochs = maxEpochs
-        self.medianSeconds = medianSeconds
-        self.medianFinalAccuracy = medianFinalAccuracy
-        self.status = status
-        self.reason = reason
-        self.sweep = sweep
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(problem: try c.decode(String.self, forKey: .problem), optimizer: try c.decode(String.self, forKey: .optimizer),
-                  lr: try c.decodeIfPresent(Double.self, forKey: .lr),
-                  hyperParameters: try c.decodeIfPresent([String].self, forKey: .hyperParameters) ?? [],
-                  edge: try c.decodeIfPresent(SweepEdge.self, forKey: .edge), seeds: try c.decode(Int.self, forKey: .seeds),
-                  reached: try c.decode(Int.self, forKey: .reached), diverged: try c.decode(Int.self, forKey: .diverged),
-                  medianEpochs: try c.decodeIfPresent(Double.self, forKey: .medianEpochs),
-                  minEpochs: try c.decodeIfPresent(Double.self, forKey: .minEpochs), maxEpochs: try c.decodeIfPresent(Double.self, forKey: .maxEpochs),
-                  medianSeconds: nil, medianFinalAccuracy: try c.decodeIfPresent(Double.self, forKey: .medianFinalAccuracy),
-                  status: try c.decode(PairStatus.self, forKey: .status), reason: try c.decodeIfPresent(String.self, forKey: .reason),
-                  sweep: try c.decode([CellSummary].self, forKey: .sweep))
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(problem, forKey: .problem)
-        try c.encode(optimizer, forKey: .optimizer)
-        try c.encodeIfPresent(lr, forKey: .lr)
-        if !hyperParameters.isEmpty { try c.encode(hyperParameters, forKey: .hyperParameters) }
-        try c.encodeIfPresent(edge, forKey: .edge)
-        try c.encode(seeds, forKey: .seeds)
-        try c.encode(reached, forKey: .reached)
-        try c.encode(diverged, forKey: .diverged)
-        try c.encodeIfPresent(medianEpochs, forKey: .medianEpochs)
-        try c.encodeIfPresent(minEpochs, forKey: .minEpochs)
-        try c.encodeIfPresent(maxEpochs, forKey: .maxEpochs)
-        try c.encodeIfPresent(medianFinalAccuracy, forKey: .medianFinalAccuracy)
-        try c.encode(status, forKey: .status)
-        try c.encodeIfPresent(reason, forKey: .reason)
-        try c.encode(sweep, forKey: .sweep)
-    }
-
-    /// The runs at the tuned point, one per seed.
-    public var tunedCells: [CellSummary] { sweep.filter { $0.lr == lr && $0.hyperParameters == hyperParameters } }
-
-    /// `lr=0.1 momentum=0.9`: the tuned values as table cells show them, `†edge` marking an lr
-    /// still at the end of its extended sweep; "" when nothing was tuned.
-    public var tunedText: String {
-        let words = (lr.map { ["lr=\(formatNumber($0))"] } ?? []) + hyperParameters
-        return words.joined(separator: " ") + (edge == nil ? "" : " †edge")
-    }
-
-    static func skipped(problem: String, optimizer: String, seeds: Int, reason: String) -> PairSummary {
-        PairSummary(problem: problem, optimizer: optimizer, lr: nil, seeds: seeds, reached: 0, diverged: 0, medianEpochs: nil,
-                    minEpochs: nil, maxEpochs: nil, medianSeconds: nil, medianFinalAccuracy: nil, status: .skipped,
-                    reason: reason, sweep: [])
-    }
-}
-
-/// Runs a suite's full grid, chooses each pair's learning rate, and writes the reports.
+/// Runs a suite's full grid and chooses each pair's learning rate; `OptBenchReports` writes
+/// the tables from its `GridOutcome`.
 ///
 /// Every problem is built once, before any cell runs, and shared by every worker and both
 /// phases (the sweep and the tuned cells' traces): problems hold immutable data, and each run
 /// gets its own views and scratch from `AnyProblem.makeObjective()`.
 public struct Grid {
     public let suite: Suite
-    public var threads: Int
+    public var jobs: Int
     /// Reuse cells finished by an earlier, interrupted run into the same directory.
     public var resume: Bool
     /// Run only shard `index` (1-based) of `count`: the (problem, optimizer) pairs whose
@@ -230,9 +27,9 @@ public struct Grid {
     public var requireCached = false
     public var log: @Sendable (String) -> Void
 
-    public init(suite: Suite, threads: Int = 2, resume: Bool = false, log: @escaping @Sendable (String) -> Void = { _ in }) {
+    public init(suite: Suite, jobs: Int = 2, resume: Bool = false, log: @escaping @Sendable (String) -> Void = { _ in }) {
         self.suite = suite
-        self.threads = threads
+        self.jobs = jobs
         self.resume = resume
         self.log = log
     }
@@ -247,31 +44,6 @@ public struct Grid {
         var lr: Double? { point.lr }
     }
 
-    /// Results the code in this binary produces are keyed by this binary: a digest of the
-    /// running executable, so a rebuild that changes any code invalidates the cache and one
-    /// that changes nothing (a README edit) keeps it.
-    static let codeVersion: String = {
-        guard let data = FileManager.default.contents(atPath: "/proc/self/exe") else { return "unknown" }
-        return stableDigest(data)
-    }()
-
-    /// The cache key of a cell: a digest of every setting of its problem (defaults included)
-    /// and optimizer (hyper-parameters, prescribed values, groups, the sweep point), its seed,
-    /// the stopping rule and budget, and the code version.
-    func configurationKey(problem i: Int, optimizer j: Int, point: SweepPoint, seed: UInt64, theory: TheoryConstants) throws -> String {
-        let problem = suite.problems[i], column = suite.optimizers[j]
-        let settings = try Parameters(owner: problem.name, declarations: problem.entry.settings, keyValues: problem.settings)
-        let hp = try column.parameters(point, theory: theory)
-        let rule = suite.rule
-        // The column's label and sweep point name the row the cell fills (a `[theory]` column may
-        // prescribe exactly a value another column sweeps: same run, different cell).
-        let text = ["v2", problem.name, settings.description, column.label, point.lr.map { "\($0)" } ?? "-", point.words.joined(separator: " "),
-                    hp.description, column.groups.joined(separator: " "),
-                    String(seed), "\(rule.target),\(rule.maxEpochs),\(rule.divergenceFactor),\(rule.maxSteps)" + (rule.criterion == .relative ? "" : ",\(rule.criterion.description)"), Self.codeVersion]
-            .joined(separator: "|")
-        return stableDigest(Data(text.utf8))
-    }
-
     /// The problems built once, with the time it took.
     public struct Setup: Sendable {
         public let problems: [ProblemInstance]
@@ -283,6 +55,12 @@ public struct Grid {
         let start = DispatchTime.now().uptimeNanoseconds
         var problems: [ProblemInstance] = []
         for spec in suite.problems { problems.append(try spec.make()) }
+        if case .metric(let name) = suite.rule.criterion {
+            for (spec, problem) in zip(suite.problems, problems) where !problem.metricNames.contains(name) {
+                let known = problem.metricNames.isEmpty ? "none" : problem.metricNames.joined(separator: ", ")
+                throw ConfigurationError("suite '\(suite.name)': stop.criterion metric:\(name): problem \(spec.label) has no metric '\(name)'; its metrics: \(known)")
+            }
+        }
         return Setup(problems: problems, seconds: Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9)
     }
 
@@ -291,9 +69,9 @@ public struct Grid {
     func incompatibility(_ problem: ProblemInstance, optimizer j: Int, point: SweepPoint) throws -> String? {
         let column = suite.optimizers[j]
         let label = column.label
-        if let prescribe = column.prescribed {
-            // A prescribed column whose problem lacks a constant it needs is not runnable there.
-            do { _ = try prescribe(problem.theory) } catch { return error.message }
+        // A prescribed column whose problem lacks a constant it needs is not runnable there.
+        for (_, expression) in column.prescribed {
+            do { _ = try expression.value(for: problem.theory, user: label) } catch { return error.message }
         }
         let configured: ConfiguredOptimizer
         do {
@@ -306,7 +84,7 @@ public struct Grid {
             _ = try plain.make(point, theory: problem.theory)
             return "\(label): \(error.message)"
         }
-        return try Self.incompatibility(configured, label: label, groups: column.parameterGroups(), problem: problem)
+        return Self.incompatibility(configured, label: label, groups: column.groups, problem: problem)
     }
 
     /// Why `optimizer` (with parameter `groups`) cannot run on `problem`, or nil.
@@ -325,11 +103,11 @@ public struct Grid {
         return nil
     }
 
-    /// Runs every cell not already in `directory`'s cache, extends the sweeps whose best
-    /// learning rate is an end (`SweepExtension`), runs the tuned cells again for their traces,
-    /// and writes the tables (Markdown, CSV, JSON), rankings, traces and report under `directory`.
-    @discardableResult
-    public func run(writingTo directory: URL, command: String) throws -> [PairSummary] {
+    /// Runs every cell not already in `directory`'s cache (`cells.jsonl`, `timings.jsonl`),
+    /// extends the sweeps whose best learning rate is an end (`SweepExtension`) and runs the
+    /// tuned cells again for their traces. A shard writes its cells and `shard.json` and returns
+    /// nil; a whole grid returns what the reports are written from.
+    public func run(in directory: URL) throws -> GridOutcome? {
         // Build and validate everything before any cell runs, so a typo costs nothing.
         let setup = try setUp()
         let problems = setup.problems
@@ -340,9 +118,9 @@ public struct Grid {
         var baseRates: [[Double]] = []
         var skipped: [[String?]] = []
         for j in suite.optimizers.indices {
-            let s = try suite.sweep(for: j)
+            let s = suite.sweep(for: j)
             sweeps.append(s)
-            baseRates.append(try suite.learningRates(for: j).sorted())
+            baseRates.append(suite.learningRates(for: j).sorted())
             var reasons: [String?] = []
             for problem in problems {
                 var reason: String?
@@ -376,7 +154,7 @@ public struct Grid {
         let todo = cells.filter { cache.done[$0.key] == nil }
         try refuseUncached(todo, of: "\(cells.count) cells", problemLabels: problemLabels, optimizerLabels: optimizerLabels)
         let skippedPairs = skipped.joined().compactMap { $0 }.count
-        log("suite \(suite.name): \(cells.count) cells (\(cells.count - todo.count) from the cache), \(skippedPairs) pairs skipped, \(threads) thread(s)")
+        log("suite \(suite.name): \(cells.count) cells (\(cells.count - todo.count) from the cache), \(skippedPairs) pairs skipped, \(jobs) job(s)")
 
         let results = runCells(todo, problems: problems, problemLabels: problemLabels, optimizerLabels: optimizerLabels, cache: cache)
         var byKey = cache.done
@@ -391,9 +169,9 @@ public struct Grid {
         if let (index, count) = shard {
             let held = byPair.joined().compactMap { byKey[$0.key] }
             try cache.finalize(held)
-            try ShardMarker(suite: suite.name, index: index, count: count, cells: held.count).write(to: directory)
+            try ShardMarker(suite: suite.name, index: index, count: count, cells: held.count).write(to: directory, definition: suite.canonicalDefinition)
             log("shard \(index)/\(count) of suite \(suite.name): \(held.count) cells in \(directory.path)")
-            return []
+            return nil
         }
 
         var pairs: [PairSummary] = []
@@ -419,28 +197,9 @@ public struct Grid {
         log("tracing the \(tunedCells.count) tuned cells")
         let traces = run(tunedCells, problems: problems) { _, r in r }
         let traceCells = tunedCells.map { (problem: $0.problem, optimizer: $0.optimizer) }
-        let rankings = TargetRankings(suite: suite, problemLabels: problemLabels, optimizerLabels: optimizerLabels,
-                                      traces: traces, traceCells: traceCells)
         let noise = TimingNoise(pairs: pairs, seeds: suite.seeds, retimed: traces, ranInThisRun: ranNow)
-        let report = ResultReport(suite: suite, command: command, problemLabels: problemLabels, optimizerLabels: optimizerLabels, pairs: pairs,
-                                  rankings: rankings)
-        try report.write(to: directory)
-        try RankingReport(suite: suite, command: command, rankings: rankings, noise: noise).write(to: directory)
-        try noise.write(to: directory)
-        if suite.optimizers.contains(where: { $0.complexity != nil }) {
-            let complexity = ComplexityReport(suite: suite, command: command, problemLabels: problemLabels,
-                                              theory: problems.map(\.theory), optimizerLabels: optimizerLabels, pairs: pairs)
-            try complexity.write(to: directory)
-        } else {
-            // The folder holds this suite's files only, even when another suite wrote there before.
-            for name in ["complexity.md", "complexity.csv"] { try? FileManager.default.removeItem(at: directory.appendingPathComponent(name)) }
-        }
-        try TraceWriter.write(traces: traces, cells: traceCells, problems: problemLabels,
-                              optimizers: optimizerLabels, seeds: suite.seeds, to: directory)
-        try HTMLReport(suite: suite, command: command, problemLabels: problemLabels, optimizerLabels: optimizerLabels, pairs: pairs,
-                       traces: traces, traceCells: traceCells, seeds: suite.seeds, rankings: rankings).write(to: directory)
-        try Provenance.current(threads: threads).write(to: directory)
-        return pairs
+        return GridOutcome(suite: suite, problemLabels: problemLabels, optimizerLabels: optimizerLabels, theory: problems.map(\.theory),
+                           pairs: pairs, traces: traces, traceCells: traceCells, noise: noise, jobs: jobs)
     }
 
     /// Extends, round by round, every pair whose best learning rate (at its best other settings)
@@ -493,23 +252,14 @@ public struct Grid {
             + "seed \(first.seed); expected the complete shards of suite '\(suite.name)' from this code (the cache key includes the binary)")
     }
 
-    /// The end of its sweep a pair's tuned learning rate sits at, among the rates tried at its
-    /// tuned other settings; nil when it lies inside, or the column sweeps fewer than two rates.
-    static func edge(of pair: PairSummary, base: [Double]) -> SweepEdge? {
-        guard pair.status != .skipped, let lr = pair.lr, base.count >= 2 else { return nil }
-        let tried = Set(pair.sweep.filter { $0.hyperParameters == pair.hyperParameters }.compactMap(\.lr)).sorted()
-        guard tried.count >= 2 else { return nil }
-        return lr == tried.first ? .low : lr == tried.last ? .high : nil
-    }
-
-    /// Runs `cells` on `threads` workers pulling from a shared queue and returns `finish`'s
+    /// Runs `cells` on `jobs` workers pulling from a shared queue and returns `finish`'s
     /// value for each, in order. Every run is a function of its configuration and seed alone,
     /// so the thread count changes no figure but wall time.
     func run<T>(_ cells: [Cell], problems: [ProblemInstance], finish: @escaping @Sendable (Cell, RunResult) -> T) -> [T] {
         let queue = WorkQueue(count: cells.count)
         let results = ResultSlots<T>(count: cells.count)
         let suite = self.suite
-        DispatchQueue.concurrentPerform(iterations: max(1, min(threads, cells.count))) { _ in
+        DispatchQueue.concurrentPerform(iterations: max(1, min(jobs, cells.count))) { _ in
             while let index = queue.next() {
                 let c = cells[index]
                 let problem = problems[c.problem]
@@ -518,7 +268,7 @@ public struct Grid {
                     let optimizer = try suite.optimizers[c.optimizer].make(c.point, theory: problem.theory)
                     result = Runner.run(optimizer, on: problem, seed: c.seed, rule: suite.rule)
                 } catch {
-                    // Unreachable: every column was configured for this problem in run(writingTo:).
+                    // Unreachable: every column was configured for this problem in run(in:).
                     result = RunResult(status: .skipped, epochsToTarget: nil, records: [], steps: 0, metricNames: [], finalAccuracy: nil)
                 }
                 results.set(index, finish(c, result))
@@ -554,97 +304,20 @@ public struct Grid {
             return summary
         }
     }
-
-    /// Picks the sweep point (lr and other settings) that reached ε on the most seeds, then
-    /// with the fewest median epochs, then with the median final value nearest ε (the lowest
-    /// loss or accuracy measure, the highest metric), the first in sweep order on a tie;
-    /// summarises its seeds.
-    static func summarize(problem: String, optimizer: String, sweep: [CellSummary], seeds: Int,
-                          criterion: StoppingCriterion = .relative) -> PairSummary {
-        var groups: [(lr: Double?, words: [String], cells: [CellSummary])] = []
-        for c in sweep {
-            if let k = groups.firstIndex(where: { $0.lr == c.lr && $0.words == c.hyperParameters }) {
-                groups[k].cells.append(c)
-            } else {
-                groups.append((c.lr, c.hyperParameters, [c]))
-            }
-        }
-        // Unfinished cells rank by how far their final value is from ε: a loss or an accuracy
-        // measure the lower the better, a metric (test accuracy, say) the higher.
-        let higherIsBetter = if case .metric = criterion { true } else { false }
-        func shortfall(_ c: CellSummary) -> Double {
-            guard c.status != .diverged, let v = c.finalAccuracy, !v.isNaN else { return .infinity }
-            return higherIsBetter ? -v : v
-        }
-        func rank(_ cells: [CellSummary]) -> (Int, Double, Double) {
-            let reached = cells.filter { $0.status == .reached }.count
-            let epochs = median(cells.map { $0.epochsToTarget ?? .infinity })
-            return (-reached, epochs, median(cells.map(shortfall)))
-        }
-        guard let best = groups.min(by: { rank($0.cells) < rank($1.cells) }) else {
-            return .skipped(problem: problem, optimizer: optimizer, seeds: seeds, reason: "no cell was run")
-        }
-        let reached = best.cells.compactMap(\.epochsToTarget)
-        let diverged = best.cells.filter { $0.status == .diverged }.count
-        let everyDiverged = sweep.allSatisfy { $0.status == .diverged }
-        let everyStalled = best.cells.allSatisfy { $0.status == .stalled }
-        let status: PairStatus = reached.count == best.cells.count ? .reached : everyDiverged ? .diverged
-            : !reached.isEmpty ? .partial : everyStalled ? .stalled : .budget
-        return PairSummary(
-            problem: problem, optimizer: optimizer, lr: best.lr, hyperParameters: best.words, seeds: seeds, reached: reached.count, diverged: diverged,
-            medianEpochs: reached.isEmpty ? nil : median(best.cells.map { $0.epochsToTarget ?? .infinity }),
-            minEpochs: reached.min(), maxEpochs: reached.count == best.cells.count ? reached.max() : nil,
-            medianSeconds: reached.count == best.cells.count ? median(best.cells.compactMap(\.secondsToTarget)) : nil,
-            medianFinalAccuracy: (higherIsBetter ? -1 : 1) * median(best.cells.map(shortfall)),
-            status: status, reason: nil, sweep: sweep)
-    }
 }
 
-/// The middle value (mean of the two middle values for an even count).
-public func median(_ values: [Double]) -> Double {
-    let s = values.sorted()
-    guard !s.isEmpty else { return .nan }
-    let m = s.count / 2
-    return s.count % 2 == 1 ? s[m] : (s[m - 1] == s[m] ? s[m] : (s[m - 1] + s[m]) / 2)
-}
-
-/// Hands out indices 0..<count to workers.
-final class WorkQueue: @unchecked Sendable {
-    private let lock = NSLock()
-    private var nextIndex = 0
-    private var finishedCount = 0
-    let count: Int
-    init(count: Int) { self.count = count }
-    func next() -> Int? {
-        lock.lock(); defer { lock.unlock() }
-        guard nextIndex < count else { return nil }
-        nextIndex += 1
-        return nextIndex - 1
-    }
-    func finished() -> Int {
-        lock.lock(); defer { lock.unlock() }
-        finishedCount += 1
-        return finishedCount
-    }
-}
-
-/// One slot per work item, each written by exactly one worker.
-final class ResultSlots<T>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [T?]
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ value: T) { lock.lock(); slots[i] = value; lock.unlock() }
-    func values() -> [T] { slots.map { $0! } }
-}
-
-/// A 128-bit digest of `data` as 32 hex digits (two FNV-1a passes with different offsets): a
-/// stable name for a configuration, the same on every machine and run.
-func stableDigest(_ data: Data) -> String {
-    var a: UInt64 = 0xcbf2_9ce4_8422_2325, b: UInt64 = 0x6c62_272e_07bb_0142
-    for byte in data {
-        a = (a ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
-        b = (b ^ UInt64(byte ^ 0x5a)) &* 0x0000_0100_0000_01B3
-    }
-    func hex(_ v: UInt64) -> String { let s = String(v, radix: 16); return String(repeating: "0", count: 16 - s.count) + s }
-    return hex(a) + hex(b)
+/// What a grid measured: each pair's summary at its tuned point, and the tuned cells' traces
+/// (one per seed, `traceCells` saying whose), with the timing noise the run measured.
+public struct GridOutcome: Sendable {
+    public let suite: Suite
+    public let problemLabels: [String]
+    public let optimizerLabels: [String]
+    /// Each problem's theory constants, in row order.
+    public let theory: [TheoryConstants]
+    public let pairs: [PairSummary]
+    public let traces: [RunResult]
+    public let traceCells: [(problem: Int, optimizer: Int)]
+    public let noise: TimingNoise
+    /// Cells run in parallel.
+    public let jobs: Int
 }

@@ -1,16 +1,18 @@
 import OptBenchCore
 import Foundation
 
-/// What a shard folder holds (`shard.json`): suite, shard i of N, and its cell count.
+/// What a shard folder holds (`shard.json`): suite, shard i of N, and its cell count; beside it
+/// `suite.json`, the suite's canonical definition, from which `optbench merge` runs the grid.
 public struct ShardMarker: Codable, Sendable, Equatable {
     public var suite: String
     public var index: Int
     public var count: Int
     public var cells: Int
 
-    public func write(to directory: URL) throws {
+    public func write(to directory: URL, definition: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        try Data(definition.utf8).write(to: directory.appendingPathComponent("suite.json"), options: .atomic)
         try encoder.encode(self).write(to: directory.appendingPathComponent("shard.json"), options: .atomic)
     }
 
@@ -31,8 +33,8 @@ public struct ShardMarker: Codable, Sendable, Equatable {
 /// without `shard.json` holds a shard that failed or was killed part-way: it counts as missing,
 /// and is named with the shard indices that none of the finished folders holds.
 public enum ShardMerge {
-    public static func merge(_ shards: [URL], into out: URL, threads: Int = 2, log: @escaping @Sendable (String) -> Void = { _ in })
-        throws -> [PairSummary] {
+    public static func merge(_ shards: [URL], into out: URL, catalog: Catalog, jobs: Int = 2,
+                             log: @escaping @Sendable (String) -> Void = { _ in }) throws -> GridOutcome {
         // The finished folders' markers tell which indices the unfinished ones should have held.
         var markers: [ShardMarker] = [], finished: [URL] = [], unfinished: [URL] = []
         var unreadable: ConfigurationError?
@@ -57,7 +59,20 @@ public enum ShardMerge {
             throw ConfigurationError("shard\(missing.count > 1 ? "s" : "") \(missing.map(String.init).joined(separator: ", ")) of \(first.count) of suite '\(first.suite)' missing\(why); expected every shard 1…\(first.count)")
         }
         if let unreadable { throw unreadable }
-        let suite = try Suites.named(first.suite)
+        // Every shard keeps the definition it was cut from; they must agree, and this catalog must read it.
+        var definition: String?
+        for dir in shards {
+            let file = dir.appendingPathComponent("suite.json")
+            guard let data = FileManager.default.contents(atPath: file.path), let text = String(data: data, encoding: .utf8) else {
+                throw ConfigurationError("file \(file.path): missing or unreadable; expected the suite definition 'optbench bench --shard' writes")
+            }
+            if let d = definition, d != text {
+                throw ConfigurationError("file \(file.path): another definition of suite '\(first.suite)' than in \(shards[0].path); expected shards of one grid")
+            }
+            definition = text
+        }
+        let suite = try SuiteFile(name: first.suite, path: shards[0].appendingPathComponent("suite.json").path, text: definition ?? "")
+            .suite(in: catalog)
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
         var cells = Data(), timings = Data()
         for dir in shards {
@@ -66,8 +81,9 @@ public enum ShardMerge {
         }
         try cells.write(to: out.appendingPathComponent("cells.jsonl"), options: .atomic)
         try timings.write(to: out.appendingPathComponent("timings.jsonl"), options: .atomic)
-        var grid = Grid(suite: suite, threads: threads, resume: true, log: log)
+        var grid = Grid(suite: suite, jobs: jobs, resume: true, log: log)
         grid.requireCached = true
-        return try grid.run(writingTo: out, command: "optbench bench --suite \(suite.name)")
+        guard let outcome = try grid.run(in: out) else { throw ConfigurationError("merge: no grid to merge") }
+        return outcome
     }
 }

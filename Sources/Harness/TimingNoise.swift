@@ -69,7 +69,7 @@ public struct TimingNoise: Codable, Sendable, Equatable {
     }
 
     /// What `timings.md` says about it.
-    func sentences() -> [String] {
+    public func sentences() -> [String] {
         guard let noise = relativeNoise, let median = medianRelativeDifference else {
             return ["Not measured: \(cells) tuned cell(s) took ≥ \(formatNumber(minimumSeconds * 1000)) ms both in the sweep and in the "
                     + "trace run (at least \(Self.minimumCells) are needed); `optbench compare` falls back to its default band."]
@@ -92,7 +92,7 @@ public struct TimingNoise: Codable, Sendable, Equatable {
     }
 
     /// The noise recorded in `directory/timings.json`, nil when absent or unreadable.
-    static func read(_ directory: URL) -> TimingNoise? {
+    public static func read(_ directory: URL) -> TimingNoise? {
         guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent("timings.json").path) else { return nil }
         return try? JSONDecoder().decode(File.self, from: data).noise
     }

@@ -274,8 +274,15 @@ public func forEachElementwiseRange(_ count: Int, parallelFrom threshold: Int = 
     }
 }
 
-/// The number of threads `gemm` uses when asked for "automatic": the active cores.
-public let availableThreads = max(1, ProcessInfo.processInfo.activeProcessorCount)
+/// The number of threads kernels use (`gemm` when asked for "automatic", the element-wise
+/// passes): the active cores, or `OPTBENCH_KERNEL_THREADS` (clamped to 1…cores) when it is set
+/// before the first kernel runs, as `optbench bench --kernel-threads N` does. Results do not
+/// depend on it: every reduction runs in fixed blocks.
+public let availableThreads: Int = {
+    let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    guard let text = getenv("OPTBENCH_KERNEL_THREADS").map({ String(cString: $0) }), let n = Int(text), n >= 1 else { return cores }
+    return min(n, cores)
+}()
 
 /// A small pool of 64-byte aligned scratch buffers, reused across calls.
 ///

@@ -1,3 +1,4 @@
+import OptBenchCore
 import OptBenchKernels
 
 /// An elementwise nonlinearity φ, applied to a layer's pre-activations s: a = φ(s).
@@ -6,7 +7,7 @@ import OptBenchKernels
 /// default slope); `tanh`; `sigmoid` σ(s) = 1/(1 + e^{−s}); `swish` φ(s) = s·σ(s) (SiLU).
 /// The backward pass multiplies the output gradient by φ′(s): 1[s > 0], 1 or 0.01, 1 − a²,
 /// a(1 − a) and σ(s)(1 + s(1 − σ(s))) respectively.
-public enum Activation: String, Sendable, CaseIterable, Equatable {
+public enum Activation: String, ParameterChoice {
     case relu
     case leakyRelu = "leaky-relu"
     case tanh

@@ -1,3 +1,4 @@
+import OptBenchCore
 import OptBenchKernels
 import OptBenchLinearAlgebra
 
@@ -17,7 +18,7 @@ import OptBenchLinearAlgebra
 /// - `torch`: torch's `nn.Linear`/`nn.Conv2d` default, W and b ~ U(−1/√n_in, 1/√n_in).
 /// Biases start at 0 (except `torch`), normalisation scales at 1 and shifts at 0, and a
 /// weight-normalised layer's gains at g_r = ‖V_r‖, so that W = V at the start.
-public enum WeightInitialization: String, Sendable, CaseIterable, Equatable {
+public enum WeightInitialization: String, ParameterChoice {
     case zeros, gaussian, lecun
     case xavierNormal = "xavier-normal"
     case xavierUniform = "xavier-uniform"

@@ -1,10 +1,11 @@
+import OptBenchCore
 import OptBenchKernels
 
 /// The per-sample loss ℓ(z, y) on a network's output z, averaged over a batch:
 /// `cross-entropy` ℓ = log Σ_c e^{z_c} − z_y on logits (softmax cross-entropy, torch's
 /// `CrossEntropyLoss`), with ∂ℓ/∂z = softmax(z) − e_y; `squared-error` ℓ = ½‖z − y‖², with
 /// ∂ℓ/∂z = z − y (for targets, or for one-hot class labels).
-public enum Loss: String, Sendable, CaseIterable, Equatable {
+public enum Loss: String, ParameterChoice {
     case crossEntropy = "cross-entropy"
     case squaredError = "squared-error"
 }

@@ -1,3 +1,4 @@
+import Foundation
 /// One option of a subcommand: `--name VALUE` (or a bare flag), with its help line.
 struct OptionDeclaration: Sendable {
     var name: String
@@ -120,4 +121,10 @@ extension String {
     func padding(_ width: Int) -> String {
         count >= width ? self + "  " : self + String(repeating: " ", count: width - count)
     }
+}
+
+/// Limits the threads every kernel of this process uses (`availableThreads`); read when the
+/// first kernel runs, so it is set before any work.
+func setKernelThreads(_ count: Int) {
+    setenv("OPTBENCH_KERNEL_THREADS", String(count), 1)
 }

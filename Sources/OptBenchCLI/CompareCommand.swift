@@ -1,5 +1,6 @@
 import Foundation
 import OptBenchHarness
+import OptBenchReports
 
 /// `optbench compare BASELINE NEW`: the regression gate between two results folders of one
 /// suite. Exit 0 when every pair is equal or better, 1 on a regression, 2 on unusable input.
@@ -14,7 +15,8 @@ enum CompareCommand: Subcommand {
             OptionDeclaration(name: "--ignore-time", valueName: nil, help: "compare outcomes only (runs from another machine)"),
         ])
 
-    static func run(_ arguments: ParsedArguments, output: (String) -> Void, errors: (String) -> Void) throws {
+    static func run(_ arguments: ParsedArguments, _ context: CommandContext) throws {
+        let output = context.output
         let band = try declaration.number(arguments, "--time-band", as: Double.self, expected: "a non-negative fraction")
         if let band, !(band >= 0 && band.isFinite) {
             throw UsageError(message: "optbench compare: --time-band \(band) must be ≥ 0", command: "compare")

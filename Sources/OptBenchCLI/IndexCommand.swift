@@ -1,5 +1,6 @@
 import Foundation
 import OptBenchHarness
+import OptBenchReports
 
 /// `optbench index DIR`: `DIR/index.html`, the page over every suite folder in DIR.
 enum IndexCommand: Subcommand {
@@ -8,7 +9,8 @@ enum IndexCommand: Subcommand {
         positional: ("DIR", "the folder holding the suites' folders", []),
         options: [])
 
-    static func run(_ arguments: ParsedArguments, output: (String) -> Void, errors: (String) -> Void) throws {
+    static func run(_ arguments: ParsedArguments, _ context: CommandContext) throws {
+        let output = context.output
         let path = arguments.positionals.first ?? "results"
         let directory = URL(fileURLWithPath: path)
         let index = try ResultsIndex(directory: directory)

@@ -1,17 +1,25 @@
-import OptBenchCore
 import Foundation
+import OptBenchCatalog
+import OptBenchCore
 import OptBenchHarness
 
-/// The `optbench` command line: `list`, `trace`, `run` and `bench`. Returns the exit status:
-/// 0 on success, 2 on a usage or configuration error, 1 when a run fails.
+/// The `optbench` command line over a catalog: `list`, `trace`, `run`, `bench`, `compare`,
+/// `merge`, `index`. Returns the exit status: 0 on success, 2 on a usage or configuration
+/// error, 1 when a run fails. A plugin package's `main.swift` calls it with its own catalog:
+///
+///     exit(OptBench.main(Array(CommandLine.arguments.dropFirst()), catalog: .standard.adding(optimizers: [.mine])))
 public enum OptBench {
     static let commands: [Command] = [
         Command(ListCommand.self), Command(TraceCommand.self), Command(RunCommand.self), Command(BenchCommand.self),
         Command(CompareCommand.self), Command(MergeCommand.self), Command(IndexCommand.self),
     ]
 
-    public static func main(_ arguments: [String], output: (String) -> Void = { print($0) },
+    public static func main(_ arguments: [String], catalog: Catalog = .standard, output: (String) -> Void = { print($0) },
                             errors: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) -> Int32 {
+        if let conflict = catalog.conflicts.first {
+            errors("optbench: the catalog defines \(conflict) twice; expected each name once")
+            return 2
+        }
         guard let name = arguments.first, name != "--help", name != "-h" else {
             output(usage)
             return arguments.isEmpty ? 2 : 0
@@ -22,9 +30,13 @@ public enum OptBench {
                 output(usage)
                 return 0
             }
+            if topic == "suite-file" {
+                output(SuiteFile.schema)
+                return 0
+            }
             guard let command = commands.first(where: { $0.declaration.name == topic }) else {
-                errors(UsageError(message: "optbench help: unknown command '\(topic)'; valid commands: "
-                                  + commands.map(\.declaration.name).joined(separator: ", ")).description)
+                errors(UsageError(message: "optbench help: unknown topic '\(topic)'; valid topics: "
+                                  + (commands.map(\.declaration.name) + ["suite-file"]).joined(separator: ", ")).description)
                 return 2
             }
             output(command.declaration.help)
@@ -41,7 +53,11 @@ public enum OptBench {
                 output(command.declaration.help)
                 return 0
             }
-            try command.run(parsed, output: output, errors: errors)
+            try withoutActuallyEscaping(output) { output in
+                try withoutActuallyEscaping(errors) { errors in
+                    try command.run(parsed, CommandContext(catalog: catalog, output: output, errors: errors))
+                }
+            }
             return 0
         } catch let e as ExitStatus {
             return e.code
@@ -60,22 +76,30 @@ public enum OptBench {
     static var usage: String {
         (["usage: optbench <command> [options]", "", "Benchmarks optimization algorithms side by side, in epochs (n sample gradients each).", ""]
          + commands.map { "  \($0.declaration.name.padding(8))\($0.declaration.summary)" }
-         + ["", "'optbench <command> --help' or 'optbench help <command>' describes a command's options."]).joined(separator: "\n")
+         + ["", "'optbench <command> --help' or 'optbench help <command>' describes a command's options;",
+            "'optbench help suite-file' the suite files 'optbench bench --suite FILE' runs."]).joined(separator: "\n")
     }
+}
+
+/// What every subcommand runs against: the catalog names resolve in, and where text goes.
+struct CommandContext {
+    let catalog: Catalog
+    let output: (String) -> Void
+    let errors: (String) -> Void
 }
 
 /// A subcommand's declaration and its action, type-erased for the command table.
 struct Command: Sendable {
     let declaration: CommandDeclaration
-    let action: @Sendable (ParsedArguments, (String) -> Void, (String) -> Void) throws -> Void
+    let action: @Sendable (ParsedArguments, CommandContext) throws -> Void
     init<C: Subcommand>(_ type: C.Type) {
         declaration = C.declaration
-        action = { try C.run($0, output: $1, errors: $2) }
+        action = { try C.run($0, $1) }
     }
-    func run(_ a: ParsedArguments, output: (String) -> Void, errors: (String) -> Void) throws { try action(a, output, errors) }
+    func run(_ a: ParsedArguments, _ context: CommandContext) throws { try action(a, context) }
 }
 
 protocol Subcommand: SendableMetatype {
     static var declaration: CommandDeclaration { get }
-    static func run(_ arguments: ParsedArguments, output: (String) -> Void, errors: (String) -> Void) throws
+    static func run(_ arguments: ParsedArguments, _ context: CommandContext) throws
 }

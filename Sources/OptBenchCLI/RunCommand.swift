@@ -1,6 +1,7 @@
 import OptBenchCore
 import Foundation
 import OptBenchHarness
+import OptBenchReports
 import OptBenchOptimizers
 import OptBenchProblems
 
@@ -26,9 +27,10 @@ enum RunCommand: Subcommand {
             OptionDeclaration(name: "--out", valueName: "DIR", help: "write the trace CSV into DIR"),
         ])
 
-    static func run(_ arguments: ParsedArguments, output: (String) -> Void, errors: (String) -> Void) throws {
-        let problemEntry = try ProblemRegistry.entry(named: arguments.value("--problem")!)
-        let optimizerEntry = try OptimizerRegistry.entry(named: arguments.value("--optimizer")!)
+    static func run(_ arguments: ParsedArguments, _ context: CommandContext) throws {
+        let output = context.output
+        let problemEntry = try context.catalog.problem(named: arguments.value("--problem")!)
+        let optimizerEntry = try context.catalog.optimizer(named: arguments.value("--optimizer")!)
         let hp = try optimizerEntry.parameters(arguments.all("--hp"))
         var groups: [ParameterGroup] = []
         for word in arguments.all("--group") { groups.append(try ParameterGroup(parsing: word)) }
@@ -47,18 +49,10 @@ enum RunCommand: Subcommand {
         let outDirectory = try arguments.value("--out").map { try writableDirectory($0, option: "--out", command: "run") }
         let problem = try problemEntry.make(arguments.all("--set"))
         if let c = arguments.value("--criterion") {
-            switch c {
-            case "relative": rule.criterion = .relative
-            case "loss": rule.criterion = .loss
-            case _ where c.hasPrefix("metric:"):
-                let name = String(c.dropFirst("metric:".count))
-                guard problem.metricNames.contains(name) else {
-                    let known = problem.metricNames.isEmpty ? "none" : problem.metricNames.joined(separator: ", ")
-                    throw UsageError(message: "optbench run: --criterion \(c): problem '\(problemEntry.name)' has no metric '\(name)'; its metrics: \(known)", command: "run")
-                }
-                rule.criterion = .metric(name)
-            default:
-                throw UsageError(message: "optbench run: --criterion \(c) is not valid; expected relative, loss or metric:NAME", command: "run")
+            rule.criterion = try criterion(c, command: "run")
+            if case .metric(let name) = rule.criterion, !problem.metricNames.contains(name) {
+                let known = problem.metricNames.isEmpty ? "none" : problem.metricNames.joined(separator: ", ")
+                throw UsageError(message: "optbench run: --criterion \(c): problem '\(problemEntry.name)' has no metric '\(name)'; its metrics: \(known)", command: "run")
             }
         }
         let label = optimizerEntry.name + (hp.changed.isEmpty ? "" : "(\(hp.changed))")
@@ -110,4 +104,12 @@ func writableDirectory(_ path: String, option: String, command: String) throws -
     }
     try? fm.removeItem(at: probe)
     return url
+}
+
+/// A `--criterion` word: relative, loss or metric:NAME.
+func criterion(_ word: String, command: String) throws -> StoppingCriterion {
+    guard let c = StoppingCriterion(word) else {
+        throw UsageError(message: "optbench \(command): --criterion \(word) is not valid; expected relative, loss or metric:NAME", command: command)
+    }
+    return c
 }

@@ -18,18 +18,19 @@ enum TraceCommand: Subcommand {
             OptionDeclaration(name: "--steps", valueName: "N", help: "number of steps (default 10)"),
         ])
 
-    static func run(_ arguments: ParsedArguments, output: (String) -> Void, errors: (String) -> Void) throws {
-        let entry = try ProblemRegistry.entry(named: arguments.value("--problem")!)
+    static func run(_ arguments: ParsedArguments, _ context: CommandContext) throws {
+        let output = context.output
+        let entry = try context.catalog.problem(named: arguments.value("--problem")!)
         guard entry.deterministic else {
             throw UsageError(message: "optbench trace: problem '\(entry.name)' is a finite sum; trace takes a deterministic problem ("
-                             + ProblemRegistry.all.filter(\.deterministic).map(\.name).joined(separator: ", ") + "); use 'optbench run'",
+                             + context.catalog.problems.filter(\.deterministic).map(\.name).joined(separator: ", ") + "); use 'optbench run'",
                              command: "trace")
         }
         let instance = try entry.make(arguments.all("--set"))
         guard case .float64(let problem) = instance else {
             throw UsageError(message: "optbench trace: trace prints float64 iterates; drop dtype=float32", command: "trace")
         }
-        let optimizerEntry = try OptimizerRegistry.entry(named: arguments.value("--optimizer")!)
+        let optimizerEntry = try context.catalog.optimizer(named: arguments.value("--optimizer")!)
         let optimizer = try optimizerEntry.make(arguments.all("--hp"))
         if let reason = Grid.incompatibility(optimizer, label: optimizerEntry.name, groups: [], problem: instance) {
             throw ConfigurationError("cannot run: \(reason)")

@@ -9,9 +9,6 @@ extension OptimizerEntry {
     /// (the step size η/√v̂ never grows), unlike Adam's √v_t. torch.optim.Adam(amsgrad=True)'s
     /// names and defaults: `lr` 1e-3, `betas` 0.9,0.999, `eps` 1e-8, `weight_decay` 0.
     public static let amsgrad = OptimizerEntry(
-        name: "amsgrad",
-        summary: "AMSGrad: Adam dividing by the running maximum of v (torch.optim.Adam with amsgrad=True)",
-        parameters: torchAdamParameters(weightDecay: 0, amsgrad: true, decoupled: false),
-        float: { p, groups throws(ConfigurationError) in try Adam<Float>(p, groups: groups, batchSize: p.integer("batch_size")) },
-        double: { p, groups throws(ConfigurationError) in try Adam<Double>(p, groups: groups, batchSize: p.integer("batch_size")) })
+        name: "amsgrad", summary: "AMSGrad: Adam dividing by the running maximum of v (torch.optim.Adam with amsgrad=True)",
+        elementwise: AdamRule<Float>.self, AdamRule<Double>.self) { $0.amsgrad = true }
 }

@@ -12,30 +12,22 @@ import OptBenchKernels
 /// with η_t = lr·s(epoch). Unlike the other adaptive rules, ε sits inside both square roots (as
 /// in the paper and torch), which sets the first step's size: δ_1 = √ε / √((1 − ρ)g² + ε) · g.
 ///
-/// Hyper-parameters carry torch's names; each but `batch_size` may be set per parameter group.
-/// - Parameters: `lr` 1, `rho` 0.9, `eps` 1e-6, `weight_decay` 0 (torch's defaults),
-///   `batch_size` 0 (full gradient).
+/// Hyper-parameters carry torch's names and defaults; each but `batch_size` and the schedule's
+/// may be set per parameter group.
 public typealias Adadelta<Scalar: KernelScalar> = ElementwiseOptimizer<AdadeltaRule<Scalar>>
 
 /// torch.optim.Adadelta's element-wise update of one parameter group (see `Adadelta`).
 public struct AdadeltaRule<Scalar: KernelScalar>: ElementwiseRule {
-    public var lr: Double
-    public var rho: Double
-    public var eps: Double
-    public var weightDecay: Double
+    @HyperParameter("lr", range: 0...1e12, "factor η₀ on the step δ")
+    public var lr = 1.0
+    @HyperParameter("rho", range: 0...1, "decay ρ of both averages")
+    public var rho = 0.9
+    @HyperParameter("eps", range: 0...1e12, "ε added inside both roots")
+    public var eps = 1e-6
+    @HyperParameter("weight_decay", range: 0...1e12, "L2 penalty λ added to the gradient")
+    public var weightDecay = 0.0
 
-    public init(lr: Double = 1, rho: Double = 0.9, eps: Double = 1e-6, weightDecay: Double = 0) {
-        self.lr = lr
-        self.rho = rho
-        self.eps = eps
-        self.weightDecay = weightDecay
-    }
-
-    public init(_ p: Parameters) throws(ConfigurationError) {
-        self.init(lr: p.real("lr"), rho: p.real("rho"), eps: p.real("eps"), weightDecay: p.real("weight_decay"))
-    }
-
-    public static var groupParameters: [String] { ["lr", "rho", "eps", "weight_decay"] }
+    public init() {}
 
     /// Rows v and u, torch's square_avg and acc_delta.
     public struct SliceState {
@@ -84,12 +76,5 @@ extension OptimizerEntry {
     public static let adadelta = OptimizerEntry(
         name: "adadelta",
         summary: "AdaDelta with torch.optim.Adadelta's ε inside the roots, lr and weight decay",
-        parameters: [
-            .real("lr", 1, range: 0...1e12, "factor η₀ on the step δ"),
-            .real("rho", 0.9, range: 0...1, "decay ρ of both averages"),
-            .real("eps", 1e-6, range: 0...1e12, "ε added inside both roots"),
-            .real("weight_decay", 0, range: 0...1e12, "L2 penalty λ added to the gradient"),
-        ] + Schedule.parameters + [fullOrMiniBatch],
-        float: { p, groups throws(ConfigurationError) in try Adadelta<Float>(p, groups: groups, batchSize: p.integer("batch_size")) },
-        double: { p, groups throws(ConfigurationError) in try Adadelta<Double>(p, groups: groups, batchSize: p.integer("batch_size")) })
+        elementwise: AdadeltaRule<Float>.self, AdadeltaRule<Double>.self)
 }

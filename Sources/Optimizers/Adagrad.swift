@@ -11,33 +11,24 @@ import OptBenchKernels
 /// with η_t = lr·s(epoch). As in torch, ε is added outside the square root, and `lr_decay`
 /// divides the rate by 1 + (t − 1)·lr_decay at step t = 1, 2, …
 ///
-/// Hyper-parameters carry torch's names; each but `batch_size` may be set per parameter group.
-/// - Parameters: `lr` 1e-2, `lr_decay` 0, `weight_decay` 0, `initial_accumulator_value` 0,
-///   `eps` 1e-10 (torch's defaults), `batch_size` 0 (full gradient).
+/// Hyper-parameters carry torch's names and defaults; each but `batch_size` and the schedule's
+/// may be set per parameter group.
 public typealias Adagrad<Scalar: KernelScalar> = ElementwiseOptimizer<AdagradRule<Scalar>>
 
 /// torch.optim.Adagrad's element-wise update of one parameter group (see `Adagrad`).
 public struct AdagradRule<Scalar: KernelScalar>: ElementwiseRule {
-    public var lr: Double
-    public var lrDecay: Double
-    public var weightDecay: Double
-    public var initialAccumulatorValue: Double
-    public var eps: Double
+    @HyperParameter("lr", range: 0...1e12, "learning rate η₀")
+    public var lr = 1e-2
+    @HyperParameter("lr_decay", range: 0...1e12, "the rate at step t is η/(1 + (t − 1)·lr_decay)")
+    public var lrDecay = 0.0
+    @HyperParameter("weight_decay", range: 0...1e12, "L2 penalty λ added to the gradient")
+    public var weightDecay = 0.0
+    @HyperParameter("initial_accumulator_value", range: 0...1e12, "s₀, the start of the sum of squared gradients")
+    public var initialAccumulatorValue = 0.0
+    @HyperParameter("eps", range: 0...1e12, "ε added to √s (outside the root)")
+    public var eps = 1e-10
 
-    public init(lr: Double = 1e-2, lrDecay: Double = 0, weightDecay: Double = 0, initialAccumulatorValue: Double = 0, eps: Double = 1e-10) {
-        self.lr = lr
-        self.lrDecay = lrDecay
-        self.weightDecay = weightDecay
-        self.initialAccumulatorValue = initialAccumulatorValue
-        self.eps = eps
-    }
-
-    public init(_ p: Parameters) throws(ConfigurationError) {
-        self.init(lr: p.real("lr"), lrDecay: p.real("lr_decay"), weightDecay: p.real("weight_decay"),
-                  initialAccumulatorValue: p.real("initial_accumulator_value"), eps: p.real("eps"))
-    }
-
-    public static var groupParameters: [String] { ["lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps"] }
+    public init() {}
 
     /// The row s, torch's state_sum.
     public struct SliceState {
@@ -80,15 +71,6 @@ public struct AdagradRule<Scalar: KernelScalar>: ElementwiseRule {
 extension OptimizerEntry {
     /// AdaGrad (`Adagrad`), torch.optim.Adagrad's rule and defaults.
     public static let adagrad = OptimizerEntry(
-        name: "adagrad",
-        summary: "AdaGrad with torch.optim.Adagrad's lr_decay, initial accumulator, ε and weight decay",
-        parameters: [
-            .real("lr", 1e-2, range: 0...1e12, "learning rate η₀"),
-            .real("lr_decay", 0, range: 0...1e12, "the rate at step t is η/(1 + (t − 1)·lr_decay)"),
-            .real("weight_decay", 0, range: 0...1e12, "L2 penalty λ added to the gradient"),
-            .real("initial_accumulator_value", 0, range: 0...1e12, "s₀, the start of the sum of squared gradients"),
-            .real("eps", 1e-10, range: 0...1e12, "ε added to √s (outside the root)"),
-        ] + Schedule.parameters + [fullOrMiniBatch],
-        float: { p, groups throws(ConfigurationError) in try Adagrad<Float>(p, groups: groups, batchSize: p.integer("batch_size")) },
-        double: { p, groups throws(ConfigurationError) in try Adagrad<Double>(p, groups: groups, batchSize: p.integer("batch_size")) })
+        name: "adagrad", summary: "AdaGrad with torch.optim.Adagrad's lr_decay, initial accumulator, ε and weight decay",
+        elementwise: AdagradRule<Float>.self, AdagradRule<Double>.self)
 }

@@ -14,39 +14,28 @@ import OptBenchKernels
 /// uncorrected v_t, which is divided by the current √(1 − β₂ᵗ). `amsgrad` and `adamw` are
 /// presets of this rule (`amsgrad=true`; `decoupled_weight_decay=true`, `weight_decay` 0.01).
 ///
-/// Hyper-parameters carry torch's names: `lr`, `betas` (β₁, β₂, written `b1,b2`), `eps`,
-/// `weight_decay`, `amsgrad`, `decoupled_weight_decay`; each may be set per parameter group.
-/// - Parameters: `lr` 1e-3, `betas` 0.9,0.999, `eps` 1e-8, `weight_decay` 0, `amsgrad` false,
-///   `decoupled_weight_decay` false (torch's defaults), `batch_size` 0 (full gradient).
+/// Hyper-parameters carry torch's names and defaults (`betas` written `b1,b2`); each may be set
+/// per parameter group.
 public typealias Adam<Scalar: KernelScalar> = ElementwiseOptimizer<AdamRule<Scalar>>
 
 /// torch.optim.Adam's element-wise update of one parameter group (see `Adam`).
 public struct AdamRule<Scalar: KernelScalar>: ElementwiseRule {
-    public var lr: Double
-    public var beta1: Double
-    public var beta2: Double
-    public var eps: Double
-    public var weightDecay: Double
-    public var amsgrad: Bool
-    public var decoupledWeightDecay: Bool
+    @HyperParameter("lr", range: 0...1e12, "learning rate η₀")
+    public var lr = 1e-3
+    @HyperParameter("betas", range: 0...1, "decays β₁,β₂ of the first and second moments, each in [0, 1)")
+    public var betas = RealPair(0.9, 0.999)
+    @HyperParameter("eps", range: 0...1e12, "ε added to √v̂ (outside the root)")
+    public var eps = 1e-8
+    @HyperParameter("weight_decay", range: 0...1e12, "weight decay λ (L2 in the gradient, or decoupled)")
+    public var weightDecay = 0.0
+    @HyperParameter("amsgrad", "AMSGrad: divide by the running maximum of v")
+    public var amsgrad = false
+    @HyperParameter("decoupled_weight_decay", "decay θ by 1 − ηλ instead of adding λθ to the gradient (AdamW)")
+    public var decoupledWeightDecay = false
 
-    public init(lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8, weightDecay: Double = 0,
-                amsgrad: Bool = false, decoupledWeightDecay: Bool = false) {
-        self.lr = lr
-        (beta1, beta2) = betas
-        self.eps = eps
-        self.weightDecay = weightDecay
-        self.amsgrad = amsgrad
-        self.decoupledWeightDecay = decoupledWeightDecay
-    }
+    public init() {}
 
-    public init(_ p: Parameters) throws(ConfigurationError) {
-        let betas = try checkedBetas(p)
-        self.init(lr: p.real("lr"), betas: betas, eps: p.real("eps"), weightDecay: p.real("weight_decay"),
-                  amsgrad: p.boolean("amsgrad"), decoupledWeightDecay: p.boolean("decoupled_weight_decay"))
-    }
-
-    public static var groupParameters: [String] { ["lr", "betas", "eps", "weight_decay", "amsgrad", "decoupled_weight_decay"] }
+    public func validate(owner: String) throws(ConfigurationError) { try checkBetas(betas, owner: owner) }
 
     /// Rows m, v and (with amsgrad) v̂, torch's exp_avg, exp_avg_sq and max_exp_avg_sq.
     public struct SliceState {
@@ -74,10 +63,10 @@ public struct AdamRule<Scalar: KernelScalar>: ElementwiseRule {
         @inlinable
         init(_ rule: AdamRule, _ context: StepContext) {
             let eta = rule.lr * context.scale
-            first = MovingAverage(decay: rule.beta1)
-            second = MovingAverage(decay: rule.beta2)
-            stepSize = Scalar(eta / BiasCorrection(decay: rule.beta1, step: context.iteration).factor)
-            rootCorrection = Scalar(BiasCorrection(decay: rule.beta2, step: context.iteration).inverseSquareRoot)
+            first = MovingAverage(decay: rule.betas.first)
+            second = MovingAverage(decay: rule.betas.second)
+            stepSize = Scalar(eta / BiasCorrection(decay: rule.betas.first, step: context.iteration).factor)
+            rootCorrection = Scalar(BiasCorrection(decay: rule.betas.second, step: context.iteration).inverseSquareRoot)
             eps = Scalar(rule.eps)
             l2 = Scalar(rule.decoupledWeightDecay ? 0 : rule.weightDecay)
             keep = Scalar(rule.decoupledWeightDecay ? 1 - eta * rule.weightDecay : 1)
@@ -101,37 +90,16 @@ public struct AdamRule<Scalar: KernelScalar>: ElementwiseRule {
     }
 }
 
-/// (β₁, β₂) from `betas`, each in [0, 1) as torch.optim requires.
-func checkedBetas(_ p: Parameters) throws(ConfigurationError) -> (Double, Double) {
-    let (b1, b2) = p.pair("betas")
-    guard b1 < 1, b2 < 1 else {
-        throw ConfigurationError("\(p.owner): betas=\(formatShort(b1)),\(formatShort(b2)) is out of range; expected each β in [0, 1)")
+/// Refuses `betas` outside [0, 1), as torch.optim does.
+func checkBetas(_ betas: RealPair, owner: String) throws(ConfigurationError) {
+    guard betas.first < 1, betas.second < 1 else {
+        throw ConfigurationError("\(owner): betas=\(betas) is out of range; expected each β in [0, 1)")
     }
-    return (b1, b2)
 }
 
 extension OptimizerEntry {
-    /// torch.optim.Adam's hyper-parameters with the given defaults, the schedule's and `batch_size`.
-    static func torchAdamParameters(weightDecay: Double, amsgrad: Bool, decoupled: Bool) -> [ParameterDeclaration] {
-        [
-            .real("lr", 1e-3, range: 0...1e12, "learning rate η₀"),
-            .pair("betas", 0.9, 0.999, range: 0...1, "decays β₁,β₂ of the first and second moments, each in [0, 1)"),
-            .real("eps", 1e-8, range: 0...1e12, "ε added to √v̂ (outside the root)"),
-            .real("weight_decay", weightDecay, range: 0...1e12, "weight decay λ (L2 in the gradient, or decoupled)"),
-            .boolean("amsgrad", amsgrad, "AMSGrad: divide by the running maximum of v"),
-            .boolean("decoupled_weight_decay", decoupled, "decay θ by 1 − ηλ instead of adding λθ to the gradient (AdamW)"),
-        ] + Schedule.parameters + [fullOrMiniBatch]
-    }
-
-    /// `batch_size` of the adaptive rules: full gradients unless set.
-    static let fullOrMiniBatch = ParameterDeclaration.integer(
-        "batch_size", 0, range: 0...1e9, "samples per mini-batch; 0 = full gradient")
-
     /// Adam (`Adam`), torch.optim.Adam's rule and defaults.
     public static let adam = OptimizerEntry(
-        name: "adam",
-        summary: "Adam with torch.optim.Adam's bias corrections, ε, weight decay, AMSGrad and decoupled decay",
-        parameters: torchAdamParameters(weightDecay: 0, amsgrad: false, decoupled: false),
-        float: { p, groups throws(ConfigurationError) in try Adam<Float>(p, groups: groups, batchSize: p.integer("batch_size")) },
-        double: { p, groups throws(ConfigurationError) in try Adam<Double>(p, groups: groups, batchSize: p.integer("batch_size")) })
+        name: "adam", summary: "Adam with torch.optim.Adam's bias corrections, ε, weight decay, AMSGrad and decoupled decay",
+        elementwise: AdamRule<Float>.self, AdamRule<Double>.self)
 }

@@ -10,9 +10,9 @@ extension OptimizerEntry {
     /// and defaults: `lr` 1e-3, `betas` 0.9,0.999, `eps` 1e-8, `weight_decay` 0.01, `amsgrad`
     /// false; `decoupled_weight_decay` is true (false gives Adam's L2 penalty).
     public static let adamw = OptimizerEntry(
-        name: "adamw",
-        summary: "AdamW: Adam with decoupled weight decay θ ← (1 − ηλ)θ (torch.optim.AdamW)",
-        parameters: torchAdamParameters(weightDecay: 1e-2, amsgrad: false, decoupled: true),
-        float: { p, groups throws(ConfigurationError) in try Adam<Float>(p, groups: groups, batchSize: p.integer("batch_size")) },
-        double: { p, groups throws(ConfigurationError) in try Adam<Double>(p, groups: groups, batchSize: p.integer("batch_size")) })
+        name: "adamw", summary: "AdamW: Adam with decoupled weight decay θ ← (1 − ηλ)θ (torch.optim.AdamW)",
+        elementwise: AdamRule<Float>.self, AdamRule<Double>.self) {
+            $0.decoupledWeightDecay = true
+            $0.weightDecay = 0.01
+        }
 }

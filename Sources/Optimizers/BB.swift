@@ -2,7 +2,7 @@ import OptBenchCore
 import OptBenchKernels
 
 /// The Barzilai–Borwein quotient: BB1 α = sᵀs/sᵀy (the long step) or BB2 α = sᵀy/yᵀy (the short step).
-public enum BBFormula: String, Sendable, CaseIterable { case bb1, bb2 }
+public enum BBFormula: String, ParameterChoice { case bb1, bb2 }
 
 /// Barzilai–Borwein gradient method (Barzilai & Borwein, 1988), optionally with Raydan's
 /// non-monotone line search (Raydan, 1997; Grippo, Lampariello & Lucidi, 1986).
@@ -20,31 +20,25 @@ public enum BBFormula: String, Sendable, CaseIterable { case bb1, bb2 }
 /// The first step is GD with step `lr`. On a strongly convex quadratic BB converges R-linearly
 /// without line search (Dai & Liao, 2002). Parameter groups are refused (one step for the
 /// whole vector).
-/// - Parameters: `lr` 1e-3, `formula` bb1, `nonmonotone` 0, `step_min` 1e-10, `step_max` 1e10.
-public struct BB<Scalar: KernelScalar>: Optimizer {
+public struct BB<Scalar: KernelScalar>: Optimizer, ParameterSet {
     public typealias Formula = BBFormula
 
-    public var lr: Double
-    public var formula: Formula
-    /// M, the non-monotone memory; 0 means no line search.
-    public var nonmonotone: Int
-    public var stepMin: Double
-    public var stepMax: Double
+    @HyperParameter("lr", range: 1e-300...1e12, "step of the first iteration, before any (s, y) pair exists")
+    public var lr = 1e-3
+    @HyperParameter("formula", "step formula: bb1 = sᵀs/sᵀy (long), bb2 = sᵀy/yᵀy (short)")
+    public var formula = BBFormula.bb1
+    @HyperParameter("nonmonotone", range: 0...1000, "memory M of the non-monotone (GLL/Raydan) line search; 0 = pure BB")
+    public var nonmonotone = 0
+    @HyperParameter("step_min", range: 0...1e300, "lower clamp of the BB step")
+    public var stepMin = 1e-10
+    @HyperParameter("step_max", range: 0...1e300, "upper clamp of the BB step")
+    public var stepMax = 1e10
 
-    public init(lr: Double = 1e-3, formula: Formula = .bb1, nonmonotone: Int = 0, stepMin: Double = 1e-10, stepMax: Double = 1e10) {
-        self.lr = lr
-        self.formula = formula
-        self.nonmonotone = nonmonotone
-        self.stepMin = stepMin
-        self.stepMax = stepMax
-    }
+    public init() {}
 
-    public init(_ p: Parameters, groups: [ParameterGroup]) throws(ConfigurationError) {
-        try refuseParameterGroups(groups, p, "one step size for all parameters")
-        self.init(lr: p.real("lr"), formula: p.choice("formula"), nonmonotone: p.integer("nonmonotone"),
-                  stepMin: p.real("step_min"), stepMax: p.real("step_max"))
+    public func validate(owner: String) throws(ConfigurationError) {
         guard stepMin <= stepMax else {
-            throw ConfigurationError("\(p.owner): step_min=\(formatShort(stepMin)) exceeds step_max=\(formatShort(stepMax))")
+            throw ConfigurationError("\(owner): step_min=\(formatShort(stepMin)) exceeds step_max=\(formatShort(stepMax))")
         }
     }
 
@@ -153,13 +147,5 @@ extension OptimizerEntry {
     public static let bb = OptimizerEntry(
         name: "bb",
         summary: "Barzilai–Borwein gradient method (BB1 or BB2 step), optional non-monotone line search",
-        parameters: [
-            .real("lr", 1e-3, range: 1e-300...1e12, "step of the first iteration, before any (s, y) pair exists"),
-            .choice("formula", default: BBFormula.bb1, "step formula: bb1 = sᵀs/sᵀy (long), bb2 = sᵀy/yᵀy (short)"),
-            .integer("nonmonotone", 0, range: 0...1000, "memory M of the non-monotone (GLL/Raydan) line search; 0 = pure BB"),
-            .real("step_min", 1e-10, range: 0...1e300, "lower clamp of the BB step"),
-            .real("step_max", 1e10, range: 0...1e300, "upper clamp of the BB step"),
-        ],
-        float: { p, groups throws(ConfigurationError) in try BB<Float>(p, groups: groups) },
-        double: { p, groups throws(ConfigurationError) in try BB<Double>(p, groups: groups) })
+        float: BB<Float>.self, double: BB<Double>.self, groupsRefused: "one step size for all parameters")
 }

@@ -16,24 +16,20 @@ public struct StepContext: Sendable {
 
 /// An element-wise update rule in optax's shape: a state per slice of the parameters and an
 /// update θ_S ← u(θ_S, g_S, state_S) that reads and writes only that slice S. A rule value holds
-/// one parameter group's hyper-parameters; `ElementwiseOptimizer` evaluates the gradient once per
-/// step and hands each group's rule its blocks' ranges, as torch.optim iterates `param_groups`.
+/// one parameter group's hyper-parameters, each a declared property; `ElementwiseOptimizer`
+/// evaluates the gradient once per step and hands each group's rule its blocks' ranges, as
+/// torch.optim iterates `param_groups`.
 ///
-/// A new element-wise optimizer is a conforming rule and an `OptimizerEntry` naming
-/// `ElementwiseOptimizer<Rule<Float>>` and `ElementwiseOptimizer<Rule<Double>>`; parameter
-/// groups, mini-batching and schedules come with the driver.
-public protocol ElementwiseRule<Scalar>: Sendable {
+/// A new element-wise optimizer is a conforming rule and an `OptimizerEntry(elementwise:)`
+/// naming it in both precisions; parameter groups, mini-batching and schedules come with the
+/// driver, and every hyper-parameter of the rule may be set per group.
+public protocol ElementwiseRule<Scalar>: ParameterSet {
     associatedtype Scalar: KernelScalar
     /// What the rule carries between steps for one slice (a momentum buffer, moments).
     associatedtype SliceState
 
-    /// The rule from validated hyper-parameters: the optimizer's, or a group's (the optimizer's
-    /// values overridden by the group's assignments).
-    init(_ p: Parameters) throws(ConfigurationError)
-
-    /// The hyper-parameters a parameter group may override; the others (batch size, schedule)
-    /// belong to the whole run.
-    static var groupParameters: [String] { get }
+    /// η₀, the base learning rate the schedule scales (a cosine schedule's η_min is relative to it).
+    var lr: Double { get }
 
     /// The state of a slice of `count` entries before the first step.
     func makeState(count: Int) -> SliceState
@@ -74,21 +70,6 @@ public struct ElementwiseOptimizer<Rule: ElementwiseRule>: Optimizer {
         groupRules = groups.map(\.1)
         self.batchSize = batchSize
         self.schedule = schedule
-    }
-
-    /// The rule from validated hyper-parameters and parameter groups: each group's overrides
-    /// are parsed and range-checked against the same declarations as `--hp`.
-    public init(_ p: Parameters, groups: [ParameterGroup], batchSize: Int) throws(ConfigurationError) {
-        var grouped: [(ParameterGroup, Rule)] = []
-        for group in ParameterGroup.merged(groups) {
-            let values = try p.overridden(by: group, allowing: Rule.groupParameters)
-            do throws(ConfigurationError) {
-                grouped.append((group, try Rule(values)))
-            } catch {
-                throw ConfigurationError("\(error.message) (in parameter group '\(group.selector)')")
-            }
-        }
-        self.init(base: try Rule(p), groups: grouped, batchSize: batchSize, schedule: Schedule(p))
     }
 
     /// The gradient buffer, the batch sampler, and each range of θ with its rule and state.
@@ -154,7 +135,7 @@ extension Parameters {
     /// These values overridden by `group`'s `key=value` assignments, each parsed and
     /// range-checked against the same declarations as `--hp`; only `allowed` names may differ
     /// between groups.
-    func overridden(by group: ParameterGroup, allowing allowed: [String]) throws(ConfigurationError) -> Parameters {
+    public func overridden(by group: ParameterGroup, allowing allowed: [String]) throws(ConfigurationError) -> Parameters {
         let label = "\(owner), parameter group '\(group.selector)'"
         var result = self
         var seen: Set<String> = []
@@ -178,9 +159,3 @@ extension Parameters {
     }
 }
 
-/// Refuses parameter groups for a rule whose hyper-parameters apply to the whole vector
-/// (`requirements.parameterGroups` false); `why` names what is shared.
-func refuseParameterGroups(_ groups: [ParameterGroup], _ p: Parameters, _ why: String) throws(ConfigurationError) {
-    guard let first = groups.first else { return }
-    throw ConfigurationError("\(p.owner) does not take parameter groups (\(why)); got '\(first)'")
-}

@@ -44,42 +44,33 @@ import OptBenchKernels
 /// the run precision; the batch statistics and the preconditioning products use the run
 /// precision's GEMM. The rule needs the layer view (`Requirements` `.layers`); parameter
 /// groups are refused (the damping couples every entry of a block).
-/// - Parameters: `lr` 1, `momentum` 0, `damping` 1e-3, `stat_decay` 0.95, `update_interval` 10,
-///   `weight_decay` 0, `rescale` true, `batch_size` 128, schedule constant: the paper's rescaled
-///   step. α already makes each step the model's optimum, so a fixed momentum on top of it
-///   overshoots; without `rescale` the natural-gradient step at this damping is far too long
-///   for lr 1 (a fixed step wants a damping near 0.1 and lr near 0.1).
-public struct KFAC<Scalar: KernelScalar>: Optimizer {
-    public var lr: Double
-    public var momentum: Double
-    public var damping: Double
-    public var statDecay: Double
-    public var updateInterval: Int
-    public var weightDecay: Double
-    public var rescale: Bool
-    public var batchSize: Int
-    public var schedule: Schedule
+/// The defaults are the paper's rescaled step (lr 1, no momentum): α already makes each step the
+/// model's optimum, so a fixed momentum on top of it overshoots; without `rescale` the
+/// natural-gradient step at this damping is far too long for lr 1 (a fixed step wants a damping
+/// near 0.1 and lr near 0.1).
+public struct KFAC<Scalar: KernelScalar>: Optimizer, ParameterSet {
+    @HyperParameter("lr", range: 0...1e12, "learning rate η₀ on the (rescaled) preconditioned step")
+    public var lr = 1.0
+    @HyperParameter("momentum", range: 0...1, "momentum factor μ (torch.optim.SGD's buffer on the preconditioned step)")
+    public var momentum = 0.0
+    @HyperParameter("damping", range: 1e-12...1e12, "Tikhonov damping λ: factors A + πγI, G + (γ/π)I, γ = √(λ + weight_decay), π = trace-norm ratio")
+    public var damping = 1e-3
+    @HyperParameter("stat_decay", range: 0...1, "ε, the factors' running-average decay (ε_t = min(1 − 1/t, ε))")
+    public var statDecay = 0.95
+    @HyperParameter("update_interval", range: 1...1e9, "T: the damped factors are re-inverted every T steps")
+    public var updateInterval = 10
+    @HyperParameter("weight_decay", range: 0...1e12, "L2 penalty ω added to the gradient (and to the damping)")
+    public var weightDecay = 0.0
+    @HyperParameter("rescale", "scale the layers' step by the quadratic model's optimum along it (Martens & Grosse §6.4)")
+    public var rescale = true
+    @HyperParameter("batch_size", range: 1...1e9, "samples per mini-batch (drawn without replacement)")
+    public var batchSize = 128
+    public var scheduleSettings = ScheduleSettings()
 
-    public init(lr: Double = 1, momentum: Double = 0, damping: Double = 1e-3, statDecay: Double = 0.95,
-                updateInterval: Int = 10, weightDecay: Double = 0, rescale: Bool = true, batchSize: Int = 128,
-                schedule: Schedule = .constant) {
-        self.lr = lr
-        self.momentum = momentum
-        self.damping = damping
-        self.statDecay = statDecay
-        self.updateInterval = updateInterval
-        self.weightDecay = weightDecay
-        self.rescale = rescale
-        self.batchSize = batchSize
-        self.schedule = schedule
-    }
+    public init() {}
 
-    public init(_ p: Parameters, groups: [ParameterGroup]) throws(ConfigurationError) {
-        try refuseParameterGroups(groups, p, "its damping and step scale couple every entry of a layer's block")
-        self.init(lr: p.real("lr"), momentum: p.real("momentum"), damping: p.real("damping"), statDecay: p.real("stat_decay"),
-                  updateInterval: p.integer("update_interval"), weightDecay: p.real("weight_decay"), rescale: p.boolean("rescale"),
-                  batchSize: p.integer("batch_size"), schedule: Schedule(p))
-    }
+    /// The learning-rate schedule of η₀ = lr.
+    public var schedule: Schedule { scheduleSettings.schedule(lr: lr) }
 
     /// A dense layer K-FAC preconditions: where [W b] lies in θ, and its two factors.
     struct Block {
@@ -319,16 +310,6 @@ extension OptimizerEntry {
     public static let kfac = OptimizerEntry(
         name: "kfac",
         summary: "K-FAC (Martens & Grosse): Kronecker-factored empirical Fisher per dense layer, factored Tikhonov damping, momentum",
-        parameters: [
-            .real("lr", 1, range: 0...1e12, "learning rate η₀ on the (rescaled) preconditioned step"),
-            .real("momentum", 0, range: 0...1, "momentum factor μ (torch.optim.SGD's buffer on the preconditioned step)"),
-            .real("damping", 1e-3, range: 1e-12...1e12, "Tikhonov damping λ: factors A + πγI, G + (γ/π)I, γ = √(λ + weight_decay), π = trace-norm ratio"),
-            .real("stat_decay", 0.95, range: 0...1, "ε, the factors' running-average decay (ε_t = min(1 − 1/t, ε))"),
-            .integer("update_interval", 10, range: 1...1e9, "T: the damped factors are re-inverted every T steps"),
-            .real("weight_decay", 0, range: 0...1e12, "L2 penalty ω added to the gradient (and to the damping)"),
-            .boolean("rescale", true, "scale the layers' step by the quadratic model's optimum along it (Martens & Grosse §6.4)"),
-            .integer("batch_size", 128, range: 1...1e9, "samples per mini-batch (drawn without replacement)"),
-        ] + Schedule.parameters,
-        float: { p, groups throws(ConfigurationError) in try KFAC<Float>(p, groups: groups) },
-        double: { p, groups throws(ConfigurationError) in try KFAC<Double>(p, groups: groups) })
+        float: KFAC<Float>.self, double: KFAC<Double>.self,
+        groupsRefused: "its damping and step scale couple every entry of a layer's block")
 }

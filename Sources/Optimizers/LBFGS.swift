@@ -3,13 +3,13 @@ import OptBenchKernels
 
 /// L-BFGS's line search: strong_wolfe (Nocedal & Wright Alg. 3.5/3.6) or none (the initial
 /// trial step, torch's fixed-step mode).
-public enum LBFGSLineSearch: String, Sendable, CaseIterable { case strongWolfe = "strong_wolfe", none }
+public enum LBFGSLineSearch: String, ParameterChoice { case strongWolfe = "strong_wolfe", none }
 
 /// L-BFGS's first trial step: lr/‖∇F(w₀)‖₂ (L-BFGS-B) or min(1, 1/‖∇F(w₀)‖₁)·lr (torch).
-public enum LBFGSFirstStep: String, Sendable, CaseIterable { case inverseNorm = "inverse_l2", torch }
+public enum LBFGSFirstStep: String, ParameterChoice { case inverseNorm = "inverse_l2", torch }
 
 /// When L-BFGS stores a pair (s, y): sᵀy > ε·(−∇Fᵀs) (L-BFGS-B) or sᵀy > 1e-10 (torch).
-public enum LBFGSCurvatureTest: String, Sendable, CaseIterable { case relative, absolute }
+public enum LBFGSCurvatureTest: String, ParameterChoice { case relative, absolute }
 
 /// Limited-memory BFGS (Liu & Nocedal, 1989; Nocedal & Wright, 2006, Alg. 7.4 and 7.5) with a
 /// strong-Wolfe line search, in torch.optim.LBFGS's parameter names and scipy L-BFGS-B's
@@ -39,43 +39,31 @@ public enum LBFGSCurvatureTest: String, Sendable, CaseIterable { case relative, 
 /// are refused, as torch.optim.LBFGS refuses more than one. In Float, vectors and the two-loop
 /// recursion are Float while steps, losses and curvature sums are Double, and the relative
 /// curvature test uses Float's ε.
-/// - Parameters: `lr` 1, `history_size` 10 (scipy's and Nocedal & Wright's m; torch uses 100),
-///   `line_search_fn` strong_wolfe (torch's default is none), `tolerance_grad` 1e-7,
-///   `tolerance_change` 1e-9, `max_ls` 25 (trials per line search), `first_step` inverse_l2,
-///   `curvature_test` relative.
-public struct LBFGS<Scalar: KernelScalar>: Optimizer {
+/// Defaults: scipy's and Nocedal & Wright's history m = 10 (torch uses 100) and the strong-Wolfe
+/// search (torch's default is none).
+public struct LBFGS<Scalar: KernelScalar>: Optimizer, ParameterSet {
     public typealias LineSearch = LBFGSLineSearch
     public typealias FirstStep = LBFGSFirstStep
     public typealias CurvatureTest = LBFGSCurvatureTest
 
-    public var lr: Double
-    public var historySize: Int
-    public var lineSearch: LineSearch
-    public var toleranceGrad: Double
-    public var toleranceChange: Double
-    public var maxLineSearch: Int
-    public var firstStep: FirstStep
-    public var curvatureTest: CurvatureTest
+    @HyperParameter("lr", range: 1e-300...1e12, "initial trial step of each line search (first iteration: see first_step)")
+    public var lr = 1.0
+    @HyperParameter("history_size", range: 0...1e4, "m, the number of (s, y) pairs kept (torch's default is 100)")
+    public var historySize = 10
+    @HyperParameter("line_search_fn", "strong_wolfe (Nocedal & Wright Alg. 3.5/3.6, c1 = 1e-4, c2 = 0.9) or none (fixed step lr)")
+    public var lineSearch = LBFGSLineSearch.strongWolfe
+    @HyperParameter("tolerance_grad", range: 0...1e300, "no step when max|∇F| ≤ this")
+    public var toleranceGrad = 1e-7
+    @HyperParameter("tolerance_change", range: 0...1e300, "line search stops when its bracket is narrower than this (times max|p|)")
+    public var toleranceChange = 1e-9
+    @HyperParameter("max_ls", range: 1...1e4, "evaluations per line search")
+    public var maxLineSearch = 25
+    @HyperParameter("first_step", "first iteration's trial step: lr/‖g‖₂ (scipy L-BFGS-B) or min(1, 1/‖g‖₁)·lr (torch)")
+    public var firstStep = LBFGSFirstStep.inverseNorm
+    @HyperParameter("curvature_test", "keep (s, y) when sᵀy > ε·(−gᵀs) (scipy L-BFGS-B) or sᵀy > 1e-10 (torch)")
+    public var curvatureTest = LBFGSCurvatureTest.relative
 
-    public init(lr: Double = 1, historySize: Int = 10, lineSearch: LineSearch = .strongWolfe,
-                toleranceGrad: Double = 1e-7, toleranceChange: Double = 1e-9, maxLineSearch: Int = 25,
-                firstStep: FirstStep = .inverseNorm, curvatureTest: CurvatureTest = .relative) {
-        self.firstStep = firstStep
-        self.curvatureTest = curvatureTest
-        self.lr = lr
-        self.historySize = historySize
-        self.lineSearch = lineSearch
-        self.toleranceGrad = toleranceGrad
-        self.toleranceChange = toleranceChange
-        self.maxLineSearch = maxLineSearch
-    }
-
-    public init(_ p: Parameters, groups: [ParameterGroup]) throws(ConfigurationError) {
-        try refuseParameterGroups(groups, p, "one step rule for all parameters, as torch.optim.LBFGS")
-        self.init(lr: p.real("lr"), historySize: p.integer("history_size"), lineSearch: p.choice("line_search_fn"),
-                  toleranceGrad: p.real("tolerance_grad"), toleranceChange: p.real("tolerance_change"),
-                  maxLineSearch: p.integer("max_ls"), firstStep: p.choice("first_step"), curvatureTest: p.choice("curvature_test"))
-    }
+    public init() {}
 
     /// The ring of the last m pairs (s_i, y_i) with ρ_i = 1/s_iᵀy_i, the gradient at the current
     /// point and line-search scratch.
@@ -234,19 +222,5 @@ extension OptimizerEntry {
     public static let lbfgs = OptimizerEntry(
         name: "lbfgs",
         summary: "L-BFGS two-loop recursion with a strong-Wolfe line search (torch.optim.LBFGS, one iteration per step)",
-        parameters: [
-            .real("lr", 1, range: 1e-300...1e12, "initial trial step of each line search (first iteration: see first_step)"),
-            .integer("history_size", 10, range: 0...1e4, "m, the number of (s, y) pairs kept (torch's default is 100)"),
-            .choice("line_search_fn", default: LBFGSLineSearch.strongWolfe,
-                    "strong_wolfe (Nocedal & Wright Alg. 3.5/3.6, c1 = 1e-4, c2 = 0.9) or none (fixed step lr)"),
-            .real("tolerance_grad", 1e-7, range: 0...1e300, "no step when max|∇F| ≤ this"),
-            .real("tolerance_change", 1e-9, range: 0...1e300, "line search stops when its bracket is narrower than this (times max|p|)"),
-            .integer("max_ls", 25, range: 1...1e4, "evaluations per line search"),
-            .choice("first_step", default: LBFGSFirstStep.inverseNorm,
-                    "first iteration's trial step: lr/‖g‖₂ (scipy L-BFGS-B) or min(1, 1/‖g‖₁)·lr (torch)"),
-            .choice("curvature_test", default: LBFGSCurvatureTest.relative,
-                    "keep (s, y) when sᵀy > ε·(−gᵀs) (scipy L-BFGS-B) or sᵀy > 1e-10 (torch)"),
-        ],
-        float: { p, groups throws(ConfigurationError) in try LBFGS<Float>(p, groups: groups) },
-        double: { p, groups throws(ConfigurationError) in try LBFGS<Double>(p, groups: groups) })
+        float: LBFGS<Float>.self, double: LBFGS<Double>.self, groupsRefused: "one step rule for all parameters, as torch.optim.LBFGS")
 }

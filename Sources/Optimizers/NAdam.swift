@@ -14,38 +14,28 @@ import OptBenchKernels
 /// Unlike Adam, ε is added after the root of the corrected v (torch's `denom`), and the first
 /// moment is never bias-corrected by 1 − β₁ᵗ: the μ-product plays that part.
 ///
-/// Hyper-parameters carry torch's names; each may be set per parameter group.
-/// - Parameters: `lr` 2e-3, `betas` 0.9,0.999, `eps` 1e-8, `weight_decay` 0, `momentum_decay`
-///   4e-3, `decoupled_weight_decay` false (torch's defaults), `batch_size` 0 (full gradient).
+/// Hyper-parameters carry torch's names and defaults; each but `batch_size` and the schedule's
+/// may be set per parameter group.
 public typealias NAdam<Scalar: KernelScalar> = ElementwiseOptimizer<NAdamRule<Scalar>>
 
 /// torch.optim.NAdam's element-wise update of one parameter group (see `NAdam`).
 public struct NAdamRule<Scalar: KernelScalar>: ElementwiseRule {
-    public var lr: Double
-    public var beta1: Double
-    public var beta2: Double
-    public var eps: Double
-    public var weightDecay: Double
-    public var momentumDecay: Double
-    public var decoupledWeightDecay: Bool
+    @HyperParameter("lr", range: 0...1e12, "learning rate η₀")
+    public var lr = 2e-3
+    @HyperParameter("betas", range: 0...1, "decays β₁,β₂ of the first and second moments, each in [0, 1)")
+    public var betas = RealPair(0.9, 0.999)
+    @HyperParameter("eps", range: 0...1e12, "ε added to √v̂ (outside the root)")
+    public var eps = 1e-8
+    @HyperParameter("weight_decay", range: 0...1e12, "weight decay λ (L2 in the gradient, or decoupled)")
+    public var weightDecay = 0.0
+    @HyperParameter("momentum_decay", range: 0...1e12, "ψ in the momentum schedule μ_t = β₁(1 − ½·0.96^{tψ})")
+    public var momentumDecay = 4e-3
+    @HyperParameter("decoupled_weight_decay", "decay θ by 1 − ηλ instead of adding λθ to the gradient (NAdamW)")
+    public var decoupledWeightDecay = false
 
-    public init(lr: Double = 2e-3, betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8, weightDecay: Double = 0,
-                momentumDecay: Double = 4e-3, decoupledWeightDecay: Bool = false) {
-        self.lr = lr
-        (beta1, beta2) = betas
-        self.eps = eps
-        self.weightDecay = weightDecay
-        self.momentumDecay = momentumDecay
-        self.decoupledWeightDecay = decoupledWeightDecay
-    }
+    public init() {}
 
-    public init(_ p: Parameters) throws(ConfigurationError) {
-        let betas = try checkedBetas(p)
-        self.init(lr: p.real("lr"), betas: betas, eps: p.real("eps"), weightDecay: p.real("weight_decay"),
-                  momentumDecay: p.real("momentum_decay"), decoupledWeightDecay: p.boolean("decoupled_weight_decay"))
-    }
-
-    public static var groupParameters: [String] { ["lr", "betas", "eps", "weight_decay", "momentum_decay", "decoupled_weight_decay"] }
+    public func validate(owner: String) throws(ConfigurationError) { try checkBetas(betas, owner: owner) }
 
     /// Rows m and v (torch's exp_avg, exp_avg_sq) and the μ-product Π_t (torch's mu_product).
     public struct SliceState {
@@ -59,7 +49,7 @@ public struct NAdamRule<Scalar: KernelScalar>: ElementwiseRule {
 
     /// μ_t = β₁ (1 − ½·0.96^{tψ}), torch's momentum cache.
     @inlinable
-    func mu(_ t: Int) -> Double { beta1 * (1 - 0.5 * Math.pow(0.96, Double(t) * momentumDecay)) }
+    func mu(_ t: Int) -> Double { betas.first * (1 - 0.5 * Math.pow(0.96, Double(t) * momentumDecay)) }
 
     @inlinable
     public func update(_ w: UnsafeMutableBufferPointer<Scalar>, gradient g: UnsafeMutableBufferPointer<Scalar>,
@@ -82,11 +72,11 @@ public struct NAdamRule<Scalar: KernelScalar>: ElementwiseRule {
         init(_ rule: NAdamRule, _ context: StepContext, muProduct product: Double) {
             let t = context.iteration, eta = rule.lr * context.scale
             let muNow = rule.mu(t), muNext = rule.mu(t + 1)
-            first = MovingAverage(decay: rule.beta1)
-            second = MovingAverage(decay: rule.beta2)
+            first = MovingAverage(decay: rule.betas.first)
+            second = MovingAverage(decay: rule.betas.second)
             gradientStep = Scalar(-eta * (1 - muNow) / (1 - product))
             momentStep = Scalar(-eta * muNext / (1 - product * muNext))
-            correction = Scalar(BiasCorrection(decay: rule.beta2, step: t).inverse)
+            correction = Scalar(BiasCorrection(decay: rule.betas.second, step: t).inverse)
             eps = Scalar(rule.eps)
             l2 = Scalar(rule.decoupledWeightDecay ? 0 : rule.weightDecay)
             keep = Scalar(rule.decoupledWeightDecay ? 1 - eta * rule.weightDecay : 1)
@@ -111,14 +101,5 @@ extension OptimizerEntry {
     public static let nadam = OptimizerEntry(
         name: "nadam",
         summary: "NAdam: Adam with Nesterov momentum and torch.optim.NAdam's μ-product, momentum decay and decoupled decay",
-        parameters: [
-            .real("lr", 2e-3, range: 0...1e12, "learning rate η₀"),
-            .pair("betas", 0.9, 0.999, range: 0...1, "decays β₁,β₂ of the first and second moments, each in [0, 1)"),
-            .real("eps", 1e-8, range: 0...1e12, "ε added to √v̂ (outside the root)"),
-            .real("weight_decay", 0, range: 0...1e12, "weight decay λ (L2 in the gradient, or decoupled)"),
-            .real("momentum_decay", 4e-3, range: 0...1e12, "ψ in the momentum schedule μ_t = β₁(1 − ½·0.96^{tψ})"),
-            .boolean("decoupled_weight_decay", false, "decay θ by 1 − ηλ instead of adding λθ to the gradient (NAdamW)"),
-        ] + Schedule.parameters + [fullOrMiniBatch],
-        float: { p, groups throws(ConfigurationError) in try NAdam<Float>(p, groups: groups, batchSize: p.integer("batch_size")) },
-        double: { p, groups throws(ConfigurationError) in try NAdam<Double>(p, groups: groups, batchSize: p.integer("batch_size")) })
+        elementwise: NAdamRule<Float>.self, NAdamRule<Double>.self)
 }

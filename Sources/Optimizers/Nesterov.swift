@@ -6,10 +6,9 @@ extension OptimizerEntry {
     /// With η = 1/L and μ = (√κ − 1)/(√κ + 1) it needs O(√κ log 1/ε) gradients.
     /// Full gradients unless `batch_size` > 0.
     public static let nesterov = OptimizerEntry(
-        name: "nesterov",
-        summary: "Nesterov momentum (torch.optim.SGD with nesterov=True), full or mini-batch gradients",
-        parameters: torchSGDParameters(momentum: 0.9, nesterov: true)
-            + [.integer("batch_size", 0, range: 0...1e9, "samples per mini-batch; 0 = full gradient")],
-        float: { p, groups throws(ConfigurationError) in try SGD<Float>(p, groups: groups, batchSize: p.integer("batch_size")) },
-        double: { p, groups throws(ConfigurationError) in try SGD<Double>(p, groups: groups, batchSize: p.integer("batch_size")) })
+        name: "nesterov", summary: "Nesterov momentum (torch.optim.SGD with nesterov=True), full or mini-batch gradients",
+        elementwise: SGDRule<Float>.self, SGDRule<Double>.self) {
+            $0.momentum = 0.9
+            $0.nesterov = true
+        }
 }

@@ -28,8 +28,11 @@ public protocol Optimizer<Scalar>: Sendable {
 /// so the step the harness calls is compiled for that rule and precision.
 public struct AnyOptimizer<Scalar: KernelScalar>: Sendable {
     public let requirements: Requirements
-    let begin: @Sendable (GradientOracle<Scalar>, UInt64) -> OptimizerRun<Scalar>
+    @usableFromInline let begin: @Sendable (GradientOracle<Scalar>, UInt64) -> OptimizerRun<Scalar>
 
+    // Inlinable, so that a rule from another package is wrapped where its type is known and
+    // its step runs specialised.
+    @inlinable
     public init<O: Optimizer>(_ optimizer: O) where O.Scalar == Scalar {
         requirements = optimizer.requirements
         begin = { oracle, seed in
@@ -45,7 +48,7 @@ public struct AnyOptimizer<Scalar: KernelScalar>: Sendable {
 /// One run of an optimizer: its state and oracle, stepped by the harness.
 public final class OptimizerRun<Scalar: KernelScalar> {
     let advance: (UnsafeMutableBufferPointer<Scalar>) -> Void
-    init(_ advance: @escaping (UnsafeMutableBufferPointer<Scalar>) -> Void) { self.advance = advance }
+    @usableFromInline init(_ advance: @escaping (UnsafeMutableBufferPointer<Scalar>) -> Void) { self.advance = advance }
     /// One iteration of the rule on `w`.
     public func step(_ w: UnsafeMutableBufferPointer<Scalar>) { advance(w) }
 }
@@ -54,5 +57,9 @@ public final class OptimizerRun<Scalar: KernelScalar> {
 public struct ConfiguredOptimizer: Sendable {
     public let float32: AnyOptimizer<Float>
     public let float64: AnyOptimizer<Double>
+    public init(float32: AnyOptimizer<Float>, float64: AnyOptimizer<Double>) {
+        self.float32 = float32
+        self.float64 = float64
+    }
     public var requirements: Requirements { float64.requirements }
 }

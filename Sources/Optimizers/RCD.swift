@@ -2,7 +2,7 @@ import OptBenchCore
 import OptBenchKernels
 
 /// How R-CD draws blocks: uniformly with step lr, or ∝ L_b with step lr/L_b.
-public enum RCDSampling: String, Sendable, CaseIterable { case uniform, lipschitz }
+public enum RCDSampling: String, ParameterChoice { case uniform, lipschitz }
 
 /// Randomized (block) coordinate descent (Nesterov, 2012; Richtárik & Takáč, 2014).
 ///
@@ -24,24 +24,17 @@ public enum RCDSampling: String, Sendable, CaseIterable { case uniform, lipschit
 /// η = 1/L_coord on a μ-strongly convex F it needs O(d·L_coord/μ) coordinate steps per log 1/ε,
 /// i.e. κ_coord = L_coord/μ epochs (survey, Appendix C); with Lipschitz sampling, L_avg/μ.
 /// One block (`block_size` ≥ d) with uniform sampling is GD. Parameter groups are refused.
-/// - Parameters: `lr` 1e-3, `block_size` 1, `sampling` uniform.
-public struct RCD<Scalar: KernelScalar>: Optimizer {
+public struct RCD<Scalar: KernelScalar>: Optimizer, ParameterSet {
     public typealias Sampling = RCDSampling
 
-    public var lr: Double
-    public var blockSize: Int
-    public var sampling: Sampling
+    @HyperParameter("lr", range: 0...1e12, "step size η (uniform), or the multiplier of 1/L_b (lipschitz; 1 = Nesterov)")
+    public var lr = 1e-3
+    @HyperParameter("block_size", range: 1...1e9, "coordinates per block (contiguous); ≥ d gives one block, i.e. GD")
+    public var blockSize = 1
+    @HyperParameter("sampling", "block distribution: uniform, or ∝ L_b with step lr/L_b (needs the problem's L_j)")
+    public var sampling = RCDSampling.uniform
 
-    public init(lr: Double = 1e-3, blockSize: Int = 1, sampling: Sampling = .uniform) {
-        self.lr = lr
-        self.blockSize = blockSize
-        self.sampling = sampling
-    }
-
-    public init(_ p: Parameters, groups: [ParameterGroup]) throws(ConfigurationError) {
-        try refuseParameterGroups(groups, p, "one step rule for all coordinates")
-        self.init(lr: p.real("lr"), blockSize: p.integer("block_size"), sampling: p.choice("sampling"))
-    }
+    public init() {}
 
     /// The sampling stream, the coordinate view, the block gradient and, for Lipschitz sampling,
     /// the block constants and their CDF.
@@ -135,12 +128,5 @@ extension OptimizerEntry {
     public static let rcd = OptimizerEntry(
         name: "rcd",
         summary: "randomized (block) coordinate descent, uniform or Lipschitz-weighted sampling",
-        parameters: [
-            .real("lr", 1e-3, range: 0...1e12, "step size η (uniform), or the multiplier of 1/L_b (lipschitz; 1 = Nesterov)"),
-            .integer("block_size", 1, range: 1...1e9, "coordinates per block (contiguous); ≥ d gives one block, i.e. GD"),
-            .choice("sampling", default: RCDSampling.uniform,
-                    "block distribution: uniform, or ∝ L_b with step lr/L_b (needs the problem's L_j)"),
-        ],
-        float: { p, groups throws(ConfigurationError) in try RCD<Float>(p, groups: groups) },
-        double: { p, groups throws(ConfigurationError) in try RCD<Double>(p, groups: groups) })
+        float: RCD<Float>.self, double: RCD<Double>.self, groupsRefused: "one step rule for all coordinates")
 }

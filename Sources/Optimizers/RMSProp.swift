@@ -17,45 +17,38 @@ import OptBenchKernels
 /// momentum the rule is Adam with β₁ = 0; it is refused with `centered`, where the corrected
 /// variance v̂_1 − ĝ_1² of one gradient is 0 and the first step would be η g/ε.
 ///
-/// Hyper-parameters carry torch's names; each but `batch_size` may be set per parameter group.
-/// - Parameters: `lr` 1e-2, `alpha` 0.99, `eps` 1e-8, `weight_decay` 0, `momentum` 0,
-///   `centered` false (torch's defaults), `bias_correction` false, `batch_size` 0 (full gradient).
+/// Hyper-parameters carry torch's names and defaults; each but `batch_size` and the schedule's
+/// may be set per parameter group.
 public typealias RMSProp<Scalar: KernelScalar> = ElementwiseOptimizer<RMSPropRule<Scalar>>
 
 /// torch.optim.RMSprop's element-wise update of one parameter group (see `RMSProp`).
 public struct RMSPropRule<Scalar: KernelScalar>: ElementwiseRule {
-    public var lr: Double
-    public var alpha: Double
-    public var eps: Double
-    public var weightDecay: Double
-    public var momentum: Double
-    public var centered: Bool
-    public var biasCorrection: Bool
+    @HyperParameter("lr", range: 0...1e12, "learning rate η₀")
+    public var lr = 1e-2
+    @HyperParameter("alpha", range: 0...1, "decay α of the squared-gradient average")
+    public var alpha = 0.99
+    @HyperParameter("eps", range: 0...1e12, "ε added to the root (outside it)")
+    public var eps = 1e-8
+    @HyperParameter("weight_decay", range: 0...1e12, "L2 penalty λ added to the gradient")
+    public var weightDecay = 0.0
+    @HyperParameter("momentum", range: 0...1, "momentum μ of the normalised step")
+    public var momentum = 0.0
+    @HyperParameter("centered", "divide by the root of the variance estimate v − ḡ²")
+    public var centered = false
+    @HyperParameter("bias_correction", "divide v by 1 − αᵗ (optax; not in torch; uncentred only)")
+    public var biasCorrection = false
 
-    public init(lr: Double = 1e-2, alpha: Double = 0.99, eps: Double = 1e-8, weightDecay: Double = 0, momentum: Double = 0,
-                centered: Bool = false, biasCorrection: Bool = false) {
-        self.lr = lr
-        self.alpha = alpha
-        self.eps = eps
-        self.weightDecay = weightDecay
-        self.momentum = momentum
-        self.centered = centered
-        self.biasCorrection = biasCorrection
-    }
+    public init() {}
 
     /// `bias_correction` is refused with α = 1 (it would divide by 1 − αᵗ = 0) and with `centered`.
-    public init(_ p: Parameters) throws(ConfigurationError) {
-        self.init(lr: p.real("lr"), alpha: p.real("alpha"), eps: p.real("eps"), weightDecay: p.real("weight_decay"),
-                  momentum: p.real("momentum"), centered: p.boolean("centered"), biasCorrection: p.boolean("bias_correction"))
+    public func validate(owner: String) throws(ConfigurationError) {
         if biasCorrection && alpha >= 1 {
-            throw ConfigurationError("\(p.owner): bias_correction=true requires alpha < 1 (the correction divides by 1 − alphaᵗ); got alpha=\(formatShort(alpha))")
+            throw ConfigurationError("\(owner): bias_correction=true requires alpha < 1 (the correction divides by 1 − alphaᵗ); got alpha=\(formatShort(alpha))")
         }
         if biasCorrection && centered {
-            throw ConfigurationError("\(p.owner): bias_correction=true applies to the uncentred rule; with centered=true the corrected variance of the first gradient is 0 (expected centered=false)")
+            throw ConfigurationError("\(owner): bias_correction=true applies to the uncentred rule; with centered=true the corrected variance of the first gradient is 0 (expected centered=false)")
         }
     }
-
-    public static var groupParameters: [String] { ["lr", "alpha", "eps", "weight_decay", "momentum", "centered", "bias_correction"] }
 
     /// Rows v, then ḡ when centered, then b with momentum (torch's square_avg, grad_avg,
     /// momentum_buffer).
@@ -125,15 +118,5 @@ extension OptimizerEntry {
     public static let rmsprop = OptimizerEntry(
         name: "rmsprop",
         summary: "RMSProp with torch.optim.RMSprop's ε, momentum, centring and weight decay",
-        parameters: [
-            .real("lr", 1e-2, range: 0...1e12, "learning rate η₀"),
-            .real("alpha", 0.99, range: 0...1, "decay α of the squared-gradient average"),
-            .real("eps", 1e-8, range: 0...1e12, "ε added to the root (outside it)"),
-            .real("weight_decay", 0, range: 0...1e12, "L2 penalty λ added to the gradient"),
-            .real("momentum", 0, range: 0...1, "momentum μ of the normalised step"),
-            .boolean("centered", false, "divide by the root of the variance estimate v − ḡ²"),
-            .boolean("bias_correction", false, "divide v by 1 − αᵗ (optax; not in torch; uncentred only)"),
-        ] + Schedule.parameters + [fullOrMiniBatch],
-        float: { p, groups throws(ConfigurationError) in try RMSProp<Float>(p, groups: groups, batchSize: p.integer("batch_size")) },
-        double: { p, groups throws(ConfigurationError) in try RMSProp<Double>(p, groups: groups, batchSize: p.integer("batch_size")) })
+        elementwise: RMSPropRule<Float>.self, RMSPropRule<Double>.self)
 }

@@ -2,7 +2,7 @@ import OptBenchCore
 import OptBenchKernels
 
 /// SAGA's gradient table before the first step: zeros (free) or every ∇fᵢ(w₀) (one epoch).
-public enum SAGATableInit: String, Sendable, CaseIterable { case zero, full }
+public enum SAGATableInit: String, ParameterChoice { case zero, full }
 
 /// SAGA (Defazio, Bach & Lacoste-Julien, 2014): SGD with a table of the last gradient seen for
 /// each sample, whose average corrects the variance of the sample gradient.
@@ -26,22 +26,15 @@ public enum SAGATableInit: String, Sendable, CaseIterable { case zero, full }
 /// sample gradients. There the rows of the next samples are prefetched (`SampleQueue`), as the
 /// step's time is mostly the wait for its random row. Parameter groups are refused: the rule
 /// has one step size for the whole vector.
-/// - Parameters: `lr` 1e-3 (theory: 1/(3L_max)), `table_init` zero.
-public struct SAGA<Scalar: KernelScalar>: Optimizer {
+public struct SAGA<Scalar: KernelScalar>: Optimizer, ParameterSet {
     public typealias TableInit = SAGATableInit
 
-    public var lr: Double
-    public var tableInit: TableInit
+    @HyperParameter("lr", range: 0...1e12, "step size η (theory: 1/(3 L_max))")
+    public var lr = 1e-3
+    @HyperParameter("table_init", "initial gradient table: zero (free) or every ∇fᵢ(w₀) (one epoch)")
+    public var tableInit = SAGATableInit.zero
 
-    public init(lr: Double = 1e-3, tableInit: TableInit = .zero) {
-        self.lr = lr
-        self.tableInit = tableInit
-    }
-
-    public init(_ p: Parameters, groups: [ParameterGroup]) throws(ConfigurationError) {
-        try refuseParameterGroups(groups, p, "one step size for all parameters")
-        self.init(lr: p.real("lr"), tableInit: p.choice("table_init"))
-    }
+    public init() {}
 
     /// The sampling stream, the gradient table and its running average ḡ.
     public struct State {
@@ -142,11 +135,5 @@ extension OptimizerEntry {
     public static let saga = OptimizerEntry(
         name: "saga",
         summary: "SAGA: variance-reduced SGD with a per-sample gradient table (one scalar per sample on linear models)",
-        parameters: [
-            .real("lr", 1e-3, range: 0...1e12, "step size η (theory: 1/(3 L_max))"),
-            .choice("table_init", default: SAGATableInit.zero,
-                    "initial gradient table: zero (free) or every ∇fᵢ(w₀) (one epoch)"),
-        ],
-        float: { p, groups throws(ConfigurationError) in try SAGA<Float>(p, groups: groups) },
-        double: { p, groups throws(ConfigurationError) in try SAGA<Double>(p, groups: groups) })
+        float: SAGA<Float>.self, double: SAGA<Double>.self, groupsRefused: "one step size for all parameters")
 }

@@ -10,37 +10,31 @@ import OptBenchKernels
 ///
 /// B_t is a mini-batch of `batch_size` samples drawn without replacement (reshuffled each
 /// pass); `batch_size` 0 means the full gradient (GD, heavy ball, Nesterov's method).
-/// `lr`, `momentum`, `dampening`, `nesterov` and `weight_decay` may be set per parameter group.
-/// - Parameters: `lr` 1e-3, `momentum` 0, `dampening` 0, `nesterov` false, `weight_decay` 0
-///   (torch's defaults), `batch_size` 1.
+/// Hyper-parameters carry torch's names and defaults; each but `batch_size` and the schedule's
+/// may be set per parameter group.
 public typealias SGD<Scalar: KernelScalar> = ElementwiseOptimizer<SGDRule<Scalar>>
 
 /// torch.optim.SGD's element-wise update of one parameter group (see `SGD`).
 public struct SGDRule<Scalar: KernelScalar>: ElementwiseRule {
-    public var lr: Double
-    public var momentum: Double
-    public var dampening: Double
-    public var nesterov: Bool
-    public var weightDecay: Double
+    @HyperParameter("lr", range: 0...1e12, "learning rate η₀")
+    public var lr = 1e-3
+    @HyperParameter("momentum", range: 0...1, "momentum factor μ")
+    public var momentum = 0.0
+    @HyperParameter("dampening", range: 0...1, "dampening τ of the momentum buffer")
+    public var dampening = 0.0
+    @HyperParameter("nesterov", "Nesterov momentum (torch's form)")
+    public var nesterov = false
+    @HyperParameter("weight_decay", range: 0...1e12, "L2 penalty λ added to the gradient")
+    public var weightDecay = 0.0
 
-    public init(lr: Double = 1e-3, momentum: Double = 0, dampening: Double = 0, nesterov: Bool = false, weightDecay: Double = 0) {
-        self.lr = lr
-        self.momentum = momentum
-        self.dampening = dampening
-        self.nesterov = nesterov
-        self.weightDecay = weightDecay
-    }
+    public init() {}
 
     /// torch's constraint: Nesterov momentum needs μ > 0 and zero dampening.
-    public init(_ p: Parameters) throws(ConfigurationError) {
-        self.init(lr: p.real("lr"), momentum: p.real("momentum"), dampening: p.real("dampening"),
-                  nesterov: p.boolean("nesterov"), weightDecay: p.real("weight_decay"))
+    public func validate(owner: String) throws(ConfigurationError) {
         if nesterov && (momentum <= 0 || dampening != 0) {
-            throw ConfigurationError("\(p.owner): nesterov=true requires momentum > 0 and dampening=0 (as torch.optim.SGD)")
+            throw ConfigurationError("\(owner): nesterov=true requires momentum > 0 and dampening=0 (as torch.optim.SGD)")
         }
     }
-
-    public static var groupParameters: [String] { ["lr", "momentum", "dampening", "nesterov", "weight_decay"] }
 
     /// b, torch's momentum_buffer, for one slice (empty without momentum).
     public struct SliceState {
@@ -86,23 +80,8 @@ public struct SGDRule<Scalar: KernelScalar>: ElementwiseRule {
 }
 
 extension OptimizerEntry {
-    /// torch.optim.SGD's hyper-parameters with the given momentum defaults, and the schedule's.
-    static func torchSGDParameters(momentum: Double, nesterov: Bool) -> [ParameterDeclaration] {
-        [
-            .real("lr", 1e-3, range: 0...1e12, "learning rate η₀"),
-            .real("momentum", momentum, range: 0...1, "momentum factor μ"),
-            .real("dampening", 0, range: 0...1, "dampening τ of the momentum buffer"),
-            .boolean("nesterov", nesterov, "Nesterov momentum (torch's form)"),
-            .real("weight_decay", 0, range: 0...1e12, "L2 penalty λ added to the gradient"),
-        ] + Schedule.parameters
-    }
-
     /// Mini-batch SGD (`SGD`), one batch of `batch_size` samples per step.
     public static let sgd = OptimizerEntry(
-        name: "sgd",
-        summary: "mini-batch SGD with torch.optim.SGD's momentum, dampening, Nesterov and weight decay",
-        parameters: torchSGDParameters(momentum: 0, nesterov: false)
-            + [.integer("batch_size", 1, range: 1...1e9, "samples per mini-batch (drawn without replacement)")],
-        float: { p, groups throws(ConfigurationError) in try SGD<Float>(p, groups: groups, batchSize: p.integer("batch_size")) },
-        double: { p, groups throws(ConfigurationError) in try SGD<Double>(p, groups: groups, batchSize: p.integer("batch_size")) })
+        name: "sgd", summary: "mini-batch SGD with torch.optim.SGD's momentum, dampening, Nesterov and weight decay",
+        elementwise: SGDRule<Float>.self, SGDRule<Double>.self, batchSize: 1)
 }

@@ -2,7 +2,7 @@ import OptBenchCore
 import OptBenchKernels
 
 /// Where SVRG's next outer loop starts: the last inner iterate (option I) or a random one (option II).
-public enum SVRGSnapshot: String, Sendable, CaseIterable { case last, random }
+public enum SVRGSnapshot: String, ParameterChoice { case last, random }
 
 /// SVRG, stochastic variance-reduced gradient (Johnson & Zhang, 2013).
 ///
@@ -24,25 +24,17 @@ public enum SVRGSnapshot: String, Sendable, CaseIterable { case last, random }
 /// no per-sample memory and costs the same on both paths; the rows of the next samples are
 /// prefetched (`SampleQueue`). Parameter groups are refused: the rule has one step size for the
 /// whole vector.
-/// - Parameters: `lr` 1e-3 (theory: ≈ 1/(10 L_max)), `inner_steps` 0 (= 2n), `snapshot` last.
-public struct SVRG<Scalar: KernelScalar>: Optimizer {
+public struct SVRG<Scalar: KernelScalar>: Optimizer, ParameterSet {
     public typealias Snapshot = SVRGSnapshot
 
-    public var lr: Double
-    /// m; 0 means 2n.
-    public var innerSteps: Int
-    public var snapshot: Snapshot
+    @HyperParameter("lr", range: 0...1e12, "step size η (theory: ≈ 1/(10 L_max))")
+    public var lr = 1e-3
+    @HyperParameter("inner_steps", range: 0...1e12, "inner loop length m in sample steps; 0 = 2n (Johnson & Zhang)")
+    public var innerSteps = 0
+    @HyperParameter("snapshot", "next snapshot: last inner iterate (option I) or a uniformly random one (option II)")
+    public var snapshot = SVRGSnapshot.last
 
-    public init(lr: Double = 1e-3, innerSteps: Int = 0, snapshot: Snapshot = .last) {
-        self.lr = lr
-        self.innerSteps = innerSteps
-        self.snapshot = snapshot
-    }
-
-    public init(_ p: Parameters, groups: [ParameterGroup]) throws(ConfigurationError) {
-        try refuseParameterGroups(groups, p, "one step size and snapshot for all parameters")
-        self.init(lr: p.real("lr"), innerSteps: p.integer("inner_steps"), snapshot: p.choice("snapshot"))
-    }
+    public init() {}
 
     /// The snapshot w̃, its full gradient μ̃, the sampling stream and the inner-loop position.
     public struct State {
@@ -117,12 +109,5 @@ extension OptimizerEntry {
     public static let svrg = OptimizerEntry(
         name: "svrg",
         summary: "SVRG: SGD corrected by a snapshot full gradient, refreshed every m inner steps",
-        parameters: [
-            .real("lr", 1e-3, range: 0...1e12, "step size η (theory: ≈ 1/(10 L_max))"),
-            .integer("inner_steps", 0, range: 0...1e12, "inner loop length m in sample steps; 0 = 2n (Johnson & Zhang)"),
-            .choice("snapshot", default: SVRGSnapshot.last,
-                    "next snapshot: last inner iterate (option I) or a uniformly random one (option II)"),
-        ],
-        float: { p, groups throws(ConfigurationError) in try SVRG<Float>(p, groups: groups) },
-        double: { p, groups throws(ConfigurationError) in try SVRG<Double>(p, groups: groups) })
+        float: SVRG<Float>.self, double: SVRG<Double>.self, groupsRefused: "one step size and snapshot for all parameters")
 }

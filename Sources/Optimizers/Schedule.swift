@@ -2,7 +2,7 @@ import OptBenchCore
 import OptBenchKernels
 
 /// The schedule families `schedule=` names.
-public enum ScheduleKind: String, Sendable, CaseIterable {
+public enum ScheduleKind: String, ParameterChoice {
     case constant, step
     case inversePower = "inverse-power"
     case triangular
@@ -83,41 +83,47 @@ public indirect enum Schedule: Sendable, Equatable, CustomStringConvertible {
             "warmup(warmup_epochs=\(formatShort(length)),start_factor=\(formatShort(f)))+\(then)"
         }
     }
+}
 
-    /// Hyper-parameters every scheduled optimizer accepts.
-    public static let parameters: [ParameterDeclaration] = [
-        .choice("schedule", default: ScheduleKind.constant, "learning-rate schedule η_t = lr·s(t), t in epochs"),
-        .integer("step_size", 10, range: 1...1e9, "step schedule: epochs between decays"),
-        .real("gamma", 0.1, range: 0...1, "step schedule: decay factor"),
-        .real("power", 1, range: 0...10, "inverse-power schedule: exponent α in 1/(1+t)^α"),
-        .real("step_size_up", 4, range: 1e-9...1e9, "triangular schedule: epochs per half cycle (Smith: 2–10)"),
-        .real("base_factor", 0.1, range: 0...1, "triangular schedule: base rate as a fraction of lr (the peak)"),
-        .real("T_0", 10, range: 1e-9...1e9, "cosine-restarts schedule: epochs before the first restart"),
-        .integer("T_mult", 1, range: 1...1e3, "cosine-restarts schedule: period growth factor per restart"),
-        .real("eta_min", 0, range: 0...1e12, "cosine-restarts schedule: minimum learning rate (absolute, ≤ lr)"),
-        .real("warmup_epochs", 0, range: 0...1e9, "linear warm-up length in epochs in front of the schedule; 0 = none"),
-        .real("start_factor", 1.0 / 3, range: 0...1, "warm-up: initial fraction of the rate (torch LinearLR's default 1/3)"),
-    ]
+/// The schedule's hyper-parameters, which every scheduled optimizer accepts.
+public struct ScheduleSettings: ParameterSet {
+    @HyperParameter("schedule", "learning-rate schedule η_t = lr·s(t), t in epochs")
+    public var kind = ScheduleKind.constant
+    @HyperParameter("step_size", range: 1...1e9, "step schedule: epochs between decays")
+    public var stepSize = 10
+    @HyperParameter("gamma", range: 0...1, "step schedule: decay factor")
+    public var gamma = 0.1
+    @HyperParameter("power", range: 0...10, "inverse-power schedule: exponent α in 1/(1+t)^α")
+    public var power = 1.0
+    @HyperParameter("step_size_up", range: 1e-9...1e9, "triangular schedule: epochs per half cycle (Smith: 2–10)")
+    public var stepSizeUp = 4.0
+    @HyperParameter("base_factor", range: 0...1, "triangular schedule: base rate as a fraction of lr (the peak)")
+    public var baseFactor = 0.1
+    @HyperParameter("T_0", range: 1e-9...1e9, "cosine-restarts schedule: epochs before the first restart")
+    public var restartPeriod = 10.0
+    @HyperParameter("T_mult", range: 1...1e3, "cosine-restarts schedule: period growth factor per restart")
+    public var restartMultiplier = 1
+    @HyperParameter("eta_min", range: 0...1e12, "cosine-restarts schedule: minimum learning rate (absolute, ≤ lr)")
+    public var etaMin = 0.0
+    @HyperParameter("warmup_epochs", range: 0...1e9, "linear warm-up length in epochs in front of the schedule; 0 = none")
+    public var warmupEpochs = 0.0
+    @HyperParameter("start_factor", range: 0...1, "warm-up: initial fraction of the rate (torch LinearLR's default 1/3)")
+    public var startFactor = 1.0 / 3
 
-    /// The schedule `p` describes; `.constant` when `p` declares no `schedule` (a rule without one).
-    public init(_ p: Parameters) {
-        guard p.declarations.contains(where: { $0.name == "schedule" }) else {
-            self = .constant
-            return
-        }
+    public init() {}
+
+    /// The schedule for a rule whose base rate is `lr` (η_min is absolute, as torch's, so its
+    /// factor is relative to lr).
+    public func schedule(lr: Double) -> Schedule {
         let base: Schedule
-        switch p.choice("schedule", as: ScheduleKind.self) {
+        switch kind {
         case .constant: base = .constant
-        case .step: base = .step(every: p.integer("step_size"), gamma: p.real("gamma"))
-        case .inversePower: base = .inversePower(alpha: p.real("power"))
-        case .triangular: base = .triangular(halfCycle: p.real("step_size_up"), baseFactor: p.real("base_factor"))
+        case .step: base = .step(every: stepSize, gamma: gamma)
+        case .inversePower: base = .inversePower(alpha: power)
+        case .triangular: base = .triangular(halfCycle: stepSizeUp, baseFactor: baseFactor)
         case .cosineRestarts:
-            // η_min is absolute, as torch's: the factor is relative to the base lr.
-            let lr = p.declarations.contains { $0.name == "lr" } ? p.real("lr") : 1
-            let m = lr > 0 ? min(1, p.real("eta_min") / lr) : 0
-            base = .cosineRestarts(period: p.real("T_0"), multiplier: p.integer("T_mult"), minFactor: m)
+            base = .cosineRestarts(period: restartPeriod, multiplier: restartMultiplier, minFactor: lr > 0 ? min(1, etaMin / lr) : 0)
         }
-        let warm = p.real("warmup_epochs")
-        self = warm > 0 ? .warmup(epochs: warm, startFactor: p.real("start_factor"), then: base) : base
+        return warmupEpochs > 0 ? .warmup(epochs: warmupEpochs, startFactor: startFactor, then: base) : base
     }
 }

@@ -26,7 +26,7 @@ import OptBenchLinearAlgebra
 /// `zeros` is a saddle point (∇F = 0 for depth ≥ 2).
 public final class DeepLinearNetwork: Problem {
     /// `init=zeros|gaussian|orthogonal`.
-    public enum Initialization: String, CaseIterable, Sendable {
+    public enum Initialization: String, ParameterChoice {
         case zeros, gaussian, orthogonal
     }
 
@@ -153,38 +153,27 @@ public final class DeepLinearNetwork: Problem {
     public static let entry = ProblemEntry(
         name: "deep-linear",
         summary: "deep linear network ‖Y − W_L⋯W₁X‖²_F/(2N) on synthetic Y = AX + noise, F* by reduced-rank regression",
-        settings: [
-            .integer("samples", 100, range: 1...1e7, "number of samples N"),
-            .integer("input", 8, range: 1...1e5, "input width d₀"),
-            .integer("output", 8, range: 1...1e5, "output width d_L"),
-            .integer("width", 8, range: 1...1e5, "hidden width d₁ = … = d_{L−1}"),
-            .integer("depth", 3, range: 1...1000, "number of layers L"),
-            .vector("widths", [], "all widths d₀,d₁,…,d_L (overrides input, output, width, depth when given)"),
-            .real("noise", 0, range: 0...1e6, "std σ of the output noise (0 and a wide enough bottleneck: realizable, F* = 0)"),
-            .choice("init", default: Initialization.gaussian, "initialisation of each W_l: Gaussian, orthogonal, or zeros (a saddle point)"),
-            .real("init_scale", 1, range: 0...1e6, "scale s of the initial weights"),
-            .integer("data_seed", 0, range: 0...Double(Int32.max), "seed of the synthetic X, A and noise"),
-        ]
-    ) { p in
-        let given = p.vector("widths")
+        settings: DeepLinearSettings.self
+    ) { s, label in
+        let given = s.widths
         guard given.allSatisfy({ $0 >= 1 && $0 <= 1e5 && $0 == $0.rounded() }) else {
             throw ConfigurationError("problem 'deep-linear': widths=\(given) is not valid; expected positive integers d₀,…,d_L of at most 100000")
         }
         var widths = given.map { Int($0) }
         if widths.isEmpty {
-            widths = [p.integer("input")] + [Int](repeating: p.integer("width"), count: p.integer("depth") - 1) + [p.integer("output")]
+            widths = [s.input] + [Int](repeating: s.width, count: s.depth - 1) + [s.output]
         }
-        guard widths.count >= 2, widths.allSatisfy({ $0 >= 1 }), p.vector("widths").allSatisfy({ $0 == $0.rounded() }) else {
-            throw ConfigurationError("problem 'deep-linear': widths=\(p.vector("widths")) is not valid; expected at least two positive integers d₀,…,d_L")
+        guard widths.count >= 2, widths.allSatisfy({ $0 >= 1 }) else {
+            throw ConfigurationError("problem 'deep-linear': widths=\(given) is not valid; expected at least two positive integers d₀,…,d_L")
         }
         let shape = "\(widths.count - 1) layers of width up to \(widths.max() ?? 1)"
-        try checkSize("deep-linear", "samples=\(p.integer("samples")) with \(shape)", entries: (p.integer("samples"), widths.max() ?? 1))
+        try checkSize("deep-linear", "samples=\(s.samples) with \(shape)", entries: (s.samples, widths.max() ?? 1))
         var parameters = 0
         for k in 1..<widths.count { parameters += widths[k - 1] * widths[k] }
         try checkSize("deep-linear", shape, entries: (parameters, 1))
         return ProblemInstance(DeepLinearNetwork.synthetic(
-            widths: widths, samples: p.integer("samples"), noise: p.real("noise"), seed: UInt64(p.integer("data_seed")),
-            initialization: p.choice("init", as: Initialization.self), initScale: p.real("init_scale"), label: problemLabel("deep-linear", p)))
+            widths: widths, samples: s.samples, noise: s.noise, seed: UInt64(s.dataSeed),
+            initialization: s.initialization, initScale: s.initScale, label: label))
     }
 
     /// The synthetic instance described on the type.
@@ -236,4 +225,29 @@ public final class DeepLinearNetwork: Problem {
         let discarded = spectrum.dropFirst(k).reduce(0) { $0 + max(0, $1) }
         return (misfit + discarded) / (2 * Double(n))
     }
+}
+
+/// The settings of `deep-linear`.
+public struct DeepLinearSettings: ParameterSet {
+    @Setting("samples", range: 1...1e7, "number of samples N")
+    public var samples = 100
+    @Setting("input", range: 1...1e5, "input width d₀")
+    public var input = 8
+    @Setting("output", range: 1...1e5, "output width d_L")
+    public var output = 8
+    @Setting("width", range: 1...1e5, "hidden width d₁ = … = d_{L−1}")
+    public var width = 8
+    @Setting("depth", range: 1...1000, "number of layers L")
+    public var depth = 3
+    @Setting("widths", "all widths d₀,d₁,…,d_L (overrides input, output, width, depth when given)")
+    public var widths: [Double] = []
+    @Setting("noise", range: 0...1e6, "std σ of the output noise (0 and a wide enough bottleneck: realizable, F* = 0)")
+    public var noise = 0.0
+    @Setting("init", "initialisation of each W_l: Gaussian, orthogonal, or zeros (a saddle point)")
+    public var initialization = DeepLinearNetwork.Initialization.gaussian
+    @Setting("init_scale", range: 0...1e6, "scale s of the initial weights")
+    public var initScale = 1.0
+    @Setting("data_seed", range: 0...Double(Int32.max), "seed of the synthetic X, A and noise")
+    public var dataSeed = 0
+    public init() {}
 }

@@ -6,13 +6,13 @@ import OptBenchKernels
 ///
 /// - `zeros`: w₀ = 0, the start of scikit-learn, scipy and the survey's analysis of linear models.
 /// - `gaussian`: a seeded draw from the run seed (see each problem for its scale).
-public enum StandardInit: String, CaseIterable, Sendable {
+public enum StandardInit: String, ParameterChoice {
     case zeros, gaussian
 }
 
 /// `init=zeros|gaussian|x0` for a problem whose start is an explicit point (`rosenbrock`):
 /// `x0` is the `x0` setting, `gaussian` a seeded draw w₀ ~ N(0, I/d).
-public enum PointInit: String, CaseIterable, Sendable {
+public enum PointInit: String, ParameterChoice {
     case zeros, gaussian, x0
 
     /// The same start among the regions.
@@ -37,7 +37,7 @@ public enum PointInit: String, CaseIterable, Sendable {
 ///   basin's, so a step size that works in the basin overshoots and diverges.
 /// - `x0`: the explicit point given by the `x0` setting; `zeros`: every factor 0;
 ///   `gaussian`: w₀ ~ N(0, I/d) from the run seed.
-public enum StartRegion: String, CaseIterable, Sendable {
+public enum StartRegion: String, ParameterChoice {
     case zeros, gaussian, x0, vanishing, basin, exploding
 
     /// The common value of every factor, nil for `x0` and `gaussian`.
@@ -55,14 +55,14 @@ public enum StartRegion: String, CaseIterable, Sendable {
 /// The fixed start an `init` setting names, nil for `gaussian`; an `x0` given with another
 /// `init`, or of the wrong length, is an error that lists the other `choices`.
 func fixedStart(
-    _ p: Parameters, region: StartRegion, choices: [String], dimension: Int, problem: String
+    x0 setting: HyperParameter<[Double]>, region: StartRegion, choices: [String], dimension: Int, problem: String
 ) throws(ConfigurationError) -> [Double]? {
-    if region != .x0, p.isSet("x0") {
+    if region != .x0, setting.isSet {
         throw ConfigurationError("problem '\(problem)': x0 is given with init=\(region.rawValue); expected init=x0 with x0, or no x0")
     }
     if let f = region.factor { return [Double](repeating: f, count: dimension) }
     guard region == .x0 else { return nil }
-    let x0 = p.vector("x0")
+    let x0 = setting.wrappedValue
     guard x0.count == dimension else {
         let others = choices.filter { $0 != StartRegion.x0.rawValue }.joined(separator: "|")
         throw ConfigurationError("problem '\(problem)': x0 has \(x0.count) entries; expected \(dimension) (or init=\(others))")

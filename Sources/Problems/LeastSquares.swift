@@ -126,65 +126,78 @@ public final class LeastSquares<Scalar: KernelScalar>: Problem {
 // The entry builds either precision; it lives on the float64 type so that `LeastSquares.entry`
 // names it without a type argument.
 extension LeastSquares where Scalar == Double {
-    /// The settings that describe synthetic data, refused beside `data`.
-    static var synthesisSettings: [String] { ["n", "d", "kappa", "lambda_max", "spectrum", "spikes", "noise", "data_seed"] }
-
     public static var entry: ProblemEntry {
         ProblemEntry(
             name: "least-squares",
             summary: "linear least squares ‖Xw − y‖²/(2n) with a prescribed spectrum of H = XᵀX/n (or IDX data), F* exact",
-            settings: [
-                .integer("n", 1000, range: 1...1e8, "number of samples"),
-                .integer("d", 50, range: 1...1e5, "dimension (d ≤ n)"),
-                .real("kappa", 100, range: 1...1e16, "condition number λmax/λmin of H"),
-                .real("lambda_max", 1, range: 1e-12...1e12, "largest eigenvalue of H"),
-                .choice("spectrum", default: SpectrumLayout.geometric,
-                        "eigenvalue layout between λmax/κ and λmax: log-uniform, uniform, or `spikes` at λmax and the rest at λmin"),
-                .integer("spikes", 1, range: 1...1e5, "number of eigenvalues at λmax for the spiked layout"),
-                .real("noise", 0, range: 0...1e6, "std σ of the target noise (0: realizable, F* = 0)"),
-                .integer("data_seed", 0, range: 0...Double(Int32.max), "seed of the synthetic data (run seeds vary the sampling, and the start when init=gaussian)"),
-                .text("data", "", "IDX file of the n×d design X (rows are samples, trailing dimensions flattened); empty: synthetic"),
-                .text("targets", "", "IDX file of the n targets y, given with data"),
-                .choice("init", default: StandardInit.zeros, "start: w₀ = 0, or w₀ ~ N(0, I/d) from the run seed"),
-                ProblemRegistry.dtypeSetting,
-            ]
-        ) { p in
-            let label = problemLabel("least-squares", p), start = p.choice("init", as: StandardInit.self)
-            let data = try LeastSquaresData(p)
-            switch p.choice("dtype", as: Precision.self) {
+            settings: LeastSquaresSettings.self
+        ) { s, label in
+            let data = try LeastSquaresData(s)
+            switch s.precision.dtype {
             case .float32:
-                if !p.text("data").isEmpty { try data.checkFits(Float.self, data: p.text("data"), targets: p.text("targets")) }
-                return ProblemInstance(LeastSquares<Float>(data, label: label, initialization: start))
-            case .float64: return ProblemInstance(LeastSquares<Double>(data, label: label, initialization: start))
+                if !s.data.isEmpty { try data.checkFits(Float.self, data: s.data, targets: s.targets) }
+                return ProblemInstance(LeastSquares<Float>(data, label: label, initialization: s.initialization))
+            case .float64: return ProblemInstance(LeastSquares<Double>(data, label: label, initialization: s.initialization))
             }
         }
     }
 }
 
+/// The settings of `least-squares`.
+public struct LeastSquaresSettings: ParameterSet {
+    /// The settings that describe synthetic data, refused beside `data`.
+    public struct Synthetic: ParameterSet {
+        @Setting("n", range: 1...1e8, "number of samples")
+        public var n = 1000
+        @Setting("d", range: 1...1e5, "dimension (d ≤ n)")
+        public var d = 50
+        @Setting("kappa", range: 1...1e16, "condition number λmax/λmin of H")
+        public var kappa = 100.0
+        @Setting("lambda_max", range: 1e-12...1e12, "largest eigenvalue of H")
+        public var lambdaMax = 1.0
+        @Setting("spectrum", "eigenvalue layout between λmax/κ and λmax: log-uniform, uniform, or `spikes` at λmax and the rest at λmin")
+        public var spectrum = SpectrumLayout.geometric
+        @Setting("spikes", range: 1...1e5, "number of eigenvalues at λmax for the spiked layout")
+        public var spikes = 1
+        @Setting("noise", range: 0...1e6, "std σ of the target noise (0: realizable, F* = 0)")
+        public var noise = 0.0
+        @Setting("data_seed", range: 0...Double(Int32.max), "seed of the synthetic data (run seeds vary the sampling, and the start when init=gaussian)")
+        public var dataSeed = 0
+        public init() {}
+    }
+    public var synthetic = Synthetic()
+    @Setting("data", "IDX file of the n×d design X (rows are samples, trailing dimensions flattened); empty: synthetic")
+    public var data = ""
+    @Setting("targets", "IDX file of the n targets y, given with data")
+    public var targets = ""
+    @Setting("init", "start: w₀ = 0, or w₀ ~ N(0, I/d) from the run seed")
+    public var initialization = StandardInit.zeros
+    public var precision = PrecisionSetting()
+    public init() {}
+}
+
 extension LeastSquaresData {
     /// The data the `least-squares` settings describe: loaded files, or the synthetic family.
-    init(_ p: Parameters) throws(ConfigurationError) {
-        let dataPath = p.text("data"), targetsPath = p.text("targets")
+    init(_ settings: LeastSquaresSettings) throws(ConfigurationError) {
+        let dataPath = settings.data, targetsPath = settings.targets
         let problem = "problem 'least-squares'"
         if !dataPath.isEmpty || !targetsPath.isEmpty {
             guard !dataPath.isEmpty, !targetsPath.isEmpty else {
                 throw ConfigurationError("\(problem): data and targets must be given together; got only \(dataPath.isEmpty ? "targets" : "data")")
             }
-            if let name = LeastSquares.synthesisSettings.first(where: p.isSet) {
+            if let given = settings.synthetic.explicitlySet.first {
                 throw ConfigurationError(
-                    "\(problem): \(name)=\(p[name]) describes synthetic data and cannot be given with data=\(dataPath); expected the loaded data alone")
+                    "\(problem): \(given.name)=\(given.value) describes synthetic data and cannot be given with data=\(dataPath); expected the loaded data alone")
             }
             self = try .load(data: dataPath, targets: targetsPath)
             return
         }
-        let n = p.integer("n"), d = p.integer("d")
-        guard d <= n else {
-            throw ConfigurationError("\(problem): d=\(d) exceeds n=\(n); expected d ≤ n so that H is positive definite")
+        let s = settings.synthetic
+        guard s.d <= s.n else {
+            throw ConfigurationError("\(problem): d=\(s.d) exceeds n=\(s.n); expected d ≤ n so that H is positive definite")
         }
-        try checkSize("least-squares", "n=\(n) d=\(d)", entries: (n, d))
-        let spectrum = prescribedSpectrum(
-            d: d, kappa: p.real("kappa"), lambdaMax: p.real("lambda_max"), layout: p.choice("spectrum", as: SpectrumLayout.self),
-            spikes: p.integer("spikes"))
-        self = .synthetic(n: n, spectrum: spectrum, noise: p.real("noise"), seed: UInt64(p.integer("data_seed")))
+        try checkSize("least-squares", "n=\(s.n) d=\(s.d)", entries: (s.n, s.d))
+        let spectrum = prescribedSpectrum(d: s.d, kappa: s.kappa, lambdaMax: s.lambdaMax, layout: s.spectrum, spikes: s.spikes)
+        self = .synthetic(n: s.n, spectrum: spectrum, noise: s.noise, seed: UInt64(s.dataSeed))
     }
 }

@@ -292,7 +292,7 @@ public func prescribedSpectrum(d: Int, kappa: Double, lambdaMax: Double, layout:
 }
 
 /// How the synthetic spectrum of H spreads between λmax/κ and λmax: `spectrum=geometric|linear|spiked`.
-public enum SpectrumLayout: String, CaseIterable, Sendable {
+public enum SpectrumLayout: String, ParameterChoice {
     /// Log-uniform: λ_k = λmax·κ^{−k/(d−1)}.
     case geometric
     /// Uniform: λ_k = λmax + (k/(d−1))(λmax/κ − λmax).

@@ -274,33 +274,44 @@ extension LogisticRegression where Scalar == Double {
         ProblemEntry(
             name: "logistic",
             summary: "ℓ2-regularised binary logistic regression on synthetic data, F* by a Newton reference solve",
-            settings: [
-                .integer("n", 1000, range: 1...1e8, "number of samples"),
-                .integer("d", 20, range: 1...1e5, "number of features"),
-                .real("lambda", 1e-3, range: 1e-12...1e6, "ℓ2 penalty λ (the strong-convexity modulus)"),
-                .real("separation", 2, range: 0...1e6, "norm of the planted w°: margins xᵢᵀw° ~ N(0, separation²); larger is cleaner"),
-                .real("flip", 0, range: 0...1, "probability of flipping each label after drawing it"),
-                .real("feature_scale", 1, range: 1...1e8, "c: column j of X is scaled by c^(−j/(d−1)), so scales span c to 1"),
-                .integer("data_seed", 0, range: 0...Double(Int32.max), "seed of the synthetic data"),
-                .boolean("reference", true, "solve for F* by Newton at construction (false: F* unknown, faster start)"),
-                .choice("init", default: StandardInit.zeros, "start: w₀ = 0, or w₀ ~ N(0, I/d) from the run seed"),
-                ProblemRegistry.dtypeSetting,
-            ]
-        ) { p in
-            try checkSize("logistic", "n=\(p.integer("n")) d=\(p.integer("d"))", entries: (p.integer("n"), p.integer("d")))
+            settings: LogisticSettings.self
+        ) { s, label in
+            try checkSize("logistic", "n=\(s.n) d=\(s.d)", entries: (s.n, s.d))
             func make<Target: KernelScalar>(_ type: Target.Type) -> LogisticRegression<Target> {
                 synthetic(
-                    n: p.integer("n"), d: p.integer("d"), lambda: p.real("lambda"), separation: p.real("separation"),
-                    flip: p.real("flip"), featureScale: p.real("feature_scale"), seed: UInt64(p.integer("data_seed")),
-                    solveReference: p.boolean("reference"), label: problemLabel("logistic", p),
-                    initialization: p.choice("init", as: StandardInit.self), as: type)
+                    n: s.n, d: s.d, lambda: s.lambda, separation: s.separation, flip: s.flip, featureScale: s.featureScale,
+                    seed: UInt64(s.dataSeed), solveReference: s.reference, label: label, initialization: s.initialization, as: type)
             }
-            switch p.choice("dtype", as: Precision.self) {
+            switch s.precision.dtype {
             case .float32: return ProblemInstance(make(Float.self))
             case .float64: return ProblemInstance(make(Double.self))
             }
         }
     }
+}
+
+/// The settings of `logistic`.
+public struct LogisticSettings: ParameterSet {
+    @Setting("n", range: 1...1e8, "number of samples")
+    public var n = 1000
+    @Setting("d", range: 1...1e5, "number of features")
+    public var d = 20
+    @Setting("lambda", range: 1e-12...1e6, "ℓ2 penalty λ (the strong-convexity modulus)")
+    public var lambda = 1e-3
+    @Setting("separation", range: 0...1e6, "norm of the planted w°: margins xᵢᵀw° ~ N(0, separation²); larger is cleaner")
+    public var separation = 2.0
+    @Setting("flip", range: 0...1, "probability of flipping each label after drawing it")
+    public var flip = 0.0
+    @Setting("feature_scale", range: 1...1e8, "c: column j of X is scaled by c^(−j/(d−1)), so scales span c to 1")
+    public var featureScale = 1.0
+    @Setting("data_seed", range: 0...Double(Int32.max), "seed of the synthetic data")
+    public var dataSeed = 0
+    @Setting("reference", "solve for F* by Newton at construction (false: F* unknown, faster start)")
+    public var reference = true
+    @Setting("init", "start: w₀ = 0, or w₀ ~ N(0, I/d) from the run seed")
+    public var initialization = StandardInit.zeros
+    public var precision = PrecisionSetting()
+    public init() {}
 }
 
 /// The outcome of logistic regression's Newton reference solve on the float64 data.

@@ -113,27 +113,16 @@ public final class MatrixFactorization: Problem {
     public static let entry = ProblemEntry(
         name: "matrix-factorization",
         summary: "low-rank factorisation ‖Y − W₂W₁‖²_F/(2mn) of a matrix with known SVD, F* exact by Eckart–Young",
-        settings: [
-            .integer("m", 40, range: 1...1e6, "rows of Y (the samples)"),
-            .integer("n", 30, range: 1...1e6, "columns of Y"),
-            .integer("rank", 3, range: 1...1e5, "factor rank r (W₂ is m×r, W₁ is r×n)"),
-            .integer("rank_true", 3, range: 1...1e5, "rank of Y's signal part"),
-            .real("noise", 0, range: 0...1e6, "σ of the spectral noise tail (0: Y has rank rank_true)"),
-            .choice("init", default: StandardInit.gaussian, "start: i.i.d. Gaussian entries, or all zeros (a saddle point)"),
-            .real("init_scale", 0.5, range: 0...1e6, "std of the entries of the initial W₁, W₂ when init=gaussian"),
-            .integer("data_seed", 0, range: 0...Double(Int32.max), "seed of the synthetic Y"),
-        ]
-    ) { p in
-        let m = p.integer("m"), n = p.integer("n"), r = p.integer("rank"), rTrue = p.integer("rank_true")
-        guard rTrue <= min(m, n), r <= min(m, n) else {
+        settings: MatrixFactorizationSettings.self
+    ) { s, label in
+        guard s.trueRank <= min(s.m, s.n), s.rank <= min(s.m, s.n) else {
             throw ConfigurationError(
-                "problem 'matrix-factorization': rank=\(r) and rank_true=\(rTrue) must not exceed min(m, n) = \(min(m, n))")
+                "problem 'matrix-factorization': rank=\(s.rank) and rank_true=\(s.trueRank) must not exceed min(m, n) = \(min(s.m, s.n))")
         }
-        try checkSize("matrix-factorization", "m=\(m) n=\(n)", entries: (m, n))
+        try checkSize("matrix-factorization", "m=\(s.m) n=\(s.n)", entries: (s.m, s.n))
         return ProblemInstance(MatrixFactorization.synthetic(
-            m: m, n: n, rank: r, trueRank: rTrue, noise: p.real("noise"), seed: UInt64(p.integer("data_seed")),
-            initialization: p.choice("init", as: StandardInit.self), initScale: p.real("init_scale"),
-            label: problemLabel("matrix-factorization", p)))
+            m: s.m, n: s.n, rank: s.rank, trueRank: s.trueRank, noise: s.noise, seed: UInt64(s.dataSeed),
+            initialization: s.initialization, initScale: s.initScale, label: label))
     }
 
     /// The synthetic instance described on the type.
@@ -162,4 +151,25 @@ public final class MatrixFactorization: Problem {
         return MatrixFactorization(
             target: y, rank: rank, singularValues: all, label: label, initialization: initialization, initScale: initScale)
     }
+}
+
+/// The settings of `matrix-factorization`.
+public struct MatrixFactorizationSettings: ParameterSet {
+    @Setting("m", range: 1...1e6, "rows of Y (the samples)")
+    public var m = 40
+    @Setting("n", range: 1...1e6, "columns of Y")
+    public var n = 30
+    @Setting("rank", range: 1...1e5, "factor rank r (W₂ is m×r, W₁ is r×n)")
+    public var rank = 3
+    @Setting("rank_true", range: 1...1e5, "rank of Y's signal part")
+    public var trueRank = 3
+    @Setting("noise", range: 0...1e6, "σ of the spectral noise tail (0: Y has rank rank_true)")
+    public var noise = 0.0
+    @Setting("init", "start: i.i.d. Gaussian entries, or all zeros (a saddle point)")
+    public var initialization = StandardInit.gaussian
+    @Setting("init_scale", range: 0...1e6, "std of the entries of the initial W₁, W₂ when init=gaussian")
+    public var initScale = 0.5
+    @Setting("data_seed", range: 0...Double(Int32.max), "seed of the synthetic Y")
+    public var dataSeed = 0
+    public init() {}
 }

@@ -74,19 +74,23 @@ public final class Product: Problem {
     public static let entry = ProblemEntry(
         name: "product",
         summary: "depth-L scalar network ½(w₁⋯w_L − 1)²: vanishing and exploding gradients without tied weights, F* = 0",
-        settings: [
-            .integer("depth", 7, range: 1...1000, "number of factors L (the dimension)"),
-            .choice("init", default: StartRegion.basin,
-                    "start: basin (0.9), vanishing (0.2), exploding (1.5), x0, zeros, or gaussian (N(0, I/L) from the run seed)"),
-            .vector("x0", [], "starting point when init=x0 (depth entries)"),
-            .real("spread", 0, range: 0...1e6, "std of a seeded Gaussian perturbation of the start (breaks the symmetry of equal factors)"),
-        ],
-        deterministic: true
-    ) { p in
-        let depth = p.integer("depth")
+        settings: ProductSettings.self, deterministic: true
+    ) { s, label in
         let start = try fixedStart(
-            p, region: p.choice("init", as: StartRegion.self), choices: StartRegion.allCases.map(\.rawValue), dimension: depth,
-            problem: "product")
-        return ProblemInstance(Product(depth: depth, start: start, spread: p.real("spread"), label: problemLabel("product", p)))
+            x0: s.$x0, region: s.initialization, choices: StartRegion.allCases.map(\.rawValue), dimension: s.depth, problem: "product")
+        return ProblemInstance(Product(depth: s.depth, start: start, spread: s.spread, label: label))
     }
+}
+
+/// The settings of `product`.
+public struct ProductSettings: ParameterSet {
+    @Setting("depth", range: 1...1000, "number of factors L (the dimension)")
+    public var depth = 7
+    @Setting("init", "start: basin (0.9), vanishing (0.2), exploding (1.5), x0, zeros, or gaussian (N(0, I/L) from the run seed)")
+    public var initialization = StartRegion.basin
+    @Setting("x0", "starting point when init=x0 (depth entries)")
+    public var x0: [Double] = []
+    @Setting("spread", range: 0...1e6, "std of a seeded Gaussian perturbation of the start (breaks the symmetry of equal factors)")
+    public var spread = 0.0
+    public init() {}
 }

@@ -64,20 +64,26 @@ public final class Rosenbrock: Problem {
     }
 
     public static let entry = ProblemEntry(
-        name: "rosenbrock",
-        summary: "Rosenbrock's valley (a − x)² + b(y − x²)² in 2-D, F* = 0 at (a, a²)",
-        settings: [
-            .real("a", 1, "the minimiser's x-coordinate"),
-            .real("b", 100, range: 0...1e12, "the valley's steepness"),
-            .choice("init", default: PointInit.x0, "start: the point x0, the origin, or w₀ ~ N(0, I/2) from the run seed"),
-            .vector("x0", [-1.2, 1], "starting point when init=x0"),
-            .real("spread", 0, range: 0...1e6, "std of a seeded Gaussian perturbation of the start (0: every seed starts at the same point)"),
-        ],
-        deterministic: true
-    ) { p in
+        name: "rosenbrock", summary: "Rosenbrock's valley (a − x)² + b(y − x²)² in 2-D, F* = 0 at (a, a²)",
+        settings: RosenbrockSettings.self, deterministic: true
+    ) { s, label in
         let start = try fixedStart(
-            p, region: p.choice("init", as: PointInit.self).region, choices: PointInit.allCases.map(\.rawValue), dimension: 2,
-            problem: "rosenbrock")
-        return ProblemInstance(Rosenbrock(a: p.real("a"), b: p.real("b"), start: start, spread: p.real("spread"), label: problemLabel("rosenbrock", p)))
+            x0: s.$x0, region: s.initialization.region, choices: PointInit.allCases.map(\.rawValue), dimension: 2, problem: "rosenbrock")
+        return ProblemInstance(Rosenbrock(a: s.a, b: s.b, start: start, spread: s.spread, label: label))
     }
+}
+
+/// The settings of `rosenbrock`.
+public struct RosenbrockSettings: ParameterSet {
+    @Setting("a", "the minimiser's x-coordinate")
+    public var a = 1.0
+    @Setting("b", range: 0...1e12, "the valley's steepness")
+    public var b = 100.0
+    @Setting("init", "start: the point x0, the origin, or w₀ ~ N(0, I/2) from the run seed")
+    public var initialization = PointInit.x0
+    @Setting("x0", "starting point when init=x0")
+    public var x0 = [-1.2, 1]
+    @Setting("spread", range: 0...1e6, "std of a seeded Gaussian perturbation of the start (0: every seed starts at the same point)")
+    public var spread = 0.0
+    public init() {}
 }

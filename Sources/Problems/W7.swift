@@ -59,19 +59,24 @@ public final class W7: Problem {
     }
 
     public static let entry = ProblemEntry(
-        name: "w7",
-        summary: "toy F(w) = (w^p − 1)² in 1-D (p = 7): vanishing gradients near 0, exploding past 1",
-        settings: [
-            .integer("p", 7, range: 1...64, "the power p"),
-            .choice("init", default: StartRegion.x0,
-                    "start: x0, vanishing (0.2), basin (0.9), exploding (1.5), zeros, or gaussian (N(0, 1) from the run seed)"),
-            .vector("x0", [0.5], "starting point when init=x0 (vanishing region near 0, good basin near 1, exploding past 1)"),
-            .real("spread", 0, range: 0...1e6, "std of a seeded Gaussian perturbation of the start"),
-        ],
-        deterministic: true
-    ) { p in
+        name: "w7", summary: "toy F(w) = (w^p − 1)² in 1-D (p = 7): vanishing gradients near 0, exploding past 1",
+        settings: W7Settings.self, deterministic: true
+    ) { s, label in
         let start = try fixedStart(
-            p, region: p.choice("init", as: StartRegion.self), choices: StartRegion.allCases.map(\.rawValue), dimension: 1, problem: "w7")
-        return ProblemInstance(W7(power: p.integer("p"), start: start?[0], spread: p.real("spread"), label: problemLabel("w7", p)))
+            x0: s.$x0, region: s.initialization, choices: StartRegion.allCases.map(\.rawValue), dimension: 1, problem: "w7")
+        return ProblemInstance(W7(power: s.power, start: start?[0], spread: s.spread, label: label))
     }
+}
+
+/// The settings of `w7`.
+public struct W7Settings: ParameterSet {
+    @Setting("p", range: 1...64, "the power p")
+    public var power = 7
+    @Setting("init", "start: x0, vanishing (0.2), basin (0.9), exploding (1.5), zeros, or gaussian (N(0, 1) from the run seed)")
+    public var initialization = StartRegion.x0
+    @Setting("x0", "starting point when init=x0 (vanishing region near 0, good basin near 1, exploding past 1)")
+    public var x0 = [0.5]
+    @Setting("spread", range: 0...1e6, "std of a seeded Gaussian perturbation of the start")
+    public var spread = 0.0
+    public init() {}
 }

@@ -1,3 +1,4 @@
+import OptBenchCatalog
 import OptBenchCore
 import Foundation
 import OptBenchOptimizers
@@ -9,7 +10,7 @@ import TestSupport
 /// One epoch = n sample-gradient evaluations (survey, Appendix C).
 @Suite struct EpochAccountingTests {
     func leastSquares(n: Int = 40, d: Int = 5, _ extra: [String] = []) throws -> ProblemInstance {
-        try ProblemRegistry.entry(named: "least-squares").make(["n=\(n)", "d=\(d)", "init=gaussian"] + extra)
+        try Catalog.standard.problem(named: "least-squares").make(["n=\(n)", "d=\(d)", "init=gaussian"] + extra)
     }
 
     func double(_ instance: ProblemInstance) throws -> AnyProblem<Double> {
@@ -51,7 +52,7 @@ import TestSupport
 
     /// R-CD's records land on whole epochs, exactly.
     @Test func coordinateDescentRecordsLandOnWholeEpochs() throws {
-        let rcd = try OptimizerRegistry.entry(named: "rcd").make(["lr=0.1"])
+        let rcd = try Catalog.standard.optimizer(named: "rcd").make(["lr=0.1"])
         let r = Runner.run(rcd, on: try leastSquares(n: 60, d: 9), seed: 2, rule: StoppingRule(target: 0, maxEpochs: 40))
         #expect(r.records.map(\.epoch) == (0...40).map(Double.init))
     }
@@ -73,17 +74,17 @@ import TestSupport
     @Test(arguments: [1, 4, 10, 40])
     func sgdStepsPerEpoch(batch: Int) throws {
         let problem = try leastSquares(n: 40)
-        let sgd = try OptimizerRegistry.entry(named: "sgd").make(["lr=0.01", "batch_size=\(batch)"])
+        let sgd = try Catalog.standard.optimizer(named: "sgd").make(["lr=0.01", "batch_size=\(batch)"])
         let r = Runner.run(sgd, on: problem, seed: 1, rule: StoppingRule(target: 0, maxEpochs: 5))
         #expect(r.steps == 5 * 40 / batch)
         #expect(r.records.map(\.epoch) == [0, 1, 2, 3, 4, 5])
-        let gd = try OptimizerRegistry.entry(named: "gd").make(["lr=0.01"])
+        let gd = try Catalog.standard.optimizer(named: "gd").make(["lr=0.01"])
         #expect(Runner.run(gd, on: problem, seed: 1, rule: StoppingRule(target: 0, maxEpochs: 5)).steps == 5)
     }
 
     @Test func recordsStartAtTheInitialPointWithUnitSuboptimality() throws {
         let problem = try leastSquares()
-        let gd = try OptimizerRegistry.entry(named: "gd").make(["lr=0.5"])
+        let gd = try Catalog.standard.optimizer(named: "gd").make(["lr=0.5"])
         let r = Runner.run(gd, on: problem, seed: 3, rule: StoppingRule(target: 1e-3, maxEpochs: 500))
         let p = try double(problem)
         #expect(isClose(r.records[0].loss, p.makeObjective().loss(p.initialPoint(seed: 3)), rtol: 1e-14))
@@ -99,7 +100,7 @@ import TestSupport
 
     @Test func divergenceIsRecordedNotThrown() throws {
         let problem = try leastSquares()
-        let gd = try OptimizerRegistry.entry(named: "gd").make(["lr=100"])
+        let gd = try Catalog.standard.optimizer(named: "gd").make(["lr=100"])
         let r = Runner.run(gd, on: problem, seed: 1, rule: StoppingRule(target: 1e-6, maxEpochs: 1000))
         #expect(r.status == .diverged)
         #expect(r.records.count < 100)
@@ -107,14 +108,14 @@ import TestSupport
     }
 
     @Test func budgetEndsTheRun() throws {
-        let gd = try OptimizerRegistry.entry(named: "gd").make(["lr=1e-6"])
+        let gd = try Catalog.standard.optimizer(named: "gd").make(["lr=1e-6"])
         let r = Runner.run(gd, on: try leastSquares(), seed: 1, rule: StoppingRule(target: 1e-6, maxEpochs: 7))
         #expect(r.status == .budget && r.final.epoch == 7)
     }
 
     /// Without F*, accuracy is ‖∇F‖/‖∇F₀‖.
     @Test func gradientNormCriterionWithoutKnownOptimum() throws {
-        let gd = try OptimizerRegistry.entry(named: "gd").make(["lr=0.1"])
+        let gd = try Catalog.standard.optimizer(named: "gd").make(["lr=0.1"])
         let r = Runner.run(gd.float64, on: AnyProblem(UnknownOptimumQuadratic()), seed: 0,
                            rule: StoppingRule(target: 1e-3, maxEpochs: 1000))
         #expect(r.status == .reached)
@@ -125,7 +126,7 @@ import TestSupport
 
     @Test func sameSeedGivesBitIdenticalTraces() throws {
         let problem = try leastSquares()
-        let sgd = try OptimizerRegistry.entry(named: "sgd").make(["lr=0.05", "batch_size=3", "momentum=0.5"])
+        let sgd = try Catalog.standard.optimizer(named: "sgd").make(["lr=0.05", "batch_size=3", "momentum=0.5"])
         let a = Runner.run(sgd, on: problem, seed: 9, rule: StoppingRule(target: 0, maxEpochs: 4))
         let b = Runner.run(sgd, on: problem, seed: 9, rule: StoppingRule(target: 0, maxEpochs: 4))
         let c = Runner.run(sgd, on: problem, seed: 10, rule: StoppingRule(target: 0, maxEpochs: 4))

@@ -1,3 +1,5 @@
+@testable import OptBenchReports
+import OptBenchCatalog
 import OptBenchCore
 import Foundation
 import OptBenchProblems
@@ -8,8 +10,8 @@ import TestSupport
 @Suite struct GridTests {
     static let suite = Suite(
         name: "tiny", summary: "test grid",
-        problems: [SuiteProblem("least-squares", ["n=50", "d=5", "kappa=10", "init=gaussian"])],
-        optimizers: [SuiteOptimizer("gd"), SuiteOptimizer("sgd", ["batch_size=5"])],
+        problems: [try! Catalog.standard.row("least-squares", ["n=50", "d=5", "kappa=10", "init=gaussian"])],
+        optimizers: [try! Catalog.standard.column("gd"), try! Catalog.standard.column("sgd", ["batch_size=5"])],
         seeds: [1, 2], rule: StoppingRule(target: 1e-4, maxEpochs: 300),
         learningRates: [0.01, 0.1, 1, 10])
 
@@ -22,7 +24,7 @@ import TestSupport
     @Test func picksTheFastestLearningRateAndWritesEveryReport() throws {
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let pairs = try Grid(suite: Self.suite, threads: 2).run(writingTo: dir, command: "test")
+        let pairs = try Grid(suite: Self.suite, jobs: 2).run(writingTo: dir, command: "test")
         let gd = pairs.first { $0.optimizer == "gd" }!
         #expect(gd.lr == 1 && gd.status == .reached && gd.reached == 2)
         #expect(gd.sweep.filter { $0.lr == 10 }.allSatisfy { $0.status == .diverged })
@@ -43,8 +45,8 @@ import TestSupport
     @Test func resultsDoNotDependOnThreadCount() throws {
         let d1 = temporaryDirectory(), d2 = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: d1); try? FileManager.default.removeItem(at: d2) }
-        let a = try Grid(suite: Self.suite, threads: 1).run(writingTo: d1, command: "test")
-        let b = try Grid(suite: Self.suite, threads: 2).run(writingTo: d2, command: "test")
+        let a = try Grid(suite: Self.suite, jobs: 1).run(writingTo: d1, command: "test")
+        let b = try Grid(suite: Self.suite, jobs: 2).run(writingTo: d2, command: "test")
         #expect(a.map(\.medianEpochs) == b.map(\.medianEpochs))
         #expect(a.flatMap { $0.sweep.map(\.finalAccuracy) } == b.flatMap { $0.sweep.map(\.finalAccuracy) })
     }
@@ -53,7 +55,7 @@ import TestSupport
     @Test func resumeReusesFinishedCells() throws {
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let full = try Grid(suite: Self.suite, threads: 2).run(writingTo: dir, command: "test")
+        let full = try Grid(suite: Self.suite, jobs: 2).run(writingTo: dir, command: "test")
         let cache = dir.appendingPathComponent("cells.jsonl")
         var lines = try String(contentsOf: cache, encoding: .utf8).split(separator: "\n").map(String.init)
         #expect(lines.count == 16)
@@ -62,7 +64,7 @@ import TestSupport
         kept[0] = kept[0].replacingOccurrences(of: "\"steps\":", with: "\"steps\":7777777,\"x\":")
         kept.append(String(lines[5].prefix(20)))
         try (kept.joined(separator: "\n") + "\n").write(to: cache, atomically: true, encoding: .utf8)
-        let resumed = try Grid(suite: Self.suite, threads: 2, resume: true).run(writingTo: dir, command: "test")
+        let resumed = try Grid(suite: Self.suite, jobs: 2, resume: true).run(writingTo: dir, command: "test")
         #expect(resumed.map(\.medianEpochs) == full.map(\.medianEpochs))
         #expect(resumed.flatMap(\.sweep).contains { $0.steps == 7777777 })
         lines = try String(contentsOf: cache, encoding: .utf8).split(separator: "\n").map(String.init)
@@ -77,14 +79,14 @@ import TestSupport
         defer { try? FileManager.default.removeItem(at: dir) }
         var theory = Self.suite
         theory.name = "with-theory"
-        theory.optimizers = [SuiteOptimizer("gd", complexity: .gradientDescent)]
-        try Grid(suite: theory, threads: 2).run(writingTo: dir, command: "test")
+        theory.optimizers = [try! Catalog.standard.column("gd", complexity: .gradientDescent)]
+        try Grid(suite: theory, jobs: 2).run(writingTo: dir, command: "test")
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("complexity.md").path))
 
         var shorter = Self.suite
         shorter.rule.maxEpochs = 20
-        let resumed = try Grid(suite: shorter, threads: 2, resume: true).run(writingTo: dir, command: "test")
-        let fresh = try Grid(suite: shorter, threads: 2).run(writingTo: temporaryDirectory(), command: "test")
+        let resumed = try Grid(suite: shorter, jobs: 2, resume: true).run(writingTo: dir, command: "test")
+        let fresh = try Grid(suite: shorter, jobs: 2).run(writingTo: temporaryDirectory(), command: "test")
         #expect(resumed.map(\.medianEpochs) == fresh.map(\.medianEpochs))
         #expect(resumed.flatMap(\.sweep).allSatisfy { $0.epochs <= 20 })
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("complexity.md").path))
@@ -92,27 +94,25 @@ import TestSupport
         #expect(lines.count == 16)
         // Same configuration, same keys: a second resume runs nothing and changes no byte.
         let before = try Data(contentsOf: dir.appendingPathComponent("cells.jsonl"))
-        try Grid(suite: shorter, threads: 2, resume: true).run(writingTo: dir, command: "test")
+        try Grid(suite: shorter, jobs: 2, resume: true).run(writingTo: dir, command: "test")
         #expect(try Data(contentsOf: dir.appendingPathComponent("cells.jsonl")) == before)
     }
 
     /// A prescribed column that lands on a value another column sweeps is still its own cell.
     @Test func columnsWithTheSameRunKeepTheirOwnCells() throws {
         var suite = Self.suite
-        suite.optimizers = [SuiteOptimizer("gd"), SuiteOptimizer("gd", tag: "theory") { _ in ["lr=1"] }]
+        suite.optimizers = [try! Catalog.standard.column("gd"), try! Catalog.standard.column("gd", prescribed: ["lr": "1"], tag: "theory")]
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let pairs = try Grid(suite: suite, threads: 2).run(writingTo: dir, command: "test")
+        let pairs = try Grid(suite: suite, jobs: 2).run(writingTo: dir, command: "test")
         #expect(pairs[0].lr == 1 && pairs[1].lr == nil)
         #expect(pairs[0].medianEpochs == pairs[1].medianEpochs)
     }
 
-    @Test func unknownNamesFailBeforeAnyWork() {
-        var suite = Self.suite
-        suite.optimizers.append(SuiteOptimizer("adamx"))
-        let dir = temporaryDirectory()
-        #expect(throws: (any Error).self) { try Grid(suite: suite).run(writingTo: dir, command: "test") }
-        #expect(!FileManager.default.fileExists(atPath: dir.path))
+    /// Names resolve in the catalog, where a suite is built: an unknown one never reaches a grid.
+    @Test func unknownNamesAreRefusedByTheCatalog() {
+        #expect(throws: ConfigurationError.self) { try Catalog.standard.column("adamx") }
+        #expect(throws: ConfigurationError.self) { try Catalog.standard.row("least-squars") }
     }
 
     /// An optimizer that needs what a problem does not offer is a `skipped` cell with the
@@ -120,13 +120,13 @@ import TestSupport
     @Test func incompatiblePairsAreSkippedWithTheReason() throws {
         let suite = Suite(
             name: "skips", summary: "test",
-            problems: [SuiteProblem("least-squares", ["n=40", "d=4", "kappa=10"]), SuiteProblem("deep-linear")],
-            optimizers: [SuiteOptimizer("gd"), SuiteOptimizer("rcd", ["sampling=lipschitz", "lr=1"], learningRates: []),
-                         SuiteOptimizer("lbfgs", groups: ["parameters:lr=0.5"], learningRates: [])],
+            problems: [try! Catalog.standard.row("least-squares", ["n=40", "d=4", "kappa=10"]), try! Catalog.standard.row("deep-linear")],
+            optimizers: [try! Catalog.standard.column("gd"), try! Catalog.standard.column("rcd", ["sampling=lipschitz", "lr=1"], learningRates: []),
+                         try! Catalog.standard.column("lbfgs", groups: ["parameters:lr=0.5"], learningRates: [])],
             seeds: [1], rule: StoppingRule(target: 1e-3, maxEpochs: 30), learningRates: [0.1])
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let pairs = try Grid(suite: suite, threads: 2).run(writingTo: dir, command: "test")
+        let pairs = try Grid(suite: suite, jobs: 2).run(writingTo: dir, command: "test")
         func pair(_ p: String, _ o: String) -> PairSummary { pairs.first { $0.problem.hasPrefix(p) && $0.optimizer.hasPrefix(o) }! }
         #expect(pair("least-squares", "rcd").status == .reached)
         let skipped = pair("deep-linear", "rcd")
@@ -146,14 +146,14 @@ import TestSupport
     @Test func float32ResultsDoNotDependOnThreadCount() throws {
         let suite = Suite(
             name: "f32", summary: "test",
-            problems: [SuiteProblem("least-squares", ["n=300", "d=20", "kappa=30", "dtype=float32", "noise=0.1"]),
-                       SuiteProblem("logistic", ["n=200", "d=10", "dtype=float32"])],
-            optimizers: [SuiteOptimizer("gd"), SuiteOptimizer("sgd", ["batch_size=7", "momentum=0.5"]), SuiteOptimizer("saga")],
+            problems: [try! Catalog.standard.row("least-squares", ["n=300", "d=20", "kappa=30", "dtype=float32", "noise=0.1"]),
+                       try! Catalog.standard.row("logistic", ["n=200", "d=10", "dtype=float32"])],
+            optimizers: [try! Catalog.standard.column("gd"), try! Catalog.standard.column("sgd", ["batch_size=7", "momentum=0.5"]), try! Catalog.standard.column("saga")],
             seeds: [1, 2], rule: StoppingRule(target: 1e-5, maxEpochs: 60), learningRates: [0.1, 0.5])
         let d1 = temporaryDirectory(), d2 = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: d1); try? FileManager.default.removeItem(at: d2) }
-        let a = try Grid(suite: suite, threads: 1).run(writingTo: d1, command: "test")
-        let b = try Grid(suite: suite, threads: 2).run(writingTo: d2, command: "test")
+        let a = try Grid(suite: suite, jobs: 1).run(writingTo: d1, command: "test")
+        let b = try Grid(suite: suite, jobs: 2).run(writingTo: d2, command: "test")
         #expect(a.flatMap { $0.sweep.map(\.finalAccuracy) } == b.flatMap { $0.sweep.map(\.finalAccuracy) })
         #expect(a.flatMap { $0.sweep.map(\.epochsToTarget) } == b.flatMap { $0.sweep.map(\.epochsToTarget) })
         let traces = try FileManager.default.contentsOfDirectory(atPath: d1.appendingPathComponent("traces").path)
@@ -170,8 +170,8 @@ import TestSupport
     @Test func rerunLeavesEveryResultsFileByteIdentical() throws {
         let d1 = temporaryDirectory(), d2 = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: d1); try? FileManager.default.removeItem(at: d2) }
-        try Grid(suite: Self.suite, threads: 2).run(writingTo: d1, command: "test")
-        try Grid(suite: Self.suite, threads: 2).run(writingTo: d2, command: "test")
+        try Grid(suite: Self.suite, jobs: 2).run(writingTo: d1, command: "test")
+        try Grid(suite: Self.suite, jobs: 2).run(writingTo: d2, command: "test")
         // The HTML report plots against seconds too: it is regenerated, like the timing files.
         let timingFiles: Set<String> = ["timings.jsonl", "timings.csv", "provenance.json", "index.html"]
         let files = (FileManager.default.enumerator(atPath: d1.path)?.compactMap { $0 as? String } ?? []).sorted()

@@ -1,3 +1,5 @@
+@testable import OptBenchReports
+import OptBenchCatalog
 import OptBenchCore
 import Foundation
 import Testing
@@ -6,8 +8,8 @@ import Testing
 @Suite struct HTMLReportTests {
     static let suite = Suite(
         name: "tiny-html", summary: "a hand-made report",
-        problems: [SuiteProblem("least-squares", ["n=50", "d=5"]), SuiteProblem("logistic", ["n=80"]), SuiteProblem("nofstar")],
-        optimizers: [SuiteOptimizer("gd"), SuiteOptimizer("sgd", ["batch_size=5"]), SuiteOptimizer("newton")],
+        problems: [try! Catalog.standard.row("least-squares", ["n=50", "d=5"]), try! Catalog.standard.row("logistic", ["n=80"]), try! Catalog.standard.row("w7")],
+        optimizers: [try! Catalog.standard.column("gd"), try! Catalog.standard.column("sgd", ["batch_size=5"]), try! Catalog.standard.column("lbfgs")],
         seeds: [1, 2], rule: StoppingRule(target: 1e-4, maxEpochs: 50), learningRates: [0.01, 0.1, 1])
 
     static let problems = ["least-squares(n=50 d=5)", "logistic(n=80)", "nofstar"]

@@ -1,3 +1,4 @@
+import OptBenchCatalog
 import OptBenchCore
 import OptBenchOptimizers
 import OptBenchProblems
@@ -8,7 +9,7 @@ import TestSupport
 /// The same rules on float32 and float64 buffers.
 @Suite struct PrecisionTests {
     func problem(_ settings: [String]) throws -> ProblemInstance {
-        try ProblemRegistry.entry(named: "least-squares").make(settings)
+        try Catalog.standard.problem(named: "least-squares").make(settings)
     }
 
     /// GD at 1/L on float32 data reaches a relative suboptimality of 1e-5 (float32's ε is 1.2e-7,
@@ -18,7 +19,7 @@ import TestSupport
         let f32 = try problem(settings + ["dtype=float32"]), f64 = try problem(settings)
         #expect(f32.precision == .float32 && f64.precision == .float64)
         let lr = 1 / (try f64.theory.value(.smoothness, for: "test"))
-        let gd = try OptimizerRegistry.entry(named: "gd").make(["lr=\(lr)"])
+        let gd = try Catalog.standard.optimizer(named: "gd").make(["lr=\(lr)"])
         let rule = StoppingRule(target: 1e-5, maxEpochs: 2000)
         let a = Runner.run(gd, on: f32, seed: 1, rule: rule), b = Runner.run(gd, on: f64, seed: 1, rule: rule)
         #expect(a.status == .reached, "float32 GD: \(a.status), final accuracy \(a.finalAccuracy ?? .nan)")
@@ -30,7 +31,7 @@ import TestSupport
     /// float32 iterates follow the float64 ones: the first epochs' losses agree to float32 rounding.
     @Test func float32TracksFloat64() throws {
         let settings = ["n=200", "d=10", "kappa=10", "init=gaussian"]
-        let sgd = try OptimizerRegistry.entry(named: "sgd").make(["lr=0.05", "batch_size=4", "momentum=0.9"])
+        let sgd = try Catalog.standard.optimizer(named: "sgd").make(["lr=0.05", "batch_size=4", "momentum=0.9"])
         let rule = StoppingRule(target: 0, maxEpochs: 5)
         let a = Runner.run(sgd, on: try problem(settings + ["dtype=float32"]), seed: 3, rule: rule)
         let b = Runner.run(sgd, on: try problem(settings), seed: 3, rule: rule)
@@ -62,8 +63,8 @@ import TestSupport
 
     /// A diverged run has no accuracy (not 0), and its status says so.
     @Test func divergedRunHasNoAccuracy() throws {
-        let problem = try ProblemRegistry.entry(named: "least-squares").make(["n=40", "d=5"])
-        let gd = try OptimizerRegistry.entry(named: "gd").make(["lr=1000"])
+        let problem = try Catalog.standard.problem(named: "least-squares").make(["n=40", "d=5"])
+        let gd = try Catalog.standard.optimizer(named: "gd").make(["lr=1000"])
         let r = Runner.run(gd, on: problem, seed: 1, rule: StoppingRule(target: 1e-6, maxEpochs: 500))
         #expect(r.status == .diverged)
         #expect(r.finalAccuracy == nil)

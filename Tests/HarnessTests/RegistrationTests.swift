@@ -1,3 +1,4 @@
+import OptBenchCatalog
 import OptBenchCore
 import Foundation
 import OptBenchKernels
@@ -31,25 +32,25 @@ import TestSupport
     @Test func everyOptimizerFileIsRegistered() throws {
         let declared = try declaredNames(folder: "Optimizers", kind: "OptimizerEntry")
         #expect(declared.count >= 4)
-        #expect(declared == OptimizerRegistry.all.map(\.name).sorted())
+        #expect(declared == Catalog.standard.optimizers.map(\.name).sorted())
     }
 
     @Test func everyProblemFileIsRegistered() throws {
         let declared = try declaredNames(folder: "Problems", kind: "ProblemEntry")
         #expect(declared.count >= 3)
-        #expect(declared == ProblemRegistry.all.map(\.name).sorted())
+        #expect(declared == Catalog.standard.problems.map(\.name).sorted())
     }
 
     @Test func namesAreUnique() {
-        #expect(Set(OptimizerRegistry.all.map(\.name)).count == OptimizerRegistry.all.count)
-        #expect(Set(ProblemRegistry.all.map(\.name)).count == ProblemRegistry.all.count)
+        #expect(Set(Catalog.standard.optimizers.map(\.name)).count == Catalog.standard.optimizers.count)
+        #expect(Set(Catalog.standard.problems.map(\.name)).count == Catalog.standard.problems.count)
     }
 
     /// Every registered optimizer builds with its defaults, and unknown or ill-typed
     /// hyper-parameters are refused with a message listing the valid names.
-    @Test(arguments: OptimizerRegistry.all.map(\.name))
+    @Test(arguments: Catalog.standard.optimizers.map(\.name))
     func rejectsUnknownHyperParameters(_ name: String) throws {
-        let entry = try OptimizerRegistry.entry(named: name)
+        let entry = try Catalog.standard.optimizer(named: name)
         _ = try entry.make()
         do {
             _ = try entry.make(["no_such_parameter=1"])
@@ -62,10 +63,10 @@ import TestSupport
         }
     }
 
-    /// The README's example: a new optimizer is one type with an entry, and the harness runs it.
+    /// A new optimizer is one type with an entry, and the harness runs it.
     @Test func readmeExampleOptimizerRunsInTheHarness() throws {
         let sign = try OptimizerEntry.sign.make(["lr=0.01"])
-        let w7 = try ProblemRegistry.entry(named: "w7").make(["x0=0.9"])
+        let w7 = try Catalog.standard.problem(named: "w7").make(["x0=0.9"])
         let r = Runner.run(sign, on: w7, seed: 0, rule: StoppingRule(target: 1e-3, maxEpochs: 100))
         // From 0.9 the step 0.01 moves w by exactly 0.01 towards 1 per epoch: 10 steps reach 1.
         #expect(r.status == .reached)
@@ -73,11 +74,13 @@ import TestSupport
     }
 }
 
-/// Sign descent, θ ← θ − η·sign(∇F(θ)) — the README's example, verbatim.
-public struct SignDescent<Scalar: KernelScalar>: Optimizer {
-    public var lr: Double
-    public struct State { var g: [Scalar] }
+/// Sign descent, θ ← θ − η·sign(∇F(θ)).
+public struct SignDescent<Scalar: KernelScalar>: Optimizer, ParameterSet {
+    @HyperParameter("lr", range: 0...1e12, "learning rate η")
+    public var lr = 1e-3
+    public init() {}
 
+    public struct State { var g: [Scalar] }
     public var requirements: Requirements { Requirements() }
     public func makeState(for oracle: GradientOracle<Scalar>, seed: UInt64) -> State {
         State(g: .init(repeating: 0, count: oracle.dimension))
@@ -94,7 +97,5 @@ public struct SignDescent<Scalar: KernelScalar>: Optimizer {
 extension OptimizerEntry {
     public static let sign = OptimizerEntry(
         name: "sign", summary: "sign descent θ ← θ − η·sign(∇F)",
-        parameters: [.real("lr", 1e-3, range: 0...1e12, "learning rate η")],
-        float: { p, _ in SignDescent<Float>(lr: p.real("lr")) },
-        double: { p, _ in SignDescent<Double>(lr: p.real("lr")) })
+        float: SignDescent<Float>.self, double: SignDescent<Double>.self, groupsRefused: "one step for all parameters")
 }

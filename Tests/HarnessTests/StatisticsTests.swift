@@ -1,3 +1,4 @@
+@testable import OptBenchReports
 import Foundation
 import Testing
 @testable import OptBenchHarness

@@ -1,3 +1,4 @@
+import OptBenchCatalog
 import OptBenchCore
 import Foundation
 import OptBenchKernels
@@ -12,11 +13,11 @@ import TestSupport
 /// trace of a budget-only run of the same cell (the same seed gives the same records).
 @Suite struct StoppingCriterionTests {
     func run(_ problem: ProblemInstance, _ optimizer: String, _ hp: [String], _ rule: StoppingRule) throws -> RunResult {
-        Runner.run(try OptimizerRegistry.entry(named: optimizer).make(hp), on: problem, seed: 3, rule: rule)
+        Runner.run(try Catalog.standard.optimizer(named: optimizer).make(hp), on: problem, seed: 3, rule: rule)
     }
 
     @Test func lossCriterionStopsAtTheFirstRecordBelowTheTarget() throws {
-        let problem = try ProblemRegistry.entry(named: "least-squares").make(["n=60", "d=6", "noise=1", "init=gaussian"])
+        let problem = try Catalog.standard.problem(named: "least-squares").make(["n=60", "d=6", "noise=1", "init=gaussian"])
         let full = try run(problem, "gd", ["lr=0.05"], StoppingRule(target: 0, maxEpochs: 40, criterion: .relative))
         let losses = full.records.map(\.loss)
         let target = (losses[0] + losses[losses.count - 1]) / 2

@@ -1,3 +1,5 @@
+@testable import OptBenchReports
+import OptBenchCatalog
 import OptBenchCore
 import Foundation
 import Testing
@@ -6,7 +8,7 @@ import Testing
 /// Sweeps past their ends and over several hyper-parameters, on least squares with λmax = 1
 /// (L = 1), where GD is fastest at lr = 1/L among values below 2/L and diverges above.
 @Suite struct SweepTests {
-    static let problem = SuiteProblem("least-squares", ["n=50", "d=5", "kappa=10", "init=gaussian"])
+    static let problem = try! Catalog.standard.row("least-squares", ["n=50", "d=5", "kappa=10", "init=gaussian"])
 
     static func suite(_ optimizers: [SuiteOptimizer], learningRates: [Double]) -> Suite {
         Suite(name: "sweep", summary: "test", problems: [problem], optimizers: optimizers,
@@ -20,7 +22,7 @@ import Testing
     func run(_ suite: Suite) throws -> (pairs: [PairSummary], table: String) {
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let pairs = try Grid(suite: suite, threads: 2).run(writingTo: dir, command: "test")
+        let pairs = try Grid(suite: suite, jobs: 2).run(writingTo: dir, command: "test")
         return (pairs, try String(contentsOf: dir.appendingPathComponent("table.md"), encoding: .utf8))
     }
 
@@ -41,7 +43,7 @@ import Testing
     /// Best at the high end (0.1 of {0.01, 0.1}): the sweep grows to 1 (the best, 1/L) and 10
     /// (diverges, > 2/L), and stops there since 1 is no longer an end.
     @Test func aWinningEndIsExtendedUntilTheBestIsInside() throws {
-        let (pairs, table) = try run(Self.suite([SuiteOptimizer("gd")], learningRates: [0.01, 0.1]))
+        let (pairs, table) = try run(Self.suite([try! Catalog.standard.column("gd")], learningRates: [0.01, 0.1]))
         let gd = pairs[0]
         #expect(gd.lr == 1 && gd.status == .reached && gd.edge == nil)
         #expect(Self.tried(gd) == [0.01, 0.1, 1, 10])
@@ -53,7 +55,7 @@ import Testing
     /// Every rate of {10, 100} diverges (> 2/L); extending the low end finds 1, 0.1, 0.01 and
     /// keeps 1, which reaches ε.
     @Test func aSweepThatOnlyDivergesIsExtendedDownwards() throws {
-        let (pairs, _) = try run(Self.suite([SuiteOptimizer("gd")], learningRates: [10, 100]))
+        let (pairs, _) = try run(Self.suite([try! Catalog.standard.column("gd")], learningRates: [10, 100]))
         let gd = pairs[0]
         #expect(Self.tried(gd) == [0.1, 1, 10, 100])
         #expect(gd.lr == 1 && gd.status == .reached && gd.edge == nil)
@@ -62,7 +64,7 @@ import Testing
     /// From {1e-4, 1e-3} the best stays the highest value through all three extensions (0.01,
     /// 0.1, 1 = 1/L): flagged, and marked in the table.
     @Test func aBestStillAtTheEndAfterTheBoundIsFlagged() throws {
-        let (pairs, table) = try run(Self.suite([SuiteOptimizer("gd")], learningRates: [1e-4, 1e-3]))
+        let (pairs, table) = try run(Self.suite([try! Catalog.standard.column("gd")], learningRates: [1e-4, 1e-3]))
         let gd = pairs[0]
         #expect(Self.tried(gd) == [1e-4, 1e-3, 0.01, 0.1, 1])
         #expect(gd.lr == 1 && gd.edge == .high)
@@ -76,9 +78,9 @@ import Testing
     @Test func aProductSweepTunesEveryAxisAndShowsTheValues() throws {
         let rates = [0.1, 0.316, 1, 3.16]
         let (pairs, table) = try run(Self.suite([
-            SuiteOptimizer("momentum", sweeping: [SweepAxis("momentum", [0, 0.3])]),
-            SuiteOptimizer("momentum", ["momentum=0.3"]),
-            SuiteOptimizer("gd"),
+            try! Catalog.standard.column("momentum", sweeping: [SweepAxis("momentum", [0, 0.3])]),
+            try! Catalog.standard.column("momentum", ["momentum=0.3"]),
+            try! Catalog.standard.column("gd"),
         ], learningRates: rates))
         let swept = pairs[0], fixed = pairs[1], gd = pairs[2]
         #expect(swept.sweep.count == 2 * 4 * 2)
@@ -102,7 +104,7 @@ import Testing
 
     /// A swept value out of the optimizer's range is a configuration error before any cell runs.
     @Test func anInvalidSweptValueIsRefused() {
-        let suite = Self.suite([SuiteOptimizer("momentum", sweeping: [SweepAxis("momentum", [1.5])])], learningRates: [0.1])
+        let suite = Self.suite([try! Catalog.standard.column("momentum", sweeping: [SweepAxis("momentum", [1.5])])], learningRates: [0.1])
         let dir = temporaryDirectory()
         #expect(throws: ConfigurationError.self) { try Grid(suite: suite).run(writingTo: dir, command: "test") }
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("cells.jsonl").path))

@@ -1,3 +1,4 @@
+@testable import OptBenchReports
 import OptBenchCore
 import Foundation
 import Testing

@@ -1,3 +1,5 @@
+@testable import OptBenchReports
+import OptBenchCatalog
 import OptBenchCore
 import Foundation
 import Testing
@@ -37,14 +39,12 @@ import TestSupport
     @Test func complexityReportOnASmallSweep() throws {
         let suite = Suite(
             name: "sweep", summary: "test",
-            problems: [10.0, 40, 160].map { SuiteProblem("least-squares", ["n=60", "d=6", "kappa=\(Int($0))"], series: ["kappa"]) },
-            optimizers: [SuiteOptimizer("gd", complexity: .gradientDescent, tag: "theory") { t throws(ConfigurationError) in
-                ["lr=\(1 / (try t.value(.lambdaMax, for: "test")))"]
-            }],
+            problems: [10.0, 40, 160].map { try! Catalog.standard.row("least-squares", ["n=60", "d=6", "kappa=\(Int($0))"], series: ["kappa"]) },
+            optimizers: [try! Catalog.standard.column("gd", prescribed: ["lr": "1/lambda_max"], complexity: .gradientDescent, tag: "theory")],
             seeds: [1], rule: StoppingRule(target: 1e-8, maxEpochs: 20000), learningRates: [])
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("optbench-complexity-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
-        try Grid(suite: suite, threads: 1).run(writingTo: dir, command: "test")
+        try Grid(suite: suite, jobs: 1).run(writingTo: dir, command: "test")
         let csv = try String(contentsOf: dir.appendingPathComponent("complexity.csv"), encoding: .utf8).split(separator: "\n")
         #expect(csv.count == 4)
         for line in csv.dropFirst() {

@@ -1,3 +1,5 @@
+@testable import OptBenchReports
+import OptBenchCatalog
 import Foundation
 import Testing
 import TestSupport
@@ -7,8 +9,8 @@ import TestSupport
 @Suite struct CompareTests {
     static let suite = Suite(
         name: "gate", summary: "test",
-        problems: [SuiteProblem("least-squares", ["n=50", "d=5", "kappa=10"])],
-        optimizers: [SuiteOptimizer("gd"), SuiteOptimizer("sgd", ["batch_size=5"])],
+        problems: [try! Catalog.standard.row("least-squares", ["n=50", "d=5", "kappa=10"])],
+        optimizers: [try! Catalog.standard.column("gd"), try! Catalog.standard.column("sgd", ["batch_size=5"])],
         seeds: [1, 2, 3], rule: StoppingRule(target: 1e-4, maxEpochs: 300), learningRates: [0.1, 1])
 
     func folder() -> URL { FileManager.default.temporaryDirectory.appendingPathComponent("optbench-gate-\(UUID().uuidString)") }
@@ -32,8 +34,8 @@ import TestSupport
     @Test func equalRunsPassAndRegressionsFail() throws {
         let base = folder(), again = folder()
         defer { for d in [base, again] { try? FileManager.default.removeItem(at: d) } }
-        try Grid(suite: Self.suite, threads: 2).run(writingTo: base, command: "test")
-        try Grid(suite: Self.suite, threads: 1).run(writingTo: again, command: "test")
+        try Grid(suite: Self.suite, jobs: 2).run(writingTo: base, command: "test")
+        try Grid(suite: Self.suite, jobs: 1).run(writingTo: again, command: "test")
         let same = optbench("compare", base.path, again.path, "--ignore-time")
         #expect(same.status == 0, "\(same.out)\(same.err)")
         #expect(same.out.contains("0 regressed") && same.out.contains("2 unchanged"))
@@ -67,7 +69,7 @@ import TestSupport
     @Test func unusableInputIsExitTwo() throws {
         let base = folder()
         defer { try? FileManager.default.removeItem(at: base) }
-        try Grid(suite: Self.suite, threads: 2).run(writingTo: base, command: "test")
+        try Grid(suite: Self.suite, jobs: 2).run(writingTo: base, command: "test")
         let missing = optbench("compare", base.path, "/nonexistent/folder")
         #expect(missing.status == 2 && missing.err.contains("/nonexistent/folder/table.json"))
         let garbage = try copy(base)
@@ -78,7 +80,7 @@ import TestSupport
         other.name = "other"
         let elsewhere = folder()
         defer { try? FileManager.default.removeItem(at: elsewhere) }
-        try Grid(suite: other, threads: 2).run(writingTo: elsewhere, command: "test")
+        try Grid(suite: other, jobs: 2).run(writingTo: elsewhere, command: "test")
         let r = optbench("compare", base.path, elsewhere.path)
         #expect(r.status == 2 && r.err.contains("suite 'other'"))
         #expect(optbench("compare", base.path).status == 2)

@@ -1,3 +1,4 @@
+import OptBenchCatalog
 import Foundation
 import OptBenchHarness
 import OptBenchOptimizers
@@ -18,16 +19,16 @@ import TestSupport
     /// Every registered problem × optimizer (and Lipschitz R-CD): a pair the harness calls
     /// incompatible is refused by `run` with that reason; every other pair runs an epoch.
     @Test func everyPairRunsOrIsRefusedWithItsReason() throws {
-        var optimizers: [(String, [String])] = OptimizerRegistry.all.map { ($0.name, []) }
+        var optimizers: [(String, [String])] = Catalog.standard.optimizers.map { ($0.name, []) }
         optimizers.append(("rcd", ["sampling=lipschitz", "lr=1"]))
         // The networks at small sizes: what is compatible does not depend on them.
         let small = ["mlp": ["samples=64", "test_samples=16", "width=8"],
                      "resnet": ["depth=8", "width=2", "samples=32", "test_samples=8"]]
-        for problem in ProblemRegistry.all {
+        for problem in Catalog.standard.problems {
             let settings = small[problem.name] ?? []
             let instance = try problem.make(settings)
             for (name, hp) in optimizers {
-                let configured = try OptimizerRegistry.entry(named: name).make(hp)
+                let configured = try Catalog.standard.optimizer(named: name).make(hp)
                 let reason = Grid.incompatibility(configured, label: name, groups: [], problem: instance)
                 let r = optbench(["run", "--problem", problem.name, "--optimizer", name, "--epochs", "1"]
                                  + settings.flatMap { ["--set", $0] } + hp.flatMap { ["--hp", $0] })

@@ -1,3 +1,5 @@
+@testable import OptBenchReports
+import OptBenchCatalog
 import Foundation
 import Testing
 import TestSupport
@@ -6,8 +8,8 @@ import TestSupport
 /// `optbench index DIR`: one self-contained page over every suite folder in DIR.
 @Suite struct ResultsIndexTests {
     static func suite(_ name: String) -> Suite {
-        Suite(name: name, summary: "test", problems: [SuiteProblem("least-squares", ["n=50", "d=5", "kappa=10"])],
-              optimizers: [SuiteOptimizer("gd"), SuiteOptimizer("sgd", ["batch_size=5"])],
+        Suite(name: name, summary: "test", problems: [try! Catalog.standard.row("least-squares", ["n=50", "d=5", "kappa=10"])],
+              optimizers: [try! Catalog.standard.column("gd"), try! Catalog.standard.column("sgd", ["batch_size=5"])],
               seeds: [1, 2], rule: StoppingRule(target: 1e-4, maxEpochs: 100), learningRates: [0.1, 1, 3])
     }
 
@@ -15,7 +17,7 @@ import TestSupport
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("optbench-index-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
         for name in ["alpha", "beta"] {
-            try Grid(suite: Self.suite(name), threads: 2).run(writingTo: root.appendingPathComponent(name), command: "optbench bench --suite \(name)")
+            try Grid(suite: Self.suite(name), jobs: 2).run(writingTo: root.appendingPathComponent(name), command: "optbench bench --suite \(name)")
         }
         try FileManager.default.createDirectory(at: root.appendingPathComponent("not-a-suite"), withIntermediateDirectories: true)
         let r = optbench("index", root.path)

@@ -1,3 +1,5 @@
+@testable import OptBenchReports
+import OptBenchCatalog
 import Foundation
 import Testing
 @testable import OptBenchHarness
@@ -45,7 +47,7 @@ import Testing
 
         // Only shard 2 again, resuming: the 40 whole lines are reused, the cut one is run again.
         let log = Lines()
-        var grid = Grid(suite: try Suites.named("smoke"), threads: 2, resume: true, log: { log.append($0) })
+        var grid = Grid(suite: try Catalog.standard.suite("smoke"), jobs: 2, resume: true, log: { log.append($0) })
         grid.shard = (2, 3)
         try grid.run(writingTo: failed, command: "optbench bench --suite smoke")
         // Over the base grid and the sweep extensions, every cell once and exactly the kept ones reused.

@@ -25,7 +25,7 @@ import TestSupport
         let shardLines = try shards.flatMap {
             try String(contentsOf: $0.appendingPathComponent("cells.jsonl"), encoding: .utf8).split(separator: "\n")
         }
-        let base = Set(Suites.smoke.learningRates)
+        let base = Set(try Catalog.standard.suite("smoke").learningRates)
         let wholeLines = try String(contentsOf: whole.appendingPathComponent("cells.jsonl"), encoding: .utf8).split(separator: "\n")
         struct Rate: Decodable { var lr: Double? }
         let extended = try wholeLines.filter { line in

@@ -1,3 +1,5 @@
+import OptBenchCatalog
+import OptBenchHarness
 import Testing
 import OptBenchCore
 import OptBenchKernels
@@ -65,7 +67,7 @@ func float32ReachesTheTargetOnLeastSquares(name: String) throws {
 
 /// torch's defaults, as `optbench list` shows them.
 @Test func adaptiveDefaultsAreTorchs() throws {
-    func defaults(_ name: String) throws -> String { try OptimizerRegistry.entry(named: name).parameters([]).description }
+    func defaults(_ name: String) throws -> String { try Catalog.standard.optimizer(named: name).parameters([]).description }
     #expect(try defaults("adam").hasPrefix("lr=0.001 betas=0.9,0.999 eps=1e-08 weight_decay=0 amsgrad=false decoupled_weight_decay=false"))
     #expect(try defaults("amsgrad").contains("amsgrad=true"))
     #expect(try defaults("adamw").hasPrefix("lr=0.001 betas=0.9,0.999 eps=1e-08 weight_decay=0.01 amsgrad=false decoupled_weight_decay=true"))

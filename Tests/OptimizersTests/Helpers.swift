@@ -1,3 +1,5 @@
+import OptBenchCatalog
+import OptBenchHarness
 import OptBenchCore
 import OptBenchKernels
 import OptBenchOptimizers
@@ -18,7 +20,7 @@ func iterates<S: KernelScalar>(_ optimizer: AnyOptimizer<S>, oracle: GradientOra
 
 /// The registered rule `name` with `key=value` settings, in both precisions.
 func configured(_ name: String, _ settings: [String], groups: [ParameterGroup] = []) throws -> ConfiguredOptimizer {
-    try OptimizerRegistry.entry(named: name).make(settings, groups: groups)
+    try Catalog.standard.optimizer(named: name).make(settings, groups: groups)
 }
 
 /// The registered rule `name` with `key=value` settings, in float64.
@@ -40,7 +42,7 @@ extension Double {
 /// view it lacks (K-FAC's layer view; `KFACTests` covers it on networks).
 let leastSquaresRules: [String] = {
     let offered = GradientOracle(objective: TestLeastSquares<Double>.random(n: 2, d: 1)).capabilities
-    return OptimizerRegistry.all.filter { entry in
+    return Catalog.standard.optimizers.filter { entry in
         (try? entry.make().requirements.incompatibility(optimizer: entry.name, problem: "least squares", offered: offered)) == .some(nil)
     }.map(\.name)
 }()

@@ -1,3 +1,5 @@
+import OptBenchCatalog
+import OptBenchHarness
 import Testing
 import Foundation
 import OptBenchCore
@@ -5,9 +7,9 @@ import OptBenchKernels
 import OptBenchOptimizers
 import TestSupport
 
-@Test(arguments: OptimizerRegistry.all.map(\.name))
+@Test(arguments: Catalog.standard.optimizers.map(\.name))
 func rejectsUnknownHyperParametersListingTheValidOnes(name: String) throws {
-    let entry = try OptimizerRegistry.entry(named: name)
+    let entry = try Catalog.standard.optimizer(named: name)
     do {
         _ = try entry.make(["no_such_parameter=1"])
         Issue.record("\(name) accepted an unknown parameter")
@@ -17,14 +19,14 @@ func rejectsUnknownHyperParametersListingTheValidOnes(name: String) throws {
     }
 }
 
-@Test(arguments: OptimizerRegistry.all.map(\.name))
+@Test(arguments: Catalog.standard.optimizers.map(\.name))
 func rejectsOutOfRangeLearningRates(name: String) throws {
-    let entry = try OptimizerRegistry.entry(named: name)
+    let entry = try Catalog.standard.optimizer(named: name)
     guard entry.hasLearningRate else { return }
     #expect(throws: ConfigurationError.self) { try entry.make(["lr=-1"]) }
 }
 
-@Test(arguments: OptimizerRegistry.all.map(\.name))
+@Test(arguments: Catalog.standard.optimizers.map(\.name))
 func rejectsRepeatedHyperParameters(name: String) throws {
     #expect(throws: ConfigurationError.self) { try configured(name, ["lr=0.1", "lr=0.2"]) }
 }
@@ -80,16 +82,16 @@ func floatAndDoubleIteratesAgree(name: String, linear: Bool) throws {
 }
 
 @Test func namesAreUnique() {
-    let names = OptimizerRegistry.all.map(\.name)
+    let names = Catalog.standard.optimizers.map(\.name)
     #expect(Set(names).count == names.count)
 }
 
 @Test func unknownOptimizerListsTheRegisteredOnes() {
     do {
-        _ = try OptimizerRegistry.entry(named: "adamx")
+        _ = try Catalog.standard.optimizer(named: "adamx")
         Issue.record("adamx found")
     } catch {
-        for entry in OptimizerRegistry.all { #expect(error.message.contains(entry.name)) }
+        for entry in Catalog.standard.optimizers { #expect(error.message.contains(entry.name)) }
     }
 }
 
@@ -108,10 +110,10 @@ func floatAndDoubleIteratesAgree(name: String, linear: Bool) throws {
         }
     }
     #expect(declared.count >= 16)
-    for name in declared { #expect(OptimizerRegistry.all.contains { $0.name == name }, "\(name) is not in OptimizerRegistry.all") }
+    for name in declared { #expect(Catalog.standard.optimizers.contains { $0.name == name }, "\(name) is not in Catalog.standard.optimizers") }
 }
 
 /// The generic least-squares tests leave out only the rules that need a view least squares lacks.
 @Test func onlyKFACIsLeftOutOfTheLeastSquaresTests() {
-    #expect(Set(OptimizerRegistry.all.map(\.name)).subtracting(leastSquaresRules) == ["kfac"])
+    #expect(Set(Catalog.standard.optimizers.map(\.name)).subtracting(leastSquaresRules) == ["kfac"])
 }

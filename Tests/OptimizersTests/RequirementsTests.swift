@@ -1,3 +1,5 @@
+import OptBenchCatalog
+import OptBenchHarness
 import Testing
 import OptBenchCore
 import OptBenchOptimizers
@@ -29,12 +31,12 @@ import TestSupport
 
 /// Everything else but K-FAC (which needs a layer view, `KFACTests`) runs on any objective:
 /// full gradients and sample gradients are always there.
-@Test(arguments: OptimizerRegistry.all.map(\.name).filter { $0 != "rcd" && $0 != "kfac" })
+@Test(arguments: Catalog.standard.optimizers.map(\.name).filter { $0 != "rcd" && $0 != "kfac" })
 func othersNeedNoCapability(name: String) throws {
     #expect(try configured(name, []).requirements.capabilities == [])
 }
 
-@Test(arguments: OptimizerRegistry.all.map(\.name))
+@Test(arguments: Catalog.standard.optimizers.map(\.name))
 func parameterGroupSupportIsDeclared(name: String) throws {
     let grouped: Set = ["gd", "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "amsgrad", "adamw", "nadam", "adadelta"]
     let requirements = try configured(name, []).requirements

@@ -38,9 +38,7 @@ func torchWarmRestarts(epochs: Int, lr: Double, t0: Int, tMult: Int, etaMin: Dou
 
 @Test(arguments: [(10, 1), (1, 2), (3, 2), (2, 3)])
 func cosineRestartsMatchesTorchRecurrence(t0: Int, tMult: Int) throws {
-    let p = try Parameters(owner: "test", declarations: [.real("lr", 0.1, "")] + Schedule.parameters,
-                           assignments: [("schedule", "cosine-restarts"), ("T_0", "\(t0)"), ("T_mult", "\(tMult)"), ("eta_min", "0.01")])
-    let s = Schedule(p)
+    let s = try schedule([("schedule", "cosine-restarts"), ("T_0", "\(t0)"), ("T_mult", "\(tMult)"), ("eta_min", "0.01")], lr: 0.1)
     let reference = torchWarmRestarts(epochs: 60, lr: 0.1, t0: t0, tMult: tMult, etaMin: 0.01)
     for (t, eta) in reference.enumerated() {
         #expect(isClose(0.1 * s(Double(t)), eta, rtol: 1e-12), "epoch \(t)")
@@ -56,9 +54,7 @@ func cosineRestartsMatchesTorchRecurrence(t0: Int, tMult: Int) throws {
 }
 
 @Test func warmupRampsLinearlyThenHandsOver() throws {
-    let p = try Parameters(owner: "test", declarations: [.real("lr", 0.1, "")] + Schedule.parameters,
-                           assignments: [("schedule", "step"), ("warmup_epochs", "5"), ("step_size", "10"), ("gamma", "0.5")])
-    let s = Schedule(p)
+    let s = try schedule([("schedule", "step"), ("warmup_epochs", "5"), ("step_size", "10"), ("gamma", "0.5")], lr: 0.1)
     #expect(isClose(s(0), 1.0 / 3, rtol: 1e-15))
     #expect(isClose(s(2.5), 2.0 / 3, rtol: 1e-15))
     #expect(s(5) == 1)
@@ -66,14 +62,12 @@ func cosineRestartsMatchesTorchRecurrence(t0: Int, tMult: Int) throws {
 }
 
 @Test func defaultScheduleIsConstant() throws {
-    let p = try Parameters(owner: "test", declarations: Schedule.parameters)
-    #expect(Schedule(p) == .constant)
+    #expect(ScheduleSettings().schedule(lr: 0.1) == .constant)
 }
 
 @Test func everyScheduleKindParses() throws {
     for kind in ScheduleKind.allCases {
-        let p = try Parameters(owner: "test", declarations: [.real("lr", 0.1, "")] + Schedule.parameters, assignments: [("schedule", kind.rawValue)])
-        let s = Schedule(p)
+        let s = try schedule([("schedule", kind.rawValue)], lr: 0.1)
         switch (kind, s) {
         case (.constant, .constant), (.step, .step), (.inversePower, .inversePower), (.triangular, .triangular),
              (.cosineRestarts, .cosineRestarts): break
@@ -84,9 +78,18 @@ func cosineRestartsMatchesTorchRecurrence(t0: Int, tMult: Int) throws {
 
 @Test func unknownScheduleNameIsRefusedWithTheChoices() {
     do {
-        _ = try Parameters(owner: "test", declarations: Schedule.parameters, assignments: [("schedule", "linear")])
+        _ = try schedule([("schedule", "linear")], lr: 0.1)
         Issue.record("schedule=linear accepted")
-    } catch {
+    } catch let error as ConfigurationError {
         #expect(error.message.contains("constant, step, inverse-power, triangular, cosine-restarts"), "\(error.message)")
+    } catch {
+        Issue.record("\(error)")
     }
+}
+
+/// The schedule the `key=value` assignments describe for a rule of base rate `lr`, through the
+/// same declarations `--hp` reads.
+func schedule(_ assignments: [(String, String)], lr: Double) throws -> Schedule {
+    let p = try Parameters(owner: "test", declarations: ScheduleSettings().declarations, assignments: assignments)
+    return try ScheduleSettings(p).schedule(lr: lr)
 }

@@ -1,3 +1,5 @@
+import OptBenchCatalog
+import OptBenchHarness
 import OptBenchCore
 import OptBenchKernels
 import Testing
@@ -31,7 +33,7 @@ let gradientCases: [GradientCase] = [
 
 /// The cases whose problem also comes in float32.
 let float32Cases = gradientCases.filter { c in
-    (try? ProblemRegistry.entry(named: c.name))?.settings.contains { $0.name == "dtype" } == true
+    (try? Catalog.standard.problem(named: c.name))?.settings.contains { $0.name == "dtype" } == true
 }
 
 /// (1/|B|)Σ_{i∈B} fᵢ(w), computed without the problem's own gradient code: a problem holding
@@ -97,7 +99,7 @@ func agreesToFloat32Precision(_ a: [Float], _ b: [Double]) -> (index: Int, ratio
     static let networks: Set<String> = ["mlp", "resnet"]
 
     @Test func everyProblemHasAGradientCase() {
-        for entry in ProblemRegistry.all {
+        for entry in Catalog.standard.problems {
             #expect(gradientCases.contains { $0.name == entry.name }, "add \(entry.name) to gradientCases")
         }
         #expect(Set(float32Cases.map(\.name)) == ["least-squares", "logistic", "mlp", "resnet"])
@@ -205,7 +207,7 @@ func agreesToFloat32Precision(_ a: [Float], _ b: [Double]) -> (index: Int, ratio
     }
 
     @Test func everySettingHasASummaryAndEveryEntryBuildsWithDefaults() throws {
-        for entry in ProblemRegistry.all {
+        for entry in Catalog.standard.problems {
             #expect(!entry.summary.isEmpty)
             for s in entry.settings { #expect(!s.summary.isEmpty, "\(entry.name).\(s.name)") }
             #expect(entry.settings.contains { $0.name == "init" }, "\(entry.name) has no init setting")
@@ -229,7 +231,7 @@ func agreesToFloat32Precision(_ a: [Float], _ b: [Double]) -> (index: Int, ratio
             "logistic": [.linearModel, .coordinates, .coordinateLipschitz],
             "matrix-factorization": [], "deep-linear": [], "mlp": [.layers], "resnet": [.layers],
         ]
-        for entry in ProblemRegistry.all {
+        for entry in Catalog.standard.problems {
             #expect(try entry.make().capabilities == expected[entry.name], "\(entry.name)")
             if entry.settings.contains(where: { $0.name == "dtype" }) {
                 #expect(try entry.make(["dtype=float32"]).capabilities == expected[entry.name], "\(entry.name) float32")
@@ -246,10 +248,10 @@ func agreesToFloat32Precision(_ a: [Float], _ b: [Double]) -> (index: Int, ratio
 /// The `init` setting of every problem: `zeros` is exact zeros, `gaussian` a seeded draw that
 /// differs per seed, and each problem's default start is the one it documents.
 @Suite struct InitialPointTests {
-    static let entries = ProblemRegistry.all.map(\.name)
+    static let entries = Catalog.standard.problems.map(\.name)
 
     func choices(_ name: String) throws -> [String] {
-        let setting = try #require(try ProblemRegistry.entry(named: name).settings.first { $0.name == "init" })
+        let setting = try #require(try Catalog.standard.problem(named: name).settings.first { $0.name == "init" })
         guard case .choice(let words) = setting.kind else { Issue.record("\(name).init is not a choice"); return [] }
         return words
     }
@@ -268,7 +270,7 @@ func agreesToFloat32Precision(_ a: [Float], _ b: [Double]) -> (index: Int, ratio
         #expect(a.count == gaussian.dimension && a.allSatisfy(\.isFinite))
         #expect(a == gaussian.initialPoint(seed: 1) && a != b)
         #expect(a.contains { $0 != 0 })
-        if (try ProblemRegistry.entry(named: name)).settings.contains(where: { $0.name == "dtype" }) {
+        if (try Catalog.standard.problem(named: name)).settings.contains(where: { $0.name == "dtype" }) {
             #expect(try float32(name, ["init=zeros"]).initialPoint(seed: 7) == expected.map { Float($0) })
             #expect(try float32(name, ["init=gaussian"]).initialPoint(seed: 1) == a.map { Float($0) })
         }

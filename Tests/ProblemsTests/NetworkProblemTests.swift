@@ -1,3 +1,5 @@
+import OptBenchCatalog
+import OptBenchHarness
 import OptBenchCore
 import Foundation
 import OptBenchKernels
@@ -75,7 +77,7 @@ import TestSupport
         let p = try float32("mlp", Self.digits())
         #expect(p.sampleCount == 1500)
         let oracle = GradientOracle(p.makeObjective())
-        let run = try OptimizerRegistry.entry(named: "sgd").make(["lr=0.1", "momentum=0.9", "batch_size=32"]).float32.start(on: oracle, seed: 0)
+        let run = try Catalog.standard.optimizer(named: "sgd").make(["lr=0.1", "momentum=0.9", "batch_size=32"]).float32.start(on: oracle, seed: 0)
         var w = p.initialPoint(seed: 0)
         w.withUnsafeMutableBufferPointer { wp in while oracle.epochs < 20 { run.step(wp) } }
         var g = [Float](repeating: 0, count: p.dimension)

@@ -1,3 +1,5 @@
+import OptBenchCatalog
+import OptBenchHarness
 import OptBenchCore
 import OptBenchKernels
 import Testing
@@ -11,13 +13,13 @@ func configurationMessage(_ body: () throws -> Void) -> String? {
 
 /// The registry's problem `name` with `settings`.
 func instance(_ name: String, _ settings: [String] = []) throws -> ProblemInstance {
-    try ProblemRegistry.entry(named: name).make(settings)
+    try Catalog.standard.problem(named: name).make(settings)
 }
 
 /// The float64 problem `name` with `settings`, as the registry erases it.
 func float64(_ name: String, _ settings: [String] = []) throws -> AnyProblem<Double> {
     // Problems whose default is float32 (networks) are asked for float64.
-    let hasDtype = (try ProblemRegistry.entry(named: name)).settings.contains { $0.name == "dtype" }
+    let hasDtype = (try Catalog.standard.problem(named: name)).settings.contains { $0.name == "dtype" }
     let explicit = hasDtype && !settings.contains { $0.hasPrefix("dtype=") } ? settings + ["dtype=float64"] : settings
     guard case .float64(let p) = try instance(name, explicit) else { throw ProblemTestError.precision(name, settings) }
     return p

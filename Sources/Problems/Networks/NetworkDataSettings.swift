@@ -5,7 +5,7 @@ import OptBenchKernels
 /// How a network problem's training and test sets are chosen, shared by `mlp` and `resnet`:
 /// the four IDX files when given (plain or gzipped, MNIST's format), else a built-in synthetic
 /// set; then the preprocessing and the held-out split.
-enum NetworkDataSource: String, CaseIterable, Sendable {
+enum NetworkDataSource: String, ParameterChoice {
     /// MNIST-shaped classification: 28×28 images in [0, 1], `classes` classes.
     case mnistShaped = "mnist-shaped"
     /// y = W₂ tanh(W₁x + b₁) + noise regression from a random teacher network.
@@ -16,39 +16,54 @@ enum NetworkDataSource: String, CaseIterable, Sendable {
 /// `unit` divides by the training set's largest |x| (255 for MNIST, 16 for UCI digits), giving
 /// [0, 1] images; `standardize` maps each feature to (x − mean)/std of the training set;
 /// `none` leaves the values as read.
-enum NetworkPreprocessing: String, CaseIterable, Sendable {
+enum NetworkPreprocessing: String, ParameterChoice {
     case unit, standardize, none
 }
 
-enum NetworkDataSettings {
-    static let declarations: [ParameterDeclaration] = [
-        .text("train-images", "", "IDX file of training inputs (any element type, plain or .gz); with train-labels, replaces the synthetic set"),
-        .text("train-labels", "", "IDX file of training labels (1-D, integer type)"),
-        .text("test-images", "", "IDX file of test inputs"),
-        .text("test-labels", "", "IDX file of test labels"),
-        .choice("data", default: NetworkDataSource.mnistShaped, "built-in synthetic set used when no files are given"),
-        .integer("samples", 6000, range: 1...1e7, "synthetic training samples"),
-        .integer("test_samples", 1000, range: 0...1e7, "synthetic test samples (0: none)"),
-        .integer("classes", 10, range: 2...1000, "synthetic classes (mnist-shaped), or the class count files are checked against"),
-        .integer("inputs", 32, range: 1...1e5, "teacher: input features"),
-        .integer("teacher_width", 64, range: 1...1e5, "teacher: hidden width"),
-        .integer("outputs", 4, range: 1...1e4, "teacher: regression targets"),
-        .real("noise", 0.1, range: 0...1e6, "teacher: target noise std"),
-        .integer("data_seed", 0, range: 0...Double(Int32.max), "seed of the synthetic data and of the held-out split"),
-        .choice("preprocess", default: NetworkPreprocessing.unit, "input preprocessing fitted on the training set"),
-        .real("held_out", 0, range: 0...0.9, "fraction of the training set held out as the test set when no test files are given"),
-    ]
+/// The data settings `mlp` and `resnet` share.
+public struct NetworkDataSettings: ParameterSet {
+    @Setting("train-images", "IDX file of training inputs (any element type, plain or .gz); with train-labels, replaces the synthetic set")
+    public var trainImages = ""
+    @Setting("train-labels", "IDX file of training labels (1-D, integer type)")
+    public var trainLabels = ""
+    @Setting("test-images", "IDX file of test inputs")
+    public var testImages = ""
+    @Setting("test-labels", "IDX file of test labels")
+    public var testLabels = ""
+    @Setting("data", "built-in synthetic set used when no files are given")
+    var source = NetworkDataSource.mnistShaped
+    @Setting("samples", range: 1...1e7, "synthetic training samples")
+    public var samples = 6000
+    @Setting("test_samples", range: 0...1e7, "synthetic test samples (0: none)")
+    public var testSamples = 1000
+    @Setting("classes", range: 2...1000, "synthetic classes (mnist-shaped), or the class count files are checked against")
+    public var classes = 10
+    @Setting("inputs", range: 1...1e5, "teacher: input features")
+    public var inputs = 32
+    @Setting("teacher_width", range: 1...1e5, "teacher: hidden width")
+    public var teacherWidth = 64
+    @Setting("outputs", range: 1...1e4, "teacher: regression targets")
+    public var outputs = 4
+    @Setting("noise", range: 0...1e6, "teacher: target noise std")
+    public var noise = 0.1
+    @Setting("data_seed", range: 0...Double(Int32.max), "seed of the synthetic data and of the held-out split")
+    public var dataSeed = 0
+    @Setting("preprocess", "input preprocessing fitted on the training set")
+    var preprocess = NetworkPreprocessing.unit
+    @Setting("held_out", range: 0...0.9, "fraction of the training set held out as the test set when no test files are given")
+    public var heldOut = 0.0
+    public init() {}
 
     /// (train, test) as the settings describe them, preprocessed.
-    static func load(_ p: Parameters, problem: String) throws(ConfigurationError) -> (train: Dataset, test: Dataset?) {
-        let files = ["train-images", "train-labels", "test-images", "test-labels"].map { p.text($0) }
+    func load(problem: String) throws(ConfigurationError) -> (train: Dataset, test: Dataset?) {
+        let files = [trainImages, trainLabels, testImages, testLabels]
         var train: Dataset
         var test: Dataset?
         if !files[0].isEmpty || !files[1].isEmpty {
             guard !files[0].isEmpty, !files[1].isEmpty else {
                 throw ConfigurationError("problem '\(problem)': train-images and train-labels go together; expected both files or neither")
             }
-            let classes = p.isSet("classes") ? p.integer("classes") : nil
+            let classes = $classes.isSet ? self.classes : nil
             train = try Dataset.idx(images: files[0], labels: files[1], classes: classes)
             if !files[2].isEmpty || !files[3].isEmpty {
                 guard !files[2].isEmpty, !files[3].isEmpty else {
@@ -64,35 +79,34 @@ enum NetworkDataSettings {
             guard files[2].isEmpty, files[3].isEmpty else {
                 throw ConfigurationError("problem '\(problem)': test files are given without train-images and train-labels; expected the training files too")
             }
-            let seed = UInt64(p.integer("data_seed"))
-            switch p.choice("data", as: NetworkDataSource.self) {
+            let seed = UInt64(dataSeed)
+            switch source {
             case .mnistShaped:
-                try checkSize(problem, "samples=\(p.integer("samples")) of 784 pixels", entries: (p.integer("samples"), 784))
-                train = try SyntheticDatasets.mnistShaped(samples: p.integer("samples"), classes: p.integer("classes"), seed: seed, stream: 0)
-                if p.integer("test_samples") > 0 {
-                    test = try SyntheticDatasets.mnistShaped(samples: p.integer("test_samples"), classes: p.integer("classes"), seed: seed, stream: 1)
+                try checkSize(problem, "samples=\(samples) of 784 pixels", entries: (samples, 784))
+                train = try SyntheticDatasets.mnistShaped(samples: samples, classes: self.classes, seed: seed, stream: 0)
+                if testSamples > 0 {
+                    test = try SyntheticDatasets.mnistShaped(samples: testSamples, classes: self.classes, seed: seed, stream: 1)
                 }
             case .teacher:
-                try checkSize(problem, "samples=\(p.integer("samples")) of \(p.integer("inputs")) features", entries: (p.integer("samples"), p.integer("inputs")))
+                try checkSize(problem, "samples=\(samples) of \(inputs) features", entries: (samples, inputs))
                 let all = try SyntheticDatasets.teacherRegression(
-                    samples: p.integer("samples") + p.integer("test_samples"), inputs: p.integer("inputs"), hidden: p.integer("teacher_width"),
-                    outputs: p.integer("outputs"), noise: p.real("noise"), seed: seed)
-                if p.integer("test_samples") > 0 {
-                    let (a, b) = try all.split(heldOut: Double(p.integer("test_samples")) / Double(all.count), seed: seed)
+                    samples: samples + testSamples, inputs: inputs, hidden: teacherWidth, outputs: outputs, noise: noise, seed: seed)
+                if testSamples > 0 {
+                    let (a, b) = try all.split(heldOut: Double(testSamples) / Double(all.count), seed: seed)
                     (train, test) = (a, b)
                 } else {
                     train = all
                 }
             }
         }
-        if p.real("held_out") > 0 {
+        if heldOut > 0 {
             guard test == nil else {
-                throw ConfigurationError("problem '\(problem)': held_out=\(p.real("held_out")) with a test set already given; expected held_out=0 or no test set")
+                throw ConfigurationError("problem '\(problem)': held_out=\(heldOut) with a test set already given; expected held_out=0 or no test set")
             }
-            let (a, b) = try train.split(heldOut: p.real("held_out"), seed: UInt64(p.integer("data_seed")))
+            let (a, b) = try train.split(heldOut: heldOut, seed: UInt64(dataSeed))
             (train, test) = (a, b)
         }
-        switch p.choice("preprocess", as: NetworkPreprocessing.self) {
+        switch preprocess {
         case .none: break
         case .unit:
             let top = train.features.reduce(Float(0)) { max($0, abs($1)) }

@@ -1,6 +1,7 @@
 // Statistics of result tables: expected running time, seeded bootstrap intervals, paired
 // comparisons and rankings across targets. Pure functions of per-run outcomes.
 
+import OptBenchHarness
 import OptBenchKernels
 
 // MARK: Per-run outcomes
@@ -105,21 +106,6 @@ func middleOfSorted(_ s: [Double]) -> Double {
     return b == .infinity ? .infinity : 0.5 * (a + b)
 }
 
-/// The q-quantile (q ∈ [0, 1]) of ascending `sorted` values by linear interpolation between
-/// order statistics (Hyndman & Fan's type 7, numpy's default `linear` method):
-///
-///     h = (n − 1)·q,   Q(q) = x_⌊h⌋ + (h − ⌊h⌋)·(x_⌈h⌉ − x_⌊h⌋)
-///
-/// An infinite order statistic propagates (no ∞ − ∞).
-func quantileOfSorted(_ sorted: [Double], _ q: Double) -> Double {
-    precondition(!sorted.isEmpty && q >= 0 && q <= 1, "quantile needs values and q in [0, 1]")
-    let h = Double(sorted.count - 1) * q
-    let lo = Int(h.rounded(.down)), hi = Int(h.rounded(.up))
-    let a = sorted[lo], b = sorted[hi]
-    if lo == hi || a == b { return a }
-    if b == .infinity { return .infinity }
-    return a + (h - Double(lo)) * (b - a)
-}
 
 // MARK: Seeded resampling
 

@@ -1,3 +1,4 @@
+import OptBenchHarness
 import Foundation
 
 /// A small, dependency-free SVG line-plot writer for the HTML report.

@@ -1,3 +1,4 @@
+import OptBenchHarness
 import OptBenchCore
 import Foundation
 

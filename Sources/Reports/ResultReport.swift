@@ -1,3 +1,4 @@
+import OptBenchHarness
 import Foundation
 
 /// A suite's result table in three forms under `results/<suite>/`: `table.md` (rows problems,
@@ -154,6 +155,8 @@ public struct ResultReport {
     /// `table.json`: what `optbench compare` reads back.
     struct Document: Codable {
         var suite: String
+        /// The suite's one-line summary; absent in older tables.
+        var summary: String?
         var command: String
         var target: Double
         var maxEpochs: Double
@@ -165,19 +168,12 @@ public struct ResultReport {
     }
 
     public func json() throws -> Data {
-        let doc = Document(suite: suite.name, command: command, target: suite.rule.target, maxEpochs: suite.rule.maxEpochs,
+        let doc = Document(suite: suite.name, summary: suite.summary, command: command, target: suite.rule.target, maxEpochs: suite.rule.maxEpochs,
                            seeds: suite.seeds, learningRates: suite.learningRates, pairs: pairs, rankings: rankings?.documents)
         return try reportEncoder().encode(doc)
     }
 }
 
-/// JSON with sorted keys; non-finite figures (a diverged run's loss) as "inf"/"nan" strings.
-func reportEncoder() -> JSONEncoder {
-    let e = JSONEncoder()
-    e.outputFormatting = [.sortedKeys, .prettyPrinted]
-    e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    return e
-}
 
 /// A Markdown table with every column padded to its widest cell.
 public func markdownTable(_ rows: [[String]], rightAligned: Set<Int> = []) -> [String] {
@@ -195,12 +191,6 @@ public func markdownTable(_ rows: [[String]], rightAligned: Set<Int> = []) -> [S
     return [line(header), rule] + rows.dropFirst().map(line)
 }
 
-/// Integers as integers, other values with 3 significant digits (`0.316`, `1e-06`).
-public func formatNumber(_ v: Double) -> String {
-    if !v.isFinite { return v.isNaN ? "nan" : (v > 0 ? "inf" : "-inf") }
-    if v == v.rounded(), abs(v) < 1e7 { return String(Int(v)) }
-    return String(format: "%.3g", v)
-}
 
 func csvField(_ s: String) -> String {
     s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s

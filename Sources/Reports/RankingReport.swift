@@ -1,3 +1,4 @@
+import OptBenchHarness
 import Foundation
 
 /// The rankings across targets as Markdown: `rankings.md` over epochs (a result: the same bytes

@@ -1,3 +1,4 @@
+import OptBenchHarness
 import OptBenchCore
 import Foundation
 
@@ -49,7 +50,7 @@ public struct ResultsIndex {
         for entry in entries {
             let d = entry.document
             o.append("<h2 id=\"\(e(entry.folder))\">Suite <code>\(e(d.suite))</code></h2>")
-            if let suite = Suites.all.first(where: { $0.name == d.suite }) { o.append("<p>\(e(suite.summary)).</p>") }
+            if let summary = d.summary { o.append("<p>\(e(summary)).</p>") }
             var counts: [PairStatus: Int] = [:]
             for p in d.pairs { counts[p.status, default: 0] += 1 }
             let order: [PairStatus] = [.reached, .partial, .budget, .stalled, .diverged, .skipped]

@@ -1,3 +1,4 @@
+import OptBenchHarness
 import Foundation
 
 /// A suite's results as one self-contained static page: `index.html` with the result table,

@@ -1,3 +1,4 @@
+import OptBenchHarness
 import Foundation
 
 /// Where a suite's tables came from: the git commit, the toolchain, the CPU, the thread count

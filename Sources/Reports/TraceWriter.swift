@@ -1,3 +1,4 @@
+import OptBenchHarness
 import Foundation
 
 /// Writes run traces as CSV: `epoch,loss,suboptimality,grad_norm,seconds` then the problem's
@@ -59,7 +60,6 @@ public enum TraceWriter {
 }
 
 /// `%.17g`: enough digits to round-trip any double.
-public func format17(_ v: Double) -> String { String(format: "%.17g", v) }
 
 /// A label made safe for a file name: `least-squares(n=1000 d=50)` → `least-squares_n=1000_d=50`.
 public func fileSlug(_ s: String) -> String {

@@ -1,3 +1,6 @@
+import OptBenchHarness
+import OptBenchCore
+
 /// A suite's optimizers compared at several targets ε from one set of traces — the tuned
 /// runs' — over epochs and over seconds, so a reader sees whether the order depends on ε.
 ///

@@ -1,0 +1,41 @@
+import OptBenchHarness
+import OptBenchOptimizers
+import OptBenchProblems
+import OptBenchSuites
+
+extension Catalog {
+    /// The catalog that ships: every built-in problem, optimizer, suite and experiment, one line
+    /// each. A plugin package extends it with `Catalog.standard.adding(…)`.
+    public static let standard = Catalog(
+        problems: [
+            Rosenbrock.entry,
+            W7.entry,
+            Product.entry,
+            LeastSquares.entry,
+            LogisticRegression.entry,
+            MatrixFactorization.entry,
+            DeepLinearNetwork.entry,
+            MLP.entry,
+            ResNet.entry,
+        ],
+        optimizers: [
+            .gd,
+            .sgd,
+            .momentum,
+            .nesterov,
+            .svrg,
+            .saga,
+            .rcd,
+            .bb,
+            .lbfgs,
+            .adagrad,
+            .rmsprop,
+            .adam,
+            .amsgrad,
+            .adamw,
+            .nadam,
+            .adadelta,
+            .kfac,
+        ],
+        suites: StandardSuites.files.map { SuiteFile(name: $0.name, path: $0.path, text: $0.text) })
+}
