@@ -51,13 +51,17 @@ public enum Runner {
         var w = initialPoint ?? problem.initialPoint(seed: seed)
         let run = optimizer.start(on: oracle, seed: seed)
         var scratch = [Scalar](repeating: 0, count: problem.dimension)
+        // The rule's evaluation point, when it is not w (schedule-free's x).
+        var point = [Scalar](repeating: 0, count: problem.dimension)
         // Only a finite F* is a reference; the problems refuse data that would make it otherwise.
         let fStar = problem.optimalValue.flatMap { $0.isFinite ? $0 : nil }
 
         func evaluate(seconds: Double) -> TraceRecord {
-            let f = w.withUnsafeBufferPointer { wp in scratch.withUnsafeMutableBufferPointer { objective.lossAndGradient(at: wp, into: $0) } }
+            let separate = w.withUnsafeBufferPointer { wp in point.withUnsafeMutableBufferPointer { run.evaluationPoint(wp, into: $0) } }
+            let at = separate ? point : w
+            let f = at.withUnsafeBufferPointer { wp in scratch.withUnsafeMutableBufferPointer { objective.lossAndGradient(at: wp, into: $0) } }
             let gnorm = scratch.withUnsafeBufferPointer { Double(nrm2($0.count, $0.baseAddress!)) }
-            let metrics = w.withUnsafeBufferPointer { wp in scratch.withUnsafeBufferPointer { objective.metrics(at: wp, gradient: $0) } }
+            let metrics = at.withUnsafeBufferPointer { wp in scratch.withUnsafeBufferPointer { objective.metrics(at: wp, gradient: $0) } }
             return TraceRecord(epoch: oracle.epochs, loss: f, suboptimality: nil, gradientNorm: gnorm, seconds: seconds, metrics: metrics)
         }
 
@@ -135,17 +139,23 @@ public enum Runner {
     }
 
     /// `steps` iterations from `start`, returning (F, w) before the first step and after each
-    /// one: the step-by-step view `optbench trace` prints for comparison with other libraries.
+    /// one — the step-by-step view `optbench trace` prints for comparison with other
+    /// libraries — with the rule's evaluation point where it has one (nil: w itself).
     public static func trace(_ optimizer: AnyOptimizer<Double>, on problem: AnyProblem<Double>, from start: [Double], steps: Int,
-                             seed: UInt64 = 0) -> [(loss: Double, point: [Double])] {
+                             seed: UInt64 = 0) -> [(loss: Double, point: [Double], evaluation: [Double]?)] {
         let objective = problem.makeObjective()
         let oracle = GradientOracle(objective)
         var w = start
         let run = optimizer.start(on: oracle, seed: seed)
-        var rows = [(objective.loss(w), w)]
+        var evaluation = w
+        func row() -> (loss: Double, point: [Double], evaluation: [Double]?) {
+            let separate = w.withUnsafeBufferPointer { wp in evaluation.withUnsafeMutableBufferPointer { run.evaluationPoint(wp, into: $0) } }
+            return (objective.loss(w), w, separate ? evaluation : nil)
+        }
+        var rows = [row()]
         for _ in 0..<steps {
             w.withUnsafeMutableBufferPointer { run.step($0) }
-            rows.append((objective.loss(w), w))
+            rows.append(row())
         }
         return rows
     }

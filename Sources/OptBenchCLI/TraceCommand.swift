@@ -4,7 +4,9 @@ import OptBenchOptimizers
 import OptBenchProblems
 
 /// `optbench trace`: full-gradient steps on a deterministic problem from a given point, as CSV
-/// `step,loss,x0,x1,…` with `%.17g`, to compare update rules with other libraries step by step.
+/// `step,loss,x0,x1,…` with `%.17g`, to compare update rules with other libraries step by step:
+/// x is the iterate the rule steps (schedule-free's gradient point y), and `--evaluation-point`
+/// adds the point the model is evaluated at (schedule-free's x).
 enum TraceCommand: Subcommand {
     static let declaration = CommandDeclaration(
         name: "trace", summary: "print the iterates of an optimizer on a deterministic problem, step by step, as CSV",
@@ -16,6 +18,8 @@ enum TraceCommand: Subcommand {
             OptionDeclaration(name: "--optimizer", valueName: "NAME", help: "optimizer name (see 'optbench list optimizers')", required: true),
             OptionDeclaration(name: "--hp", valueName: "KEY=VALUE", help: "an optimizer hyper-parameter", repeatable: true),
             OptionDeclaration(name: "--steps", valueName: "N", help: "number of steps (default 10)"),
+            OptionDeclaration(name: "--evaluation-point", valueName: nil,
+                              help: "add columns e0,e1,… with the point the model is evaluated at (schedule-free's x; w itself for most rules)"),
         ])
 
     static func run(_ arguments: ParsedArguments, _ context: CommandContext) throws {
@@ -46,9 +50,12 @@ enum TraceCommand: Subcommand {
             }
         }
         let rows = Runner.trace(optimizer.float64, on: problem, from: start, steps: steps)
-        var lines = [(["step", "loss"] + (0..<problem.dimension).map { "x\($0)" }).joined(separator: ",")]
+        let withEvaluation = arguments.has("--evaluation-point")
+        var lines = [(["step", "loss"] + (0..<problem.dimension).map { "x\($0)" }
+                      + (withEvaluation ? (0..<problem.dimension).map { "e\($0)" } : [])).joined(separator: ",")]
         for (k, row) in rows.enumerated() {
-            lines.append(([String(k), format17(row.loss)] + row.point.map(format17)).joined(separator: ","))
+            let evaluation = withEvaluation ? (row.evaluation ?? row.point).map(format17) : []
+            lines.append(([String(k), format17(row.loss)] + row.point.map(format17) + evaluation).joined(separator: ","))
         }
         output(lines.joined(separator: "\n"))
     }

@@ -38,6 +38,16 @@ public protocol ElementwiseRule<Scalar>: ParameterSet {
     /// `gradient` is scratch the rule may overwrite.
     func update(_ w: UnsafeMutableBufferPointer<Scalar>, gradient: UnsafeMutableBufferPointer<Scalar>,
                 state: inout SliceState, context: StepContext)
+
+    /// The slice of the evaluation point (`Optimizer.evaluationPoint`) for the slice `w` of the
+    /// iterate, into `point`; false (the default) when it is w itself.
+    func evaluationPoint(_ w: UnsafeBufferPointer<Scalar>, state: SliceState, into point: UnsafeMutableBufferPointer<Scalar>) -> Bool
+}
+
+extension ElementwiseRule {
+    public func evaluationPoint(_ w: UnsafeBufferPointer<Scalar>, state: SliceState, into point: UnsafeMutableBufferPointer<Scalar>) -> Bool {
+        false
+    }
 }
 
 /// The first-order driver of element-wise rules, with torch's parameter groups.
@@ -109,6 +119,23 @@ public struct ElementwiseOptimizer<Rule: ElementwiseRule>: Optimizer {
 
     @inline(__always)
     func rule(_ k: Int) -> Rule { k == 0 ? base : groupRules[k - 1] }
+
+    /// Each range's rule writes its slice of the evaluation point; a range whose rule has none
+    /// copies its slice of w.
+    public func evaluationPoint(_ w: UnsafeBufferPointer<Scalar>, state: State, into point: UnsafeMutableBufferPointer<Scalar>) -> Bool {
+        guard state.usable else { return false }
+        var any = false
+        for k in state.ranges.indices {
+            let range = state.ranges[k]
+            let target = UnsafeMutableBufferPointer(rebasing: point[range])
+            if rule(state.owners[k]).evaluationPoint(UnsafeBufferPointer(rebasing: w[range]), state: state.slices[k], into: target) {
+                any = true
+            } else {
+                _ = target.update(fromContentsOf: UnsafeBufferPointer(rebasing: w[range]))
+            }
+        }
+        return any
+    }
 
     public func step(_ w: UnsafeMutableBufferPointer<Scalar>, state: inout State, oracle: GradientOracle<Scalar>) {
         guard state.usable else { return }

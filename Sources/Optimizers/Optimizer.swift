@@ -22,6 +22,18 @@ public protocol Optimizer<Scalar>: Sendable {
 
     /// One iteration: w ← update(w, state, oracle evaluations).
     func step(_ w: UnsafeMutableBufferPointer<Scalar>, state: inout State, oracle: GradientOracle<Scalar>)
+
+    /// The point the model is evaluated at when it is not the iterate `w` the rule steps — the
+    /// schedule-free average x beside the gradient point y, averaged SGD's ā: written into
+    /// `point`, returning true; false (the default) means w itself. Records, metrics and the
+    /// stopping rule read this point; it costs no charged evaluation.
+    func evaluationPoint(_ w: UnsafeBufferPointer<Scalar>, state: State, into point: UnsafeMutableBufferPointer<Scalar>) -> Bool
+}
+
+extension Optimizer {
+    public func evaluationPoint(_ w: UnsafeBufferPointer<Scalar>, state: State, into point: UnsafeMutableBufferPointer<Scalar>) -> Bool {
+        false
+    }
 }
 
 /// An optimizer behind closures, built where its concrete type is known (its registry entry),
@@ -37,7 +49,9 @@ public struct AnyOptimizer<Scalar: KernelScalar>: Sendable {
         requirements = optimizer.requirements
         begin = { oracle, seed in
             var state = optimizer.makeState(for: oracle, seed: seed)
-            return OptimizerRun { w in optimizer.step(w, state: &state, oracle: oracle) }
+            return OptimizerRun(
+                step: { w in optimizer.step(w, state: &state, oracle: oracle) },
+                evaluationPoint: { w, point in optimizer.evaluationPoint(w, state: state, into: point) })
         }
     }
 
@@ -48,9 +62,19 @@ public struct AnyOptimizer<Scalar: KernelScalar>: Sendable {
 /// One run of an optimizer: its state and oracle, stepped by the harness.
 public final class OptimizerRun<Scalar: KernelScalar> {
     let advance: (UnsafeMutableBufferPointer<Scalar>) -> Void
-    @usableFromInline init(_ advance: @escaping (UnsafeMutableBufferPointer<Scalar>) -> Void) { self.advance = advance }
+    let evaluation: (UnsafeBufferPointer<Scalar>, UnsafeMutableBufferPointer<Scalar>) -> Bool
+    @usableFromInline init(step: @escaping (UnsafeMutableBufferPointer<Scalar>) -> Void,
+                           evaluationPoint: @escaping (UnsafeBufferPointer<Scalar>, UnsafeMutableBufferPointer<Scalar>) -> Bool) {
+        advance = step
+        evaluation = evaluationPoint
+    }
     /// One iteration of the rule on `w`.
     public func step(_ w: UnsafeMutableBufferPointer<Scalar>) { advance(w) }
+    /// The rule's evaluation point for iterate `w` into `point` (`Optimizer.evaluationPoint`);
+    /// false when it is w itself.
+    public func evaluationPoint(_ w: UnsafeBufferPointer<Scalar>, into point: UnsafeMutableBufferPointer<Scalar>) -> Bool {
+        evaluation(w, point)
+    }
 }
 
 /// A rule configured for both precisions: what `OptimizerEntry.make` returns.
