@@ -5,7 +5,7 @@ SWIFT ?= swift
 RELEASE := -c release
 BIN := .build/release
 
-.PHONY: all build bench bench-check bench-accept smoke-check bench-kernels bench-classical bench-nets test test-corpus test-slurm fuzz clean
+.PHONY: all build bench bench-check bench-accept smoke-check bench-kernels bench-classical bench-nets test test-plugin test-corpus test-slurm fuzz clean
 
 all: build
 
@@ -60,6 +60,12 @@ bench-nets: build
 ## Unit tests, in release (numeric tests run 10–100× slower in debug).
 test:
 	OPTBENCH_CHECKED=1 $(SWIFT) test $(RELEASE) -Xswiftc -enable-testing --scratch-path .build/checked
+
+## Examples/PluginTemplate against this checkout: its conformance tests, its command line (list,
+## trace, run, refusals, a bench mixing its entries with built-ins), and the same package resolved
+## by git URL at a tag.
+test-plugin:
+	scripts/test-plugin.sh
 
 ## Malformed and overflowing IDX files through a debug build (every check on): each refused, exit 2.
 test-corpus:
