@@ -36,6 +36,15 @@ extension Catalog {
             .nadam,
             .adadelta,
             .kfac,
+            .adamax,
+            .radam,
+            .nadamw,
+            .rprop,
+            .asgd,
+            .lion,
+            .ademamix,
+            .sf_sgd,
+            .sf_adamw,
         ],
         suites: StandardSuites.files.map { SuiteFile(name: $0.name, path: $0.path, text: $0.text) })
 }

@@ -103,3 +103,15 @@ extension OptimizerEntry {
         summary: "NAdam: Adam with Nesterov momentum and torch.optim.NAdam's μ-product, momentum decay and decoupled decay",
         elementwise: NAdamRule<Float>.self, NAdamRule<Double>.self)
 }
+
+extension OptimizerEntry {
+    /// NAdamW: `NAdam` with `decoupled_weight_decay` true, torch.optim.NAdam(decoupled_weight_decay=True)
+    /// (torch==2.13.0), θ ← (1 − η_t λ)θ before the step. This keeps torch's μ schedule; it is
+    /// not AlgoPerf's baseline NAdamW, which has none.
+    public static let nadamw = OptimizerEntry(
+        name: "nadamw",
+        summary: "NAdamW: NAdam with decoupled weight decay θ ← (1 − ηλ)θ (torch.optim.NAdam, decoupled_weight_decay=True)",
+        elementwise: NAdamRule<Float>.self, NAdamRule<Double>.self) {
+            $0.decoupledWeightDecay = true
+        }
+}
