@@ -15,6 +15,9 @@ let adaptiveRules: [(String, [String])] = [
     ("adamw", ["lr=0.05", "weight_decay=0", "schedule=inverse-power"]),
     ("nadam", ["lr=0.05", "schedule=inverse-power"]),
     ("adadelta", ["lr=0.3"]),
+    ("adamax", ["lr=0.02"]),
+    ("radam", ["lr=0.05"]),
+    ("nadamw", ["lr=0.05", "schedule=inverse-power"]),
 ]
 
 /// Every adaptive rule runs in float32 with the same code as in float64: full-gradient runs on

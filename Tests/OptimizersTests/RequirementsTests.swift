@@ -38,7 +38,8 @@ func othersNeedNoCapability(name: String) throws {
 
 @Test(arguments: Catalog.standard.optimizers.map(\.name))
 func parameterGroupSupportIsDeclared(name: String) throws {
-    let grouped: Set = ["gd", "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "amsgrad", "adamw", "nadam", "adadelta"]
+    let grouped: Set<String> = ["gd", "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "amsgrad", "adamw", "nadam", "adadelta",
+                                "adamax", "radam", "nadamw", "rprop", "asgd", "lion", "ademamix", "sf_sgd", "sf_adamw"]
     let requirements = try configured(name, []).requirements
     #expect(requirements.parameterGroups == grouped.contains(name))
     #expect(try configured(name, []).float32.requirements == requirements)
