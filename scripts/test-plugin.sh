@@ -30,7 +30,8 @@ bin="$(swift build "${flags[@]}" --show-bin-path)/my-optbench"
 expect 0 'sign-descent' "$bin" list optimizers
 expect 0 'pseudo-huber' "$bin" list problems
 expect 0 'gd' "$bin" list optimizers
-expect 0 '^step,loss' "$bin" trace --problem pseudo-huber --optimizer sign-descent --hp lr=0.01 --steps 5
+expect 0 "^step,loss" "$bin" trace --problem rosenbrock --x0 -1.5,2 --optimizer sign-descent --hp lr=0.01 --steps 5
+expect 2 "deterministic" "$bin" trace --problem pseudo-huber --optimizer sign-descent --steps 5
 expect 0 'sign-descent' "$bin" run --problem pseudo-huber --optimizer sign-descent --hp lr=0.01 --epochs 20
 expect 0 'pseudo-huber' "$bin" run --problem pseudo-huber --optimizer nesterov --epochs 20
 expect 2 'momentum' "$bin" run --problem pseudo-huber --optimizer sign-descent --hp momentum=2 --epochs 1
