@@ -36,6 +36,12 @@ extension Catalog {
             .nadam,
             .adadelta,
             .kfac,
+            .adafactor,
+            .lamb,
+            .lars,
+            .adan,
+            .prodigy,
+            .muon,
         ],
         suites: StandardSuites.files.map { SuiteFile(name: $0.name, path: $0.path, text: $0.text) })
 }
