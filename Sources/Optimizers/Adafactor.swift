@@ -58,7 +58,7 @@ public struct Adafactor<Scalar: KernelScalar>: Optimizer, ParameterSet {
     }
 
     public func makeState(for oracle: GradientOracle<Scalar>, seed: UInt64) -> State {
-        let gradient = BlockGradient(oracle: oracle, batchSize: batchSize, seed: seed)
+        let gradient = BlockGradient(oracle: oracle, batchSize: batchSize, schedule: scheduleSettings.schedule(lr: lr), seed: seed)
         var plans: [BlockPlan] = [], size = 0, widest = 0
         for block in gradient.blocks {
             widest = max(widest, block.count)
@@ -77,10 +77,10 @@ public struct Adafactor<Scalar: KernelScalar>: Optimizer, ParameterSet {
     }
 
     public func step(_ w: UnsafeMutableBufferPointer<Scalar>, state: inout State, oracle: GradientOracle<Scalar>) {
+        let eta = lr * state.gradient.schedule(oracle.epochs)
         state.gradient.draw(at: w, oracle: oracle)
         state.iteration += 1
         let t = Double(state.iteration)
-        let eta = lr * scheduleSettings.schedule(lr: lr)(oracle.epochs)
         let weight = Math.pow(t, beta2Decay)
         let rho = min(eta, 1 / t.squareRoot())
         let floor = eps1 ?? Double(Scalar.ulpOfOne)

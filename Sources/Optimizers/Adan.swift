@@ -55,16 +55,16 @@ public struct Adan<Scalar: KernelScalar>: Optimizer, ParameterSet {
 
     public func makeState(for oracle: GradientOracle<Scalar>, seed: UInt64) -> State {
         let d = oracle.dimension
-        return State(gradient: BlockGradient(oracle: oracle, batchSize: batchSize, seed: seed), mean: .init(repeating: 0, count: d),
+        return State(gradient: BlockGradient(oracle: oracle, batchSize: batchSize, schedule: scheduleSettings.schedule(lr: lr), seed: seed), mean: .init(repeating: 0, count: d),
                      difference: .init(repeating: 0, count: d), second: .init(repeating: 0, count: d),
                      previous: .init(repeating: 0, count: d))
     }
 
     public func step(_ w: UnsafeMutableBufferPointer<Scalar>, state: inout State, oracle: GradientOracle<Scalar>) {
+        let eta = lr * state.gradient.schedule(oracle.epochs)
         state.gradient.draw(at: w, oracle: oracle)
         state.iteration += 1
         let t = Double(state.iteration), first = state.iteration == 1
-        let eta = lr * scheduleSettings.schedule(lr: lr)(oracle.epochs)
         let (beta1, beta2, beta3) = (betas[0], betas[1], betas[2])
         let correction1 = 1 - Math.pow(beta1, t), correction2 = 1 - Math.pow(beta2, t)
         let rootCorrection3 = (1 - Math.pow(beta3, t)).squareRoot()

@@ -11,8 +11,11 @@ struct BlockGradient<Scalar: KernelScalar> {
     let batchSize: Int
     /// The blocks of the layout with at least one entry, as torch's parameter tensors.
     let blocks: [ParameterLayout.Block]
+    /// The learning-rate schedule s(epoch), built once per run.
+    let schedule: Schedule
 
-    init(oracle: GradientOracle<Scalar>, batchSize: Int, seed: UInt64) {
+    init(oracle: GradientOracle<Scalar>, batchSize: Int, schedule: Schedule, seed: UInt64) {
+        self.schedule = schedule
         let d = oracle.dimension
         gradient = .init(repeating: 0, count: d)
         sampler = MinibatchSampler(sampleCount: batchSize == 0 ? 0 : oracle.sampleCount, seed: seed)

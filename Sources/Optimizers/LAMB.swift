@@ -72,17 +72,17 @@ public struct LAMB<Scalar: KernelScalar>: Optimizer, ParameterSet {
     }
 
     public func makeState(for oracle: GradientOracle<Scalar>, seed: UInt64) -> State {
-        let gradient = BlockGradient(oracle: oracle, batchSize: batchSize, seed: seed)
+        let gradient = BlockGradient(oracle: oracle, batchSize: batchSize, schedule: scheduleSettings.schedule(lr: lr), seed: seed)
         let d = oracle.dimension, widest = gradient.blocks.map(\.count).max() ?? 0
         return State(gradient: gradient, first: .init(repeating: 0, count: d), second: .init(repeating: 0, count: d),
                      update: .init(repeating: 0, count: widest))
     }
 
     public func step(_ w: UnsafeMutableBufferPointer<Scalar>, state: inout State, oracle: GradientOracle<Scalar>) {
+        let eta = lr * state.gradient.schedule(oracle.epochs)
         state.gradient.draw(at: w, oracle: oracle)
         state.iteration += 1
         let t = state.iteration
-        let eta = lr * scheduleSettings.schedule(lr: lr)(oracle.epochs)
         let (beta1, beta2) = (betas.first, betas.second)
         let gradientWeight = gradAveraging ? 1 - beta1 : 1
         let correction1 = biasCorrection ? 1 - Math.pow(beta1, Double(t)) : 1

@@ -60,15 +60,15 @@ public struct LARS<Scalar: KernelScalar>: Optimizer, ParameterSet {
     }
 
     public func makeState(for oracle: GradientOracle<Scalar>, seed: UInt64) -> State {
-        State(gradient: BlockGradient(oracle: oracle, batchSize: batchSize, seed: seed),
+        State(gradient: BlockGradient(oracle: oracle, batchSize: batchSize, schedule: scheduleSettings.schedule(lr: lr), seed: seed),
               buffer: .init(repeating: 0, count: momentum == 0 ? 0 : oracle.dimension))
     }
 
     public func step(_ w: UnsafeMutableBufferPointer<Scalar>, state: inout State, oracle: GradientOracle<Scalar>) {
+        let eta = lr * state.gradient.schedule(oracle.epochs)
         state.gradient.draw(at: w, oracle: oracle)
         state.iteration += 1
         let first = state.iteration == 1
-        let eta = lr * scheduleSettings.schedule(lr: lr)(oracle.epochs)
         let blocks = state.gradient.blocks
         state.gradient.gradient.withUnsafeMutableBufferPointer { gp in
             state.buffer.withUnsafeMutableBufferPointer { bp in

@@ -90,7 +90,7 @@ public struct Muon<Scalar: KernelScalar>: Optimizer, ParameterSet {
     }
 
     public func makeState(for oracle: GradientOracle<Scalar>, seed: UInt64) -> State {
-        let gradient = BlockGradient(oracle: oracle, batchSize: batchSize, seed: seed)
+        let gradient = BlockGradient(oracle: oracle, batchSize: batchSize, schedule: scheduleSettings.schedule(lr: lr), seed: seed)
         var plans: [Plan] = [], widest = 0, side = 0
         for block in gradient.blocks {
             if block.shape.count >= 2 {
@@ -109,9 +109,9 @@ public struct Muon<Scalar: KernelScalar>: Optimizer, ParameterSet {
     }
 
     public func step(_ w: UnsafeMutableBufferPointer<Scalar>, state: inout State, oracle: GradientOracle<Scalar>) {
+        let s = state.gradient.schedule(oracle.epochs)
         state.gradient.draw(at: w, oracle: oracle)
         state.iteration += 1
-        let s = scheduleSettings.schedule(lr: lr)(oracle.epochs)
         let eta = lr * s, adamEta = adamwLR * s
         let t = Double(state.iteration)
         let (beta1, beta2) = (adamwBetas.first, adamwBetas.second)

@@ -66,7 +66,7 @@ public struct Prodigy<Scalar: KernelScalar>: Optimizer, ParameterSet {
     }
 
     public func makeState(for oracle: GradientOracle<Scalar>, seed: UInt64) -> State {
-        let gradient = BlockGradient(oracle: oracle, batchSize: batchSize, seed: seed)
+        let gradient = BlockGradient(oracle: oracle, batchSize: batchSize, schedule: scheduleSettings.schedule(lr: lr), seed: seed)
         var sliced: [Int] = []
         for block in gradient.blocks { sliced += stride(from: block.offset, to: block.range.upperBound, by: sliceP) }
         let d = oracle.dimension
@@ -76,10 +76,10 @@ public struct Prodigy<Scalar: KernelScalar>: Optimizer, ParameterSet {
     }
 
     public func step(_ w: UnsafeMutableBufferPointer<Scalar>, state: inout State, oracle: GradientOracle<Scalar>) {
+        let eta = lr * state.gradient.schedule(oracle.epochs)
         state.gradient.draw(at: w, oracle: oracle)
         let (beta1, beta2) = (betas.first, betas.second)
         let beta3 = self.beta3 ?? beta2.squareRoot()
-        let eta = lr * scheduleSettings.schedule(lr: lr)(oracle.epochs)
         let k = Double(state.k)
         let correction = useBiasCorrection ? (1 - Math.pow(beta2, k + 1)).squareRoot() / (1 - Math.pow(beta1, k + 1)) : 1
         let d = state.d, dlr = d * eta * correction
