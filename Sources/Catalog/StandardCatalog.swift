@@ -45,6 +45,12 @@ extension Catalog {
             .ademamix,
             .sf_sgd,
             .sf_adamw,
+            .adafactor,
+            .lamb,
+            .lars,
+            .adan,
+            .prodigy,
+            .muon,
         ],
         suites: StandardSuites.files.map { SuiteFile(name: $0.name, path: $0.path, text: $0.text) })
 }

@@ -55,6 +55,20 @@ extension Array: ParameterType where Element == Double {
     public var parameterValue: ParameterValue { .vector(self) }
 }
 
+/// A real or `none` (Python's None), as torch's `max_grad_norm=None`: nil is written `none`.
+extension Optional: ParameterType where Wrapped == Double {
+    public static var parameterKind: ParameterKind { .optionalReal }
+    public init?(_ value: ParameterValue) {
+        switch value {
+        case .real(let v): self = .some(v)
+        case .integer(let v): self = .some(Double(v))
+        case .text("none"): self = .none
+        default: return nil
+        }
+    }
+    public var parameterValue: ParameterValue { map { .real($0) } ?? .text("none") }
+}
+
 /// Two reals written `a,b`, as torch's `betas=(0.9, 0.999)`.
 public struct RealPair: ParameterType, CustomStringConvertible {
     public var first: Double

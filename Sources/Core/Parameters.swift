@@ -11,6 +11,9 @@ public enum ParameterKind: Sendable, Equatable {
     case text
     /// A comma-separated list of reals, e.g. an initial point.
     case vector
+    /// A real or the word `none` (Python's None: the feature is off, or a derived default),
+    /// held as `.real(v)` or `.text("none")`.
+    case optionalReal
 
     public var description: String {
         switch self {
@@ -21,6 +24,7 @@ public enum ParameterKind: Sendable, Equatable {
         case .choice(let words): words.joined(separator: "|")
         case .text: "text"
         case .vector: "list v1,v2,…"
+        case .optionalReal: "real|none"
         }
     }
 }
@@ -116,6 +120,7 @@ public struct ParameterDeclaration: Sendable {
         let value: ParameterValue
         switch kind {
         case .real: value = .real(try real(Substring(t)))
+        case .optionalReal: value = t == "none" ? .text("none") : .real(try real(Substring(t)))
         case .integer:
             guard let v = Int(t) else { throw bad("an integer") }
             value = .integer(v)

@@ -57,7 +57,8 @@ struct SuiteReader {
         let expected = "\(declaration.kind.description) (\(declaration.usage))"
         func bad() -> ConfigurationError { error(node, field, "\(node.text) is \(node.kind); expected \(expected)") }
         switch (declaration.kind, node.value) {
-        case (.real, .number(let v, _)): return .real(v)
+        case (.real, .number(let v, _)), (.optionalReal, .number(let v, _)): return .real(v)
+        case (.optionalReal, .string("none")): return .text("none")
         case (.integer, .number(let v, _)):
             guard v == v.rounded(), abs(v) < 9e15 else { throw error(node, field, "\(node.text) is not an integer; expected \(expected)") }
             return .integer(Int(v))

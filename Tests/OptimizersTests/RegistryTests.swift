@@ -57,6 +57,9 @@ func progressSettings(_ name: String) -> [String] {
     case "bb": ["lr=0.05"]
     case "rcd": ["lr=0.5", "sampling=lipschitz"]
     case "adadelta": ["lr=1", "eps=1e-3"]
+    // Prodigy's d starts at d0 and grows from the distance travelled; Muon steps a 1-D block by its AdamW.
+    case "prodigy": ["d0=0.1"]
+    case "muon": ["adamw_lr=0.05"]
     default: ["lr=0.05"]
     }
 }
