@@ -36,6 +36,8 @@ extension Catalog {
             .nadam,
             .adadelta,
             .kfac,
+            .soap,
+            .shampoo,
         ],
         suites: StandardSuites.files.map { SuiteFile(name: $0.name, path: $0.path, text: $0.text) })
 }

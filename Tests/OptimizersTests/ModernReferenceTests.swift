@@ -12,7 +12,13 @@ import TestSupport
 @Suite struct ModernReferenceTests {
     /// Iterates agree to `relative` (and `absolute` where a coordinate crosses 0); rules whose
     /// reference computes an eigendecomposition or a long product get a looser bound, said here.
-    static let tolerances: [String: (relative: Double, absolute: Double)] = [:]
+    /// soap and shampoo: their bases come from eigendecompositions (and QR) of rank-deficient or
+    /// nearly degenerate factors, so rounding-level differences from LAPACK's eigh/QR reach
+    /// 1e-10…1e-9 relative (the README's own numpy re-implementation agrees to 5e-11/7e-11 only).
+    static let tolerances: [String: (relative: Double, absolute: Double)] = [
+        "soap": (1e-8, 1e-10),
+        "shampoo": (1e-8, 1e-10),
+    ]
 
     static let registered = ModernFixture.all.filter { (try? Catalog.standard.optimizer(named: $0.optimizer)) != nil }
 
