@@ -12,12 +12,12 @@ import TestSupport
 @Suite struct ModernReferenceTests {
     /// Iterates agree to `relative` (and `absolute` where a coordinate crosses 0); rules whose
     /// reference computes an eigendecomposition or a long product get a looser bound, said here.
-    /// soap and shampoo: their bases come from eigendecompositions (and QR) of rank-deficient or
-    /// nearly degenerate factors, so rounding-level differences from LAPACK's eigh/QR reach
-    /// 1e-10…1e-9 relative (the README's own numpy re-implementation agrees to 5e-11/7e-11 only).
+    /// soap: its basis comes from eigendecompositions (and QR) of rank-deficient factors (the first
+    /// real step projects the gradient that made Q, so the null-space entries are rounding noise
+    /// that Adam divides by ~eps): rounding-level differences from LAPACK's eigh/QR reach 1e-9
+    /// relative in the iterates and the final loss.
     static let tolerances: [String: (relative: Double, absolute: Double)] = [
         "soap": (1e-8, 1e-10),
-        "shampoo": (1e-8, 1e-10),
     ]
 
     static let registered = ModernFixture.all.filter { (try? Catalog.standard.optimizer(named: $0.optimizer)) != nil }
@@ -50,7 +50,7 @@ import TestSupport
             }
         }
         let f0 = fixture.losses[0], loss = objective.loss(w)
-        #expect(abs(loss - fixture.losses.last!) <= max(1e-10 * abs(loss), 1e-12 * f0), "\(fixture): loss \(loss)")
+        #expect(abs(loss - fixture.losses.last!) <= max(max(1e-10, tolerance.relative) * abs(loss), 1e-12 * f0), "\(fixture): loss \(loss)")
     }
 }
 
