@@ -37,6 +37,7 @@ extension Catalog {
             .adadelta,
             .kfac,
             .soap,
+            .shampoo,
         ],
         suites: StandardSuites.files.map { SuiteFile(name: $0.name, path: $0.path, text: $0.text) })
 }

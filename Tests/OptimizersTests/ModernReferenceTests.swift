@@ -18,6 +18,10 @@ import TestSupport
     /// relative in the iterates and the final loss.
     static let tolerances: [String: (relative: Double, absolute: Double)] = [
         "soap": (1e-8, 1e-10),
+        // shampoo: root inverses weight the factors' smallest eigenvalues by ε^(−1/2k); with
+        // epsilon 1e-6 on a barely full-rank bias factor (matrix, betas=0.0,0.99) the eigensolver's
+        // absolute error (ε_mach·‖F‖, tql2 here, LAPACK there) reaches 1e-7 relative in the iterates.
+        "shampoo": (1e-6, 1e-9),
     ]
 
     static let registered = ModernFixture.all.filter { (try? Catalog.standard.optimizer(named: $0.optimizer)) != nil }
