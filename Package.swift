@@ -57,7 +57,7 @@ let package = Package(
         .target(name: "OptBenchProblems",
                 dependencies: ["OptBenchKernels", "OptBenchLinearAlgebra", "OptBenchCore", "OptBenchDatasets", "OptBenchNeuralNetworks"],
                 path: "Sources/Problems", swiftSettings: hot),
-        .target(name: "OptBenchOptimizers", dependencies: ["OptBenchKernels", "OptBenchCore"], path: "Sources/Optimizers", swiftSettings: hot),
+        .target(name: "OptBenchOptimizers", dependencies: ["OptBenchKernels", "OptBenchLinearAlgebra", "OptBenchCore"], path: "Sources/Optimizers", swiftSettings: hot),
         .target(name: "OptBenchHarness", dependencies: ["OptBenchKernels", "OptBenchCore", "OptBenchProblems", "OptBenchOptimizers"],
                 path: "Sources/Harness", swiftSettings: glue),
         .target(name: "OptBenchReports", dependencies: ["OptBenchKernels", "OptBenchCore", "OptBenchHarness"],

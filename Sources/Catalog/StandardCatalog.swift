@@ -51,6 +51,8 @@ extension Catalog {
             .adan,
             .prodigy,
             .muon,
+            .soap,
+            .shampoo,
         ],
         suites: StandardSuites.files.map { SuiteFile(name: $0.name, path: $0.path, text: $0.text) })
 }

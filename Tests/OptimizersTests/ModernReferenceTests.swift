@@ -12,7 +12,17 @@ import TestSupport
 @Suite struct ModernReferenceTests {
     /// Iterates agree to `relative` (and `absolute` where a coordinate crosses 0); rules whose
     /// reference computes an eigendecomposition or a long product get a looser bound, said here.
-    static let tolerances: [String: (relative: Double, absolute: Double)] = [:]
+    /// soap: its basis comes from eigendecompositions (and QR) of rank-deficient factors (the first
+    /// real step projects the gradient that made Q, so the null-space entries are rounding noise
+    /// that Adam divides by ~eps): rounding-level differences from LAPACK's eigh/QR reach 1e-9
+    /// relative in the iterates and the final loss.
+    static let tolerances: [String: (relative: Double, absolute: Double)] = [
+        "soap": (1e-8, 1e-10),
+        // shampoo: root inverses weight the factors' smallest eigenvalues by ε^(−1/2k); with
+        // epsilon 1e-6 on a barely full-rank bias factor (matrix, betas=0.0,0.99) the eigensolver's
+        // absolute error (ε_mach·‖F‖, tql2 here, LAPACK there) reaches 1e-7 relative in the iterates.
+        "shampoo": (1e-6, 1e-9),
+    ]
 
     static let registered = ModernFixture.all.filter { (try? Catalog.standard.optimizer(named: $0.optimizer)) != nil }
 
@@ -44,7 +54,7 @@ import TestSupport
             }
         }
         let f0 = fixture.losses[0], loss = objective.loss(w)
-        #expect(abs(loss - fixture.losses.last!) <= max(1e-10 * abs(loss), 1e-12 * f0), "\(fixture): loss \(loss)")
+        #expect(abs(loss - fixture.losses.last!) <= max(max(1e-10, tolerance.relative) * abs(loss), 1e-12 * f0), "\(fixture): loss \(loss)")
     }
 }
 
