@@ -4,7 +4,9 @@ import PackageDescription
 
 // Release builds need a target CPU: without one every SIMD FMA lowers to a call to `fmaf`.
 // `-fno-math-errno` lets `sqrt` vectorise. Both apply to debug builds too, so a plain
-// `swift build` emits the same instructions as `make`.
+// `swift build` emits the same instructions as `make`. OPTBENCH_TARGET_CPU names another CPU
+// than this one (`znver3`, `haswell`: the AVX2 + FMA code of a machine without AVX-512); such a
+// build cannot see that CPU's registers, and is told so for the kernels' tile choice (KernelISA).
 //
 // SwiftPM refuses unsafe flags in a dependency pinned by version. When this package is checked
 // out as another package's dependency (`…/checkouts/…`), or OPTBENCH_PORTABLE=1, it declares
@@ -13,7 +15,9 @@ import PackageDescription
 // Makefile does), and they reach every module. The root package and a path dependency keep them.
 let environment = ProcessInfo.processInfo.environment
 let portable = Context.packageDirectory.contains("/checkouts/") || environment["OPTBENCH_PORTABLE"] == "1"
-let arch: [SwiftSetting] = portable ? [] : [.unsafeFlags(["-target-cpu", "native", "-Xcc", "-fno-math-errno"])]
+let targetCPU = environment["OPTBENCH_TARGET_CPU"] ?? "native"
+let arch: [SwiftSetting] = portable ? [] : [.unsafeFlags(["-target-cpu", targetCPU, "-Xcc", "-fno-math-errno"])]
+    + (targetCPU == "native" ? [] : [.define("OPTBENCH_EXPLICIT_TARGET_CPU")])
 // Numeric modules: inlinable generics must specialise across modules, and bounds checks
 // block vectorisation of the inner loops. `make test` sets OPTBENCH_CHECKED=1 (and its own
 // build folder), which keeps every check on: a broken precondition or an out-of-bounds read in

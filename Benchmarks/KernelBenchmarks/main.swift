@@ -5,6 +5,9 @@
 // Each case: warm-up calls size a repetition to ~0.1 s (0.03 s with --quick); then rounds
 // alternate one Swift repetition and one numpy repetition, each after untimed warm-up calls,
 // so drift in the shared machine hits both alike. Figures are medians over the rounds; the table also shows the spread (min–max).
+// The header names the processor, the ISA whose register tiles run (`KernelISA`: OPTBENCH_ISA
+// or the processor's) and the FMA peak a probe measures with that ISA's vectors; the `peak`
+// column is each GFLOP/s figure over the peak on as many threads.
 
 import Dispatch
 import Foundation
@@ -113,13 +116,32 @@ if let numpy {
 } else {
     header.append("numpy: not available (python3 with numpy not importable) — Swift figures only")
 }
+let isa = KernelISA.current
+let isaSource = ProcessInfo.processInfo.environment["OPTBENCH_ISA"].map { "OPTBENCH_ISA=\($0)" } ?? "chosen from the processor"
+header.append("processor: \(Processor.current.summary); build: \(KernelISA.isNativeBuild ? "-target-cpu native" : "a named target CPU (OPTBENCH_TARGET_CPU)")")
+header.append("\(isa.tileSummary) — \(isaSource)")
+/// The FMA peak (GFLOP/s) per precision and thread count, measured with the ISA's vectors.
+let peakThreads = Set([1, options.threads, availableCores()]).sorted()
+let peaks: [String: Double] = {
+    var peaks: [String: Double] = [:]
+    for t in peakThreads {
+        peaks["f32 \(t)"] = measureFMAPeak(Float.self, isa: isa, threads: t)
+        peaks["f64 \(t)"] = measureFMAPeak(Double.self, isa: isa, threads: t)
+    }
+    return peaks
+}()
+func peakLine(_ dtype: String) -> String {
+    peakThreads.map { String(format: "%.0f on %d thread%@", peaks["\(dtype) \($0)"]!, $0, $0 == 1 ? "" : "s") }
+        .joined(separator: ", ")
+}
+header.append("FMA peak (probe: 12 independent FMA chains of the ISA's vectors per thread, best of 5), GFLOP/s: f32 \(peakLine("f32")); f64 \(peakLine("f64"))")
 if options.csv {
     for line in header { FileHandle.standardError.write(Data("# \(line)\n".utf8)) }
-    print("kernel,dtype,size,threads,unit,swift,numpy,ratio")
+    print("kernel,dtype,size,threads,unit,swift,numpy,ratio,of_peak")
 } else {
     header.forEach { print($0) }
     print("")
-    print("kernel    dtype  size         thr unit       swift (min–max)          numpy (min–max)        ratio  target")
+    print("kernel    dtype  size         thr unit       swift (min–max)          numpy (min–max)        ratio  peak  target")
 }
 
 func availableCores() -> Int { ProcessInfo.processInfo.activeProcessorCount }
@@ -133,8 +155,10 @@ for c in cases {
     let m = measure(c, numpy: numpy, rounds: rounds, repSeconds: repSeconds)
     let s = median(m.swift), p = median(m.numpy), ratio = s / p
     if c.kernel == "read" && c.dtype == "f32" { bandwidth = s }
+    let ofPeak = c.unit == .gflops ? peaks["\(c.dtype) \(c.threads)"].map { String(format: "%.2f", s / $0) } ?? "" : ""
     if options.csv {
-        print([c.kernel, c.dtype, c.size, String(c.threads), c.unit.rawValue, format(s), format(p), p.isNaN ? "" : String(format: "%.2f", ratio)].joined(separator: ","))
+        print([c.kernel, c.dtype, c.size, String(c.threads), c.unit.rawValue, format(s), format(p), p.isNaN ? "" : String(format: "%.2f", ratio),
+               ofPeak].joined(separator: ","))
         continue
     }
     var target = ""
@@ -162,7 +186,7 @@ for c in cases {
         c.unit.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0),
         format(s).leftPad(7), spread(m.swift).padding(toLength: 17, withPad: " ", startingAt: 0),
         format(p).leftPad(7), spread(m.numpy).padding(toLength: 17, withPad: " ", startingAt: 0),
-        (p.isNaN ? "" : String(format: "%.2f", ratio)).leftPad(5), target,
+        (p.isNaN ? "" : String(format: "%.2f", ratio)).leftPad(5), ofPeak.leftPad(5), target,
     ].joined(separator: " ")
     print(line)
 }

@@ -118,7 +118,8 @@ func resNetBenchmark(directory: URL, here: URL, threads: Int, batch: Int) throws
     }
     torch?.close()
     let step = median(ours)
-    var line = String(format: "  sgd   ours %.3f s/step = %.1f s/epoch of 60000 (%.0f GFLOP/s)", step, step * Double(epochSteps), flops / step / 1e9)
+    var line = String(format: "  sgd   ours %.3f s/step = %.1f s/epoch of 60000 (%.0f GFLOP/s, %@)", step, step * Double(epochSteps), flops / step / 1e9,
+                      ofPeak(flops / step / 1e9, threads: threads) as NSString)
     if !theirs.isEmpty {
         let t = median(theirs)
         line += String(format: "   torch %.3f s/step = %.1f s/epoch   ratio ours/torch %.2f (rounds %.2f–%.2f)",
@@ -219,9 +220,10 @@ func convolutionKernelComparison(batch: Int, repeats: Int = 5) {
         }
         let directInput = direct(flipped: true)
         let flops = 2 * Double(channels * k * p * batch) / 1e6
-        print(String(format: "    %2d ch %2d×%-2d  forward %6.1f | %6.1f   weight gradient %6.1f | %6.1f   input gradient %6.1f | %6.1f   (%.0f | %.0f GFLOP/s)",
+        let direct = 3 * flops / (directForward + directWeight + directInput)
+        print(String(format: "    %2d ch %2d×%-2d  forward %6.1f | %6.1f   weight gradient %6.1f | %6.1f   input gradient %6.1f | %6.1f   (%.0f | %.0f GFLOP/s; direct %@)",
                      channels, side, side, loweredForward, directForward, loweredWeight, directWeight, loweredInput, directInput,
-                     3 * flops / (loweredForward + loweredWeight + loweredInput), 3 * flops / (directForward + directWeight + directInput)))
+                     3 * flops / (loweredForward + loweredWeight + loweredInput), direct, ofPeak(direct, threads: 1) as NSString))
     }
 }
 
@@ -334,8 +336,9 @@ func stridedKernelComparison(batch: Int, repeats: Int = 5) {
             }
         }
         let flops = 2 * Double(outputs * k * p * batch) / 1e6
-        print(String(format: "    %2d→%2d ch %2d×%-2d  forward %6.1f | %6.1f   weight gradient %6.1f | %6.1f   input gradient %6.1f | %6.1f   (%.0f | %.0f GFLOP/s)",
+        let phased = 3 * flops / (phasedForward + phasedWeight + phasedInput)
+        print(String(format: "    %2d→%2d ch %2d×%-2d  forward %6.1f | %6.1f   weight gradient %6.1f | %6.1f   input gradient %6.1f | %6.1f   (%.0f | %.0f GFLOP/s; phased %@)",
                      channels, outputs, side, side, loweredForward, phasedForward, loweredWeight, phasedWeight, loweredInput, phasedInput,
-                     3 * flops / (loweredForward + loweredWeight + loweredInput), 3 * flops / (phasedForward + phasedWeight + phasedInput)))
+                     3 * flops / (loweredForward + loweredWeight + loweredInput), phased, ofPeak(phased, threads: 1) as NSString))
     }
 }

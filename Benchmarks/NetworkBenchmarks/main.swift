@@ -22,6 +22,19 @@ let epochs = option("--epochs", 9)
 let threads = option("--threads", 2)
 
 setenv("OMP_NUM_THREADS", String(threads), 1)
+
+// The processor, the register tiles in use (`KernelISA`) and the float32 FMA peak a probe
+// reaches with their vectors on one thread and on `threads`: each GFLOP/s figure below is also
+// given as a fraction of the peak on its thread count, comparable across ISAs.
+let isa = KernelISA.current
+let peakOne = measureFMAPeak(Float.self, isa: isa, threads: 1)
+let peakAll = threads == 1 ? peakOne : measureFMAPeak(Float.self, isa: isa, threads: threads)
+print("processor: \(Processor.current.summary); build: \(KernelISA.isNativeBuild ? "-target-cpu native" : "a named target CPU (OPTBENCH_TARGET_CPU)")")
+print("\(isa.tileSummary) — \(ProcessInfo.processInfo.environment["OPTBENCH_ISA"].map { "OPTBENCH_ISA=\($0)" } ?? "chosen from the processor")")
+print(String(format: "FMA peak (probe: 12 independent FMA chains of the ISA's vectors per thread, best of 5), f32: %.0f GFLOP/s on 1 thread, %.0f on %d",
+             peakOne, peakAll, threads))
+/// "x.xx of peak" for `gflops` on `threads` threads.
+func ofPeak(_ gflops: Double, threads t: Int) -> String { String(format: "%.2f of peak", gflops / (t == 1 ? peakOne : peakAll)) }
 if arguments.contains("--gemm") { gemmShapeReport(batch: batch, threads: threads); exit(0) }
 if arguments.contains("--phases") { phaseReport(samples: samples, batch: batch); exit(0) }
 
@@ -132,7 +145,8 @@ for (name, settings) in timedOptimizers {
     }
     let mine = median(ours)
     stepSeconds[name] = mine / Double(trainer.steps)
-    var line = String(format: "  %-5@ ours %.3f s/epoch (%.0f GFLOP/s)", name as NSString, mine, flops / mine / 1e9)
+    var line = String(format: "  %-5@ ours %.3f s/epoch (%.0f GFLOP/s, %@)", name as NSString, mine, flops / mine / 1e9,
+                      ofPeak(flops / mine / 1e9, threads: threads) as NSString)
     if !theirs.isEmpty {
         line += String(format: "   torch %.3f s/epoch   ratio ours/torch %.2f (epoch pairs %.2f–%.2f)", median(theirs),
                        mine / median(theirs), pairs.min()!, pairs.max()!)

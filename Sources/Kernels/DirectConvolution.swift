@@ -3,11 +3,51 @@
 // the patch entry (c, i, j) of output position q = h·W_p + w is at c·H_p·W_p + i·W_p + j + q —
 // a fixed offset per entry. So each step of the product reads one contiguous vector of
 // positions, and the outputs come out on the W_p-wide grid, whose last 2p columns per row are
-// discarded. The register tile is 16 output channels × one vector of positions, which fits
-// the 16, 32 and 64 channels of a ResNet with no padding rows.
+// discarded. The weights are packed in blocks of 16 output channels, which fits the 16, 32 and
+// 64 channels of a ResNet with no padding rows. The register tile (`KernelISA`) is, on AVX-512,
+// the whole block × one 512-bit vector of positions (16 accumulators); on AVX2, which has 16
+// registers of 256 bits, the block runs as strips of 6, 6 and 4 channels × two 256-bit vectors
+// of positions (`ConvolutionStrip256`, at most 12 accumulators). Every output is the same
+// fused multiply-add chain over the patch entries in either tile.
 
-/// Rows of the direct-convolution register tile (output channels per block).
+/// Output channels per block of packed convolution weights (`packConvolutionWeights`).
 public let directConvolutionRows = 16
+
+/// The AVX2 convolution tile: `rows` (6 or 4) output channels × 2h positions (h = lanes of a
+/// 256-bit vector) in 2·rows accumulators, lo and hi halves of the positions. Each step adds
+/// w[r]·x for the rows' weights w (one entry of a packed 16-channel block, from the strip's
+/// first lane) and the input x at the strip's positions. A 16-channel block runs as three
+/// strips, channels 0–5, 6–11 and 12–15.
+@usableFromInline
+struct ConvolutionStrip256<T: KernelScalar> {
+    @usableFromInline var a0l = T.HalfVector(), a0h = T.HalfVector(), a1l = T.HalfVector(), a1h = T.HalfVector()
+    @usableFromInline var a2l = T.HalfVector(), a2h = T.HalfVector(), a3l = T.HalfVector(), a3h = T.HalfVector()
+    @usableFromInline var a4l = T.HalfVector(), a4h = T.HalfVector(), a5l = T.HalfVector(), a5h = T.HalfVector()
+
+    @inlinable @inline(__always) init() {}
+
+    /// a_r ← a_r + w[r]·x for r < rows, x the 2h inputs at `x` (lo then hi). - Complexity: O(rows).
+    @inlinable @inline(__always)
+    mutating func add(_ rows: Int, _ w: UnsafePointer<T>, _ x: UnsafePointer<T>) {
+        typealias H = T.HalfVector
+        let h = T.lanes / 2, lo = x.load(H.self, at: 0), hi = x.load(H.self, at: h)
+        do { let b = H(repeating: w[0]); a0l = a0l.addingProduct(b, lo); a0h = a0h.addingProduct(b, hi) }
+        do { let b = H(repeating: w[1]); a1l = a1l.addingProduct(b, lo); a1h = a1h.addingProduct(b, hi) }
+        do { let b = H(repeating: w[2]); a2l = a2l.addingProduct(b, lo); a2h = a2h.addingProduct(b, hi) }
+        do { let b = H(repeating: w[3]); a3l = a3l.addingProduct(b, lo); a3h = a3h.addingProduct(b, hi) }
+        if rows > 4 { let b = H(repeating: w[4]); a4l = a4l.addingProduct(b, lo); a4h = a4h.addingProduct(b, hi) }
+        if rows > 4 { let b = H(repeating: w[5]); a5l = a5l.addingProduct(b, lo); a5h = a5h.addingProduct(b, hi) }
+    }
+
+    /// Row r of the strip into out[r·ld ..< r·ld + 2h]. - Complexity: O(rows).
+    @inlinable @inline(__always)
+    func store(_ rows: Int, _ out: UnsafeMutablePointer<T>, _ ld: Int) {
+        let h = T.lanes / 2
+        out.store(a0l, at: 0); out.store(a0h, at: h); (out + ld).store(a1l, at: 0); (out + ld).store(a1h, at: h)
+        (out + 2 * ld).store(a2l, at: 0); (out + 2 * ld).store(a2h, at: h); (out + 3 * ld).store(a3l, at: 0); (out + 3 * ld).store(a3h, at: h)
+        if rows > 4 { (out + 4 * ld).store(a4l, at: 0); (out + 4 * ld).store(a4h, at: h); (out + 5 * ld).store(a5l, at: 0); (out + 5 * ld).store(a5h, at: h) }
+    }
+}
 
 extension ConvolutionGeometry {
     /// Whether the direct kernels apply: stride 1 and 2p = k − 1.
@@ -88,17 +128,40 @@ public func packConvolutionWeights<T: KernelScalar>(outputs: Int, inputs: Int, k
 
 /// out[o, q] = Σ_{c,i,j} W[o, c, i, j]·xp[c, q + i·W_p + j] for every grid position q of a
 /// padded sample xp and every o < ⌈O/16⌉·16, with W packed by `packConvolutionWeights`:
-/// output row h of channel o is out[o·ldout + h·W_p ..< … + W]. `ldout` ≥ `gridStride`.
+/// output row h of channel o is out[o·ldout + h·W_p ..< … + W]. `ldout` ≥ `gridStride`. Each
+/// output sums the entries (c, i, j) in that order, whatever `isa` (the register tile).
 /// - Complexity: O(⌈O/16⌉·16·C·k²·gridStride).
 @inlinable
 public func directConvolution<T: KernelScalar>(_ g: ConvolutionGeometry, outputs: Int, _ packed: UnsafePointer<T>,
-                                               _ xp: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, ldout: Int) {
+                                               _ xp: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, ldout: Int,
+                                               isa: KernelISA = .current) {
     let k = g.kernel, wp = g.paddedWidth, plane = g.paddedPlane(T.self), r = directConvolutionRows
     let grid = g.gridCount, entries = g.patchSize, w = T.lanes
     for block in 0..<((outputs + r - 1) / r) {
         let weights = packed + block * entries * r
         let rowBase = out + block * r * ldout
         var q = 0
+        if isa == .avx2 {
+            while q < grid {
+                @inline(__always) func strip(_ lane0: Int, _ rows: Int) {
+                    var a = ConvolutionStrip256<T>()
+                    var pw = weights + lane0
+                    for c in 0..<g.channels {
+                        for i in 0..<k {
+                            let row = xp + c * plane + i * wp + q
+                            for j in 0..<k {
+                                a.add(rows, pw, row + j)
+                                pw += r
+                            }
+                        }
+                    }
+                    a.store(rows, rowBase + lane0 * ldout + q, ldout)
+                }
+                strip(0, 6); strip(6, 6); strip(12, 4)
+                q += w
+            }
+            continue
+        }
         while q < grid {
             var a0 = T.Vector(), a1 = T.Vector(), a2 = T.Vector(), a3 = T.Vector()
             var a4 = T.Vector(), a5 = T.Vector(), a6 = T.Vector(), a7 = T.Vector()
@@ -143,12 +206,15 @@ public func directConvolution<T: KernelScalar>(_ g: ConvolutionGeometry, outputs
 /// C ← C + A·Bᵀ for A m × k and B n × k, both row-major along k (leading dimensions `lda`,
 /// `ldb`; C m × n, `ldc`): the weight gradient G·colᵀ of a convolution lowered by im2col, where
 /// both factors run along the positions. GEMM would pack colᵀ with one scalar move per entry;
-/// here tiles of 4 × 6 keep 24 vector sums over k, reduced across lanes at the end, then the
-/// tail of k is added entry by entry.
+/// here tiles of 4 × 6 (AVX-512) or 2 × 3 (AVX2, each sum a pair of 256-bit halves) keep 24 or
+/// 6 sums of one 512-bit vector over k, reduced across lanes at the end, then the tail of k is
+/// added entry by entry. Each entry's arithmetic — the lanes' chains, their reduction, the tail
+/// — is `productRow`'s whatever the tile, so `isa` changes no bit of C.
 /// - Complexity: O(m·n·k).
 @inlinable
 public func accumulateProductTransposed<T: KernelScalar>(_ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<T>, _ lda: Int,
-                                                         _ b: UnsafePointer<T>, _ ldb: Int, _ c: UnsafeMutablePointer<T>, _ ldc: Int) {
+                                                         _ b: UnsafePointer<T>, _ ldb: Int, _ c: UnsafeMutablePointer<T>, _ ldc: Int,
+                                                         isa: KernelISA = .current) {
     let w = T.lanes, full = k / w * w
     @inline(__always) func tail(_ x: UnsafePointer<T>, _ y: UnsafePointer<T>) -> T {
         var t: T = 0
@@ -156,6 +222,49 @@ public func accumulateProductTransposed<T: KernelScalar>(_ m: Int, _ n: Int, _ k
         return t
     }
     var i = 0
+    if isa == .avx2 {
+        typealias H = T.HalfVector
+        let h = w / 2
+        while i + 2 <= m {
+            let a0 = a + i * lda, a1 = a0 + lda
+            var j = 0
+            while j + 3 <= n {
+                let b0 = b + j * ldb, b1 = b0 + ldb, b2 = b1 + ldb
+                var s00l = H(), s01l = H(), s02l = H(), s10l = H(), s11l = H(), s12l = H()
+                var s00h = H(), s01h = H(), s02h = H(), s10h = H(), s11h = H(), s12h = H()
+                var q = 0
+                while q < full {
+                    // The low halves, then the high ones: 12 sums, 3 of B and 1 of A in 16 registers.
+                    do {
+                        let v0 = b0.load(H.self, at: q), v1 = b1.load(H.self, at: q), v2 = b2.load(H.self, at: q)
+                        var u = a0.load(H.self, at: q)
+                        s00l = s00l.addingProduct(u, v0); s01l = s01l.addingProduct(u, v1); s02l = s02l.addingProduct(u, v2)
+                        u = a1.load(H.self, at: q)
+                        s10l = s10l.addingProduct(u, v0); s11l = s11l.addingProduct(u, v1); s12l = s12l.addingProduct(u, v2)
+                    }
+                    do {
+                        let v0 = b0.load(H.self, at: q + h), v1 = b1.load(H.self, at: q + h), v2 = b2.load(H.self, at: q + h)
+                        var u = a0.load(H.self, at: q + h)
+                        s00h = s00h.addingProduct(u, v0); s01h = s01h.addingProduct(u, v1); s02h = s02h.addingProduct(u, v2)
+                        u = a1.load(H.self, at: q + h)
+                        s10h = s10h.addingProduct(u, v0); s11h = s11h.addingProduct(u, v1); s12h = s12h.addingProduct(u, v2)
+                    }
+                    q += w
+                }
+                @inline(__always) func put(_ r: Int, _ x: UnsafePointer<T>, _ s0: T.Vector, _ s1: T.Vector, _ s2: T.Vector) {
+                    let row = c + (i + r) * ldc + j
+                    row[0] += s0.sum() + tail(x, b0); row[1] += s1.sum() + tail(x, b1); row[2] += s2.sum() + tail(x, b2)
+                }
+                put(0, a0, T.joined(s00l, s00h), T.joined(s01l, s01h), T.joined(s02l, s02h))
+                put(1, a1, T.joined(s10l, s10h), T.joined(s11l, s11h), T.joined(s12l, s12h))
+                j += 3
+            }
+            for j in j..<n { for r in 0..<2 { c[(i + r) * ldc + j] += productRow(k, a + (i + r) * lda, b + j * ldb) } }
+            i += 2
+        }
+        for i in i..<m { for j in 0..<n { c[i * ldc + j] += productRow(k, a + i * lda, b + j * ldb) } }
+        return
+    }
     while i + 4 <= m {
         let a0 = a + i * lda, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda
         var j = 0
@@ -251,13 +360,14 @@ public func transposeOutputGradient<T: KernelScalar>(outputs: Int, positions p: 
 @inlinable
 public func directConvolutionWeightGradientByChannel<T: KernelScalar>(_ g: ConvolutionGeometry, outputs: Int, samples: Int,
                                                                       _ dyt: UnsafePointer<T>, dyStride: Int,
-                                                                      _ xp: UnsafePointer<T>, _ dw: UnsafeMutablePointer<T>) {
+                                                                      _ xp: UnsafePointer<T>, _ dw: UnsafeMutablePointer<T>,
+                                                                      isa: KernelISA = .current) {
     let k = g.kernel, wp = g.paddedWidth, plane = g.paddedPlane(T.self), entries = g.patchSize
     withUnsafeTemporaryAllocation(of: Int.self, capacity: entries) { offsets in
         for e in 0..<entries { offsets[e] = e / (k * k) * plane + e / k % k * wp + e % k }
         convolutionWeightGradientByChannel(entries: entries, UnsafePointer(offsets.baseAddress!), outputs: outputs, samples: samples,
                                            height: g.height, width: g.width, rowStride: wp, sampleStride: g.paddedCount(T.self),
-                                           dyt, dyStride: dyStride, xp, dw)
+                                           dyt, dyStride: dyStride, xp, dw, isa: isa)
     }
 }
 
@@ -265,19 +375,62 @@ public func directConvolutionWeightGradientByChannel<T: KernelScalar>(_ g: Convo
 /// `samples` samples s (x_s = x + s·`sampleStride`, dyt_s = dyt + s·`dyStride` the output
 /// gradient of an H × W output as `transposeOutputGradient` lays it out): the weight gradient of
 /// a convolution whose patch entry e of output (h, w) sits at a fixed offset from h·`rowStride` + w
-/// (a padded sample for stride 1, its phases for stride s). dW is O × `entries`. Tiles of one
-/// vector of L output channels × 12 entries keep 12 vector sums, each over the samples in
-/// order and, within a sample, over the positions in row-major order.
+/// (a padded sample for stride 1, its phases for stride s). dW is O × `entries`. Tiles of L
+/// output channels × 12 entries (AVX-512: 12 vector sums) or × 6 entries (AVX2: 12 sums of
+/// 256-bit halves) keep each sum over the samples in order and, within a sample, over the
+/// positions in row-major order — the same order for either `isa`.
 /// - Complexity: O(samples·⌈O/L⌉·L·⌈entries/12⌉·12·H·W).
 @inlinable
 public func convolutionWeightGradientByChannel<T: KernelScalar>(entries: Int, _ offsets: UnsafePointer<Int>, outputs: Int, samples: Int,
                                                                 height h: Int, width: Int, rowStride: Int, sampleStride: Int,
                                                                 _ dyt: UnsafePointer<T>, dyStride: Int,
-                                                                _ xp: UnsafePointer<T>, _ dw: UnsafeMutablePointer<T>) {
+                                                                _ xp: UnsafePointer<T>, _ dw: UnsafeMutablePointer<T>,
+                                                                isa: KernelISA = .current) {
     let l = T.lanes, p = h * width, wp = rowStride, xStride = sampleStride
     // Entries past the end of a tile read entry 0's input; their sums are dropped.
     @inline(__always) func offset(_ e: Int) -> Int { e < entries ? offsets[e] : 0 }
     @inline(__always) func b(_ x: UnsafePointer<T>, _ f: Int) -> T.Vector { T.Vector(repeating: x[f]) }
+    if isa == .avx2 {
+        typealias H = T.HalfVector
+        let half = l / 2
+        @inline(__always) func bh(_ x: UnsafePointer<T>, _ f: Int) -> H { H(repeating: x[f]) }
+        for block in 0..<outputGradientBlocks(T.self, outputs: outputs) {
+            let lanes = min(l, outputs - block * l)
+            var e = 0
+            while e < entries {
+                let (f0, f1, f2, f3, f4, f5) = (offset(e), offset(e + 1), offset(e + 2), offset(e + 3), offset(e + 4), offset(e + 5))
+                var s0l = H(), s1l = H(), s2l = H(), s3l = H(), s4l = H(), s5l = H()
+                var s0h = H(), s1h = H(), s2h = H(), s3h = H(), s4h = H(), s5h = H()
+                for s in 0..<samples {
+                    let xs = xp + s * xStride, ds = dyt + s * dyStride + block * p * l
+                    for r in 0..<h {
+                        let xr = xs + r * wp, dr = ds + r * width * l
+                        for c in 0..<width {
+                            let d = dr + c * l, x = xr + c
+                            let ul = d.load(H.self, at: 0), uh = d.load(H.self, at: half)
+                            var v = bh(x, f0); s0l = s0l.addingProduct(ul, v); s0h = s0h.addingProduct(uh, v)
+                            v = bh(x, f1); s1l = s1l.addingProduct(ul, v); s1h = s1h.addingProduct(uh, v)
+                            v = bh(x, f2); s2l = s2l.addingProduct(ul, v); s2h = s2h.addingProduct(uh, v)
+                            v = bh(x, f3); s3l = s3l.addingProduct(ul, v); s3h = s3h.addingProduct(uh, v)
+                            v = bh(x, f4); s4l = s4l.addingProduct(ul, v); s4h = s4h.addingProduct(uh, v)
+                            v = bh(x, f5); s5l = s5l.addingProduct(ul, v); s5h = s5h.addingProduct(uh, v)
+                        }
+                    }
+                }
+                let tile = min(6, entries - e), base = dw + block * l * entries + e
+                for lane in 0..<lanes {
+                    let row = base + lane * entries
+                    let (v0, v1, v2) = (T.joined(s0l, s0h), T.joined(s1l, s1h), T.joined(s2l, s2h))
+                    let (v3, v4, v5) = (T.joined(s3l, s3h), T.joined(s4l, s4h), T.joined(s5l, s5h))
+                    row[0] += v0[lane]
+                    if tile > 1 { row[1] += v1[lane] }; if tile > 2 { row[2] += v2[lane] }; if tile > 3 { row[3] += v3[lane] }
+                    if tile > 4 { row[4] += v4[lane] }; if tile > 5 { row[5] += v5[lane] }
+                }
+                e += 6
+            }
+        }
+        return
+    }
     for block in 0..<outputGradientBlocks(T.self, outputs: outputs) {
         let lanes = min(l, outputs - block * l)
         var e = 0

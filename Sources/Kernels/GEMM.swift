@@ -18,6 +18,9 @@
 /// `epilogue` folds a network layer's element-wise work into the register tiles' reads and
 /// writes of C (see `GEMMEpilogue`).
 ///
+/// `isa` picks the register tile (`KernelISA`; by default the process's). Both tiles sum every
+/// entry in the same order, so the result does not depend on it either.
+///
 /// `rowsOfA` (with `transA == .none`) gathers A's rows: row i of A is the stored row
 /// `rowsOfA[i]`, at `a + rowsOfA[i]·lda` — a mini-batch's samples read where the data set
 /// holds them, never copied; A is then read in place whatever `lda`. `rowsOfB` (with
@@ -30,12 +33,12 @@ public func gemm<T: KernelScalar>(
     _ transA: Transpose, _ transB: Transpose, _ m: Int, _ n: Int, _ k: Int, _ alpha: T,
     _ a: UnsafePointer<T>, _ lda: Int, _ b: UnsafePointer<T>, _ ldb: Int, _ beta: T,
     _ c: UnsafeMutablePointer<T>, _ ldc: Int, threads: Int = 0, epilogue: GEMMEpilogue<T> = .none,
-    rowsOfA: UnsafePointer<Int>? = nil, rowsOfB: UnsafePointer<Int>? = nil
+    rowsOfA: UnsafePointer<Int>? = nil, rowsOfB: UnsafePointer<Int>? = nil, isa: KernelISA = .current
 ) {
     precondition(rowsOfA == nil || transA == .none, "gemm: a gathered A must not be transposed")
     precondition(rowsOfB == nil || transB == .none, "gemm: a gathered B must not be transposed")
     T._gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads: threads, epilogue: epilogue,
-            rowsOfA: rowsOfA, rowsOfB: rowsOfB)
+            rowsOfA: rowsOfA, rowsOfB: rowsOfB, isa: isa)
 }
 
 /// Element-wise work on C that `gemm` does in the register tile, as it reads and writes C:
@@ -93,10 +96,16 @@ extension Float {
         _ transA: Transpose, _ transB: Transpose, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
         _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int, _ beta: Float,
         _ c: UnsafeMutablePointer<Float>, _ ldc: Int, threads: Int, epilogue: GEMMEpilogue<Float>,
-        rowsOfA: UnsafePointer<Int>?, rowsOfB: UnsafePointer<Int>?
+        rowsOfA: UnsafePointer<Int>?, rowsOfB: UnsafePointer<Int>?, isa: KernelISA
     ) {
-        gemmDriver(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads: threads, epilogue: epilogue,
-                   aIndex: rowsOfA, bIndex: rowsOfB)
+        switch isa {
+        case .avx512:
+            gemmDriver(GEMMTile512<Float>.self, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads: threads,
+                       epilogue: epilogue, aIndex: rowsOfA, bIndex: rowsOfB)
+        case .avx2:
+            gemmDriver(GEMMTile256<Float>.self, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads: threads,
+                       epilogue: epilogue, aIndex: rowsOfA, bIndex: rowsOfB)
+        }
     }
 }
 
@@ -107,22 +116,30 @@ extension Double {
         _ transA: Transpose, _ transB: Transpose, _ m: Int, _ n: Int, _ k: Int, _ alpha: Double,
         _ a: UnsafePointer<Double>, _ lda: Int, _ b: UnsafePointer<Double>, _ ldb: Int, _ beta: Double,
         _ c: UnsafeMutablePointer<Double>, _ ldc: Int, threads: Int, epilogue: GEMMEpilogue<Double>,
-        rowsOfA: UnsafePointer<Int>?, rowsOfB: UnsafePointer<Int>?
+        rowsOfA: UnsafePointer<Int>?, rowsOfB: UnsafePointer<Int>?, isa: KernelISA
     ) {
-        gemmDriver(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads: threads, epilogue: epilogue,
-                   aIndex: rowsOfA, bIndex: rowsOfB)
+        switch isa {
+        case .avx512:
+            gemmDriver(GEMMTile512<Double>.self, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads: threads,
+                       epilogue: epilogue, aIndex: rowsOfA, bIndex: rowsOfB)
+        case .avx2:
+            gemmDriver(GEMMTile256<Double>.self, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads: threads,
+                       epilogue: epilogue, aIndex: rowsOfA, bIndex: rowsOfB)
+        }
     }
 }
 
 /// Cache-blocking sizes, in elements: MC × KC of packed A (384 KB f32, 384 KB f64) stays in the
 /// 1 MB L2 of a core, KC × NC of packed B (4 MB) in the shared L3, packed once and read by
 /// every thread when they split the rows of C (`gemmSharedB`). KC = 512 beat 256 and 768 in
-/// `make bench-kernels`: deep blocks amortise the C tile's loads and stores.
+/// `make bench-kernels`: deep blocks amortise the C tile's loads and stores. MC and NC are
+/// multiples of both tiles' MR and NR. KC is the same for every tile: the k-blocks are the
+/// only thing that orders an entry's sum, so the tiles give the same bits.
 struct GEMMBlocking {
     var kc: Int, mc: Int, nc: Int
 
-    static func of<T: KernelScalar>(_: T.Type) -> GEMMBlocking {
-        MemoryLayout<T>.size == 4
+    static func of<Tile: GEMMTile>(_: Tile.Type) -> GEMMBlocking {
+        MemoryLayout<Tile.Scalar>.size == 4
             ? GEMMBlocking(kc: 512, mc: 192, nc: 2048)
             : GEMMBlocking(kc: 512, mc: 96, nc: 1024)
     }
@@ -138,12 +155,12 @@ let gemmDeepParallelThreshold = 1 << 18
 /// them are read in place.
 let gemmSharedPanelThreshold = 1 << 27
 
-func gemmDriver<T: KernelScalar>(
-    _ transA: Transpose, _ transB: Transpose, _ m: Int, _ n: Int, _ k: Int, _ alpha: T,
+func gemmDriver<T: KernelScalar, Tile: GEMMTile>(
+    _: Tile.Type, _ transA: Transpose, _ transB: Transpose, _ m: Int, _ n: Int, _ k: Int, _ alpha: T,
     _ a: UnsafePointer<T>, _ lda: Int, _ b: UnsafePointer<T>, _ ldb: Int, _ beta: T,
     _ c: UnsafeMutablePointer<T>, _ ldc: Int, threads: Int, epilogue: GEMMEpilogue<T> = .none,
     aIndex: UnsafePointer<Int>? = nil, bIndex: UnsafePointer<Int>? = nil
-) {
+) where Tile.Scalar == T {
     if m <= 0 || n <= 0 { return }
     if k <= 0 || alpha == 0 {
         let io = epilogue.tiles(c, ldc, row: 0, column: 0, first: true, last: true)
@@ -159,7 +176,7 @@ func gemmDriver<T: KernelScalar>(
         }
         return
     }
-    let mr = gemmMR, nr = T.gemmNR
+    let mr = Tile.mr, nr = Tile.nr
     let rowTiles = (m + mr - 1) / mr, colTiles = (n + nr - 1) / nr
     let small = m * n * k < (k >= 128 ? gemmDeepParallelThreshold : gemmParallelThreshold)
     var t = threads > 0 ? threads : (small ? 1 : availableThreads)
@@ -168,14 +185,14 @@ func gemmDriver<T: KernelScalar>(
         let splitRows = rowTiles >= colTiles
         t = max(1, min(t, splitRows ? rowTiles : colTiles))
         if t == 1 {
-            gemmPacked(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, epilogue: epilogue, aIndex: aIndex, bIndex: bIndex)
+            gemmPacked(Tile.self, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, epilogue: epilogue, aIndex: aIndex, bIndex: bIndex)
         } else if splitRows {
-            gemmSharedB(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads: t, epilogue: epilogue,
+            gemmSharedB(Tile.self, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads: t, epilogue: epilogue,
                         aIndex: aIndex, bIndex: bIndex)
         } else {
             parallelFor(t) { part in
                 let j0 = colTiles * part / t * nr, j1 = min(n, colTiles * (part + 1) / t * nr)
-                gemmPacked(transA, transB, m, j1 - j0, k, alpha, a, lda,
+                gemmPacked(Tile.self, transA, transB, m, j1 - j0, k, alpha, a, lda,
                            transB == .none ? b + j0 : b + j0 * ldb, ldb, beta, c + j0, ldc, epilogue: epilogue.block(row: 0, column: j0),
                            aIndex: aIndex, bIndex: bIndex)
             }
@@ -192,20 +209,20 @@ func gemmDriver<T: KernelScalar>(
     let splitRows = colTiles < t && rowTiles > colTiles
     t = max(1, min(t, splitRows ? rowTiles : colTiles))
     if t == 1 {
-        gemmPacked(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, aInPlace: aInPlace, epilogue: epilogue,
+        gemmPacked(Tile.self, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, aInPlace: aInPlace, epilogue: epilogue,
                    aIndex: aIndex, bIndex: bIndex)
     } else if splitRows {
         parallelFor(t) { part in
             let i0 = rowTiles * part / t * mr, i1 = min(m, rowTiles * (part + 1) / t * mr)
             let rowsA = aIndex.map { $0 + i0 }
-            gemmPacked(transA, transB, i1 - i0, n, k, alpha, rowsA != nil ? a : transA == .none ? a + i0 * lda : a + i0, lda,
+            gemmPacked(Tile.self, transA, transB, i1 - i0, n, k, alpha, rowsA != nil ? a : transA == .none ? a + i0 * lda : a + i0, lda,
                        b, ldb, beta, c + i0 * ldc, ldc, aInPlace: aInPlace, epilogue: epilogue.block(row: i0, column: 0),
                        aIndex: rowsA, bIndex: bIndex)
         }
     } else {
         parallelFor(t) { part in
             let j0 = colTiles * part / t * nr, j1 = min(n, colTiles * (part + 1) / t * nr)
-            gemmPacked(transA, transB, m, j1 - j0, k, alpha, a, lda,
+            gemmPacked(Tile.self, transA, transB, m, j1 - j0, k, alpha, a, lda,
                        transB == .none ? b + j0 : b + j0 * ldb, ldb, beta, c + j0, ldc, aInPlace: aInPlace,
                        epilogue: epilogue.block(row: 0, column: j0), aIndex: aIndex, bIndex: bIndex)
         }
@@ -222,14 +239,14 @@ func gemmDepthBlock(_ k: Int, _ blocking: GEMMBlocking) -> Int {
 /// shared out between the threads, and then every thread multiplies its own rows of A (packed
 /// into its own buffer) by the whole panel — as OpenBLAS does, so the panel is read from the
 /// shared L3 once per use, not packed and cached once per thread.
-func gemmSharedB<T: KernelScalar>(
-    _ transA: Transpose, _ transB: Transpose, _ m: Int, _ n: Int, _ k: Int, _ alpha: T,
+func gemmSharedB<T: KernelScalar, Tile: GEMMTile>(
+    _: Tile.Type, _ transA: Transpose, _ transB: Transpose, _ m: Int, _ n: Int, _ k: Int, _ alpha: T,
     _ a: UnsafePointer<T>, _ lda: Int, _ b: UnsafePointer<T>, _ ldb: Int, _ beta: T,
     _ c: UnsafeMutablePointer<T>, _ ldc: Int, threads t: Int, epilogue: GEMMEpilogue<T>,
     aIndex: UnsafePointer<Int>?, bIndex: UnsafePointer<Int>?
-) {
-    let mr = gemmMR, nr = T.gemmNR
-    let blocking = GEMMBlocking.of(T.self)
+) where Tile.Scalar == T {
+    let mr = Tile.mr, nr = Tile.nr
+    let blocking = GEMMBlocking.of(Tile.self)
     let kcMax = gemmDepthBlock(k, blocking)
     let rowTiles = (m + mr - 1) / mr
     let mcMax = min(blocking.mc, (rowTiles + t - 1) / t * mr)
@@ -248,7 +265,7 @@ func gemmSharedB<T: KernelScalar>(
                 parallelFor(t) { part in
                     let q0 = panels * part / t, q1 = panels * (part + 1) / t
                     if q0 < q1 {
-                        gemmPackB(transB, b, ldb, pc, jc + q0 * nr, kc, min(nc, q1 * nr) - q0 * nr, packedB + q0 * nr * kc, rows: bIndex)
+                        gemmPackB(Tile.self, transB, b, ldb, pc, jc + q0 * nr, kc, min(nc, q1 * nr) - q0 * nr, packedB + q0 * nr * kc, rows: bIndex)
                     }
                 }
                 parallelFor(t) { part in
@@ -261,10 +278,10 @@ func gemmSharedB<T: KernelScalar>(
                         if let aIndex {
                             panelsA = .gathered(a + pc, lda, aIndex + ic)
                         } else {
-                            gemmPackA(transA, a, lda, ic, pc, mc, kc, packedA)
+                            gemmPackA(Tile.self, transA, a, lda, ic, pc, mc, kc, packedA)
                             panelsA = .packed(packedA, mr, kc)
                         }
-                        gemmMacroKernel(mc, nc, kc, panelsA, .packed(packedB, nr, kc), alpha, betaBlock,
+                        gemmMacroKernel(Tile.self, mc, nc, kc, panelsA, .packed(packedB, nr, kc), alpha, betaBlock,
                                         c + ic * ldc + jc, ldc,
                                         io: epilogue.tiles(c, ldc, row: ic, column: jc, first: pc == 0, last: pc + kc >= k), edge: edge)
                         ic += mc
@@ -286,14 +303,14 @@ func gemmSharedB<T: KernelScalar>(
 /// place when `aInPlace` — twelve rows side by side — since packing it would transpose every
 /// 12 × k block, costing at k ≈ 128 as much as a good part of the arithmetic; only its ragged
 /// last micro-panel is packed then.
-func gemmPacked<T: KernelScalar>(
-    _ transA: Transpose, _ transB: Transpose, _ m: Int, _ n: Int, _ k: Int, _ alpha: T,
+func gemmPacked<T: KernelScalar, Tile: GEMMTile>(
+    _: Tile.Type, _ transA: Transpose, _ transB: Transpose, _ m: Int, _ n: Int, _ k: Int, _ alpha: T,
     _ a: UnsafePointer<T>, _ lda: Int, _ b: UnsafePointer<T>, _ ldb: Int, _ beta: T,
     _ c: UnsafeMutablePointer<T>, _ ldc: Int, aInPlace: Bool = false, epilogue: GEMMEpilogue<T> = .none,
     aIndex: UnsafePointer<Int>? = nil, bIndex: UnsafePointer<Int>? = nil
-) {
-    let mr = gemmMR, nr = T.gemmNR
-    let blocking = GEMMBlocking.of(T.self)
+) where Tile.Scalar == T {
+    let mr = Tile.mr, nr = Tile.nr
+    let blocking = GEMMBlocking.of(Tile.self)
     let kcMax = gemmDepthBlock(k, blocking)
     let mcMax = min(blocking.mc, (m + mr - 1) / mr * mr)
     let ncMax = min(blocking.nc, (n + nr - 1) / nr * nr)
@@ -319,14 +336,14 @@ func gemmPacked<T: KernelScalar>(
                 let panelsB: GEMMPanels<T>
                 if bInPlace {
                     let full = (min(jc + nc, fullCols) - jc) / nr
-                    if full * nr < nc { gemmPackB(transB, b, ldb, pc, jc + full * nr, kc, nc - full * nr, packedB) }
+                    if full * nr < nc { gemmPackB(Tile.self, transB, b, ldb, pc, jc + full * nr, kc, nc - full * nr, packedB) }
                     panelsB = GEMMPanels(b + pc * ldb + jc, count: full, panelStride: nr, rowStride: 1, depthStride: ldb,
                                          edge: packedB, edgeDepthStride: nr)
                 } else {
-                    gemmPackB(transB, b, ldb, pc, jc, kc, nc, packedB, rows: bIndex)
+                    gemmPackB(Tile.self, transB, b, ldb, pc, jc, kc, nc, packedB, rows: bIndex)
                     panelsB = .packed(packedB, nr, kc)
                 }
-                if inPlace && fullRows < m { gemmPackA(transA, a, lda, fullRows, pc, m - fullRows, kc, packedA) }
+                if inPlace && fullRows < m { gemmPackA(Tile.self, transA, a, lda, fullRows, pc, m - fullRows, kc, packedA) }
                 // LOOP 3: split m into MC-tall row blocks.
                 var ic = 0
                 while ic < m {
@@ -338,10 +355,10 @@ func gemmPacked<T: KernelScalar>(
                         panelsA = GEMMPanels(a + ic * lda + pc, count: (min(ic + mc, fullRows) - ic) / mr, panelStride: mr * lda,
                                              rowStride: lda, depthStride: 1, edge: packedA, edgeDepthStride: mr)
                     } else {
-                        gemmPackA(transA, a, lda, ic, pc, mc, kc, packedA)
+                        gemmPackA(Tile.self, transA, a, lda, ic, pc, mc, kc, packedA)
                         panelsA = .packed(packedA, mr, kc)
                     }
-                    gemmMacroKernel(mc, nc, kc, panelsA, panelsB, alpha, betaBlock, c + ic * ldc + jc, ldc,
+                    gemmMacroKernel(Tile.self, mc, nc, kc, panelsA, panelsB, alpha, betaBlock, c + ic * ldc + jc, ldc,
                                     io: epilogue.tiles(c, ldc, row: ic, column: jc, first: pc == 0, last: pc + kc >= k), edge: edge)
                     ic += mc
                 }
@@ -355,7 +372,7 @@ func gemmPacked<T: KernelScalar>(
 /// Micro-panels of one operand block as the micro-kernel reads them: the first `count` in
 /// place, panel q's entry (r, p) at `base + q·panelStride + r·rowStride + p·depthStride`, then
 /// one packed panel at `edge` (entry (r, p) at `edge + r + p·edgeDepthStride`) for the rest —
-/// or, with `index`, gathered rows: entry (r, p) of panel q at `base + index[12q + r]·rowStride + p`,
+/// or, with `index`, gathered rows: entry (r, p) of panel q at `base + index[MR·q + r]·rowStride + p`,
 /// every panel in place.
 struct GEMMPanels<T: KernelScalar> {
     var base: UnsafePointer<T>
@@ -394,14 +411,16 @@ struct GEMMPanels<T: KernelScalar> {
 /// Loops 2 and 1 of BLIS: C[0..<mc, 0..<nc] ← α·ÃB̃ + β·C for a block Ã (mc × kc) and panel
 /// B̃ (kc × nc), one register tile at a time. A micro-panel of B at most one vector wide runs
 /// the half-width kernel; tiles cut by the edge of C go through `edge` (MR × NR), whose valid
-/// part is then copied out.
+/// part is then copied out. Each call site below names its kernel's row count as one of the
+/// tile's literals (`rowCounts`), so that the inlined kernel is specialised for it.
 @inline(__always)
-func gemmMacroKernel<T: KernelScalar>(
-    _ mc: Int, _ nc: Int, _ kc: Int, _ pa: GEMMPanels<T>, _ pb: GEMMPanels<T>,
+func gemmMacroKernel<T: KernelScalar, Tile: GEMMTile>(
+    _: Tile.Type, _ mc: Int, _ nc: Int, _ kc: Int, _ pa: GEMMPanels<T>, _ pb: GEMMPanels<T>,
     _ alpha: T, _ betaBlock: T, _ c: UnsafeMutablePointer<T>, _ ldc: Int, io block: GEMMTileIO<T>,
     edge: UnsafeMutablePointer<T>
-) {
-    let mr = gemmMR, nr = T.gemmNR, w = T.lanes
+) where Tile.Scalar == T {
+    let mr = Tile.mr, nr = Tile.nr, w = Tile.lanes
+    let (short, medium, _) = Tile.rowCounts
     // LOOP 2: NR-wide micro-panels of B.
     var jr = 0
     while jr < nc {
@@ -417,8 +436,7 @@ func gemmMacroKernel<T: KernelScalar>(
             let cTile = c + ir * ldc + jr
             let inPlace = ir / mr < pa.count
             let aPanel = inPlace ? pa.base + ir / mr * pa.panelStride : pa.edge
-            // The kernel's row count: a literal in each call below, which specialises it.
-            let kernelRows = rows <= 4 ? 4 : rows <= 8 ? 8 : mr
+            let kernelRows = Tile.kernelRows(rows)
             let direct = rows == kernelRows && cols == (half ? w : nr)
             let tile = block.offset(row: ir, column: jr)
             let (dst, ldd, beta) = direct ? (cTile, ldc, betaBlock) : (edge, nr, 0)
@@ -427,30 +445,30 @@ func gemmMacroKernel<T: KernelScalar>(
                 // Gathered rows, a ragged panel's too: rows past `rows` repeat its first.
                 let g = GEMMGatheredPanel(pa.base, pa.rowStride, index: index + ir, rows: rows, column: 0)
                 switch (kernelRows, half) {
-                case (4, true): gemmMicroKernelHalf(4, kc, g, bPanel, ldb, alpha, beta, dst, ldd, io)
-                case (4, false): gemmMicroKernel(4, kc, g, bPanel, ldb, alpha, beta, dst, ldd, io)
-                case (8, true): gemmMicroKernelHalf(8, kc, g, bPanel, ldb, alpha, beta, dst, ldd, io)
-                case (8, false): gemmMicroKernel(8, kc, g, bPanel, ldb, alpha, beta, dst, ldd, io)
-                case (_, true): gemmMicroKernelHalf(12, kc, g, bPanel, ldb, alpha, beta, dst, ldd, io)
-                case (_, false): gemmMicroKernel(12, kc, g, bPanel, ldb, alpha, beta, dst, ldd, io)
+                case (short, true): Tile.kernelHalf(short, kc, g, bPanel, ldb, alpha, beta, dst, ldd, io)
+                case (short, false): Tile.kernel(short, kc, g, bPanel, ldb, alpha, beta, dst, ldd, io)
+                case (medium, true): Tile.kernelHalf(medium, kc, g, bPanel, ldb, alpha, beta, dst, ldd, io)
+                case (medium, false): Tile.kernel(medium, kc, g, bPanel, ldb, alpha, beta, dst, ldd, io)
+                case (_, true): Tile.kernelHalf(mr, kc, g, bPanel, ldb, alpha, beta, dst, ldd, io)
+                case (_, false): Tile.kernel(mr, kc, g, bPanel, ldb, alpha, beta, dst, ldd, io)
                 }
             } else if inPlace && pa.rowStride != 1 {
                 // A ragged micro-panel of a strided A is packed; its rows past `rows` are zero padding.
                 let panel = GEMMStridedPanel(aPanel, rowStride: pa.rowStride, depthStride: 1)
                 if half {
-                    gemmMicroKernelHalf(12, kc, panel, bPanel, ldb, alpha, beta, dst, ldd, io)
+                    Tile.kernelHalf(mr, kc, panel, bPanel, ldb, alpha, beta, dst, ldd, io)
                 } else {
-                    gemmMicroKernel(12, kc, panel, bPanel, ldb, alpha, beta, dst, ldd, io)
+                    Tile.kernel(mr, kc, panel, bPanel, ldb, alpha, beta, dst, ldd, io)
                 }
             } else {
                 let panel = GEMMStridedPanel(aPanel, rowStride: 1, depthStride: inPlace ? pa.depthStride : pa.edgeDepthStride)
                 switch (kernelRows, half) {
-                case (4, true): gemmMicroKernelHalf(4, kc, panel, bPanel, ldb, alpha, beta, dst, ldd, io)
-                case (4, false): gemmMicroKernel(4, kc, panel, bPanel, ldb, alpha, beta, dst, ldd, io)
-                case (8, true): gemmMicroKernelHalf(8, kc, panel, bPanel, ldb, alpha, beta, dst, ldd, io)
-                case (8, false): gemmMicroKernel(8, kc, panel, bPanel, ldb, alpha, beta, dst, ldd, io)
-                case (_, true): gemmMicroKernelHalf(12, kc, panel, bPanel, ldb, alpha, beta, dst, ldd, io)
-                case (_, false): gemmMicroKernel(12, kc, panel, bPanel, ldb, alpha, beta, dst, ldd, io)
+                case (short, true): Tile.kernelHalf(short, kc, panel, bPanel, ldb, alpha, beta, dst, ldd, io)
+                case (short, false): Tile.kernel(short, kc, panel, bPanel, ldb, alpha, beta, dst, ldd, io)
+                case (medium, true): Tile.kernelHalf(medium, kc, panel, bPanel, ldb, alpha, beta, dst, ldd, io)
+                case (medium, false): Tile.kernel(medium, kc, panel, bPanel, ldb, alpha, beta, dst, ldd, io)
+                case (_, true): Tile.kernelHalf(mr, kc, panel, bPanel, ldb, alpha, beta, dst, ldd, io)
+                case (_, false): Tile.kernel(mr, kc, panel, bPanel, ldb, alpha, beta, dst, ldd, io)
                 }
             }
             if !direct {

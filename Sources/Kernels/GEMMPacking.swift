@@ -3,15 +3,15 @@
 // dimensions. Partial micro-panels are zero-padded to the full tile; the padding contributes
 // exact zeros to accumulators whose results are never stored.
 
-/// Packs op(A)[i0 ..< i0+mc, p0 ..< p0+kc] into ⌈mc/12⌉ micro-panels of kc × 12: entry (i, p)
-/// of panel q lands at `q·12·kc + p·12 + (i − 12q)`.
-/// - Complexity: O(⌈mc/12⌉·12·kc).
+/// Packs op(A)[i0 ..< i0+mc, p0 ..< p0+kc] into ⌈mc/MR⌉ micro-panels of kc × MR (MR = `Tile.mr`):
+/// entry (i, p) of panel q lands at `q·MR·kc + p·MR + (i − MR·q)`.
+/// - Complexity: O(⌈mc/MR⌉·MR·kc).
 @inline(__always)
-func gemmPackA<T: KernelScalar>(
-    _ trans: Transpose, _ a: UnsafePointer<T>, _ lda: Int, _ i0: Int, _ p0: Int,
+func gemmPackA<T: KernelScalar, Tile: GEMMTile>(
+    _: Tile.Type, _ trans: Transpose, _ a: UnsafePointer<T>, _ lda: Int, _ i0: Int, _ p0: Int,
     _ mc: Int, _ kc: Int, _ dst: UnsafeMutablePointer<T>
-) {
-    let mr = gemmMR
+) where Tile.Scalar == T {
+    let mr = Tile.mr
     var i = 0
     var out = dst
     while i < mc {
@@ -19,14 +19,20 @@ func gemmPackA<T: KernelScalar>(
         switch trans {
         case .none:
             gemmPackRows(a + (i0 + i) * lda + p0, lda, rows, kc, out, mr)
-        case .transposed where rows == mr:
-            // Twelve consecutive entries of a row of A per step: two vector copies.
+        case .transposed where rows == mr && (mr == 12 || mr == 6):
+            // MR consecutive entries of a row of A per step: two vector copies (8 + 4 or 4 + 2).
             for p in 0..<kc {
                 let s = UnsafeRawPointer(a + (p0 + p) * lda + i0 + i)
                 let d = UnsafeMutableRawPointer(out + p * mr)
-                d.storeBytes(of: s.loadUnaligned(as: SIMD8<T>.self), as: SIMD8<T>.self)
-                (d + 8 * MemoryLayout<T>.stride).storeBytes(
-                    of: (s + 8 * MemoryLayout<T>.stride).loadUnaligned(as: SIMD4<T>.self), as: SIMD4<T>.self)
+                if mr == 12 {
+                    d.storeBytes(of: s.loadUnaligned(as: SIMD8<T>.self), as: SIMD8<T>.self)
+                    (d + 8 * MemoryLayout<T>.stride).storeBytes(
+                        of: (s + 8 * MemoryLayout<T>.stride).loadUnaligned(as: SIMD4<T>.self), as: SIMD4<T>.self)
+                } else {
+                    d.storeBytes(of: s.loadUnaligned(as: SIMD4<T>.self), as: SIMD4<T>.self)
+                    (d + 4 * MemoryLayout<T>.stride).storeBytes(
+                        of: (s + 4 * MemoryLayout<T>.stride).loadUnaligned(as: SIMD2<T>.self), as: SIMD2<T>.self)
+                }
             }
         case .transposed:
             for p in 0..<kc {
@@ -41,16 +47,16 @@ func gemmPackA<T: KernelScalar>(
     }
 }
 
-/// Packs op(B)[p0 ..< p0+kc, j0 ..< j0+nc] into ⌈nc/NR⌉ micro-panels of kc × NR: entry (p, j)
-/// of panel q lands at `q·NR·kc + p·NR + (j − NR·q)`. With `rows` (a plain B only), row p of
-/// B is the stored row `rows[p]`.
+/// Packs op(B)[p0 ..< p0+kc, j0 ..< j0+nc] into ⌈nc/NR⌉ micro-panels of kc × NR (NR =
+/// `Tile.nr`): entry (p, j) of panel q lands at `q·NR·kc + p·NR + (j − NR·q)`. With `rows` (a
+/// plain B only), row p of B is the stored row `rows[p]`.
 /// - Complexity: O(kc·⌈nc/NR⌉·NR).
 @inline(__always)
-func gemmPackB<T: KernelScalar>(
-    _ trans: Transpose, _ b: UnsafePointer<T>, _ ldb: Int, _ p0: Int, _ j0: Int,
+func gemmPackB<T: KernelScalar, Tile: GEMMTile>(
+    _: Tile.Type, _ trans: Transpose, _ b: UnsafePointer<T>, _ ldb: Int, _ p0: Int, _ j0: Int,
     _ kc: Int, _ nc: Int, _ dst: UnsafeMutablePointer<T>, rows index: UnsafePointer<Int>? = nil
-) {
-    let nr = T.gemmNR, w = T.lanes
+) where Tile.Scalar == T {
+    let nr = Tile.nr, w = Tile.lanes
     @inline(__always) func row(_ p: Int) -> UnsafePointer<T> { b + (index.map { $0[p] } ?? p) * ldb }
     var j = 0
     var out = dst
@@ -62,8 +68,8 @@ func gemmPackB<T: KernelScalar>(
                 var d = out
                 for p in p0..<(p0 + kc) {
                     let s = row(p) + j0 + j
-                    d.store(s.vector(at: 0), at: 0)
-                    d.store(s.vector(at: w), at: w)
+                    d.store(s.load(Tile.V.self, at: 0), at: 0)
+                    d.store(s.load(Tile.V.self, at: w), at: w)
                     d += nr
                 }
             } else {

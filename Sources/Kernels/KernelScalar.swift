@@ -2,7 +2,8 @@
 ///
 /// Each scalar names the SIMD vector that fills one 512-bit register (`SIMD16<Float>`,
 /// `SIMD8<Double>`), so the generic kernels below compile to the same full-width loops for both
-/// precisions once specialised. GEMM dispatches through `_gemm`, a requirement each precision
+/// precisions once specialised, and its 256-bit half (`SIMD8<Float>`, `SIMD4<Double>`), the
+/// vector of the AVX2 register tiles (`KernelISA`). GEMM dispatches through `_gemm`, a requirement each precision
 /// implements with a concrete, pre-specialised body: even an unspecialised generic caller then
 /// reaches compiled SIMD code rather than a generic loop.
 public protocol KernelScalar: BinaryFloatingPoint, SIMDScalar, Sendable, Codable {
@@ -11,6 +12,9 @@ public protocol KernelScalar: BinaryFloatingPoint, SIMDScalar, Sendable, Codable
 
     /// Lanes in `Vector`.
     static var lanes: Int { get }
+
+    /// The 256-bit SIMD vector of this scalar, half of `Vector`: one AVX2 register.
+    associatedtype HalfVector: SIMD where HalfVector.Scalar == Self
 
     /// |v| lane-wise, by clearing the sign bits (compares against a scalar run lane by lane).
     static func magnitude(_ v: Vector) -> Vector
@@ -27,6 +31,10 @@ public protocol KernelScalar: BinaryFloatingPoint, SIMDScalar, Sendable, Codable
     /// g where s > 0, else 0, lane-wise (ReLU's backward pass).
     static func maskedByPositive(_ g: Vector, _ s: Vector) -> Vector
 
+    /// The same two rules on a 256-bit vector.
+    static func positivePart(_ v: HalfVector) -> HalfVector
+    static func maskedByPositive(_ g: HalfVector, _ s: HalfVector) -> HalfVector
+
     /// dst[q·ldd + l] = src[l·ld + q] for q, l < L = `lanes`: an L × L block transposed in
     /// registers (L vector loads and stores).
     static func transposeBlock(_ src: UnsafePointer<Self>, _ ld: Int, _ dst: UnsafeMutablePointer<Self>, _ ldd: Int)
@@ -36,11 +44,18 @@ public protocol KernelScalar: BinaryFloatingPoint, SIMDScalar, Sendable, Codable
         _ transA: Transpose, _ transB: Transpose, _ m: Int, _ n: Int, _ k: Int, _ alpha: Self,
         _ a: UnsafePointer<Self>, _ lda: Int, _ b: UnsafePointer<Self>, _ ldb: Int, _ beta: Self,
         _ c: UnsafeMutablePointer<Self>, _ ldc: Int, threads: Int, epilogue: GEMMEpilogue<Self>,
-        rowsOfA: UnsafePointer<Int>?, rowsOfB: UnsafePointer<Int>?)
+        rowsOfA: UnsafePointer<Int>?, rowsOfB: UnsafePointer<Int>?, isa: KernelISA)
 }
 
 extension Float: KernelScalar {
     public typealias Vector = SIMD16<Float>
+    public typealias HalfVector = SIMD8<Float>
+    /// max(v, 0) lane-wise. - Complexity: O(1).
+    @inlinable @inline(__always)
+    public static func positivePart(_ v: SIMD8<Float>) -> SIMD8<Float> { v.replacing(with: 0, where: v .< 0) }
+    /// g where s > 0, else 0. - Complexity: O(1).
+    @inlinable @inline(__always)
+    public static func maskedByPositive(_ g: SIMD8<Float>, _ s: SIMD8<Float>) -> SIMD8<Float> { g.replacing(with: 0, where: s .<= 0) }
     /// max(v, 0) lane-wise. - Complexity: O(1).
     @inlinable @inline(__always)
     public static func positivePart(_ v: SIMD16<Float>) -> SIMD16<Float> { v.replacing(with: 0, where: v .< 0) }
@@ -85,6 +100,13 @@ extension Float: KernelScalar {
 
 extension Double: KernelScalar {
     public typealias Vector = SIMD8<Double>
+    public typealias HalfVector = SIMD4<Double>
+    /// max(v, 0) lane-wise. - Complexity: O(1).
+    @inlinable @inline(__always)
+    public static func positivePart(_ v: SIMD4<Double>) -> SIMD4<Double> { v.replacing(with: 0, where: v .< 0) }
+    /// g where s > 0, else 0. - Complexity: O(1).
+    @inlinable @inline(__always)
+    public static func maskedByPositive(_ g: SIMD4<Double>, _ s: SIMD4<Double>) -> SIMD4<Double> { g.replacing(with: 0, where: s .<= 0) }
     /// max(v, 0) lane-wise. - Complexity: O(1).
     @inlinable @inline(__always)
     public static func positivePart(_ v: SIMD8<Double>) -> SIMD8<Double> { v.replacing(with: 0, where: v .< 0) }
@@ -141,6 +163,12 @@ extension UnsafePointer where Pointee: KernelScalar {
     func vector(at i: Int) -> Pointee.Vector {
         UnsafeRawPointer(self + i).loadUnaligned(as: Pointee.Vector.self)
     }
+
+    /// The vector of type V from entry i: a register tile's own width.
+    @inlinable @inline(__always)
+    func load<V: SIMD>(_: V.Type, at i: Int) -> V where V.Scalar == Pointee {
+        UnsafeRawPointer(self + i).loadUnaligned(as: V.self)
+    }
 }
 
 extension UnsafeMutablePointer where Pointee: KernelScalar {
@@ -152,5 +180,25 @@ extension UnsafeMutablePointer where Pointee: KernelScalar {
     @inlinable @inline(__always)
     func store(_ v: Pointee.Vector, at i: Int) {
         UnsafeMutableRawPointer(self + i).storeBytes(of: v, as: Pointee.Vector.self)
+    }
+
+    @inlinable @inline(__always)
+    func load<V: SIMD>(_: V.Type, at i: Int) -> V where V.Scalar == Pointee {
+        UnsafeRawPointer(self + i).loadUnaligned(as: V.self)
+    }
+
+    @inlinable @inline(__always)
+    func store<V: SIMD>(_ v: V, at i: Int) where V.Scalar == Pointee {
+        UnsafeMutableRawPointer(self + i).storeBytes(of: v, as: V.self)
+    }
+}
+
+extension KernelScalar {
+    /// The 512-bit vector whose lanes are lo's then hi's (`SIMD16(lowHalf:highHalf:)`): an AVX2
+    /// tile's pair of halves as the AVX-512 tile's vector, for reductions that must see the
+    /// same lanes in the same order on both. - Complexity: O(1).
+    @inlinable @inline(__always)
+    static func joined(_ lo: HalfVector, _ hi: HalfVector) -> Vector {
+        unsafeBitCast((lo, hi), to: Vector.self)
     }
 }

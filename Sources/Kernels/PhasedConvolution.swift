@@ -140,16 +140,34 @@ public func packPhaseAdjoint<T: KernelScalar>(_ g: ConvolutionGeometry, outputs:
 /// out[o, q] = Σ_e packed[e, o]·x[offsets[e] + q] for the `positions` grid positions q (in whole
 /// vectors) and every o < ⌈outputs/16⌉·16, with the weights packed as `packConvolutionWeights`
 /// packs them: ⌈outputs/16⌉ blocks of `entries` × 16. `ldout` ≥ `positions` rounded up to vectors.
+/// The register tile is `directConvolution`'s for `isa`; each output sums the entries in order.
 /// - Complexity: O(⌈outputs/16⌉·16·entries·positions).
 @inlinable
 public func offsetConvolution<T: KernelScalar>(entries: Int, _ offsets: UnsafePointer<Int>, positions: Int, outputs: Int,
                                                _ packed: UnsafePointer<T>, _ x: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>,
-                                               ldout: Int) {
+                                               ldout: Int, isa: KernelISA = .current) {
     let r = directConvolutionRows, w = T.lanes
     for block in 0..<((outputs + r - 1) / r) {
         let weights = packed + block * entries * r
         let rowBase = out + block * r * ldout
         var q = 0
+        if isa == .avx2 {
+            while q < positions {
+                let xq = x + q
+                @inline(__always) func strip(_ lane0: Int, _ rows: Int) {
+                    var a = ConvolutionStrip256<T>()
+                    var pw = weights + lane0
+                    for e in 0..<entries {
+                        a.add(rows, pw, xq + offsets[e])
+                        pw += r
+                    }
+                    a.store(rows, rowBase + lane0 * ldout + q, ldout)
+                }
+                strip(0, 6); strip(6, 6); strip(12, 4)
+                q += w
+            }
+            continue
+        }
         while q < positions {
             var a0 = T.Vector(), a1 = T.Vector(), a2 = T.Vector(), a3 = T.Vector()
             var a4 = T.Vector(), a5 = T.Vector(), a6 = T.Vector(), a7 = T.Vector()

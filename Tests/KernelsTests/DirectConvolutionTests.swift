@@ -5,7 +5,7 @@ import Testing
 /// The direct stride-1 "same" convolution kernels against their definitions on ragged shapes:
 /// output channels that do not fill a vector of lanes (or fill several and a part), patch sizes
 /// C·k² that do not fill a tile, odd heights and widths, 1×1, 3×3 and 5×5 kernels, in float32
-/// (16 lanes) and float64 (8 lanes).
+/// (16 lanes) and float64 (8 lanes), on every register tile (`KernelISA`).
 @Suite struct DirectConvolutionTests {
     /// (channels, height, width, kernel, outputs, samples).
     static let cases: [(Int, Int, Int, Int, Int, Int)] = [
@@ -39,7 +39,7 @@ import Testing
         return dw
     }
 
-    func weightGradient<T: KernelScalar>(_: T.Type, _ c: (Int, Int, Int, Int, Int, Int), rtol: Double) {
+    func weightGradient<T: KernelScalar>(_ isa: KernelISA, _: T.Type, _ c: (Int, Int, Int, Int, Int, Int), rtol: Double) {
         let (channels, height, width, kernel, outputs, samples) = c
         let g = ConvolutionGeometry(channels: channels, height: height, width: width, kernel: kernel, stride: 1, padding: kernel / 2)
         let positions = height * width, size = channels * positions
@@ -60,7 +60,7 @@ import Testing
                         }
                         dw.withUnsafeMutableBufferPointer {
                             directConvolutionWeightGradientByChannel(g, outputs: outputs, samples: samples, UnsafePointer(tb.baseAddress!),
-                                                                     dyStride: stride, UnsafePointer(xpb.baseAddress!), $0.baseAddress!)
+                                                                     dyStride: stride, UnsafePointer(xpb.baseAddress!), $0.baseAddress!, isa: isa)
                         }
                     }
                 }
@@ -79,17 +79,87 @@ import Testing
         let expected = zip(naive, start).map { $0 + Double($1) }
         let got = dw.map { Double($0) }
         let worst = worstMismatch(got, expected, rtol: rtol, atol: rtol * Double(samples * positions))
-        #expect(worst.ratio <= 1, "\(T.self) \(c): worst at \(worst.index), \(got[max(worst.index, 0)]) vs \(expected[max(worst.index, 0)])")
+        #expect(worst.ratio <= 1, "\(isa) \(T.self) \(c): worst at \(worst.index), \(got[max(worst.index, 0)]) vs \(expected[max(worst.index, 0)])")
     }
 
-    @Test(arguments: cases)
-    func weightGradientByChannelMatchesTheDefinitionFloat(_ c: (Int, Int, Int, Int, Int, Int)) {
-        weightGradient(Float.self, c, rtol: 1e-5)
+    @Test(arguments: KernelISA.allCases, cases)
+    func weightGradientByChannelMatchesTheDefinitionFloat(isa: KernelISA, _ c: (Int, Int, Int, Int, Int, Int)) {
+        weightGradient(isa, Float.self, c, rtol: 1e-5)
     }
 
-    @Test(arguments: cases)
-    func weightGradientByChannelMatchesTheDefinitionDouble(_ c: (Int, Int, Int, Int, Int, Int)) {
-        weightGradient(Double.self, c, rtol: 1e-13)
+    @Test(arguments: KernelISA.allCases, cases)
+    func weightGradientByChannelMatchesTheDefinitionDouble(isa: KernelISA, _ c: (Int, Int, Int, Int, Int, Int)) {
+        weightGradient(isa, Double.self, c, rtol: 1e-13)
+    }
+
+    /// s[o, h, w] = Σ_{c,i,j} W[o, c, i, j]·x[c, h − p + i, w − p + j] (0 outside the image) for
+    /// the forward product, and — with the weights packed flipped — ∂f/∂x[c, h, w] =
+    /// Σ_{o,i,j} W[o, c, i, j]·dy[o, h + p − i, w + p − j], the adjoint, both read off the W_p-wide
+    /// grid; the grid's rows past the output channels and its discarded columns are not checked.
+    /// Each output must lie within 2(n + 2)·ε·Σ|terms| of the float64 sum, n = C·k² terms (the
+    /// forward error bound of any summation order).
+    func forward<T: KernelScalar>(_ isa: KernelISA, _: T.Type, _ c: (Int, Int, Int, Int, Int, Int)) {
+        let (channels, height, width, kernel, outputs, _) = c
+        let p = kernel / 2, r = directConvolutionRows
+        for flipped in [false, true] {
+            // The flipped product reads `outputs` channels and writes `channels`.
+            let (cin, cout) = flipped ? (outputs, channels) : (channels, outputs)
+            let g = ConvolutionGeometry(channels: cin, height: height, width: width, kernel: kernel, stride: 1, padding: p)
+            let x: [T] = uniformArray(cin * height * width, seed: 11), w: [T] = uniformArray(outputs * channels * kernel * kernel, seed: 12)
+            let ld = g.gridStride(T.self) + 3
+            var packed = [T](repeating: .nan, count: (cout + r - 1) / r * r * g.patchSize)
+            var xp = [T](repeating: .nan, count: g.paddedCount(T.self))
+            var out = [T](repeating: .nan, count: (cout + r - 1) / r * r * ld)
+            w.withUnsafeBufferPointer { wb in
+                packed.withUnsafeMutableBufferPointer {
+                    packConvolutionWeights(outputs: outputs, inputs: channels, kernel: kernel, wb.baseAddress!, flipped: flipped, $0.baseAddress!)
+                }
+            }
+            x.withUnsafeBufferPointer { xb in xp.withUnsafeMutableBufferPointer { padImage(g, xb.baseAddress!, $0.baseAddress!) } }
+            packed.withUnsafeBufferPointer { pb in
+                xp.withUnsafeBufferPointer { xb in
+                    out.withUnsafeMutableBufferPointer {
+                        directConvolution(g, outputs: cout, pb.baseAddress!, xb.baseAddress!, $0.baseAddress!, ldout: ld, isa: isa)
+                    }
+                }
+            }
+            var worst = 0.0
+            for o in 0..<cout {
+                for h in 0..<height {
+                    for v in 0..<width {
+                        var t = 0.0, bound = 0.0
+                        for ch in 0..<cin {
+                            for i in 0..<kernel {
+                                for j in 0..<kernel {
+                                    let a = h - p + i, b = v - p + j
+                                    guard a >= 0, a < height, b >= 0, b < width else { continue }
+                                    // Forward: W[o, ch, i, j]; flipped: W′[o, ch, i, j] = W[ch, o, k−1−i, k−1−j].
+                                    let wi = flipped ? ((ch * channels + o) * kernel + kernel - 1 - i) * kernel + kernel - 1 - j
+                                        : ((o * channels + ch) * kernel + i) * kernel + j
+                                    let term = Double(w[wi]) * Double(x[(ch * height + a) * width + b])
+                                    t += term
+                                    bound += abs(term)
+                                }
+                            }
+                        }
+                        let got = Double(out[o * ld + h * g.paddedWidth + v])
+                        let tolerance = 2 * Double(g.patchSize + 2) * Double(T.ulpOfOne) * bound
+                        worst = max(worst, abs(got - t) / max(tolerance, Double.leastNormalMagnitude))
+                    }
+                }
+            }
+            #expect(worst <= 1, "\(isa) \(T.self) \(c)\(flipped ? " flipped" : ""): \(worst)")
+        }
+    }
+
+    @Test(arguments: KernelISA.allCases, cases)
+    func directConvolutionMatchesTheDefinitionFloat(isa: KernelISA, _ c: (Int, Int, Int, Int, Int, Int)) {
+        forward(isa, Float.self, c)
+    }
+
+    @Test(arguments: KernelISA.allCases, cases)
+    func directConvolutionMatchesTheDefinitionDouble(isa: KernelISA, _ c: (Int, Int, Int, Int, Int, Int)) {
+        forward(isa, Double.self, c)
     }
 
     /// copyRow moves exactly n entries (every n up to past two 64-byte moves), leaving the

@@ -79,10 +79,11 @@ import Testing
     }
 }
 
-/// C + A·Bᵀ against the triple loop, on shapes with edge tiles (m mod 4, n mod 6) and a tail of k.
+/// C + A·Bᵀ against the triple loop, on shapes with edge tiles (m mod 4 and 2, n mod 6 and 3) and
+/// a tail of k, on every register tile.
 @Suite struct ProductTransposedTests {
-    @Test(arguments: [(4, 6, 32), (5, 7, 37), (9, 13, 3), (1, 1, 1), (16, 144, 980)])
-    func matchesTheTripleLoop(_ shape: (Int, Int, Int)) {
+    @Test(arguments: KernelISA.allCases, [(4, 6, 32), (5, 7, 37), (9, 13, 3), (1, 1, 1), (16, 144, 980), (3, 5, 16), (2, 3, 17)])
+    func matchesTheTripleLoop(isa: KernelISA, _ shape: (Int, Int, Int)) {
         let (m, n, k) = shape
         let lda = k + 3, ldb = k + 1, ldc = n + 2
         let a: [Double] = uniformArray(m * lda, seed: 1), b: [Double] = uniformArray(n * ldb, seed: 2)
@@ -90,14 +91,16 @@ import Testing
         var c = c0
         a.withUnsafeBufferPointer { ap in
             b.withUnsafeBufferPointer { bp in
-                c.withUnsafeMutableBufferPointer { accumulateProductTransposed(m, n, k, ap.baseAddress!, lda, bp.baseAddress!, ldb, $0.baseAddress!, ldc) }
+                c.withUnsafeMutableBufferPointer {
+                    accumulateProductTransposed(m, n, k, ap.baseAddress!, lda, bp.baseAddress!, ldb, $0.baseAddress!, ldc, isa: isa)
+                }
             }
         }
         for i in 0..<m {
             for j in 0..<n {
                 var s = c0[i * ldc + j]
                 for q in 0..<k { s += a[i * lda + q] * b[j * ldb + q] }
-                #expect(isClose(c[i * ldc + j], s, rtol: 1e-12, atol: 1e-12), "(\(i), \(j)) of \(m)×\(n)×\(k)")
+                #expect(isClose(c[i * ldc + j], s, rtol: 1e-12, atol: 1e-12), "\(isa): (\(i), \(j)) of \(m)×\(n)×\(k)")
             }
             for j in n..<ldc { #expect(c[i * ldc + j] == c0[i * ldc + j], "padding column \(j) changed") }
         }

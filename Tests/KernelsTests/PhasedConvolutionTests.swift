@@ -5,8 +5,8 @@ import Testing
 /// The phased strided-convolution kernels against the definitions of a strided convolution,
 /// its weight gradient and its input gradient (naive loops in float64), on strides 2 and 3,
 /// paddings 0 to 2, kernels 2 to 4, odd and even sizes and channel counts that do not fill a
-/// register block, in float32 and float64. Each kernel runs on two samples in turn through the
-/// same buffers, as a layer reuses them.
+/// register block, in float32 and float64, on every register tile (`KernelISA`). Each kernel runs
+/// on two samples in turn through the same buffers, as a layer reuses them.
 @Suite struct PhasedConvolutionTests {
     /// (channels, height, width, kernel, stride, padding, outputs).
     static let cases: [(Int, Int, Int, Int, Int, Int, Int)] = [
@@ -25,7 +25,7 @@ import Testing
         return (c * g.height + r) * g.width + v
     }
 
-    func run<T: KernelScalar>(_: T.Type, _ c: (Int, Int, Int, Int, Int, Int, Int), rtol: Double) {
+    func run<T: KernelScalar>(_ isa: KernelISA, _: T.Type, _ c: (Int, Int, Int, Int, Int, Int, Int), rtol: Double) {
         let g = Self.geometry(c), outputs = c.6, k = g.kernel, ho = g.outputHeight, wo = g.outputWidth
         #expect(g.isPhased)
         let size = g.channels * g.height * g.width, outSize = outputs * ho * wo, r = directConvolutionRows
@@ -52,7 +52,7 @@ import Testing
                 packed.withUnsafeBufferPointer { wb in
                     grid.withUnsafeMutableBufferPointer {
                         offsetConvolution(entries: g.patchSize, offsets, positions: g.phaseGridCount, outputs: outputs,
-                                          wb.baseAddress!, pb.baseAddress!, $0.baseAddress!, ldout: ld)
+                                          wb.baseAddress!, pb.baseAddress!, $0.baseAddress!, ldout: ld, isa: isa)
                     }
                 }
             }
@@ -73,7 +73,7 @@ import Testing
                     }
                 }
             }
-            #expect(worst <= 1, "\(T.self) \(g) forward, sample \(sample): \(worst)")
+            #expect(worst <= 1, "\(isa) \(T.self) \(g) forward, sample \(sample): \(worst)")
 
             // Weight gradient, from the output gradient laid out position-major.
             let dyStride = outputGradientBlocks(T.self, outputs: outputs) * T.lanes * ho * wo
@@ -87,7 +87,7 @@ import Testing
                     dw.withUnsafeMutableBufferPointer {
                         convolutionWeightGradientByChannel(entries: g.patchSize, offsets, outputs: outputs, samples: 1, height: ho, width: wo,
                                                            rowStride: g.phaseWidth, sampleStride: g.phaseCount(T.self), tb.baseAddress!,
-                                                           dyStride: dyStride, pb.baseAddress!, $0.baseAddress!)
+                                                           dyStride: dyStride, pb.baseAddress!, $0.baseAddress!, isa: isa)
                     }
                 }
             }
@@ -100,7 +100,7 @@ import Testing
                     worst = max(worst, abs(Double(dw[o * g.patchSize + e]) - t) / (rtol * (1 + abs(t)) * Double(ho * wo)))
                 }
             }
-            #expect(worst <= 1, "\(T.self) \(g) weight gradient, sample \(sample): \(worst)")
+            #expect(worst <= 1, "\(isa) \(T.self) \(g) weight gradient, sample \(sample): \(worst)")
 
             // Input gradient: every phase's adjoint product, merged into dx.
             var dx = [T](repeating: .nan, count: size)
@@ -123,7 +123,7 @@ import Testing
                         adjoint.withUnsafeBufferPointer { ab in
                             grid.withUnsafeMutableBufferPointer {
                                 offsetConvolution(entries: outputs * n, table, positions: g.phaseHeight * g.phaseWidth, outputs: g.channels,
-                                                  ab.baseAddress!, gb.baseAddress!, $0.baseAddress!, ldout: planeStride)
+                                                  ab.baseAddress!, gb.baseAddress!, $0.baseAddress!, ldout: planeStride, isa: isa)
                             }
                         }
                     }
@@ -150,13 +150,13 @@ import Testing
             }
             worst = 0
             for s in 0..<size { worst = max(worst, abs(Double(dx[s]) - expected[s]) / (rtol * (1 + abs(expected[s])) * Double(outputs * k * k))) }
-            #expect(worst <= 1, "\(T.self) \(g) input gradient, sample \(sample): \(worst)")
+            #expect(worst <= 1, "\(isa) \(T.self) \(g) input gradient, sample \(sample): \(worst)")
         }
     }
 
-    @Test(arguments: cases)
-    func phasedKernelsMatchTheDefinitionsFloat(_ c: (Int, Int, Int, Int, Int, Int, Int)) { run(Float.self, c, rtol: 1e-6) }
+    @Test(arguments: KernelISA.allCases, cases)
+    func phasedKernelsMatchTheDefinitionsFloat(isa: KernelISA, _ c: (Int, Int, Int, Int, Int, Int, Int)) { run(isa, Float.self, c, rtol: 1e-6) }
 
-    @Test(arguments: cases)
-    func phasedKernelsMatchTheDefinitionsDouble(_ c: (Int, Int, Int, Int, Int, Int, Int)) { run(Double.self, c, rtol: 1e-14) }
+    @Test(arguments: KernelISA.allCases, cases)
+    func phasedKernelsMatchTheDefinitionsDouble(isa: KernelISA, _ c: (Int, Int, Int, Int, Int, Int, Int)) { run(isa, Double.self, c, rtol: 1e-14) }
 }
