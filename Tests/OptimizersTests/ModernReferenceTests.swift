@@ -69,3 +69,10 @@ import TestSupport
     }
     #expect(abs(MatrixFixture.shared.objective().loss(MatrixFixture.shared.start) - 7.3078616010457642) <= 1e-14 * 7.3)
 }
+
+/// Every rule with reference iterates is in the catalog, so none of them is skipped above.
+@Test func everyFixtureRuleIsRegistered() {
+    let missing = Set(ModernFixture.all.map(\.optimizer)).filter { (try? Catalog.standard.optimizer(named: $0)) == nil }
+    #expect(missing.isEmpty, "\(missing.sorted())")
+    #expect(ModernReferenceTests.registered.count == ModernFixture.all.count)
+}
