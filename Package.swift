@@ -73,7 +73,7 @@ let package = Package(
         .target(name: "OptBenchCatalog", dependencies: ["OptBenchHarness", "OptBenchProblems", "OptBenchOptimizers", "OptBenchSuites"],
                 path: "Sources/Catalog", swiftSettings: glue),
         .target(name: "OptBenchCLI",
-                dependencies: ["OptBenchCore", "OptBenchProblems", "OptBenchOptimizers", "OptBenchHarness", "OptBenchReports", "OptBenchCatalog"],
+                dependencies: ["OptBenchKernels", "OptBenchCore", "OptBenchProblems", "OptBenchOptimizers", "OptBenchHarness", "OptBenchReports", "OptBenchCatalog"],
                 swiftSettings: glue),
         .target(name: "OptBenchConformance",
                 dependencies: ["OptBenchKernels", "OptBenchCore", "OptBenchProblems", "OptBenchOptimizers", "OptBenchHarness", "OptBenchCLI"],

@@ -53,14 +53,26 @@ public enum KernelISA: String, CaseIterable, Sendable, CustomStringConvertible {
 
     /// The rule behind `current`: an explicit `OPTBENCH_ISA`, else the widest tile the build
     /// and the processor both have registers for.
+    /// A value that names no ISA is ignored here (the automatic choice), so no input reaches a
+    /// trap; the command line refuses it, and an `avx512` the machine cannot run, with
+    /// `environmentProblem` before any kernel runs.
     static func choose(environment value: String?, processor: Processor, nativeBuild: Bool) -> KernelISA {
-        if let value, !value.isEmpty {
-            guard let isa = KernelISA(rawValue: value.lowercased()) else {
-                fatalError("OPTBENCH_ISA=\(value): expected one of \(allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            return isa
-        }
+        if let value, let isa = KernelISA(rawValue: value.lowercased()) { return isa }
         return nativeBuild && processor.has("avx512f") ? .avx512 : .avx2
+    }
+
+    /// What is wrong with `OPTBENCH_ISA` in this process's environment, or nil: a value that is
+    /// no ISA, or `avx512` where the processor or the build has no AVX-512 registers.
+    public static func environmentProblem(_ value: String? = ProcessInfo.processInfo.environment["OPTBENCH_ISA"],
+                                          processor: Processor = .current, nativeBuild: Bool = isNativeBuild) -> String? {
+        guard let value, !value.isEmpty else { return nil }
+        guard let isa = KernelISA(rawValue: value.lowercased()) else {
+            return "OPTBENCH_ISA=\(value) is not an ISA; expected one of \(allCases.map(\.rawValue).joined(separator: ", ")) (or unset)"
+        }
+        if isa == .avx512, !(nativeBuild && processor.has("avx512f")) {
+            return "OPTBENCH_ISA=avx512, but \(nativeBuild ? "this processor has no AVX-512F" : "this build targets no AVX-512"); expected avx2 (or unset)"
+        }
+        return nil
     }
 
     public var description: String { rawValue }

@@ -2,6 +2,7 @@ import Foundation
 import OptBenchCatalog
 import OptBenchCore
 import OptBenchHarness
+import OptBenchKernels
 
 /// The `optbench` command line over a catalog: `list`, `trace`, `run`, `bench`, `compare`,
 /// `merge`, `index`. Returns the exit status: 0 on success, 2 on a usage or configuration
@@ -18,6 +19,10 @@ public enum OptBench {
                             errors: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) -> Int32 {
         if let conflict = catalog.conflicts.first {
             errors("optbench: the catalog defines \(conflict) twice; expected each name once")
+            return 2
+        }
+        if let problem = KernelISA.environmentProblem() {
+            errors("optbench: \(problem)")
             return 2
         }
         guard let name = arguments.first, name != "--help", name != "-h" else {

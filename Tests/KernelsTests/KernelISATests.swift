@@ -54,6 +54,19 @@ import Testing
         #expect(KernelISA.choose(environment: "AVX512", processor: zen3, nativeBuild: false) == .avx512)
     }
 
+    /// What the command line refuses (exit 2) instead of trapping: a word that is no ISA, and
+    /// avx512 where the processor or the build has no AVX-512; an unknown word chooses as unset.
+    @Test func badOverridesAreDescribed() {
+        let zen3 = Processor(cpuinfo: Self.zen3), zen4 = Processor(cpuinfo: Self.zen4)
+        #expect(KernelISA.environmentProblem(nil, processor: zen3, nativeBuild: true) == nil)
+        #expect(KernelISA.environmentProblem("avx2", processor: zen3, nativeBuild: true) == nil)
+        #expect(KernelISA.environmentProblem("AVX512", processor: zen4, nativeBuild: true) == nil)
+        #expect(KernelISA.environmentProblem("sse2", processor: zen4, nativeBuild: true)?.contains("expected one of avx512, avx2") == true)
+        #expect(KernelISA.environmentProblem("avx512", processor: zen3, nativeBuild: true)?.contains("no AVX-512F") == true)
+        #expect(KernelISA.environmentProblem("avx512", processor: zen4, nativeBuild: false)?.contains("targets no AVX-512") == true)
+        #expect(KernelISA.choose(environment: "sse2", processor: zen4, nativeBuild: true) == .avx512)
+    }
+
     @Test func tileShapes() {
         #expect(KernelISA.avx512.gemmTile(Float.self) == (12, 32))
         #expect(KernelISA.avx512.gemmTile(Double.self) == (12, 16))
