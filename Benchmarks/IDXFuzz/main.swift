@@ -17,15 +17,15 @@ let arguments = CommandLine.arguments
 let total = arguments.count > 1 ? Int(arguments[1]) ?? 100_000 : 100_000
 let seed = arguments.count > 2 ? UInt64(arguments[2]) ?? 1 : 1
 
-let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().appendingPathComponent("Tests/Fixtures")
+let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
 var seeds: [IDXFuzzer.CompressedSeed] = []
-let seedFiles = ["digits/digits-train-images-idx3-ubyte.gz", "digits/digits-test-images-idx3-ubyte.gz",
-                 "digits/digits-train-labels-idx1-ubyte.gz", "digits/digits-test-labels-idx1-ubyte.gz",
-                 "gzip/text-6.gz", "gzip/runs-9.gz", "gzip/fixed-big-1.gz", "gzip/huffman-text-1.gz",
-                 "gzip/memlevel1-text.gz", "gzip/header-flags.gz", "gzip/random-6.gz", "gzip/two-members.gz", "gzip/empty-6.gz"]
+let seedFiles = ["digits-train-images-idx3-ubyte.gz", "digits-test-images-idx3-ubyte.gz",
+                 "digits-train-labels-idx1-ubyte.gz", "digits-test-labels-idx1-ubyte.gz"].map { "data/digits/" + $0 }
+    + ["text-6.gz", "runs-9.gz", "fixed-big-1.gz", "huffman-text-1.gz", "memlevel1-text.gz", "header-flags.gz",
+       "random-6.gz", "two-members.gz", "empty-6.gz"].map { "Tests/Fixtures/gzip/" + $0 }
 for name in seedFiles {
-    let path = fixtures.appendingPathComponent(name).path
+    let path = repository.appendingPathComponent(name).path
     guard let data = FileManager.default.contents(atPath: path), let content = try? Gzip.decompress(data) else {
         print("idx-fuzz: cannot read the seed file \(path)")
         exit(2)

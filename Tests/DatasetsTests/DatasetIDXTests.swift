@@ -10,8 +10,8 @@ import TestSupport
 @Suite struct DatasetIDXTests {
     static func digits(_ part: String, gz: Bool = true) -> (String, String) {
         let suffix = gz ? ".gz" : ""
-        return (IDXFixture.fixture("digits/digits-\(part)-images-idx3-ubyte\(suffix)"),
-                IDXFixture.fixture("digits/digits-\(part)-labels-idx1-ubyte\(suffix)"))
+        return (IDXFixture.digits("digits-\(part)-images-idx3-ubyte\(suffix)"),
+                IDXFixture.digits("digits-\(part)-labels-idx1-ubyte\(suffix)"))
     }
 
     /// Counts, sums and samples computed from the same files by Python's gzip and numpy.
@@ -33,16 +33,15 @@ import TestSupport
         #expect(test.features.reduce(0.0) { $0 + Double($1) } == 1_483_349)
     }
 
-    @Test(.enabled(if: IDXFixture.digitsAvailable, "needs the plain digits files in ../shared/data"))
-    func plainSharedDigitsEqualTheCommittedGzip() throws {
+    @Test func plainDigitsEqualTheGzippedOnes() throws {
         for part in ["train", "test"] {
             let (gzImages, gzLabels) = Self.digits(part)
             let gz = try Dataset.idx(images: gzImages, labels: gzLabels)
             let plain = try Dataset.idx(
-                images: IDXFixture.shared("digits-\(part)-images-idx3-ubyte"), labels: IDXFixture.shared("digits-\(part)-labels-idx1-ubyte"))
+                images: IDXFixture.digits("digits-\(part)-images-idx3-ubyte"), labels: IDXFixture.digits("digits-\(part)-labels-idx1-ubyte"))
             #expect(plain.features == gz.features && plain.labels == gz.labels && plain.sampleShape == gz.sampleShape)
             // The raw bytes after the 16-byte header are the pixels.
-            let raw = try #require(FileManager.default.contents(atPath: IDXFixture.shared("digits-\(part)-images-idx3-ubyte")))
+            let raw = try #require(FileManager.default.contents(atPath: IDXFixture.digits("digits-\(part)-images-idx3-ubyte")))
             #expect(plain.features == raw.dropFirst(16).map { Float($0) })
         }
     }

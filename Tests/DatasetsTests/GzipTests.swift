@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import OptBenchDatasets
+import TestSupport
 
 // MARK: - Fixtures and helpers
 
@@ -49,14 +50,10 @@ private enum GzipFixtures {
         return [UInt8](try #require(FileManager.default.contents(atPath: path), "cannot read \(path)"))
     }
 
-    /// /work/shared/data: `../shared/data` next to the repository, or `$OPTBENCH_SHARED_DATA`.
-    static func sharedData(_ name: String) throws -> [UInt8] {
-        let repository = try #require(repository, "repository not found above \(#filePath)")
-        let directory = ProcessInfo.processInfo.environment["OPTBENCH_SHARED_DATA"].map { URL(fileURLWithPath: $0) }
-            ?? repository.deletingLastPathComponent().appendingPathComponent("shared/data")
-        let path = directory.appendingPathComponent(name).standardizedFileURL.path
-        let data = try #require(FileManager.default.contents(atPath: path), "\(path) is missing: the real-data gzip test needs it")
-        return [UInt8](data)
+    /// A file of the repository's data/digits.
+    static func digitsData(_ name: String) throws -> [UInt8] {
+        let path = IDXFixture.digits(name)
+        return [UInt8](try #require(FileManager.default.contents(atPath: path), "\(path) is missing"))
     }
 }
 
@@ -356,11 +353,11 @@ private func singleDistanceCodeBlock(_ w: inout DeflateWriter, distanceLengths: 
 // MARK: - Real data
 
 @Suite struct GzipRealDataTests {
-    /// The shared digits files: each .gz must decompress to exactly its uncompressed twin.
+    /// The digits files: each .gz must decompress to exactly its uncompressed twin.
     @Test(arguments: ["digits-test-images-idx3-ubyte", "digits-test-labels-idx1-ubyte", "digits-train-images-idx3-ubyte", "digits-train-labels-idx1-ubyte"])
-    func sharedDigitsFiles(name: String) throws {
-        let compressed = try GzipFixtures.sharedData(name + ".gz")
-        let expected = try GzipFixtures.sharedData(name)
+    func digitsFiles(name: String) throws {
+        let compressed = try GzipFixtures.digitsData(name + ".gz")
+        let expected = try GzipFixtures.digitsData(name)
         #expect(Gzip.isGzip(compressed))
         let output = try Gzip.decompress(compressed)
         #expect(output.count == expected.count)

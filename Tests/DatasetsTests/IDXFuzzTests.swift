@@ -10,8 +10,10 @@ import TestSupport
 @Suite struct IDXFuzzTests {
     @Test func fiveThousandInputsBehaveAsTheReferencePredicts() throws {
         var seeds: [IDXFuzzer.CompressedSeed] = []
-        for name in ["digits/digits-test-images-idx3-ubyte.gz", "digits/digits-train-labels-idx1-ubyte.gz", "gzip/huffman-text-1.gz", "gzip/fixed-big-1.gz"] {
-            let data = try #require(FileManager.default.contents(atPath: IDXFixture.fixture(name)), "missing \(name)")
+        let paths = [IDXFixture.digits("digits-test-images-idx3-ubyte.gz"), IDXFixture.digits("digits-train-labels-idx1-ubyte.gz"),
+                     IDXFixture.fixture("gzip/huffman-text-1.gz"), IDXFixture.fixture("gzip/fixed-big-1.gz")]
+        for path in paths {
+            let data = try #require(FileManager.default.contents(atPath: path), "missing \(path)")
             seeds.append(IDXFuzzer.CompressedSeed(compressed: [UInt8](data), content: try Gzip.decompress(data)))
         }
         func outcome<T>(_ body: () throws(ConfigurationError) -> T) -> IDXFuzzOutcome<T> {

@@ -10,15 +10,14 @@ func configurationMessage(_ body: () throws -> Void) -> String? {
 }
 
 @Suite struct IDXReaderTests {
-    @Test(.enabled(if: IDXFixture.digitsAvailable, "needs the digits files in ../shared/data"))
-    func readsRealDigits() throws {
-        let images = try IDXReader.read(contentsOf: IDXFixture.shared("digits-train-images-idx3-ubyte"))
+    @Test func readsRealDigits() throws {
+        let images = try IDXReader.read(contentsOf: IDXFixture.digits("digits-train-images-idx3-ubyte"))
         #expect(images.elementType == .ubyte)
         #expect(images.dimensions == [1500, 8, 8])
         #expect(images.rows == 1500 && images.columns == 64)
         #expect(images.values.allSatisfy { $0 >= 0 && $0 <= 255 && $0 == $0.rounded() })
         #expect(images.values.contains { $0 > 0 })
-        let labels = try IDXReader.read(contentsOf: IDXFixture.shared("digits-train-labels-idx1-ubyte"))
+        let labels = try IDXReader.read(contentsOf: IDXFixture.digits("digits-train-labels-idx1-ubyte"))
         #expect(labels.dimensions == [1500])
         #expect(Set(labels.values) == Set((0...9).map(Double.init)))
     }
@@ -90,7 +89,7 @@ func configurationMessage(_ body: () throws -> Void) -> String? {
 
 /// A gzipped IDX file reads as the plain one; a damaged one is refused naming the file.
 @Suite struct GzippedIDXTests {
-    static let data = IDXFixture.sharedDataDirectory
+    static let data = IDXFixture.digitsDirectory
 
     @Test func gzippedDigitsReadAsThePlainFile() throws {
         let plain = Self.data.appendingPathComponent("digits-test-images-idx3-ubyte").path
@@ -101,7 +100,7 @@ func configurationMessage(_ body: () throws -> Void) -> String? {
     }
 
     @Test func damagedGzipNamesTheFile() throws {
-        let gz = URL(fileURLWithPath: IDXFixture.fixture("digits/digits-test-images-idx3-ubyte.gz"))
+        let gz = URL(fileURLWithPath: IDXFixture.digits("digits-test-images-idx3-ubyte.gz"))
         var bytes = try Data(contentsOf: gz)
         bytes[bytes.count - 6] ^= 0x40  // inside the CRC-32 of the trailer
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("optbench-\(UUID().uuidString).gz").path

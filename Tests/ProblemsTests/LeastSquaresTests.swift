@@ -314,11 +314,11 @@ func gaussians(_ count: Int, seed: UInt64) -> [Double] {
         #expect(isClose(bounds.theory.lambdaAverage!, exact.theory.lambdaAverage!, rtol: 1e-12))
     }
 
-    @Test(.enabled(if: IDXFixture.digitsAvailable, "needs the digits files in ../shared/data"))
+    @Test
     func digitsRegressionHasStationaryReferenceSolution() throws {
         let p = try leastSquares([
-            "data=" + IDXFixture.shared("digits-train-images-idx3-ubyte"),
-            "targets=" + IDXFixture.shared("digits-train-labels-idx1-ubyte"),
+            "data=" + IDXFixture.digits("digits-train-images-idx3-ubyte"),
+            "targets=" + IDXFixture.digits("digits-train-labels-idx1-ubyte"),
         ])
         #expect(p.dimension == 64 && p.sampleCount == 1500)
         let w = try #require(p.solution)

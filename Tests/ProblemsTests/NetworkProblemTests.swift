@@ -15,10 +15,10 @@ import TestSupport
 /// refusals that name the file or setting.
 @Suite struct NetworkProblemTests {
     static func digits(_ extra: [String] = []) -> [String] {
-        ["train-images=\(IDXFixture.fixture("digits/digits-train-images-idx3-ubyte.gz"))",
-         "train-labels=\(IDXFixture.fixture("digits/digits-train-labels-idx1-ubyte.gz"))",
-         "test-images=\(IDXFixture.fixture("digits/digits-test-images-idx3-ubyte.gz"))",
-         "test-labels=\(IDXFixture.fixture("digits/digits-test-labels-idx1-ubyte.gz"))"] + extra
+        ["train-images=\(IDXFixture.digits("digits-train-images-idx3-ubyte.gz"))",
+         "train-labels=\(IDXFixture.digits("digits-train-labels-idx1-ubyte.gz"))",
+         "test-images=\(IDXFixture.digits("digits-test-images-idx3-ubyte.gz"))",
+         "test-labels=\(IDXFixture.digits("digits-test-labels-idx1-ubyte.gz"))"] + extra
     }
 
     /// ∇F against central differences of F over the whole (small) training set, float64.
@@ -87,20 +87,18 @@ import TestSupport
         let accuracy = metrics[try #require(p.metricNames.firstIndex(of: "test_accuracy"))]
         #expect(accuracy >= 0.96, "test accuracy \(accuracy)")
         // The same files read plain give the same problem.
-        if IDXFixture.digitsAvailable {
-            let plain = try float32("mlp", Self.digits().map { $0.replacingOccurrences(of: IDXFixture.fixture("digits/"), with: IDXFixture.shared("")).replacingOccurrences(of: ".gz", with: "") })
-            let objective2 = plain.makeObjective()
-            #expect(w.withUnsafeBufferPointer { objective2.loss(at: $0) } == w.withUnsafeBufferPointer { objective.loss(at: $0) })
-        }
+        let plain = try float32("mlp", Self.digits().map { $0.replacingOccurrences(of: ".gz", with: "") })
+        let objective2 = plain.makeObjective()
+        #expect(w.withUnsafeBufferPointer { objective2.loss(at: $0) } == w.withUnsafeBufferPointer { objective.loss(at: $0) })
     }
 
     @Test func badSettingsAndFilesAreRefusedByName() throws {
         let message = configurationMessage { _ = try instance("mlp", ["train-images=/nonexistent/x.idx", "train-labels=/nonexistent/y.idx"]) }
         #expect(message?.contains("/nonexistent/") == true)
-        let half = configurationMessage { _ = try instance("mlp", ["train-images=\(IDXFixture.fixture("digits/digits-train-images-idx3-ubyte.gz"))"]) }
+        let half = configurationMessage { _ = try instance("mlp", ["train-images=\(IDXFixture.digits("digits-train-images-idx3-ubyte.gz"))"]) }
         #expect(half?.contains("train-labels") == true)
-        let swapped = configurationMessage { _ = try instance("mlp", ["train-images=\(IDXFixture.fixture("digits/digits-train-images-idx3-ubyte.gz"))",
-                                                                      "train-labels=\(IDXFixture.fixture("digits/digits-test-labels-idx1-ubyte.gz"))"]) }
+        let swapped = configurationMessage { _ = try instance("mlp", ["train-images=\(IDXFixture.digits("digits-train-images-idx3-ubyte.gz"))",
+                                                                      "train-labels=\(IDXFixture.digits("digits-test-labels-idx1-ubyte.gz"))"]) }
         #expect(swapped != nil)
         let ce = configurationMessage { _ = try instance("mlp", ["data=teacher"]) }
         #expect(ce?.contains("loss=squared-error") == true)

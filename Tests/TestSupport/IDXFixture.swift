@@ -1,28 +1,22 @@
 import Foundation
 
-/// IDX files written by hand for reader and loader tests, and the shared digits data.
+/// IDX files written by hand for reader and loader tests, and the repository's digits data.
 public enum IDXFixture {
-    /// /work/shared/data: the repository's `../shared/data`, found from this file's path, or
-    /// `$OPTBENCH_SHARED_DATA` (for a checkout elsewhere, e.g. a worktree).
-    public static let sharedDataDirectory = ProcessInfo.processInfo.environment["OPTBENCH_SHARED_DATA"].map { URL(fileURLWithPath: $0) }
-        ?? URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("shared/data")
+    /// The repository's `data/digits`: UCI handwritten digits in IDX format, plain and gzipped
+    /// (written by data/digits/make_digits.py).
+    public static let digitsDirectory = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("data/digits")
 
-    /// Whether the digits files are there.
-    public static var digitsAvailable: Bool {
-        FileManager.default.fileExists(atPath: sharedDataDirectory.appendingPathComponent("digits-train-images-idx3-ubyte").path)
-    }
-
-    /// Tests/Fixtures: the committed copies of the digits files (`digits/`) and the gzip fixtures.
+    /// Tests/Fixtures: the gzip fixtures and the reference iterates.
     public static let fixturesDirectory = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
 
-    /// The path of a committed fixture, e.g. `digits/digits-train-images-idx3-ubyte.gz`.
+    /// The path of a committed fixture, e.g. `gzip/empty.gz`.
     public static func fixture(_ name: String) -> String { fixturesDirectory.appendingPathComponent(name).path }
 
-    /// The path of a file in the shared data directory.
-    public static func shared(_ name: String) -> String { sharedDataDirectory.appendingPathComponent(name).path }
+    /// The path of a digits file, e.g. `digits-train-images-idx3-ubyte.gz`.
+    public static func digits(_ name: String) -> String { digitsDirectory.appendingPathComponent(name).path }
 
     /// IDX bytes: magic 0 0 type ndims, big-endian UInt32 sizes, then `payload`.
     public static func bytes(type: UInt8, dims: [Int], payload: [UInt8]) -> [UInt8] {
