@@ -306,14 +306,14 @@ public enum Conformance {
         ]
         for d in declarations where !fixed.contains(where: { $0.hasPrefix(d.name + "=") }) {
             switch d.kind {
-            case .real, .integer, .pair, .vector, .optionalReal: cases.append((["\(d.name)=not-a-number"], [d.name]))
+            case .real, .integer, .pair, .vector, .optionalReal, .integerOrAuto: cases.append((["\(d.name)=not-a-number"], [d.name]))
             case .boolean: cases.append((["\(d.name)=maybe"], [d.name]))
             case .choice: cases.append((["\(d.name)=no-such-choice"], [d.name]))
             case .text: continue
             }
-            if let r = d.range, r.lowerBound > -1e300, [.real, .integer, .optionalReal].contains(d.kind) {
+            if let r = d.range, r.lowerBound > -1e300, [.real, .integer, .optionalReal, .integerOrAuto].contains(d.kind) {
                 let below = r.lowerBound - max(1, abs(r.lowerBound))
-                cases.append((["\(d.name)=\(d.kind == .integer ? String(Int(below)) : "\(below)")"], [d.name]))
+                cases.append((["\(d.name)=\([.integer, .integerOrAuto].contains(d.kind) ? String(Int(below)) : "\(below)")"], [d.name]))
             }
         }
         if let first = declarations.first(where: { d in !fixed.contains { $0.hasPrefix(d.name + "=") } }) {

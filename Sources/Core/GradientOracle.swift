@@ -67,6 +67,8 @@ public final class GradientOracle<Scalar: KernelScalar> {
     public let dimension: Int
     public let sampleCount: Int
     public let layout: ParameterLayout
+    /// The problem's own mini-batch, or nil (see `Objective.miniBatch`).
+    public let miniBatch: Int?
     let ledger: ChargeLedger
     let objective: AnyObjective<Scalar>
     /// The linear-model view, charging 1/n per sample derivative; nil if the problem has none.
@@ -82,6 +84,7 @@ public final class GradientOracle<Scalar: KernelScalar> {
         dimension = objective.dimension
         sampleCount = objective.sampleCount
         layout = objective.layout
+        miniBatch = objective.miniBatch
         layers = objective.layerView
         let ledger = self.ledger
         linearModel = objective.linearModelView.map { LinearModelView(charging: $0, to: ledger) }

@@ -17,6 +17,10 @@ public protocol Objective<Scalar>: AnyObject {
     var sampleCount: Int { get }
     /// Named blocks of the flat parameter buffer (one block for classical problems).
     var layout: ParameterLayout { get }
+    /// The mini-batch |B| the problem's data loader draws (a network's `batch_size`), which a
+    /// rule's `batch_size=auto` takes; nil when the problem declares none (classical problems:
+    /// each rule keeps its own default, as the survey's GD and SGD).
+    var miniBatch: Int? { get }
 
     /// F(w).
     func loss(at w: UnsafeBufferPointer<Scalar>) -> Double
@@ -39,6 +43,7 @@ public protocol Objective<Scalar>: AnyObject {
 
 extension Objective {
     public var layout: ParameterLayout { .single(dimension) }
+    public var miniBatch: Int? { nil }
     public func linearModel() -> LinearModelView<Scalar>? { nil }
     public func coordinates() -> CoordinateView<Scalar>? { nil }
     public func layers() -> LayerView<Scalar>? { nil }
@@ -62,6 +67,7 @@ public final class AnyObjective<Scalar: KernelScalar>: Objective {
     public let dimension: Int
     public let sampleCount: Int
     public let layout: ParameterLayout
+    public let miniBatch: Int?
     let lossFunction: (UnsafeBufferPointer<Scalar>) -> Double
     let lossAndGradientFunction: (UnsafeBufferPointer<Scalar>, UnsafeMutableBufferPointer<Scalar>) -> Double
     let sampleGradientFunction: (UnsafeBufferPointer<Scalar>, UnsafeBufferPointer<Int>, UnsafeMutableBufferPointer<Scalar>) -> Void
@@ -76,6 +82,7 @@ public final class AnyObjective<Scalar: KernelScalar>: Objective {
         dimension = objective.dimension
         sampleCount = objective.sampleCount
         layout = objective.layout
+        miniBatch = objective.miniBatch
         lossFunction = { objective.loss(at: $0) }
         lossAndGradientFunction = { objective.lossAndGradient(at: $0, into: $1) }
         sampleGradientFunction = { objective.sampleGradient(at: $0, samples: $1, into: $2) }

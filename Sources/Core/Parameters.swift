@@ -14,6 +14,9 @@ public enum ParameterKind: Sendable, Equatable {
     /// A real or the word `none` (Python's None: the feature is off, or a derived default),
     /// held as `.real(v)` or `.text("none")`.
     case optionalReal
+    /// An integer or the word `auto` (a value derived where it is used, e.g. the problem's
+    /// mini-batch), held as `.integer(n)` or `.text("auto")`.
+    case integerOrAuto
 
     public var description: String {
         switch self {
@@ -25,6 +28,7 @@ public enum ParameterKind: Sendable, Equatable {
         case .text: "text"
         case .vector: "list v1,v2,…"
         case .optionalReal: "real|none"
+        case .integerOrAuto: "integer|auto"
         }
     }
 }
@@ -124,6 +128,13 @@ public struct ParameterDeclaration: Sendable {
         case .integer:
             guard let v = Int(t) else { throw bad("an integer") }
             value = .integer(v)
+        case .integerOrAuto:
+            if t == "auto" {
+                value = .text("auto")
+            } else {
+                guard let v = Int(t) else { throw bad("an integer or auto") }
+                value = .integer(v)
+            }
         case .boolean:
             switch t.lowercased() {
             case "true", "1", "yes": value = .boolean(true)

@@ -59,7 +59,8 @@ struct SuiteReader {
         switch (declaration.kind, node.value) {
         case (.real, .number(let v, _)), (.optionalReal, .number(let v, _)): return .real(v)
         case (.optionalReal, .string("none")): return .text("none")
-        case (.integer, .number(let v, _)):
+        case (.integerOrAuto, .string("auto")): return .text("auto")
+        case (.integer, .number(let v, _)), (.integerOrAuto, .number(let v, _)):
             guard v == v.rounded(), abs(v) < 9e15 else { throw error(node, field, "\(node.text) is not an integer; expected \(expected)") }
             return .integer(Int(v))
         case (.boolean, .bool(let b)): return .boolean(b)

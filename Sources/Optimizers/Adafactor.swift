@@ -21,7 +21,7 @@ import OptBenchKernels
 /// broadcasting does. Names and defaults are torch's; `maximize` is not offered.
 ///
 /// Parameter groups are refused: RMS(θ_b), the factored moments and the clip are per block.
-public struct Adafactor<Scalar: KernelScalar>: Optimizer, ParameterSet {
+public struct Adafactor<Scalar: KernelScalar>: Optimizer, ParameterSet, DrawsMiniBatches {
     @HyperParameter("lr", range: 0...1e12, "η₀, the cap of the relative step size ρ_t = min(η_t, 1/√t)")
     public var lr = 1e-2
     @HyperParameter("beta2_decay", range: -1e3...0, "c: the second-moment weight at step t is t^c")
@@ -34,8 +34,8 @@ public struct Adafactor<Scalar: KernelScalar>: Optimizer, ParameterSet {
     public var d = 1.0
     @HyperParameter("weight_decay", range: 0...1e12, "λ: θ ← (1 − η_t λ)θ before the step")
     public var weightDecay = 0.0
-    @HyperParameter("batch_size", range: 0...1e9, "samples per mini-batch, drawn without replacement; 0 = full gradient")
-    public var batchSize = 0
+    @HyperParameter("batch_size", range: 0...1e9, BatchSettings.summary)
+    public var batchSize: BatchSize = .auto
     public var scheduleSettings = ScheduleSettings()
 
     public init() {}
@@ -58,7 +58,7 @@ public struct Adafactor<Scalar: KernelScalar>: Optimizer, ParameterSet {
     }
 
     public func makeState(for oracle: GradientOracle<Scalar>, seed: UInt64) -> State {
-        let gradient = BlockGradient(oracle: oracle, batchSize: batchSize, schedule: scheduleSettings.schedule(lr: lr), seed: seed)
+        let gradient = BlockGradient(oracle: oracle, batchSize: batchSize(on: oracle), schedule: scheduleSettings.schedule(lr: lr), seed: seed)
         var plans: [BlockPlan] = [], size = 0, widest = 0
         for block in gradient.blocks {
             widest = max(widest, block.count)

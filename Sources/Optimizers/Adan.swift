@@ -17,7 +17,7 @@ import OptBenchKernels
 /// 1 − β), written `betas=b1,b2,b3`. Names and defaults are the authors'.
 ///
 /// Parameter groups are refused: the gradient clip is global.
-public struct Adan<Scalar: KernelScalar>: Optimizer, ParameterSet {
+public struct Adan<Scalar: KernelScalar>: Optimizer, ParameterSet, DrawsMiniBatches {
     @HyperParameter("lr", range: 0...1e12, "learning rate η₀")
     public var lr = 1e-3
     @HyperParameter("betas", range: 0...1, "keep-factors β₁,β₂,β₃ of m, of the gradient difference and of n, each in [0, 1)")
@@ -30,8 +30,8 @@ public struct Adan<Scalar: KernelScalar>: Optimizer, ParameterSet {
     public var maxGradNorm = 0.0
     @HyperParameter("no_prox", "decay θ ← (1 − ηλ)θ before the step instead of θ ← θ/(1 + ηλ) after it")
     public var noProx = false
-    @HyperParameter("batch_size", range: 0...1e9, "samples per mini-batch, drawn without replacement; 0 = full gradient")
-    public var batchSize = 0
+    @HyperParameter("batch_size", range: 0...1e9, BatchSettings.summary)
+    public var batchSize: BatchSize = .auto
     public var scheduleSettings = ScheduleSettings()
 
     public init() {}
@@ -55,7 +55,7 @@ public struct Adan<Scalar: KernelScalar>: Optimizer, ParameterSet {
 
     public func makeState(for oracle: GradientOracle<Scalar>, seed: UInt64) -> State {
         let d = oracle.dimension
-        return State(gradient: BlockGradient(oracle: oracle, batchSize: batchSize, schedule: scheduleSettings.schedule(lr: lr), seed: seed), mean: .init(repeating: 0, count: d),
+        return State(gradient: BlockGradient(oracle: oracle, batchSize: batchSize(on: oracle), schedule: scheduleSettings.schedule(lr: lr), seed: seed), mean: .init(repeating: 0, count: d),
                      difference: .init(repeating: 0, count: d), second: .init(repeating: 0, count: d),
                      previous: .init(repeating: 0, count: d))
     }

@@ -1,6 +1,23 @@
 import OptBenchCore
 import OptBenchKernels
 
+/// A rule whose gradient is a mini-batch of `batch_size` samples (`BatchSize`), the full
+/// gradient when the problem declares no mini-batch of its own.
+protocol DrawsMiniBatches: Optimizer {
+    var batchSize: BatchSize { get }
+}
+
+extension DrawsMiniBatches {
+    public func resolvedBatchSize(problem: Int?, sampleCount: Int) -> Int? {
+        batchSize.resolved(problem: problem, sampleCount: sampleCount, fallback: 0)
+    }
+
+    /// |B_t| of a run on `oracle`'s problem.
+    func batchSize(on oracle: GradientOracle<Scalar>) -> Int {
+        resolvedBatchSize(problem: oracle.miniBatch, sampleCount: oracle.sampleCount)!
+    }
+}
+
 /// What the per-tensor rules (Adafactor, LAMB, LARS, Adan, Prodigy, Muon) share: the
 /// gradient of a step (the full one, or a mini-batch of `batch_size` drawn without
 /// replacement), and the layout's blocks as torch's parameter tensors. A layout that does not
@@ -18,8 +35,8 @@ struct BlockGradient<Scalar: KernelScalar> {
         self.schedule = schedule
         let d = oracle.dimension
         gradient = .init(repeating: 0, count: d)
-        sampler = MinibatchSampler(sampleCount: batchSize == 0 ? 0 : oracle.sampleCount, seed: seed)
         self.batchSize = batchSize
+        sampler = MinibatchSampler(sampleCount: batchSize == 0 ? 0 : oracle.sampleCount, seed: seed)
         let layout = oracle.layout.dimension == d ? oracle.layout : .single(d)
         blocks = layout.blocks.filter { $0.count > 0 }
     }

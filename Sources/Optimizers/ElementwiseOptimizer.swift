@@ -70,15 +70,19 @@ public struct ElementwiseOptimizer<Rule: ElementwiseRule>: Optimizer {
     /// The parameter groups (merged by selector) and their rules, in order.
     public let groups: [ParameterGroup]
     public let groupRules: [Rule]
-    /// Samples per mini-batch; 0: the full gradient.
-    public let batchSize: Int
+    /// Samples per mini-batch (0: the full gradient; `auto`: the problem's mini-batch, else
+    /// `fallbackBatchSize`), resolved once per run against the oracle.
+    public let batchSize: BatchSize
+    public let fallbackBatchSize: Int
     public let schedule: Schedule
 
-    public init(base: Rule, groups: [(ParameterGroup, Rule)] = [], batchSize: Int, schedule: Schedule = .constant) {
+    public init(base: Rule, groups: [(ParameterGroup, Rule)] = [], batchSize: BatchSize, fallbackBatchSize: Int = 0,
+                schedule: Schedule = .constant) {
         self.base = base
         self.groups = groups.map(\.0)
         groupRules = groups.map(\.1)
         self.batchSize = batchSize
+        self.fallbackBatchSize = fallbackBatchSize
         self.schedule = schedule
     }
 
@@ -91,9 +95,15 @@ public struct ElementwiseOptimizer<Rule: ElementwiseRule>: Optimizer {
         var slices: [Rule.SliceState]
         var iteration = 0
         let usable: Bool
+        /// |B_t| of this run; 0: the full gradient.
+        let batch: Int
     }
 
     public var requirements: Requirements { Requirements(parameterGroups: true) }
+
+    public func resolvedBatchSize(problem: Int?, sampleCount: Int) -> Int? {
+        batchSize.resolved(problem: problem, sampleCount: sampleCount, fallback: fallbackBatchSize)
+    }
 
     public func makeState(for oracle: GradientOracle<Scalar>, seed: UInt64) -> State {
         let d = oracle.dimension, layout = oracle.layout
@@ -112,9 +122,10 @@ public struct ElementwiseOptimizer<Rule: ElementwiseRule>: Optimizer {
             }
         }
         let slices = zip(ranges, owners).map { range, k in rule(k).makeState(count: range.count) }
+        let batch = resolvedBatchSize(problem: oracle.miniBatch, sampleCount: oracle.sampleCount) ?? 0
         return State(gradient: .init(repeating: 0, count: d),
-                     sampler: MinibatchSampler(sampleCount: batchSize == 0 ? 0 : oracle.sampleCount, seed: seed),
-                     ranges: ranges, owners: owners, slices: slices, usable: usable)
+                     sampler: MinibatchSampler(sampleCount: batch == 0 ? 0 : oracle.sampleCount, seed: seed),
+                     ranges: ranges, owners: owners, slices: slices, usable: usable, batch: batch)
     }
 
     @inline(__always)
@@ -141,12 +152,12 @@ public struct ElementwiseOptimizer<Rule: ElementwiseRule>: Optimizer {
         guard state.usable else { return }
         state.iteration += 1
         let context = StepContext(scale: schedule(oracle.epochs), iteration: state.iteration)
-        let wc = UnsafeBufferPointer(w)
+        let wc = UnsafeBufferPointer(w), batch = state.batch
         state.gradient.withUnsafeMutableBufferPointer { g in
-            if batchSize == 0 {
+            if batch == 0 {
                 _ = oracle.lossAndGradient(at: wc, into: g)
             } else {
-                state.sampler.withNextBatch(size: batchSize) { oracle.sampleGradient(at: wc, samples: $0, into: g) }
+                state.sampler.withNextBatch(size: batch) { oracle.sampleGradient(at: wc, samples: $0, into: g) }
             }
             for k in state.ranges.indices {
                 let range = state.ranges[k]

@@ -63,8 +63,9 @@ public struct KFAC<Scalar: KernelScalar>: Optimizer, ParameterSet {
     public var weightDecay = 0.0
     @HyperParameter("rescale", "scale the layers' step by the quadratic model's optimum along it (Martens & Grosse §6.4)")
     public var rescale = true
-    @HyperParameter("batch_size", range: 1...1e9, "samples per mini-batch (drawn without replacement)")
-    public var batchSize = 128
+    @HyperParameter("batch_size", range: 1...1e9,
+                    "samples per mini-batch (drawn without replacement); auto = the problem's mini-batch, else 128")
+    public var batchSize: BatchSize = .auto
     public var scheduleSettings = ScheduleSettings()
 
     public init() {}
@@ -101,9 +102,17 @@ public struct KFAC<Scalar: KernelScalar>: Optimizer, ParameterSet {
         var sampler: MinibatchSampler
         var iteration = 0
         let usable: Bool
+        /// |B_t| of this run.
+        let batch: Int
     }
 
     public var requirements: Requirements { Requirements(.layers) }
+
+    /// The problem's mini-batch or 128, at most n: K-FAC's statistics need a mini-batch.
+    public func resolvedBatchSize(problem: Int?, sampleCount: Int) -> Int? {
+        let b = batchSize.resolved(problem: problem, sampleCount: sampleCount, fallback: 128)
+        return b == 0 ? sampleCount : min(b, sampleCount)
+    }
 
     public func makeState(for oracle: GradientOracle<Scalar>, seed: UInt64) -> State {
         let d = oracle.dimension, layout = oracle.layout
@@ -112,7 +121,7 @@ public struct KFAC<Scalar: KernelScalar>: Optimizer, ParameterSet {
         let square = blocks.map { max($0.columns * $0.columns, $0.outputs * $0.outputs) }.max() ?? 0
         let side = blocks.map { max($0.columns, $0.outputs) }.max() ?? 0
         let matrix = blocks.map { $0.outputs * $0.columns }.max() ?? 0
-        let batch = min(batchSize, oracle.sampleCount)
+        let batch = resolvedBatchSize(problem: oracle.miniBatch, sampleCount: oracle.sampleCount)!
         let widest = blocks.map(\.outputs).max() ?? 0
         return State(blocks: blocks, gradient: .init(repeating: 0, count: d), direction: .init(repeating: 0, count: d),
                      velocity: .init(repeating: 0, count: momentum == 0 ? 0 : d), statistic: .init(repeating: 0, count: square),
@@ -121,7 +130,7 @@ public struct KFAC<Scalar: KernelScalar>: Optimizer, ParameterSet {
                      delta: .init(repeating: 0, count: matrix),
                      projections: .init(repeating: 0, count: rescale ? batch * widest : 0),
                      sampleDots: .init(repeating: 0, count: rescale ? batch : 0),
-                     sampler: MinibatchSampler(sampleCount: oracle.sampleCount, seed: seed), usable: usable)
+                     sampler: MinibatchSampler(sampleCount: oracle.sampleCount, seed: seed), usable: usable, batch: batch)
     }
 
     /// The layer view's layers whose weight (and bias) blocks hold exactly W (and b): a
@@ -155,7 +164,7 @@ public struct KFAC<Scalar: KernelScalar>: Optimizer, ParameterSet {
         let eta = lr * schedule(oracle.epochs)
         let d = w.count, wc = UnsafeBufferPointer(w)
         state.gradient.withUnsafeMutableBufferPointer { g in
-            state.sampler.withNextBatch(size: batchSize) { oracle.sampleGradient(at: wc, samples: $0, into: g) }
+            state.sampler.withNextBatch(size: state.batch) { oracle.sampleGradient(at: wc, samples: $0, into: g) }
         }
         // u = ∇f_B + ωw everywhere; the dense layers' entries are then replaced by Δ_ℓ.
         state.direction.withUnsafeMutableBufferPointer { u in

@@ -21,7 +21,7 @@ import OptBenchKernels
 /// and defaults are timm's; the steps of both of timm's groups advance together.
 ///
 /// Parameter groups are refused: the clip is global and the trust ratio per block.
-public struct LAMB<Scalar: KernelScalar>: Optimizer, ParameterSet {
+public struct LAMB<Scalar: KernelScalar>: Optimizer, ParameterSet, DrawsMiniBatches {
     @HyperParameter("lr", range: 0...1e12, "learning rate η₀")
     public var lr = 1e-3
     @HyperParameter("bias_correction", "divide m by 1 − β₁ᵗ and v by 1 − β₂ᵗ")
@@ -48,8 +48,8 @@ public struct LAMB<Scalar: KernelScalar>: Optimizer, ParameterSet {
     public var correctedWeightDecay = false
     @HyperParameter("filter_bias_and_bn", "timm's factory grouping: blocks of at most one dim get weight decay 0")
     public var filterBiasAndBN = true
-    @HyperParameter("batch_size", range: 0...1e9, "samples per mini-batch, drawn without replacement; 0 = full gradient")
-    public var batchSize = 0
+    @HyperParameter("batch_size", range: 0...1e9, BatchSettings.summary)
+    public var batchSize: BatchSize = .auto
     public var scheduleSettings = ScheduleSettings()
 
     public init() {}
@@ -72,7 +72,7 @@ public struct LAMB<Scalar: KernelScalar>: Optimizer, ParameterSet {
     }
 
     public func makeState(for oracle: GradientOracle<Scalar>, seed: UInt64) -> State {
-        let gradient = BlockGradient(oracle: oracle, batchSize: batchSize, schedule: scheduleSettings.schedule(lr: lr), seed: seed)
+        let gradient = BlockGradient(oracle: oracle, batchSize: batchSize(on: oracle), schedule: scheduleSettings.schedule(lr: lr), seed: seed)
         let d = oracle.dimension, widest = gradient.blocks.map(\.count).max() ?? 0
         return State(gradient: gradient, first: .init(repeating: 0, count: d), second: .init(repeating: 0, count: d),
                      update: .init(repeating: 0, count: widest))

@@ -18,7 +18,7 @@ import OptBenchKernels
 /// λ. Names and defaults are timm's.
 ///
 /// Parameter groups are refused: the trust ratio is per block.
-public struct LARS<Scalar: KernelScalar>: Optimizer, ParameterSet {
+public struct LARS<Scalar: KernelScalar>: Optimizer, ParameterSet, DrawsMiniBatches {
     @HyperParameter("lr", range: 0...1e12, "learning rate η₀")
     public var lr = 1.0
     @HyperParameter("momentum", range: 0...1, "momentum factor μ")
@@ -39,8 +39,8 @@ public struct LARS<Scalar: KernelScalar>: Optimizer, ParameterSet {
     public var alwaysAdapt = false
     @HyperParameter("filter_bias_and_bn", "timm's factory grouping: blocks of at most one dim get weight decay 0")
     public var filterBiasAndBN = true
-    @HyperParameter("batch_size", range: 0...1e9, "samples per mini-batch, drawn without replacement; 0 = full gradient")
-    public var batchSize = 0
+    @HyperParameter("batch_size", range: 0...1e9, BatchSettings.summary)
+    public var batchSize: BatchSize = .auto
     public var scheduleSettings = ScheduleSettings()
 
     public init() {}
@@ -60,7 +60,7 @@ public struct LARS<Scalar: KernelScalar>: Optimizer, ParameterSet {
     }
 
     public func makeState(for oracle: GradientOracle<Scalar>, seed: UInt64) -> State {
-        State(gradient: BlockGradient(oracle: oracle, batchSize: batchSize, schedule: scheduleSettings.schedule(lr: lr), seed: seed),
+        State(gradient: BlockGradient(oracle: oracle, batchSize: batchSize(on: oracle), schedule: scheduleSettings.schedule(lr: lr), seed: seed),
               buffer: .init(repeating: 0, count: momentum == 0 ? 0 : oracle.dimension))
     }
 

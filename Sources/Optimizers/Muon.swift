@@ -34,7 +34,7 @@ public enum MuonLearningRateAdjustment: String, ParameterChoice {
 /// are torch's.
 ///
 /// Parameter groups are refused: the orthogonalisation is per block.
-public struct Muon<Scalar: KernelScalar>: Optimizer, ParameterSet {
+public struct Muon<Scalar: KernelScalar>: Optimizer, ParameterSet, DrawsMiniBatches {
     @HyperParameter("lr", range: 0...1e12, "Muon's learning rate η₀ (before the adjustment)")
     public var lr = 1e-3
     @HyperParameter("weight_decay", range: 0...1e12, "decoupled weight decay λ of the matrix blocks: W ← (1 − ηλ)W")
@@ -59,8 +59,8 @@ public struct Muon<Scalar: KernelScalar>: Optimizer, ParameterSet {
     public var adamwEps = 1e-8
     @HyperParameter("adamw_weight_decay", range: 0...1e12, "AdamW's decoupled weight decay")
     public var adamwWeightDecay = 1e-2
-    @HyperParameter("batch_size", range: 0...1e9, "samples per mini-batch, drawn without replacement; 0 = full gradient")
-    public var batchSize = 0
+    @HyperParameter("batch_size", range: 0...1e9, BatchSettings.summary)
+    public var batchSize: BatchSize = .auto
     public var scheduleSettings = ScheduleSettings()
 
     public init() {}
@@ -90,7 +90,7 @@ public struct Muon<Scalar: KernelScalar>: Optimizer, ParameterSet {
     }
 
     public func makeState(for oracle: GradientOracle<Scalar>, seed: UInt64) -> State {
-        let gradient = BlockGradient(oracle: oracle, batchSize: batchSize, schedule: scheduleSettings.schedule(lr: lr), seed: seed)
+        let gradient = BlockGradient(oracle: oracle, batchSize: batchSize(on: oracle), schedule: scheduleSettings.schedule(lr: lr), seed: seed)
         var plans: [Plan] = [], widest = 0, side = 0
         for block in gradient.blocks {
             if block.shape.count >= 2 {

@@ -28,9 +28,17 @@ public protocol Optimizer<Scalar>: Sendable {
     /// `point`, returning true; false (the default) means w itself. Records, metrics and the
     /// stopping rule read this point; it costs no charged evaluation.
     func evaluationPoint(_ w: UnsafeBufferPointer<Scalar>, state: State, into point: UnsafeMutableBufferPointer<Scalar>) -> Bool
+
+    /// |B_t| of the mini-batches the rule draws on a problem of n = `sampleCount` samples whose
+    /// own mini-batch is `problem` (`Objective.miniBatch`): 0 for the full gradient; nil (the
+    /// default) when no batch size decides what it draws (line searches, coordinate and
+    /// variance-reduced rules).
+    func resolvedBatchSize(problem: Int?, sampleCount: Int) -> Int?
 }
 
 extension Optimizer {
+    public func resolvedBatchSize(problem: Int?, sampleCount: Int) -> Int? { nil }
+
     public func evaluationPoint(_ w: UnsafeBufferPointer<Scalar>, state: State, into point: UnsafeMutableBufferPointer<Scalar>) -> Bool {
         false
     }
@@ -40,6 +48,7 @@ extension Optimizer {
 /// so the step the harness calls is compiled for that rule and precision.
 public struct AnyOptimizer<Scalar: KernelScalar>: Sendable {
     public let requirements: Requirements
+    @usableFromInline let batchSize: @Sendable (Int?, Int) -> Int?
     @usableFromInline let begin: @Sendable (GradientOracle<Scalar>, UInt64) -> OptimizerRun<Scalar>
 
     // Inlinable, so that a rule from another package is wrapped where its type is known and
@@ -47,6 +56,7 @@ public struct AnyOptimizer<Scalar: KernelScalar>: Sendable {
     @inlinable
     public init<O: Optimizer>(_ optimizer: O) where O.Scalar == Scalar {
         requirements = optimizer.requirements
+        batchSize = { optimizer.resolvedBatchSize(problem: $0, sampleCount: $1) }
         begin = { oracle, seed in
             var state = optimizer.makeState(for: oracle, seed: seed)
             return OptimizerRun(
@@ -54,6 +64,10 @@ public struct AnyOptimizer<Scalar: KernelScalar>: Sendable {
                 evaluationPoint: { w, point in optimizer.evaluationPoint(w, state: state, into: point) })
         }
     }
+
+    /// |B_t| on a problem of `sampleCount` samples whose own mini-batch is `problem`
+    /// (`Optimizer.resolvedBatchSize`).
+    public func resolvedBatchSize(problem: Int?, sampleCount: Int) -> Int? { batchSize(problem, sampleCount) }
 
     /// A run of the rule on `oracle` from fresh state.
     public func start(on oracle: GradientOracle<Scalar>, seed: UInt64) -> OptimizerRun<Scalar> { begin(oracle, seed) }

@@ -45,8 +45,9 @@ public struct OptimizerEntry: Sendable {
 
     /// An element-wise rule under `ElementwiseOptimizer`, which draws the gradient (the full one,
     /// or a mini-batch of `batch_size`), applies the schedule and hands each parameter group its
-    /// own rule. `batchSize` is the default `batch_size`; nil: always the full gradient, with no
-    /// `batch_size` to set. `defaults` adjusts the rule's defaults of a preset.
+    /// own rule. `batchSize` is the mini-batch `batch_size=auto` falls back to on a problem that
+    /// declares none (0: the full gradient); nil: always the full gradient, with no `batch_size`
+    /// to set. `defaults` adjusts the rule's defaults of a preset.
     @inlinable
     public init<F: ElementwiseRule, D: ElementwiseRule>(
         name: String, summary: String, elementwise float: F.Type, _ double: D.Type, batchSize: Int? = 0,
@@ -55,9 +56,7 @@ public struct OptimizerEntry: Sendable {
         var preset = D()
         defaults(&preset)
         let rule = preset
-        var settings = RunSettings()
-        settings.batch.batchSize = batchSize ?? 0
-        let run = settings
+        let run = RunSettings()
         let runDeclarations = batchSize == nil ? run.schedule.declarations : run.declarations
         let groupParameters = rule.declarations.map(\.name)
         self.init(name: name, summary: summary, parameters: rule.declarations + runDeclarations, groupParameters: groupParameters) {
@@ -74,7 +73,8 @@ public struct OptimizerEntry: Sendable {
                         throw ConfigurationError("\(error.message) (in parameter group '\(group.selector)')")
                     }
                 }
-                return ElementwiseOptimizer(base: base, groups: grouped, batchSize: runSettings.batch.batchSize,
+                return ElementwiseOptimizer(base: base, groups: grouped, batchSize: batchSize == nil ? .samples(0) : runSettings.batch.batchSize,
+                                            fallbackBatchSize: batchSize ?? 0,
                                             schedule: runSettings.schedule.schedule(lr: base.lr))
             }
             return ConfiguredOptimizer(float32: AnyOptimizer(try build(F.self)), float64: AnyOptimizer(try build(D.self)))
@@ -108,11 +108,15 @@ public struct OptimizerEntry: Sendable {
     public var hasLearningRate: Bool { parameters.contains { $0.name == ParameterDeclaration.learningRate } }
 }
 
-/// `batch_size`: samples per mini-batch, 0 for the full gradient.
+/// `batch_size`: samples per mini-batch, 0 for the full gradient, `auto` for the problem's.
 public struct BatchSettings: ParameterSet {
-    @HyperParameter("batch_size", range: 0...1e9, "samples per mini-batch, drawn without replacement; 0 = full gradient")
-    public var batchSize = 0
+    @HyperParameter("batch_size", range: 0...1e9, BatchSettings.summary)
+    public var batchSize: BatchSize = .auto
     public init() {}
+
+    /// What `batch_size` means, for every rule that declares it.
+    public static let summary = "samples per mini-batch, drawn without replacement; 0 = full gradient; "
+        + "auto = the problem's mini-batch (networks: their batch_size), else the rule's default"
 }
 
 extension ParameterDeclaration {

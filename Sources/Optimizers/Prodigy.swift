@@ -19,7 +19,7 @@ import OptBenchKernels
 /// Names and defaults are prodigyopt's.
 ///
 /// Parameter groups are refused: d is one estimate for all parameters.
-public struct Prodigy<Scalar: KernelScalar>: Optimizer, ParameterSet {
+public struct Prodigy<Scalar: KernelScalar>: Optimizer, ParameterSet, DrawsMiniBatches {
     @HyperParameter("lr", range: 0...1e12, "multiplier η₀ of the estimated step size d")
     public var lr = 1.0
     @HyperParameter("betas", range: 0...1, "decays β₁,β₂ of the moments, each in [0, 1) (β₁ = 0: no first moment)")
@@ -44,8 +44,8 @@ public struct Prodigy<Scalar: KernelScalar>: Optimizer, ParameterSet {
     public var growthRate: Double? = nil
     @HyperParameter("slice_p", range: 1...1e9, "the estimate reads every slice_p-th entry of each block")
     public var sliceP = 1
-    @HyperParameter("batch_size", range: 0...1e9, "samples per mini-batch, drawn without replacement; 0 = full gradient")
-    public var batchSize = 0
+    @HyperParameter("batch_size", range: 0...1e9, BatchSettings.summary)
+    public var batchSize: BatchSize = .auto
     public var scheduleSettings = ScheduleSettings()
 
     public init() {}
@@ -66,7 +66,7 @@ public struct Prodigy<Scalar: KernelScalar>: Optimizer, ParameterSet {
     }
 
     public func makeState(for oracle: GradientOracle<Scalar>, seed: UInt64) -> State {
-        let gradient = BlockGradient(oracle: oracle, batchSize: batchSize, schedule: scheduleSettings.schedule(lr: lr), seed: seed)
+        let gradient = BlockGradient(oracle: oracle, batchSize: batchSize(on: oracle), schedule: scheduleSettings.schedule(lr: lr), seed: seed)
         var sliced: [Int] = []
         for block in gradient.blocks { sliced += stride(from: block.offset, to: block.range.upperBound, by: sliceP) }
         let d = oracle.dimension

@@ -29,7 +29,7 @@ import OptBenchLinearAlgebra
 ///             Q ← the Q of QR(F Q)                           (one power-iteration step)
 ///         m ← Q_Lᵀ m Q_R                                     (m in the current basis, v in its last refresh's)
 ///
-/// G is the full gradient (one epoch a step), or with `batch_size` > 0 a mini-batch drawn
+/// G is the full gradient (one epoch a step), or with a `batch_size` > 0 a mini-batch drawn
 /// without replacement. The first call charges its gradient but does not move θ (as soap.py,
 /// whose first step only builds the factors). The update does not depend on the signs of the
 /// eigenvector or QR columns (m is re-projected, v holds squares); QR is Householder in
@@ -38,7 +38,7 @@ import OptBenchLinearAlgebra
 /// scratch are allocated in `makeState`; the step allocates only inside the first call's
 /// eigendecompositions. Parameter groups are refused; soap.py's `merge_dims` and `data_format`
 /// (> 2-D tensors only) are not offered. Names and defaults are soap.py's.
-public struct SOAP<Scalar: KernelScalar>: Optimizer, ParameterSet {
+public struct SOAP<Scalar: KernelScalar>: Optimizer, ParameterSet, DrawsMiniBatches {
     @HyperParameter("lr", range: 0...1e12, "step size η")
     public var lr = 0.003
     @HyperParameter("betas", range: 0...1, "(β₁, β₂): Adam's moment decays, in the eigenbasis")
@@ -59,8 +59,8 @@ public struct SOAP<Scalar: KernelScalar>: Optimizer, ParameterSet {
     public var normalizeGrads = false
     @HyperParameter("correct_bias", "Adam's bias corrections, folded into the step size")
     public var correctBias = true
-    @HyperParameter("batch_size", range: 0...1e9, "samples per mini-batch, drawn without replacement; 0 = full gradient")
-    public var batchSize = 0
+    @HyperParameter("batch_size", range: 0...1e9, BatchSettings.summary)
+    public var batchSize: BatchSize = .auto
 
     public init() {}
 
@@ -86,6 +86,8 @@ public struct SOAP<Scalar: KernelScalar>: Optimizer, ParameterSet {
         var sampler: MinibatchSampler
         var started = false
         var t = 0
+        /// |B_t| of this run; 0: the full gradient.
+        let batch: Int
     }
 
     public var requirements: Requirements { Requirements() }
@@ -115,16 +117,17 @@ public struct SOAP<Scalar: KernelScalar>: Optimizer, ParameterSet {
         return State(blocks: blocks, store: .init(repeating: 0, count: size), gradient: .init(repeating: 0, count: d),
                      scratch: .init(repeating: 0, count: 5 * largest + 2 * side * side + 2 * side),
                      order: .init(repeating: 0, count: side), largest: largest, side: side,
-                     sampler: MinibatchSampler(sampleCount: oracle.sampleCount, seed: seed))
+                     sampler: MinibatchSampler(sampleCount: oracle.sampleCount, seed: seed),
+                     batch: batchSize(on: oracle))
     }
 
     public func step(_ w: UnsafeMutableBufferPointer<Scalar>, state: inout State, oracle: GradientOracle<Scalar>) {
-        let wc = UnsafeBufferPointer(w)
+        let wc = UnsafeBufferPointer(w), batch = state.batch
         state.gradient.withUnsafeMutableBufferPointer { g in
-            if batchSize == 0 {
+            if batch == 0 {
                 _ = oracle.lossAndGradient(at: wc, into: g)
             } else {
-                state.sampler.withNextBatch(size: batchSize) { oracle.sampleGradient(at: wc, samples: $0, into: g) }
+                state.sampler.withNextBatch(size: batch) { oracle.sampleGradient(at: wc, samples: $0, into: g) }
             }
         }
         let first = !state.started

@@ -43,11 +43,11 @@ public enum ShampooMergeTarget: String, ParameterChoice { case one = "1", two = 
 ///
 /// (s = `start_preconditioning_step`, −1: f = `precondition_frequency`; ε = `epsilon`; λ =
 /// `weight_decay`; η₃₂ = float32(η), since DistributedShampoo holds lr in a float32 tensor;
-/// norms are per block.) G is the full gradient (one epoch a step), or with `batch_size` > 0 a
+/// norms are per block.) G is the full gradient (one epoch a step), or with a `batch_size` > 0 a
 /// mini-batch drawn without replacement. State and arithmetic are Double whatever the run
 /// precision; factors, roots and scratch are allocated in `makeState`, the step allocates only
 /// inside the eigendecompositions. Parameter groups are refused.
-public struct Shampoo<Scalar: KernelScalar>: Optimizer, ParameterSet {
+public struct Shampoo<Scalar: KernelScalar>: Optimizer, ParameterSet, DrawsMiniBatches {
     @HyperParameter("lr", range: 0...1e12, "step size η (used as float32(η), as DistributedShampoo)")
     public var lr = 0.01
     @HyperParameter("betas", range: 0...1, "(β₁, β₂): gradient EMA (0: none) and factor EMA (1: plain sum, AdaGrad-like)")
@@ -76,8 +76,8 @@ public struct Shampoo<Scalar: KernelScalar>: Optimizer, ParameterSet {
     public var graftingEpsilon = 1e-10
     @HyperParameter("target_parameter_dimensionality", "merge_small_dims target: 1, 2 or inf (no merging)")
     public var targetParameterDimensionality = ShampooMergeTarget.one
-    @HyperParameter("batch_size", range: 0...1e9, "samples per mini-batch, drawn without replacement; 0 = full gradient")
-    public var batchSize = 0
+    @HyperParameter("batch_size", range: 0...1e9, BatchSettings.summary)
+    public var batchSize: BatchSize = .auto
 
     public init() {}
 
@@ -112,6 +112,8 @@ public struct Shampoo<Scalar: KernelScalar>: Optimizer, ParameterSet {
         let largest: Int, side: Int
         var sampler: MinibatchSampler
         var t = 0
+        /// |B_t| of this run; 0: the full gradient.
+        let batch: Int
     }
 
     public var requirements: Requirements { Requirements() }
@@ -167,7 +169,8 @@ public struct Shampoo<Scalar: KernelScalar>: Optimizer, ParameterSet {
         let side = blocks.map { max($0.rows, $0.columns) }.max() ?? 0
         return State(blocks: blocks, store: store, gradient: .init(repeating: 0, count: d),
                      scratch: .init(repeating: 0, count: 5 * largest + side * side),
-                     largest: largest, side: side, sampler: MinibatchSampler(sampleCount: oracle.sampleCount, seed: seed))
+                     largest: largest, side: side, sampler: MinibatchSampler(sampleCount: oracle.sampleCount, seed: seed),
+                     batch: batchSize(on: oracle))
     }
 
     struct Work {
@@ -175,12 +178,12 @@ public struct Shampoo<Scalar: KernelScalar>: Optimizer, ParameterSet {
     }
 
     public func step(_ w: UnsafeMutableBufferPointer<Scalar>, state: inout State, oracle: GradientOracle<Scalar>) {
-        let wc = UnsafeBufferPointer(w)
+        let wc = UnsafeBufferPointer(w), batch = state.batch
         state.gradient.withUnsafeMutableBufferPointer { g in
-            if batchSize == 0 {
+            if batch == 0 {
                 _ = oracle.lossAndGradient(at: wc, into: g)
             } else {
-                state.sampler.withNextBatch(size: batchSize) { oracle.sampleGradient(at: wc, samples: $0, into: g) }
+                state.sampler.withNextBatch(size: batch) { oracle.sampleGradient(at: wc, samples: $0, into: g) }
             }
         }
         state.t += 1

@@ -53,6 +53,8 @@ public final class AnyProblem<Scalar: KernelScalar>: @unchecked Sendable {
     public let dimension: Int
     public let sampleCount: Int
     public let layout: ParameterLayout
+    /// The problem's own mini-batch (`Objective.miniBatch`).
+    public let miniBatch: Int?
     /// What the problem's views offer.
     public let capabilities: Capabilities
     let start: @Sendable (UInt64) -> [Scalar]
@@ -68,6 +70,7 @@ public final class AnyProblem<Scalar: KernelScalar>: @unchecked Sendable {
         dimension = problem.dimension
         sampleCount = problem.sampleCount
         layout = problem.layout
+        miniBatch = problem.miniBatch
         capabilities = problem.makeRunObjective().capabilities
         start = { problem.initialPoint(seed: $0) }
         objective = { problem.makeRunObjective() }
@@ -101,6 +104,7 @@ public enum ProblemInstance: Sendable {
     }
     public var dimension: Int { switch self { case .float32(let p): p.dimension; case .float64(let p): p.dimension } }
     public var sampleCount: Int { switch self { case .float32(let p): p.sampleCount; case .float64(let p): p.sampleCount } }
+    public var miniBatch: Int? { switch self { case .float32(let p): p.miniBatch; case .float64(let p): p.miniBatch } }
     public var layout: ParameterLayout { switch self { case .float32(let p): p.layout; case .float64(let p): p.layout } }
     public var capabilities: Capabilities { switch self { case .float32(let p): p.capabilities; case .float64(let p): p.capabilities } }
     public var metricNames: [String] { switch self { case .float32(let p): p.metricNames; case .float64(let p): p.metricNames } }

@@ -52,7 +52,7 @@ public enum MLP {
                            train: NetworkDataSettings.networkData(train, flatten: true, as: Scalar.self),
                            test: test.map { NetworkDataSettings.networkData($0, flatten: true, as: Scalar.self) },
                            initialization: s.initialization, initializationScale: s.initScale,
-                           activation: activation, clipping: clipping)
+                           activation: activation, clipping: clipping, miniBatch: s.data.batchSize)
         }
         switch s.dtype {
         case .float32: return ProblemInstance(make(Float.self) as NetworkProblem<Float>)

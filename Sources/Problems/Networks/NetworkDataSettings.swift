@@ -52,6 +52,9 @@ public struct NetworkDataSettings: ParameterSet {
     var preprocess = NetworkPreprocessing.unit
     @Setting("held_out", range: 0...0.9, "fraction of the training set held out as the test set when no test files are given")
     public var heldOut = 0.0
+    @Setting("batch_size", range: 1...1e7,
+             "the mini-batch |B| of every rule whose batch_size is auto (torch's DataLoader batch_size); the full set when larger")
+    public var batchSize = 128
     public init() {}
 
     /// (train, test) as the settings describe them, preprocessed.

@@ -33,14 +33,17 @@ public final class NetworkProblem<Scalar: KernelScalar>: Problem {
     public let weights: [WeightTensor]
     public let theory: TheoryConstants
     public let outputShape: [Int]
+    /// |B| of rules whose `batch_size` is `auto` (see `Objective.miniBatch`).
+    public let miniBatch: Int?
     /// Samples per chunk of full-set passes: 500, fewer for nets whose activations would
     /// otherwise take more than about 2²⁰ values per top-level layer pass (deep convolutional nets).
     public let chunkSize: Int
 
     public init(label: String, specs: [LayerSpec], loss: Loss, train: NetworkData<Scalar>, test: NetworkData<Scalar>?,
                 initialization: WeightInitialization, initializationScale: Double = 1, activation: Activation?,
-                clipping: GradientClipping = GradientClipping()) {
+                clipping: GradientClipping = GradientClipping(), miniBatch: Int? = 128) {
         self.label = label
+        self.miniBatch = miniBatch
         self.specs = specs
         self.loss = loss
         self.train = train
@@ -111,6 +114,7 @@ final class NetworkRun<Scalar: KernelScalar>: Objective {
     var dimension: Int { problem.dimension }
     var sampleCount: Int { problem.train.count }
     var layout: ParameterLayout { problem.layout }
+    var miniBatch: Int? { problem.miniBatch }
 
     func loss(at w: UnsafeBufferPointer<Scalar>) -> Double {
         pass(problem.train, w, mode: .probing, gradient: nil).loss

@@ -48,7 +48,7 @@ public enum ResNet {
         func make<Scalar: KernelScalar>(_: Scalar.Type) -> NetworkProblem<Scalar> {
             NetworkProblem(label: label, specs: specs, loss: .crossEntropy, train: data(train, Scalar.self), test: test.map { data($0, Scalar.self) },
                            initialization: s.initialization, initializationScale: s.initScale,
-                           activation: activation, clipping: clipping)
+                           activation: activation, clipping: clipping, miniBatch: s.data.batchSize)
         }
         switch s.dtype {
         case .float32: return ProblemInstance(make(Float.self) as NetworkProblem<Float>)
