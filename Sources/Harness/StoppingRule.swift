@@ -17,6 +17,43 @@ public enum StoppingCriterion: Sendable, Equatable, Hashable {
         }
     }
 
+    /// What the criterion measures, by name: (F − F*)/(F₀ − F*) when F* is known, else
+    /// ‖∇F‖/‖∇F₀‖; the training loss F; the metric's name.
+    public func measure(optimalValueKnown: Bool) -> String {
+        switch self {
+        case .relative: optimalValueKnown ? "(F − F*)/(F₀ − F*)" : "‖∇F‖/‖∇F₀‖"
+        case .loss: "training loss F"
+        case .metric(let name): name
+        }
+    }
+
+    /// A ranking target e in the criterion's own words: `ε = 1e-05` (relative), `F ≤ 0.2`
+    /// (loss), `test_accuracy ≥ 0.6` for a metric, whose rankings compare the error 1 − metric
+    /// with e.
+    public func targetLabel(_ e: Double) -> String {
+        switch self {
+        case .relative: "ε = \(formatNumber(e))"
+        case .loss: "F ≤ \(formatNumber(e))"
+        case .metric(let name): "\(name) ≥ \(formatNumber(Double(String(format: "%.12g", 1 - e))!))"
+        }
+    }
+
+    /// What a record must reach at a ranking target, in words: `accuracy ≤ ε`, `training loss ≤
+    /// the target`, `test_accuracy ≥ the target`.
+    public var reachSentence: String {
+        switch self {
+        case .relative: "accuracy ≤ ε (relative suboptimality where F* is known, else relative gradient norm)"
+        case .loss: "training loss F ≤ the target"
+        case .metric(let name): "\(name) ≥ the target"
+        }
+    }
+
+    /// `≤` (relative, loss) or `≥` (a metric): how the measure meets ε.
+    public var comparison: String {
+        if case .metric = self { return "≥" }
+        return "≤"
+    }
+
     /// `F ≤ ε`, `test_accuracy ≥ ε` or `accuracy ≤ ε`, for headings.
     public func target(_ epsilon: String) -> String {
         switch self {

@@ -69,9 +69,17 @@ enum RunCommand: Subcommand {
             "status     \(result.status.rawValue)" + (result.epochsToTarget.map { " at epoch \(formatNumber($0))" } ?? ""),
             "epochs     \(formatNumber(final.epoch))   steps \(result.steps)   seconds \(String(format: "%.6f", final.seconds))",
             "loss       \(format17(result.records[0].loss)) → \(format17(final.loss))",
-            "accuracy   " + (result.finalAccuracy.map { String(format: "%.3e", $0) } ?? "none (diverged)")
-                + " (target \(formatNumber(rule.target)))",
+            "criterion  \(rule.criterion.measure(optimalValueKnown: problem.theory.optimalValue != nil)) = "
+                + (result.finalAccuracy.map { String(format: "%.3e", $0) } ?? "none (diverged)")
+                + "   (target \(rule.criterion.comparison) \(formatNumber(rule.target)))",
         ]
+        if let batch = optimizer.float64.resolvedBatchSize(problem: problem.miniBatch, sampleCount: problem.sampleCount) {
+            let source = hp.value(of: "batch_size") == nil ? "\(optimizerEntry.name) always takes the full gradient"
+                : hp.isSet("batch_size") ? "batch_size=\(hp.value(of: "batch_size")!)"
+                : problem.miniBatch != nil ? "batch_size=auto: the problem's mini-batch (--set batch_size=…)"
+                : "batch_size=auto: the rule's default, as the problem declares none"
+            lines.insert("batch      " + (batch == 0 ? "full gradient" : "\(batch) samples") + "   (\(source))", at: 2)
+        }
         for (name, value) in zip(result.metricNames, final.metrics) { lines.append("\(name.padding(11))\(format17(value))") }
         if let url = outDirectory {
             let file = url.appendingPathComponent("\(fileSlug(problem.label))__\(fileSlug(optimizerEntry.name + " " + hp.changed))__seed\(seed).csv")

@@ -98,4 +98,48 @@ func optbench(_ args: [String]) -> (status: Int32, out: String, err: String) {
         #expect(csv.count == 5)
         #expect(csv[1].hasPrefix("0,") && csv[4].hasPrefix("3,"))
     }
+
+    /// `run` says which mini-batch it drew and what its ε measured.
+    @Test func runNamesItsBatchAndItsCriterion() {
+        let ls = optbench("run", "--problem", "least-squares", "--set", "n=50", "--set", "d=5", "--optimizer", "sgd", "--epochs", "1")
+        #expect(ls.status == 0, "\(ls.err)")
+        #expect(ls.out.contains("batch      1 samples   (batch_size=auto: the rule's default, as the problem declares none)"), "\(ls.out)")
+        #expect(ls.out.contains("criterion  (F − F*)/(F₀ − F*) = "), "\(ls.out)")
+        let gd = optbench("run", "--problem", "rosenbrock", "--optimizer", "gd", "--epochs", "1")
+        #expect(gd.out.contains("batch      full gradient   (gd always takes the full gradient)"), "\(gd.out)")
+        #expect(gd.out.contains("criterion  (F − F*)/(F₀ − F*) = "), "\(gd.out)")
+        let mlp = optbench("run", "--problem", "mlp", "--set", "samples=300", "--set", "widths=8", "--optimizer", "adam", "--epochs", "1",
+                           "--criterion", "metric:test_accuracy", "--target", "0.5")
+        #expect(mlp.status == 0, "\(mlp.err)")
+        #expect(mlp.out.contains("batch      128 samples   (batch_size=auto: the problem's mini-batch"), "\(mlp.out)")
+        #expect(mlp.out.contains("steps 3 "), "\(mlp.out)")  // ⌈300/128⌉ mini-batches make the epoch
+        #expect(mlp.out.contains("criterion  test_accuracy = ") && mlp.out.contains("(target ≥ 0.5)"), "\(mlp.out)")
+        let loss = optbench("run", "--problem", "mlp", "--set", "samples=300", "--set", "widths=8", "--optimizer", "adam",
+                            "--hp", "batch_size=50", "--epochs", "1", "--criterion", "loss", "--target", "0.01")
+        #expect(loss.out.contains("batch      50 samples   (batch_size=50)") && loss.out.contains("steps 6 "), "\(loss.out)")
+        #expect(loss.out.contains("criterion  training loss F = ") && loss.out.contains("(target ≤ 0.01)"), "\(loss.out)")
+    }
+
+    /// The README's `run` example, word for word, reaches the target it sets.
+    @Test func readmeRunExampleReachesItsTarget() throws {
+        let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("README.md")
+        let lines = try String(contentsOf: readme, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let start = try #require(lines.firstIndex { $0.hasPrefix("$B run ") }, "no '$B run' example in the README")
+        var command = ""
+        for line in lines[start...] {
+            let text = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0].trimmingCharacters(in: .whitespaces)
+            command += " " + (text.hasSuffix("\\") ? String(text.dropLast()) : text)
+            if !text.hasSuffix("\\") { break }
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("optbench-readme-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var words = command.split(separator: " ").map(String.init)
+        #expect(words.first == "$B")
+        words.removeFirst()
+        if let k = words.firstIndex(of: "--out") { words[k + 1] = dir.path }
+        let r = optbench(words)
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.out.contains("status     reached"), "\(words.joined(separator: " "))\n\(r.out)")
+    }
 }
