@@ -48,9 +48,19 @@ public struct CellSummary: Codable, Sendable {
         self.steps = steps
     }
 
+    /// Set in an encoder's `userInfo` to leave the key out: `table.json` holds outcomes only,
+    /// and a key (which holds the binary's digest) would change it on every code change.
+    public static let omitsKey = CodingUserInfoKey(rawValue: "optbench.cellSummary.omitsKey")!
+
+    /// The cell's place in its grid — problem, optimizer, lr, other swept values, seed —
+    /// unique within a suite and the same on every build, unlike `key`.
+    public var identity: String {
+        "\(problem)\u{1F}\(optimizer)\u{1F}\(lr.map { String($0) } ?? "-")\u{1F}\(hyperParameters.joined(separator: " "))\u{1F}\(seed)"
+    }
+
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(key: try c.decode(String.self, forKey: .key), problem: try c.decode(String.self, forKey: .problem), optimizer: try c.decode(String.self, forKey: .optimizer),
+        self.init(key: try c.decodeIfPresent(String.self, forKey: .key) ?? "", problem: try c.decode(String.self, forKey: .problem), optimizer: try c.decode(String.self, forKey: .optimizer),
                   lr: try c.decodeIfPresent(Double.self, forKey: .lr),
                   hyperParameters: try c.decodeIfPresent([String].self, forKey: .hyperParameters) ?? [], seed: try c.decode(UInt64.self, forKey: .seed),
                   status: try c.decode(RunStatus.self, forKey: .status),
@@ -61,7 +71,7 @@ public struct CellSummary: Codable, Sendable {
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(key, forKey: .key)
+        if encoder.userInfo[Self.omitsKey] as? Bool != true { try c.encode(key, forKey: .key) }
         try c.encode(problem, forKey: .problem)
         try c.encode(optimizer, forKey: .optimizer)
         try c.encodeIfPresent(lr, forKey: .lr)

@@ -124,8 +124,8 @@ public struct Comparison: Sendable {
 
     static func timeChange(_ old: PairSummary, _ new: PairSummary, _ a: [String: Double], _ b: [String: Double],
                            band: Double) -> (Verdict, String)? {
-        let before = old.tunedCells.compactMap { a[$0.key] }
-        let after = new.tunedCells.compactMap { b[$0.key] }
+        let before = old.tunedCells.compactMap { a[$0.identity] }
+        let after = new.tunedCells.compactMap { b[$0.identity] }
         guard let slowestBefore = before.max(), let fastestAfter = after.min(), slowestBefore >= TimingNoise.defaultMinimumSeconds else { return nil }
         guard fastestAfter > slowestBefore * (1 + band) else { return nil }
         return (.regressed, String(format: "time: fastest seed %.3g s against the baseline's slowest %.3g s (band %.0f %%)",
@@ -146,10 +146,17 @@ public struct Comparison: Sendable {
         } catch {
             throw ConfigurationError("file \(file.path): is not a results table of this version (\(error)); expected the table.json of 'optbench bench'")
         }
-        var timings: [String: Double] = [:]
+        // Seconds live beside the table, untracked: `timings.jsonl` by cache key, and the cache
+        // `cells.jsonl` gives each key's place in the grid, which the table's cells carry.
+        var byKey: [String: Double] = [:], timings: [String: Double] = [:]
         if let lines = FileManager.default.contents(atPath: folder.appendingPathComponent("timings.jsonl").path) {
             for line in lines.split(separator: UInt8(ascii: "\n")) {
-                if let t = try? JSONDecoder().decode(CellTiming.self, from: Data(line)) { timings[t.key] = t.seconds }
+                if let t = try? JSONDecoder().decode(CellTiming.self, from: Data(line)) { byKey[t.key] = t.seconds }
+            }
+        }
+        if !byKey.isEmpty, let lines = FileManager.default.contents(atPath: folder.appendingPathComponent("cells.jsonl").path) {
+            for line in lines.split(separator: UInt8(ascii: "\n")) {
+                if let c = try? JSONDecoder().decode(CellSummary.self, from: Data(line)), let t = byKey[c.key] { timings[c.identity] = t }
             }
         }
         return (document, timings)

@@ -19,6 +19,10 @@ public struct HTMLReport {
     public var traceCells: [(problem: Int, optimizer: Int)]
     public var seeds: [UInt64]
     public var rankings: TargetRankings
+    /// Whether the page shows wall-clock figures (convergence against seconds, the profile and
+    /// scores over time). `index.html` does not — it holds results only, the same on every
+    /// machine and every rerun; `timings.html` beside it does, and git does not track it.
+    public var timings = true
 
     /// AlgoPerf's τ_max for the integrated score.
     static let tauMax = 4.0
@@ -186,7 +190,7 @@ public struct HTMLReport {
             let steps = profile.breakpoints(solver: s)
             let xs = [1.0] + steps.map(\.tau) + [xMax]
             let ys: [Double?] = [0.0] + steps.map(\.rho) + [steps.last?.rho ?? 0]
-            plot.series.append(.init(label: "\(name)  B=\(String(format: "%.3f", scores[s]))", x: xs, y: ys, step: true))
+            plot.series.append(.init(label: name, x: xs, y: ys, step: true, legendSuffix: "  B=\(String(format: "%.3f", scores[s]))"))
         }
         plot.extraXTicks = [1]
         plot.references.append(.init(orientation: .vertical, value: Self.tauMax, label: "τ_max"))
@@ -199,10 +203,13 @@ public struct HTMLReport {
     /// Every figure in page order.
     func figures() -> [Figure] {
         var out: [Figure] = []
-        for c in convergenceFigures() { out += [c.epochs, c.seconds] }
-        for s in [false, true] { if let p = profileFigure(seconds: s) { out.append(p.figure) } }
+        for c in convergenceFigures() { out += timings ? [c.epochs, c.seconds] : [c.epochs] }
+        for s in costs { if let p = profileFigure(seconds: s) { out.append(p.figure) } }
         return out
     }
+
+    /// The costs the page shows: epochs, and seconds when it shows timings (false, true).
+    var costs: [Bool] { timings ? [false, true] : [false] }
 
     // MARK: Page
 
@@ -273,18 +280,20 @@ public struct HTMLReport {
         if !convergence.isEmpty {
             o.append("<h2>Convergence</h2>")
             o.append("<p class=\"note\">Each line: the median over seeds at the tuned learning rate, drawn while more than half the seeds still run; shaded: min–max over seeds. "
-                + "Log-scale y; points that cannot be shown (diverged, zero) are left out. Seconds: optimizer time only.</p>")
+                + "Log-scale y; points that cannot be shown (diverged, zero) are left out. "
+                + (timings ? "Seconds: optimizer time only.</p>" : "Against seconds: <a href=\"timings.html\">timings.html</a>, written beside this page by each run "
+                   + "(wall-clock figures depend on the machine, so git does not track them).</p>"))
         }
         for c in convergence {
             o.append("<h3>\(e(problemLabels[c.problem]))</h3>\n<div class=\"figs\">")
-            for f in [c.epochs, c.seconds] {
+            for f in timings ? [c.epochs, c.seconds] : [c.epochs] {
                 o.append("<figure>\n\(f.svg)<figcaption>\(e(f.caption))</figcaption>\n</figure>")
             }
             o.append("</div>")
         }
 
         // Profiles.
-        let profiles = [false, true].compactMap { profileFigure(seconds: $0) }
+        let profiles = costs.compactMap { profileFigure(seconds: $0) }
         o.append("<h2>Performance profiles</h2>")
         if profiles.isEmpty {
             o.append("<p class=\"note\">No profile: no problem was solved by any solver that ran on every problem.</p>")
@@ -317,12 +326,12 @@ public struct HTMLReport {
         o.append("<h2>Integrated scores across targets</h2>")
         o.append("<p class=\"note\">AlgoPerf's integrated score B (τ_max = \(formatNumber(Self.tauMax))) of the profile at each ε, from the "
             + "same traces (rank in parentheses): whether the order depends on the target. Per problem: <code>rankings.md</code>.</p>")
-        for cost in [TargetRankings.Cost.epochs, .seconds] {
+        for cost in costs.map({ $0 ? TargetRankings.Cost.seconds : .epochs }) {
             let targets = rankings.targets(cost)
             let solvers = optimizerLabels.filter { o in targets.contains { $0.profile?.solvers.contains(o) == true } }
             guard !solvers.isEmpty else { continue }
             o.append("<h3>Over \(cost == .epochs ? "epochs" : "seconds")</h3>")
-            o.append("<table>\n<tr><th>solver</th>" + targets.map { "<th>ε = \(e(formatNumber($0.epsilon)))</th>" }.joined() + "</tr>")
+            o.append("<table>\n<tr><th>solver</th>" + targets.map { "<th>\(e(rankings.label($0.epsilon)))</th>" }.joined() + "</tr>")
             for s in solvers {
                 var row = "<tr><th>\(e(s))</th>"
                 for t in targets {
@@ -335,20 +344,26 @@ public struct HTMLReport {
                 o.append(row + "</tr>")
             }
             o.append("</table>")
-            o.append("<p class=\"note\">\(e(RankingReport.orderSentence(targets)))</p>")
+            o.append("<p class=\"note\">\(e(RankingReport.orderSentence(targets, rankings)))</p>")
         }
         o.append("</body>\n</html>")
         return o.joined(separator: "\n") + "\n"
     }
 
     /// Writes `index.html` and `figures/<name>.svg`, each file atomically.
+    /// Writes `index.html` (results only) and `timings.html` (with the wall-clock figures), and
+    /// every figure under `figures/`, each file atomically.
     public func write(to directory: URL) throws {
         let fm = FileManager.default
         let figuresDir = directory.appendingPathComponent("figures")
         try fm.createDirectory(at: figuresDir, withIntermediateDirectories: true)
-        for f in figures() {
+        var page = self
+        page.timings = true
+        for f in page.figures() {
             try Data(f.svg.utf8).write(to: figuresDir.appendingPathComponent(f.name), options: .atomic)
         }
-        try Data(html().utf8).write(to: directory.appendingPathComponent("index.html"), options: .atomic)
+        try Data(page.html().utf8).write(to: directory.appendingPathComponent("timings.html"), options: .atomic)
+        page.timings = false
+        try Data(page.html().utf8).write(to: directory.appendingPathComponent("index.html"), options: .atomic)
     }
 }

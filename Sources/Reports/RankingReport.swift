@@ -15,7 +15,6 @@ public struct RankingReport {
         try markdown(.seconds).write(to: directory.appendingPathComponent("timings.md"), atomically: true, encoding: .utf8)
     }
 
-    static func epsilonHeader(_ e: Double) -> String { "ε = \(formatNumber(e))" }
 
     static func costText(_ v: Double, _ cost: TargetRankings.Cost) -> String {
         guard v.isFinite else { return "inf" }
@@ -28,7 +27,7 @@ public struct RankingReport {
         let targets = rankings.targets(cost)
         let solvers = rankings.optimizerLabels.filter { o in targets.contains { $0.profile?.solvers.contains(o) == true } }
         guard !solvers.isEmpty else { return ["No profile: no problem was run by every optimizer and solved by one."] }
-        var rows = [["optimizer"] + targets.map { epsilonHeader($0.epsilon) }]
+        var rows = [["optimizer"] + targets.map { rankings.label($0.epsilon) }]
         for s in solvers {
             rows.append([s] + targets.map { t in
                 guard let k = t.profile?.solvers.firstIndex(of: s) else { return "—" }
@@ -39,22 +38,22 @@ public struct RankingReport {
         let counts = targets.map { $0.profile?.problemCount ?? 0 }
         lines.append("")
         lines.append("Problems in the profile at each ε: " + zip(targets, counts).map { "\(formatNumber($0.epsilon)): \($1)" }.joined(separator: ", ")
-            + ". " + orderSentence(targets))
+            + ". " + orderSentence(targets, rankings))
         let dropped = Array(Set(targets.flatMap(\.dropped))).sorted()
         if !dropped.isEmpty { lines.append("Left out: \(dropped.joined(separator: "; ")).") }
         return lines
     }
 
     /// Whether the order by score is the same at every ε, naming the leaders.
-    static func orderSentence(_ targets: [TargetRankings.Target]) -> String {
+    static func orderSentence(_ targets: [TargetRankings.Target], _ rankings: TargetRankings) -> String {
         func order(_ t: TargetRankings.Target) -> [String] {
             guard let p = t.profile else { return [] }
             return p.solvers.indices.sorted { (t.ranks[$0], $0) < (t.ranks[$1], $1) }.map { p.solvers[$0] }
         }
         let orders = targets.map(order)
-        let leaders = zip(targets, orders).compactMap { t, o in o.first.map { "\($0) at \(formatNumber(t.epsilon))" } }
-        if Set(orders).count <= 1 { return "The order by score is the same at every ε (first: \(orders.first?.first ?? "—"))." }
-        return "The order by score changes with ε (first: \(leaders.joined(separator: "; ")))."
+        let leaders = zip(targets, orders).compactMap { t, o in o.first.map { "\($0) at \(rankings.label(t.epsilon))" } }
+        if Set(orders).count <= 1 { return "The order by score is the same at every target (first: \(orders.first?.first ?? "—"))." }
+        return "The order by score changes with the target (first: \(leaders.joined(separator: "; ")))."
     }
 
     /// Per problem: the three best optimizers at each ε with their ERT, and whether the whole
@@ -62,7 +61,7 @@ public struct RankingReport {
     static func orderTable(_ rankings: TargetRankings, _ cost: TargetRankings.Cost) -> [String] {
         let targets = rankings.targets(cost)
         guard let first = targets.first else { return [] }
-        var rows = [["problem"] + targets.map { epsilonHeader($0.epsilon) } + ["same order at every ε"]]
+        var rows = [["problem"] + targets.map { rankings.label($0.epsilon) } + ["same order at every ε"]]
         for (p, problem) in first.problems.enumerated() {
             var row = [problem.label]
             for t in targets {
@@ -78,14 +77,14 @@ public struct RankingReport {
 
     func markdown(_ cost: TargetRankings.Cost) -> String {
         let what = cost == .epochs ? "epochs" : "optimizer seconds"
-        let eps = rankings.epsilons.map(formatNumber).joined(separator: ", ")
+        let eps = rankings.epsilons.map(rankings.label).joined(separator: ", ")
         var lines = [
             cost == .epochs ? "# Suite `\(suite.name)`: rankings across targets (epochs)"
                 : "# Suite `\(suite.name)`: timings — rankings across targets (seconds) and this run's timing noise",
             "",
-            "Made by `\(command)`. From the traces of the tuned runs (tuned at ε = \(formatNumber(suite.rule.target))), read at "
-                + "ε = \(eps): at each ε a pair's cost is COCO's expected running time over its \(suite.seeds.count) seeds in \(what) — "
-                + "each run's \(what) to its first record with accuracy ≤ ε, a run that never gets there charged its whole run, the sum "
+            "Made by `\(command)`. From the traces of the tuned runs (tuned at \(suite.rule.criterion.target(formatNumber(suite.rule.target)))), read at "
+                + "\(eps): at each target a pair's cost is COCO's expected running time over its \(suite.seeds.count) seeds in \(what) — "
+                + "each run's \(what) to its first record with \(suite.rule.criterion.reachSentence), a run that never gets there charged its whole run, the sum "
                 + "divided by the runs that got there. Scores: AlgoPerf's integrated performance profile "
                 + "B = 1/(τ_max − 1)·∫₁^τ_max ρ(τ) dτ with τ_max = \(formatNumber(TargetRankings.tauMax)), over the problems every "
                 + "optimizer ran and one solved (1: best on every problem; 0: never within τ_max of the best); rank 1 is the highest B. "

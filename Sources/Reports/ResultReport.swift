@@ -99,7 +99,7 @@ public struct ResultReport {
             lines += ["", "## Integrated scores across targets", "",
                       "AlgoPerf's integrated performance-profile score B (τ_max = \(formatNumber(TargetRankings.tauMax)), over epochs; "
                       + "rank in parentheses) at each ε, read from the tuned runs' traces, each pair costing COCO's ERT over its seeds. "
-                      + "The order per problem is in `rankings.md`, the same over seconds in `timings.md`.", ""]
+                      + "The order per problem is in `rankings.md`; the same over seconds in `timings.md`, which each run writes beside it and git does not track.", ""]
             lines += RankingReport.scoreTable(rankings, .epochs)
         }
         lines.append("")
@@ -170,7 +170,9 @@ public struct ResultReport {
     public func json() throws -> Data {
         let doc = Document(suite: suite.name, summary: suite.summary, command: command, target: suite.rule.target, maxEpochs: suite.rule.maxEpochs,
                            seeds: suite.seeds, learningRates: suite.learningRates, pairs: pairs, rankings: rankings?.documents)
-        return try reportEncoder().encode(doc)
+        let encoder = reportEncoder()
+        encoder.userInfo[CellSummary.omitsKey] = true
+        return try encoder.encode(doc)
     }
 }
 

@@ -27,7 +27,9 @@ public struct ResultsIndex {
             let folder = directory.appendingPathComponent(name)
             guard fm.fileExists(atPath: folder.appendingPathComponent("table.json").path) else { continue }
             let document = try Comparison.load(folder).document
-            let files = ["index.html", "table.md", "rankings.md", "complexity.md", "timings.md"].filter {
+            // Results only: the timing files beside them are not tracked, so the index would
+            // differ between a fresh clone and a machine that ran the suite.
+            let files = ["index.html", "table.md", "rankings.md", "complexity.md"].filter {
                 fm.fileExists(atPath: folder.appendingPathComponent($0).path)
             }
             entries.append(Entry(folder: name, document: document, files: files))
@@ -43,7 +45,7 @@ public struct ResultsIndex {
         var o = ["<!DOCTYPE html>", "<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">", "<title>OptBench results</title>",
                  "<style>\n\(HTMLReport.css)\n</style>\n</head>\n<body>", "<h1>OptBench results</h1>",
                  "<p>Every suite written by <code>make bench</code>. Each suite's own report holds its table, convergence curves "
-                 + "against epochs and seconds, and performance profiles; below, per suite, how its pairs ended and AlgoPerf's "
+                 + "against epochs and performance profiles (against seconds: its <code>timings.html</code>, written by each run and not tracked); below, per suite, how its pairs ended and AlgoPerf's "
                  + "integrated score B (τ_max = \(formatNumber(TargetRankings.tauMax)), over epochs) of every optimizer at each target ε, "
                  + "rank in parentheses.</p>"]
         o.append("<ul>" + entries.map { "<li><a href=\"#\(e($0.folder))\">\(e($0.document.suite))</a></li>" }.joined() + "</ul>")
@@ -56,7 +58,7 @@ public struct ResultsIndex {
             let order: [PairStatus] = [.reached, .partial, .budget, .stalled, .diverged, .skipped]
             let ended = order.compactMap { s in counts[s].map { "\($0) \(s.rawValue)" } }.joined(separator: ", ")
             let edges = d.pairs.filter { $0.edge != nil }.count
-            o.append("<p class=\"note\">Made by <code>\(e(d.command))</code>: ε = \(e(formatNumber(d.target))), budget "
+            o.append("<p class=\"note\">Made by <code>\(e(d.command))</code>: \(e(d.rankings?.last?.label ?? "ε = " + formatNumber(d.target))), budget "
                 + "\(e(formatNumber(d.maxEpochs))) epochs, seeds \(e(d.seeds.map(String.init).joined(separator: ", "))); "
                 + "\(d.pairs.count) pairs: \(e(ended))" + (edges > 0 ? "; \(edges) tuned at an end of the extended sweep (†edge)" : "") + ".</p>")
             o.append("<p>" + entry.files.map { "<a href=\"\(e(entry.folder))/\(e($0))\">\(e($0 == "index.html" ? "report" : $0))</a>" }
@@ -66,7 +68,7 @@ public struct ResultsIndex {
             for p in d.pairs where !solvers.contains(p.optimizer) && rankings.contains(where: { r in r.scores.contains { $0.optimizer == p.optimizer } }) {
                 solvers.append(p.optimizer)
             }
-            o.append("<table>\n<tr><th>optimizer</th>" + rankings.map { "<th>ε = \(e(formatNumber($0.epsilon)))</th>" }.joined() + "</tr>")
+            o.append("<table>\n<tr><th>optimizer</th>" + rankings.map { "<th>\(e($0.label ?? "ε = " + formatNumber($0.epsilon)))</th>" }.joined() + "</tr>")
             for s in solvers {
                 var row = "<tr><th>\(e(s))</th>"
                 for r in rankings {

@@ -5,7 +5,9 @@ import Foundation
 ///
 /// Each series is a median line with an optional shaded band (lower…upper) or a step function
 /// (performance profiles). Axes are linear or log-scale (ticks at powers of ten); one colour per
-/// series from the Okabe–Ito colour-blind-safe palette (dashes tell series apart past 8).
+/// series: twelve colours (Okabe–Ito's colour-blind-safe eight, then four of Tol's muted set) and,
+/// past twelve series, a dash pattern per round, so up to sixty series stay apart; the legend
+/// grows the figure to show every series, its score never cut.
 /// Values a log axis cannot show (≤ 0, NaN, ±∞) are skipped and break the line, so the SVG never
 /// contains a non-finite number. Output is deterministic: every coordinate is printed `%.2f`.
 struct SVGPlot {
@@ -19,6 +21,8 @@ struct SVGPlot {
         var upper: [Double?]? = nil
         /// Draw as a right-continuous step function (a performance profile).
         var step: Bool = false
+        /// Shown after the label in the legend and never shortened (a profile's score `B=0.833`).
+        var legendSuffix: String = ""
     }
 
     /// A dashed horizontal (`y`) or vertical (`x`) reference line with a label.
@@ -50,9 +54,14 @@ struct SVGPlot {
     var marginTop = 38.0
     var marginBottom = 46.0
 
-    /// Okabe & Ito (2008), "Color Universal Design", reordered so the first colours contrast most on white.
-    static let palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
-    static let dashes = ["", "6 3", "2 2", "8 3 2 3"]
+    /// Okabe & Ito (2008), "Color Universal Design", reordered so the first colours contrast most
+    /// on white (their yellow last: it is faint on white), then Tol's muted wine, indigo, olive and
+    /// teal, which differ in hue or lightness from all eight.
+    static let palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#882255",
+                          "#332288", "#999933", "#44AA99", "#F0E442"]
+    static let dashes = ["", "6 3", "2 2", "8 3 2 3", "12 4"]
+    /// Vertical pixels per legend entry.
+    static let legendStep = 17.0
 
     /// A white outline behind a label drawn over the lines.
     static let halo = " paint-order=\"stroke\" stroke=\"#ffffff\" stroke-width=\"3\" stroke-linejoin=\"round\""
@@ -196,10 +205,17 @@ struct SVGPlot {
 
     /// The label shortened to fit the legend.
     static func shorten(_ s: String, to n: Int) -> String {
-        s.count <= n ? s : String(s.prefix(n - 1)) + "…"
+        s.count <= n ? s : String(s.prefix(max(n, 2) - 1)) + "…"
     }
 
     func svg() -> String {
+        // Tall enough for one legend line per series.
+        var plot = self
+        plot.height = max(height, marginTop + 8 + Double(series.count) * Self.legendStep + 6)
+        return plot.draw()
+    }
+
+    func draw() -> String {
         let (xa, ya) = axes()
         var o: [String] = []
         o.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Self.f(width))\" height=\"\(Self.f(height))\" "
@@ -293,14 +309,14 @@ struct SVGPlot {
         // Legend.
         let lx = plotRight + 14
         for (k, s) in series.enumerated() {
-            let ly = plotTop + 8 + Double(k) * 17
-            guard ly < height - 6 else { break }
+            let ly = plotTop + 8 + Double(k) * Self.legendStep
             let dash = Self.dash(k).isEmpty ? "" : " stroke-dasharray=\"\(Self.dash(k))\""
             if s.lower != nil {
                 o.append("<rect x=\"\(Self.f(lx))\" y=\"\(Self.f(ly - 5))\" width=\"22\" height=\"10\" fill=\"\(Self.colour(k))\" fill-opacity=\"0.18\"/>")
             }
             o.append("<line x1=\"\(Self.f(lx))\" y1=\"\(Self.f(ly))\" x2=\"\(Self.f(lx + 22))\" y2=\"\(Self.f(ly))\" stroke=\"\(Self.colour(k))\" stroke-width=\"2\"\(dash)/>")
-            o.append("<text x=\"\(Self.f(lx + 28))\" y=\"\(Self.f(ly + 4))\"><title>\(Self.escape(s.label))</title>\(Self.escape(Self.shorten(s.label, to: 27)))</text>")
+            o.append("<text x=\"\(Self.f(lx + 28))\" y=\"\(Self.f(ly + 4))\"><title>\(Self.escape(s.label + s.legendSuffix))</title>"
+                + "\(Self.escape(Self.shorten(s.label, to: 27 - s.legendSuffix.count) + s.legendSuffix))</text>")
         }
         o.append("</svg>")
         return o.joined(separator: "\n") + "\n"

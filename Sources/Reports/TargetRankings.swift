@@ -39,6 +39,8 @@ public struct TargetRankings: Sendable {
 
     public let optimizerLabels: [String]
     public let epsilons: [Double]
+    /// What the targets measure (their labels: `label(_:)`).
+    public let criterion: StoppingCriterion
     public let epochs: [Target]
     public let seconds: [Target]
 
@@ -66,6 +68,7 @@ public struct TargetRankings: Sendable {
         self.optimizerLabels = optimizerLabels
         let epsilons = Self.targets(for: suite.rule.target, criterion: suite.rule.criterion)
         let criterion = suite.rule.criterion
+        self.criterion = criterion
         self.epsilons = epsilons
         var runs: [Int: [Int: [RunResult]]] = [:]
         for (k, run) in traces.enumerated() where k < traceCells.count && !run.records.isEmpty {
@@ -153,15 +156,20 @@ public struct TargetRankings: Sendable {
             public var expectedRunningTimes: [Double]
         }
         public var epsilon: Double
+        /// The target in the suite's criterion (`StoppingCriterion.targetLabel`); absent in older tables.
+        public var label: String?
         public var tauMax: Double
         public var profileProblems: Int
         public var scores: [Score]
         public var orders: [Order]
     }
 
+    /// Target e in the suite's criterion: `ε = e`, `F ≤ e`, `test_accuracy ≥ 1 − e`.
+    public func label(_ e: Double) -> String { criterion.targetLabel(e) }
+
     public var documents: [Document] {
         epochs.map { t in
-            Document(epsilon: t.epsilon, tauMax: Self.tauMax, profileProblems: t.profile?.problemCount ?? 0,
+            Document(epsilon: t.epsilon, label: label(t.epsilon), tauMax: Self.tauMax, profileProblems: t.profile?.problemCount ?? 0,
                      scores: (t.profile?.solvers ?? []).enumerated().map { Document.Score(optimizer: $1, score: t.scores[$0], rank: t.ranks[$0]) },
                      orders: t.problems.map { p in
                          Document.Order(problem: p.label, order: p.ranking.order,

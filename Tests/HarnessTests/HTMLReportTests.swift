@@ -138,7 +138,13 @@ import Testing
             #expect(x == y)
             #expect(String(decoding: x, as: UTF8.self).hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\""))
         }
-        #expect(try Data(contentsOf: dir1.appendingPathComponent("index.html")) == Data(a.utf8))
+        // index.html holds results only; timings.html, beside it, the wall-clock figures too.
+        var resultsOnly = Self.report()
+        resultsOnly.timings = false
+        #expect(try Data(contentsOf: dir1.appendingPathComponent("index.html")) == Data(resultsOnly.html().utf8))
+        #expect(try Data(contentsOf: dir1.appendingPathComponent("timings.html")) == Data(a.utf8))
+        #expect(a.contains("<h3>Over seconds</h3>") && !resultsOnly.html().contains("<h3>Over seconds</h3>"))
+        #expect(resultsOnly.figures().count == 4 && resultsOnly.figures().allSatisfy { !$0.name.contains("seconds") })
         if let demo = ProcessInfo.processInfo.environment["OPTBENCH_HTML_DEMO"] {
             try Self.report().write(to: URL(fileURLWithPath: demo))
         }
@@ -192,5 +198,27 @@ import Testing
         #expect(epochs.profile.solvers == Self.optimizers)
         let scores = epochs.profile.integratedScores(tauMax: 4)
         #expect(scores[2] == 1)  // newton is best on both remaining problems
+    }
+}
+
+/// Seventeen and more lines stay apart, and the legend shows every one with its score whole.
+@Suite struct SVGLegendTests {
+    @Test func manySeriesKeepDistinctStylesAndWholeScores() {
+        var plot = SVGPlot(title: "t", xTitle: "x", yTitle: "y", logX: false, logY: false)
+        for k in 0..<40 {
+            plot.series.append(.init(label: "a-rather-long-optimizer-label-\(k)(batch_size=64)", x: [0, 1], y: [0, Double(k)],
+                                     legendSuffix: "  B=0.\(String(format: "%03d", k))"))
+        }
+        let styles = (0..<40).map { SVGPlot.colour($0) + "|" + SVGPlot.dash($0) }
+        #expect(Set(styles).count == 40)
+        #expect(Set((0..<12).map(SVGPlot.colour)).count == 12)
+        let svg = plot.svg()
+        for k in 0..<40 {
+            #expect(svg.contains("  B=0.\(String(format: "%03d", k))</text>"), "score of series \(k) cut")
+        }
+        // Every legend line lies inside the figure.
+        let height = Double(svg.split(separator: "height=\"")[1].prefix { $0 != "\"" })!
+        let lastY = 38 + 8 + 39 * SVGPlot.legendStep
+        #expect(lastY + 4 <= height)
     }
 }

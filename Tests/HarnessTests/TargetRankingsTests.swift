@@ -62,6 +62,18 @@ import Testing
         #expect(r.seconds[1].problems[0].ranking.order == ["B", "A"])
     }
 
+    /// A metric suite (≥ ε) ranks on the error 1 − metric and labels its targets in the metric's
+    /// terms: test_accuracy ≥ 0.6 is the error 0.4, and the looser error 0.8 is test_accuracy ≥ 0.2.
+    @Test func metricTargetsAreLabelledInTheMetric() {
+        let criterion = StoppingCriterion.metric("test_accuracy")
+        let targets = TargetRankings.targets(for: 0.6, criterion: criterion)
+        #expect(targets == [0.8, 0.4])
+        #expect(targets.map(criterion.targetLabel) == ["test_accuracy ≥ 0.2", "test_accuracy ≥ 0.6"])
+        #expect(StoppingCriterion.loss.targetLabel(0.2) == "F ≤ 0.2")
+        #expect(StoppingCriterion.relative.targetLabel(1e-4) == "ε = 0.0001")
+        #expect(criterion.reachSentence == "test_accuracy ≥ the target")
+    }
+
     @Test func markdownAndJSONCarryTheScores() throws {
         let r = Self.rankings()
         let report = RankingReport(suite: Self.suite, command: "test", rankings: r,
@@ -69,7 +81,7 @@ import Testing
         let md = report.markdown(.epochs)
         #expect(md.contains("0.667 (#2)"))
         #expect(md.contains("0.833 (#1)") && md.contains("1.000 (#1)") && md.contains("0.556 (#2)"))
-        #expect(md.contains("The order by score changes with ε"))
+        #expect(md.contains("The order by score changes with the target (first: B at ε = 0.01; A at ε = 0.0001)"), "\(md)")
         #expect(md.contains("| P0 ") && md.contains("B 1, A 2") && md.contains("A 3, B 11"))
         #expect(report.markdown(.seconds).contains("Timing noise of this run"))
         let docs = r.documents

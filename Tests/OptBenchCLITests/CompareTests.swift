@@ -96,7 +96,10 @@ import TestSupport
                         secondsToTarget: nil, finalAccuracy: 0, epochs: 5, seconds: 0, steps: 5)
         }
         a.sweep = cells
-        let fast = ["k1": 1.0, "k2": 1.2], similar = ["k1": 1.3, "k2": 1.5], slow = ["k1": 2.0, "k2": 2.1]
+        // Seconds by each cell's place in the grid (what `Comparison.load` reads beside the table).
+        let (k1, k2) = (cells[0].identity, cells[1].identity)
+        #expect(k1 != k2)
+        let fast = [k1: 1.0, k2: 1.2], similar = [k1: 1.3, k2: 1.5], slow = [k1: 2.0, k2: 2.1]
         #expect(Comparison.timeChange(a, a, fast, similar, band: 0.5) == nil)
         #expect(Comparison.timeChange(a, a, fast, slow, band: 0.5)?.0 == .regressed)
     }
