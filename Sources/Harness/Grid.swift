@@ -186,7 +186,7 @@ public struct Grid {
                 var pair = Self.summarize(problem: problemLabels[i], optimizer: optimizerLabels[j],
                                           sweep: pairCells.compactMap { byKey[$0.key] }, seeds: suite.seeds.count,
                                           criterion: suite.rule.criterion)
-                pair.edge = Self.edge(of: pair, base: baseRates[j])
+                pair.edge = Self.edge(of: pair, base: baseRates[j], criterion: suite.rule.criterion)
                 pairs.append(pair)
                 let point = pairCells.first { $0.lr == pair.lr && $0.point.words == pair.hyperParameters }?.point ?? SweepPoint(lr: pair.lr)
                 for seed in suite.seeds { tunedCells.append(Cell(problem: i, optimizer: j, point: point, seed: seed)) }
@@ -218,7 +218,7 @@ public struct Grid {
                 let sweep = pairCells.compactMap { byKey[$0.key] }
                 let pair = Self.summarize(problem: problemLabels[i], optimizer: optimizerLabels[j], sweep: sweep, seeds: suite.seeds.count,
                                           criterion: suite.rule.criterion)
-                guard let edge = Self.edge(of: pair, base: base), let lo = base.first, let hi = base.last else { continue }
+                guard let edge = Self.edge(of: pair, base: base, criterion: suite.rule.criterion), let lo = base.first, let hi = base.last else { continue }
                 let beyond = Set(pair.sweep.filter { $0.hyperParameters == pair.hyperParameters }.compactMap(\.lr)
                     .filter { edge == .low ? $0 < lo : $0 > hi }).count
                 guard let lr = SweepExtension.value(beyond: edge, of: base, step: beyond + 1),
@@ -280,7 +280,7 @@ public struct Grid {
     /// Runs the sweep's cells, appending each summary to the cache as it finishes.
     func runCells(_ cells: [Cell], problems: [ProblemInstance], problemLabels: [String], optimizerLabels: [String],
                   cache: CellCache) -> [CellSummary] {
-        let progress = WorkQueue(count: cells.count), log = self.log, total = cells.count
+        let progress = ProgressEstimate(cells: cells.map { ($0.problem, $0.optimizer) }), log = self.log, total = cells.count
         let started = DispatchTime.now().uptimeNanoseconds, interactive = isatty(2) == 1
         return run(cells, problems: problems) { c, r in
             let summary = CellSummary(
@@ -290,9 +290,8 @@ public struct Grid {
                 secondsToTarget: r.status == .reached ? r.records.last?.seconds : nil,
                 finalAccuracy: r.finalAccuracy, epochs: r.records.last?.epoch ?? 0, seconds: r.records.last?.seconds ?? 0, steps: r.steps)
             cache.append(summary)
-            let done = progress.finished()
             let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) * 1e-9
-            let eta = elapsed / Double(done) * Double(total - done)
+            let (done, eta) = progress.finished((c.problem, c.optimizer), cost: r.records.last?.seconds ?? 0, elapsed: elapsed)
             let line = String(format: "  %d/%d cells, %.0f s elapsed, ETA %.0f s", done, total, elapsed, eta)
             if interactive {
                 // One line rewritten in place on a terminal, with the cell just finished.

@@ -62,6 +62,9 @@ enum BenchCommand: Subcommand {
                         log: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
         let command = "optbench bench " + (adHoc ? commandLineWords(arguments) : "--suite \(arguments.value("--suite") ?? suite.name)")
         let start = Date()
+        let resume = command + (arguments.value("--out").map { " --out \($0)" } ?? "")
+            + (arguments.value("--shard").map { " --shard \($0)" } ?? "") + (arguments.value("--jobs").map { " --jobs \($0)" } ?? "") + " --resume"
+        InterruptNotice.install("\noptbench bench: interrupted; the finished cells are kept in \(out.path)/cells.jsonl. Resume with:\n  \(resume)\n")
         if let text = arguments.value("--shard") {
             let parts = text.split(separator: "/", omittingEmptySubsequences: false).map { Int($0) }
             guard parts.count == 2, let i = parts[0], let n = parts[1], n >= 1, (1...n).contains(i) else {
@@ -81,7 +84,7 @@ enum BenchCommand: Subcommand {
         output("suite \(suite.name): \(outcome.pairs.count) pairs: " + order.compactMap { s in counts[s].map { "\($0) \(s.rawValue)" } }.joined(separator: ", "))
         output("  tables   \(out.path)/table.md (.csv, .json)" + (suite.optimizers.contains { $0.complexity != nil } ? ", complexity.md" : ""))
         output("  report   \(out.path)/index.html")
-        output("  traces   \(out.path)/traces/, timings in timings.csv and timings/")
+        output("  traces   \(out.path)/traces/; wall times (untracked) in timings.html, timings.md, timings.csv and timings/")
         output("  took     \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
     }
 

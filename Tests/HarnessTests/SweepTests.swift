@@ -110,3 +110,29 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("cells.jsonl").path))
     }
 }
+
+/// A tie between an inner learning rate and an end of the sweep: the tie-break keeps the inner
+/// one, but the end did as well, so the sweep is still extended past that end (and marked).
+@Suite struct SweepTieTests {
+    static func cell(_ lr: Double, seed: UInt64, final: Double) -> CellSummary {
+        CellSummary(key: "\(lr)-\(seed)", problem: "p", optimizer: "o", lr: lr, seed: seed, status: .budget, epochsToTarget: nil,
+                    secondsToTarget: nil, finalAccuracy: final, epochs: 20, seconds: 1, steps: 20)
+    }
+
+    @Test func anEndThatTiesTheTunedRateIsAnEdge() {
+        let criterion = StoppingCriterion.metric("test_accuracy")
+        let base = [0.01, 0.1, 1.0]
+        let tied = [0.01: 0.3, 0.1: 0.485, 1.0: 0.485]
+        let sweep = base.flatMap { lr in [1, 2].map { Self.cell(lr, seed: UInt64($0), final: tied[lr]!) } }
+        let pair = Grid.summarize(problem: "p", optimizer: "o", sweep: sweep, seeds: 2, criterion: criterion)
+        #expect(pair.lr == 0.1)   // the first of the tied rates, in sweep order
+        #expect(Grid.edge(of: pair, base: base, criterion: criterion) == .high)
+        // Without the tie the inner rate is no edge; with the tie at the low end it is that end.
+        let inner = base.flatMap { lr in [1, 2].map { Self.cell(lr, seed: UInt64($0), final: [0.01: 0.3, 0.1: 0.485, 1.0: 0.4][lr]!) } }
+        let innerPair = Grid.summarize(problem: "p", optimizer: "o", sweep: inner, seeds: 2, criterion: criterion)
+        #expect(innerPair.lr == 0.1 && Grid.edge(of: innerPair, base: base, criterion: criterion) == nil)
+        let low = [1.0, 0.1, 0.01].flatMap { lr in [1, 2].map { Self.cell(lr, seed: UInt64($0), final: [0.01: 0.485, 0.1: 0.485, 1.0: 0.3][lr]!) } }
+        let lowPair = Grid.summarize(problem: "p", optimizer: "o", sweep: low, seeds: 2, criterion: criterion)
+        #expect(lowPair.lr == 0.1 && Grid.edge(of: lowPair, base: base, criterion: criterion) == .low)
+    }
+}

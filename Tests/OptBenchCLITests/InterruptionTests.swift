@@ -118,6 +118,32 @@ import Glibc
         try expectSameResults(dir, as: reference)
     }
 
+    /// Ctrl-C mid-sweep: the run ends with the shell's status for SIGINT (130), says where the
+    /// finished cells are and prints the command that resumes, which then takes them from the cache.
+    @Test func ctrlCSaysHowToResume() throws {
+        let binary = try #require(Self.binary(), "no built optbench beside the test bundle; build it (make test does) or set OPTBENCH_BINARY")
+        let dir = folder("int"), logs = folder("int-logs")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        defer { for d in [dir, logs] { try? FileManager.default.removeItem(at: d) } }
+        let log = logs.appendingPathComponent("interrupted.log")
+        let child = try start(binary, out: dir, log: log)
+        let cache = dir.appendingPathComponent("cells.jsonl")
+        let deadline = Date().addingTimeInterval(120)
+        while child.isRunning, Date() < deadline {
+            if let data = FileManager.default.contents(atPath: cache.path), data.split(separator: UInt8(ascii: "\n")).count >= 50 { break }
+            usleep(1000)
+        }
+        kill(child.processIdentifier, SIGINT)
+        child.waitUntilExit()
+        #expect(child.terminationReason == .exit && child.terminationStatus == 130, "\(child.terminationReason) \(child.terminationStatus)")
+        let text = try String(contentsOf: log, encoding: .utf8)
+        #expect(text.contains("interrupted; the finished cells are kept in \(dir.path)/cells.jsonl"), "\(text)")
+        #expect(text.contains("  optbench bench --suite smoke --out \(dir.path) --jobs 1 --resume\n"), "\(text)")
+        let cached = Self.completeLines(cache).count
+        let resumed = try finish(binary, out: dir, log: logs.appendingPathComponent("resumed.log"), ["--resume"])
+        #expect(cached >= 50 && resumed.contains("(\(cached) from the cache)"), "\(cached) cached; \(resumed)")
+    }
+
     /// Interrupted (SIGINT, as Ctrl-C) while tracing and writing, at several moments: whatever
     /// is on disk is the reference's bytes (or not there yet), and a resume completes it.
     @Test func interruptedWhileWritingLeavesNoHalfWrittenFile() throws {
