@@ -5,7 +5,7 @@ SWIFT ?= swift
 RELEASE := -c release
 BIN := .build/release
 
-.PHONY: all build bench bench-check bench-accept smoke-check bench-kernels bench-classical bench-nets test test-plugin test-corpus test-slurm fuzz clean
+.PHONY: all build bench bench-digits bench-check bench-accept smoke-check bench-kernels bench-classical bench-nets test test-plugin test-corpus test-slurm fuzz clean
 
 all: build
 
@@ -56,6 +56,11 @@ bench-classical:
 bench-nets: build
 	$(SWIFT) build $(RELEASE) --product network-bench
 	$(BIN)/network-bench
+
+## Each modern rule (adamax … shampoo) trained on the real-digits MLP (data/digits), final test
+## accuracy per rule with its learning rate, into results/digits-modern.txt.
+bench-digits: build
+	scripts/digits-modern.sh $(BIN)/optbench | tee results/digits-modern.txt
 
 ## Unit tests, in release (numeric tests run 10–100× slower in debug).
 test:
