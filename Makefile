@@ -5,7 +5,7 @@ SWIFT ?= swift
 RELEASE := -c release
 BIN := .build/release
 
-.PHONY: all build bench bench-digits bench-check bench-accept smoke-check bench-kernels bench-classical bench-nets test test-plugin test-corpus test-slurm fuzz clean
+.PHONY: all build bench bench-slow bench-digits bench-check bench-accept smoke-check bench-kernels bench-classical bench-nets test test-plugin test-corpus test-slurm fuzz clean
 
 all: build
 
@@ -21,6 +21,13 @@ bench: build
 	$(BIN)/optbench bench --suite smoke --resume
 	$(BIN)/optbench bench --suite nets --resume
 	$(BIN)/optbench bench --suite nets-accuracy --resume
+	$(BIN)/optbench index results
+
+## The suites too slow for make bench, into results/ likewise: a convolutional ResNet-8, and the
+## block preconditioners (SOAP, Shampoo) on the networks of nets.
+bench-slow: build
+	$(BIN)/optbench bench --suite nets-conv --resume
+	$(BIN)/optbench bench --suite nets-preconditioned --resume
 	$(BIN)/optbench index results
 
 ## The regression gate: fresh grids of every suite, compared with the committed tables

@@ -68,7 +68,7 @@ let package = Package(
                 path: "Sources/Reports", swiftSettings: glue),
         // The built-in suites: the JSON files of suites/, embedded in the binary.
         .target(name: "OptBenchSuites", path: "suites",
-                resources: ["default", "classical", "smoke", "nets", "nets-accuracy", "nets-conv"].map { .embedInCode("\($0).json") },
+                resources: ["default", "classical", "smoke", "nets", "nets-accuracy", "nets-conv", "nets-preconditioned"].map { .embedInCode("\($0).json") },
                 swiftSettings: glue),
         .target(name: "OptBenchCatalog", dependencies: ["OptBenchHarness", "OptBenchProblems", "OptBenchOptimizers", "OptBenchSuites"],
                 path: "Sources/Catalog", swiftSettings: glue),

@@ -10,6 +10,7 @@ public enum StandardSuites {
         ("nets", "suites/nets.json", text(PackageResources.nets_json)),
         ("nets-accuracy", "suites/nets-accuracy.json", text(PackageResources.nets_accuracy_json)),
         ("nets-conv", "suites/nets-conv.json", text(PackageResources.nets_conv_json)),
+        ("nets-preconditioned", "suites/nets-preconditioned.json", text(PackageResources.nets_preconditioned_json)),
     ]
 
     static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
