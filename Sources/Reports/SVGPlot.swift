@@ -8,37 +8,52 @@ import Foundation
 /// series from the Okabe–Ito colour-blind-safe palette (dashes tell series apart past 8).
 /// Values a log axis cannot show (≤ 0, NaN, ±∞) are skipped and break the line, so the SVG never
 /// contains a non-finite number. Output is deterministic: every coordinate is printed `%.2f`.
-struct SVGPlot {
-    struct Series {
-        var label: String
-        var x: [Double]
+public struct SVGPlot {
+    public struct Series {
+        public var label: String
+        public var x: [Double]
         /// The line (the median over seeds); nil entries break it.
-        var y: [Double?]
+        public var y: [Double?]
         /// The band's edges (e.g. min and max over seeds), both or neither.
-        var lower: [Double?]? = nil
-        var upper: [Double?]? = nil
+        public var lower: [Double?]? = nil
+        public var upper: [Double?]? = nil
         /// Draw as a right-continuous step function (a performance profile).
-        var step: Bool = false
+        public var step: Bool = false
+
+        public init(label: String, x: [Double], y: [Double?], lower: [Double?]? = nil, upper: [Double?]? = nil, step: Bool = false) {
+            self.label = label
+            self.x = x
+            self.y = y
+            self.lower = lower
+            self.upper = upper
+            self.step = step
+        }
     }
 
     /// A dashed horizontal (`y`) or vertical (`x`) reference line with a label.
-    struct Reference {
-        enum Orientation { case horizontal, vertical }
-        var orientation: Orientation
-        var value: Double
-        var label: String
+    public struct Reference {
+        public enum Orientation: Sendable { case horizontal, vertical }
+        public var orientation: Orientation
+        public var value: Double
+        public var label: String
+
+        public init(orientation: Orientation, value: Double, label: String) {
+            self.orientation = orientation
+            self.value = value
+            self.label = label
+        }
     }
 
-    var title: String
-    var xTitle: String
-    var yTitle: String
-    var logX = false
-    var logY = true
-    var series: [Series] = []
-    var references: [Reference] = []
+    public var title: String
+    public var xTitle: String
+    public var yTitle: String
+    public var logX = false
+    public var logY = true
+    public var series: [Series] = []
+    public var references: [Reference] = []
     /// Fixed axis ranges; nil: from the data.
-    var xRange: ClosedRange<Double>? = nil
-    var yRange: ClosedRange<Double>? = nil
+    public var xRange: ClosedRange<Double>? = nil
+    public var yRange: ClosedRange<Double>? = nil
     /// Labelled x ticks beyond the automatic ones (e.g. τ = 1 on a profile).
     var extraXTicks: [Double] = []
 
@@ -49,6 +64,19 @@ struct SVGPlot {
     var marginRight = 196.0
     var marginTop = 38.0
     var marginBottom = 46.0
+
+    public init(title: String, xTitle: String, yTitle: String, logX: Bool = false, logY: Bool = true, series: [Series] = [],
+                references: [Reference] = [], xRange: ClosedRange<Double>? = nil, yRange: ClosedRange<Double>? = nil) {
+        self.title = title
+        self.xTitle = xTitle
+        self.yTitle = yTitle
+        self.logX = logX
+        self.logY = logY
+        self.series = series
+        self.references = references
+        self.xRange = xRange
+        self.yRange = yRange
+    }
 
     /// Okabe & Ito (2008), "Color Universal Design", reordered so the first colours contrast most on white.
     static let palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
@@ -199,7 +227,7 @@ struct SVGPlot {
         s.count <= n ? s : String(s.prefix(n - 1)) + "…"
     }
 
-    func svg() -> String {
+    public func svg() -> String {
         let (xa, ya) = axes()
         var o: [String] = []
         o.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Self.f(width))\" height=\"\(Self.f(height))\" "
