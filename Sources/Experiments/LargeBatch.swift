@@ -30,7 +30,8 @@ extension ExperimentEntry {
     /// `depth` hidden layers of `width`, `samples` training images, target training accuracy
     /// ≥ `target` within `epochs` epochs, one seed; the accuracy is read `evaluations` times an
     /// epoch (at most once a step), so steps are resolved to n/(`evaluations`·B).
-    /// The base rates are the fastest of a 3× grid at B₀ (0.01, 0.03, 0.1 for SGD; 1, 3, 10 for LARS; 0.001, 0.003, 0.01 for LAMB) at the default sizes.
+    /// The base rates were the fastest to the target at B₀ on a 3× grid (0.01, 0.03, 0.1 for SGD;
+    /// 1, 3, 10 for LARS; 0.001, 0.003, 0.01 for LAMB; ties: the smaller) at the default sizes.
     ///
     /// Verdicts: (1) SGD's critical batch size lies inside the grid; (2) SGD scales nearly
     /// linearly at small batches: steps(2B₀) ≤ 0.6·steps(B₀); (3) LARS's critical batch size
@@ -73,7 +74,7 @@ enum LargeBatchExperiment {
 
     /// The smallest batch whose doubling cuts the steps by no more than 20% (nil: every doubling did).
     static func criticalBatchSize(batches: [Int], steps: [Double]) -> Int? {
-        for k in 0..<(batches.count - 1) where !(steps[k + 1] <= 0.8 * steps[k]) { return batches[k] }
+        for k in 0..<(batches.count - 1) where !(steps[k + 1].isFinite && steps[k + 1] <= 0.8 * steps[k]) { return batches[k] }
         return nil
     }
 

@@ -6,7 +6,7 @@ import OptBenchProblems
 /// A network problem's metrics at one epoch boundary, in evaluation mode (BatchNorm's running
 /// averages), as the problem reports them (`NetworkProblem.metrics`).
 struct EpochRecord: Sendable {
-    /// Epochs charged (a multiple of 1/`evaluationsPerEpoch`).
+    /// Epochs charged when the record was taken.
     var epoch: Double
     /// Optimizer steps taken so far.
     var steps: Int

@@ -63,12 +63,12 @@ enum NormalizationAndSkipsExperiment {
     static func run(_ options: ExperimentOptions) throws -> ExperimentOutcome {
         var sizes = ExperimentSizes("normalization-and-skips", options)
         let depths = try sizes.ints("depths", [4, 8, 16, 32], quick: [4, 16], range: 2...200)
-        let lrs = try sizes.doubles("lrs", [0.01, 0.03, 0.1, 0.3, 1], quick: [0.03, 0.3, 1], range: 1e-9...1e3)
+        let lrs = try sizes.doubles("lrs", [0.01, 0.03, 0.1, 0.3, 1], quick: [0.03, 0.1, 0.3, 1], range: 1e-9...1e3)
         let width = try sizes.int("width", 32, quick: 32, range: 1...4096)
-        let samples = try sizes.int("samples", 1024, quick: 512, range: 32...1_000_000)
+        let samples = try sizes.int("samples", 2048, quick: 1024, range: 32...1_000_000)
         let batch = try sizes.int("batch", 32, quick: 32, range: 1...1_000_000)
-        let epochs = try sizes.int("epochs", 10, quick: 5, range: 1...10_000)
-        let target = try sizes.double("target", 0.9, quick: 0.8, range: 0...1)
+        let epochs = try sizes.int("epochs", 20, quick: 10, range: 1...10_000)
+        let target = try sizes.double("target", 0.9, quick: 0.85, range: 0...1)
         try sizes.finish()
         guard depths.allSatisfy({ $0 % 2 == 0 }) else {
             throw ConfigurationError("experiment 'normalization-and-skips': depths=\(depths.map(String.init).joined(separator: ",")) is not valid; expected even depths (a residual net has (L − 2)/2 blocks)")

@@ -37,7 +37,9 @@ import Testing
         #expect(LargeBatchExperiment.criticalBatchSize(batches: batches, steps: [1000, 500, 250, 125, 60]) == nil)
         // A doubling that misses the target (∞ steps) stops paying.
         #expect(LargeBatchExperiment.criticalBatchSize(batches: batches, steps: [1000, 500, .infinity, .infinity, .infinity]) == 64)
-        #expect(LargeBatchExperiment.criticalBatchSize(batches: batches, steps: [.infinity, 1, 1, 1, 1]) == 32)
+        // Missing the target at B₀ and reaching it at 2B₀ is a cut; the next doubling is not.
+        #expect(LargeBatchExperiment.criticalBatchSize(batches: batches, steps: [.infinity, 1, 1, 1, 1]) == 64)
+        #expect(LargeBatchExperiment.criticalBatchSize(batches: batches, steps: [.infinity, .infinity, 1, 1, 1]) == 32)
     }
 
     @Test func quickRunWritesItsKeysAndFourVerdicts() throws {
