@@ -5,9 +5,12 @@ import OptBenchReports
 
 extension ExperimentEntry {
     /// `deep-linear-init`: epochs of full-batch gradient descent to a relative loss ε on a deep
-    /// linear network F = ‖Y − W_L⋯W₁X‖²_F/(2N) (`DeepLinearNetwork`, square layers of width d,
-    /// realizable Y = AX so F* = 0) against depth L, from orthogonal and from scaled Gaussian
-    /// starts (entries N(0, 1/d), variance-preserving on average).
+    /// linear network F = ‖Y − W_L⋯W₁X‖²_F/(2N) (`DeepLinearNetwork`, realizable Y = AX so
+    /// F* = 0) against depth L, from orthogonal and from scaled Gaussian starts (entries
+    /// N(0, 1/fan-in), variance-preserving on average). Inputs and outputs have `input` entries
+    /// and the L − 1 hidden layers `width` > `input`: with all layers square, a start whose
+    /// product has a determinant of the wrong sign must cross a singular matrix to reach A, which
+    /// stalls GD at any depth and from any start, hiding the effect of depth.
     ///
     /// Claim (Saxe, McClelland & Ganguli, 2014, §3–4): with orthogonal initialisation the
     /// end-to-end map starts as an isometry, every layer's gradient is of the same size, and with
@@ -15,7 +18,7 @@ extension ExperimentEntry {
     /// Gaussian matrices spread their singular values with depth, so the time grows.
     ///
     /// Grid: L ∈ `depths` (2, 4, 8, 16, 32), init ∈ {orthogonal, gaussian}, `seeds` starts each
-    /// (median reported); GD with lr = `eta`/L, N = `samples`, width `width`, at most `budget`
+    /// (median reported); GD with lr = `eta`/L, N = `samples`, at most `budget`
     /// epochs (one epoch is one full gradient), target F/F₀ ≤ `epsilon`.
     ///
     /// Verdicts: orthogonal — median epochs at the deepest L ≤ 2× those at the shallowest;
