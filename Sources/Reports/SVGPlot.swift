@@ -10,39 +10,56 @@ import Foundation
 /// grows the figure to show every series, its score never cut.
 /// Values a log axis cannot show (≤ 0, NaN, ±∞) are skipped and break the line, so the SVG never
 /// contains a non-finite number. Output is deterministic: every coordinate is printed `%.2f`.
-struct SVGPlot {
-    struct Series {
-        var label: String
-        var x: [Double]
+public struct SVGPlot {
+    public struct Series {
+        public var label: String
+        public var x: [Double]
         /// The line (the median over seeds); nil entries break it.
-        var y: [Double?]
+        public var y: [Double?]
         /// The band's edges (e.g. min and max over seeds), both or neither.
-        var lower: [Double?]? = nil
-        var upper: [Double?]? = nil
+        public var lower: [Double?]? = nil
+        public var upper: [Double?]? = nil
         /// Draw as a right-continuous step function (a performance profile).
-        var step: Bool = false
+        public var step: Bool = false
         /// Shown after the label in the legend and never shortened (a profile's score `B=0.833`).
-        var legendSuffix: String = ""
+        public var legendSuffix: String = ""
+
+        public init(label: String, x: [Double], y: [Double?], lower: [Double?]? = nil, upper: [Double?]? = nil, step: Bool = false,
+                    legendSuffix: String = "") {
+            self.label = label
+            self.x = x
+            self.y = y
+            self.lower = lower
+            self.upper = upper
+            self.step = step
+            self.legendSuffix = legendSuffix
+        }
     }
 
     /// A dashed horizontal (`y`) or vertical (`x`) reference line with a label.
-    struct Reference {
-        enum Orientation { case horizontal, vertical }
-        var orientation: Orientation
-        var value: Double
-        var label: String
+    public struct Reference {
+        public enum Orientation: Sendable { case horizontal, vertical }
+        public var orientation: Orientation
+        public var value: Double
+        public var label: String
+
+        public init(orientation: Orientation, value: Double, label: String) {
+            self.orientation = orientation
+            self.value = value
+            self.label = label
+        }
     }
 
-    var title: String
-    var xTitle: String
-    var yTitle: String
-    var logX = false
-    var logY = true
-    var series: [Series] = []
-    var references: [Reference] = []
+    public var title: String
+    public var xTitle: String
+    public var yTitle: String
+    public var logX = false
+    public var logY = true
+    public var series: [Series] = []
+    public var references: [Reference] = []
     /// Fixed axis ranges; nil: from the data.
-    var xRange: ClosedRange<Double>? = nil
-    var yRange: ClosedRange<Double>? = nil
+    public var xRange: ClosedRange<Double>? = nil
+    public var yRange: ClosedRange<Double>? = nil
     /// Labelled x ticks beyond the automatic ones (e.g. τ = 1 on a profile).
     var extraXTicks: [Double] = []
 
@@ -53,6 +70,19 @@ struct SVGPlot {
     var marginRight = 196.0
     var marginTop = 38.0
     var marginBottom = 46.0
+
+    public init(title: String, xTitle: String, yTitle: String, logX: Bool = false, logY: Bool = true, series: [Series] = [],
+                references: [Reference] = [], xRange: ClosedRange<Double>? = nil, yRange: ClosedRange<Double>? = nil) {
+        self.title = title
+        self.xTitle = xTitle
+        self.yTitle = yTitle
+        self.logX = logX
+        self.logY = logY
+        self.series = series
+        self.references = references
+        self.xRange = xRange
+        self.yRange = yRange
+    }
 
     /// Okabe & Ito (2008), "Color Universal Design", reordered so the first colours contrast most
     /// on white (their yellow last: it is faint on white), then Tol's muted wine, indigo, olive and
@@ -208,7 +238,7 @@ struct SVGPlot {
         s.count <= n ? s : String(s.prefix(max(n, 2) - 1)) + "…"
     }
 
-    func svg() -> String {
+    public func svg() -> String {
         // Tall enough for one legend line per series.
         var plot = self
         plot.height = max(height, marginTop + 8 + Double(series.count) * Self.legendStep + 6)
