@@ -32,7 +32,7 @@ let glue: [SwiftSetting] = arch + (portable ? [] : [
 
 let libraries = [
     "OptBenchKernels", "OptBenchLinearAlgebra", "OptBenchCore", "OptBenchDatasets", "OptBenchNeuralNetworks",
-    "OptBenchProblems", "OptBenchOptimizers", "OptBenchHarness", "OptBenchReports", "OptBenchSuites", "OptBenchCatalog", "OptBenchCLI",
+    "OptBenchProblems", "OptBenchOptimizers", "OptBenchHarness", "OptBenchReports", "OptBenchExperiments", "OptBenchSuites", "OptBenchCatalog", "OptBenchCLI",
 ]
 
 let package = Package(
@@ -66,11 +66,12 @@ let package = Package(
                 path: "Sources/Harness", swiftSettings: glue),
         .target(name: "OptBenchReports", dependencies: ["OptBenchKernels", "OptBenchCore", "OptBenchHarness"],
                 path: "Sources/Reports", swiftSettings: glue),
+        .target(name: "OptBenchExperiments", dependencies: ["OptBenchKernels", "OptBenchLinearAlgebra", "OptBenchCore", "OptBenchDatasets", "OptBenchNeuralNetworks", "OptBenchProblems", "OptBenchOptimizers", "OptBenchHarness", "OptBenchReports"], path: "Sources/Experiments", swiftSettings: glue),
         // The built-in suites: the JSON files of suites/, embedded in the binary.
         .target(name: "OptBenchSuites", path: "suites",
                 resources: ["default", "classical", "smoke", "nets", "nets-accuracy", "nets-conv"].map { .embedInCode("\($0).json") },
                 swiftSettings: glue),
-        .target(name: "OptBenchCatalog", dependencies: ["OptBenchHarness", "OptBenchProblems", "OptBenchOptimizers", "OptBenchSuites"],
+        .target(name: "OptBenchCatalog", dependencies: ["OptBenchHarness", "OptBenchProblems", "OptBenchOptimizers", "OptBenchSuites", "OptBenchExperiments"],
                 path: "Sources/Catalog", swiftSettings: glue),
         .target(name: "OptBenchCLI",
                 dependencies: ["OptBenchKernels", "OptBenchCore", "OptBenchProblems", "OptBenchOptimizers", "OptBenchHarness", "OptBenchReports", "OptBenchCatalog"],
@@ -120,6 +121,10 @@ let package = Package(
         .testTarget(name: "OptBenchCLITests",
                     dependencies: ["OptBenchCLI", "OptBenchHarness", "OptBenchReports", "OptBenchProblems", "OptBenchOptimizers",
                                    "OptBenchCatalog", "OptBenchCore", "TestSupport"],
+                    swiftSettings: glue),
+        .testTarget(name: "ExperimentsTests",
+                    dependencies: ["OptBenchKernels", "OptBenchLinearAlgebra", "OptBenchCore", "OptBenchDatasets", "OptBenchNeuralNetworks",
+                                   "OptBenchProblems", "OptBenchOptimizers", "OptBenchHarness", "OptBenchReports", "OptBenchExperiments"],
                     swiftSettings: glue),
     ]
 )
