@@ -59,5 +59,8 @@ extension Catalog {
         experiments: [
             .signalPropagation,
             .toyDepth,
+            .sgdVsGd,
+            .adamCounterexample,
+            .lazyTraining,
         ])
 }
