@@ -123,6 +123,7 @@ public enum ToyDepth {
                                     measured: "\(stuck.count) of \(odd.count) odd depths not reached", holds: stuck.count == odd.count))
         }
         notes.append("From −1 only odd depths are run: at even depth the start is already a minimiser (F = 0).")
+        notes.append("With equal factors and these rates both toys iterate the same map w ← w − (1/L)·w^{L−1}(w^L − 1); their F differ by the factor ½.")
         return ExperimentOutcome(
             columns: ["problem", "L", "w₀", "lr", "epochs", "status", "final F"], rows: rows, notes: notes,
             figures: [plot.figure("epochs", caption: "Epochs of GD (lr = 1/L for the product, 1/(2p²) for (w^p − 1)²) to F < \(formatNumber(target)) against depth; missing points: not reached (diverged or budget).")],

@@ -80,7 +80,7 @@ public enum OptBench {
 
     static var usage: String {
         (["usage: optbench <command> [options]", "", "Benchmarks optimization algorithms side by side, in epochs (n sample gradients each).", ""]
-         + commands.map { "  \($0.declaration.name.padding(8))\($0.declaration.summary)" }
+         + commands.map { "  \($0.declaration.name.padding(12))\($0.declaration.summary)" }
          + ["", "'optbench <command> --help' or 'optbench help <command>' describes a command's options;",
             "'optbench help suite-file' the suite files 'optbench bench --suite FILE' runs."]).joined(separator: "\n")
     }
