@@ -5,7 +5,7 @@ SWIFT ?= swift
 RELEASE := -c release
 BIN := .build/release
 
-.PHONY: all build bench bench-slow bench-digits bench-check bench-accept smoke-check bench-kernels bench-classical bench-nets test test-plugin test-corpus test-slurm fuzz clean
+.PHONY: all build experiments experiments-quick bench bench-slow bench-digits bench-check bench-accept smoke-check bench-kernels bench-classical bench-nets test test-plugin test-corpus test-slurm fuzz clean
 
 all: build
 
@@ -29,6 +29,17 @@ bench-slow: build
 	$(BIN)/optbench bench --suite nets-conv --resume
 	$(BIN)/optbench bench --suite nets-preconditioned --resume
 	$(BIN)/optbench index results
+
+## Every experiment of the catalog ('optbench list experiments') at its default sizes: each writes
+## results/experiments/NAME/ (table.md with the claim and verdicts, figures, result.json), then
+## results/index.html lists them. `experiments-quick` runs the small sizes into .build/ (CI).
+EXPERIMENT_NAMES = $$($(BIN)/optbench list experiments | awk 'NR > 1 { print $$1 }')
+experiments: build
+	@for e in $(EXPERIMENT_NAMES); do $(BIN)/optbench experiment $$e || exit $$?; done
+	$(BIN)/optbench index results
+
+experiments-quick: build
+	@for e in $(EXPERIMENT_NAMES); do $(BIN)/optbench experiment $$e --quick --out .build/experiments-quick/$$e || exit $$?; done
 
 ## The regression gate: fresh grids of every suite, compared with the committed tables
 ## (exit 1 on a regression); `make bench-accept` then makes the fresh tables the baseline.

@@ -71,7 +71,7 @@ let package = Package(
         .target(name: "OptBenchSuites", path: "suites",
                 resources: ["default", "classical", "smoke", "nets", "nets-accuracy", "nets-conv", "nets-preconditioned"].map { .embedInCode("\($0).json") },
                 swiftSettings: glue),
-        .target(name: "OptBenchCatalog", dependencies: ["OptBenchHarness", "OptBenchProblems", "OptBenchOptimizers", "OptBenchSuites"],
+        .target(name: "OptBenchCatalog", dependencies: ["OptBenchHarness", "OptBenchProblems", "OptBenchOptimizers", "OptBenchSuites", "OptBenchExperiments"],
                 path: "Sources/Catalog", swiftSettings: glue),
         .target(name: "OptBenchCLI",
                 dependencies: ["OptBenchKernels", "OptBenchCore", "OptBenchProblems", "OptBenchOptimizers", "OptBenchHarness", "OptBenchReports", "OptBenchCatalog"],

@@ -1,3 +1,4 @@
+import OptBenchExperiments
 import OptBenchHarness
 import OptBenchOptimizers
 import OptBenchProblems
@@ -54,5 +55,17 @@ extension Catalog {
             .soap,
             .shampoo,
         ],
-        suites: StandardSuites.files.map { SuiteFile(name: $0.name, path: $0.path, text: $0.text) })
+        suites: StandardSuites.files.map { SuiteFile(name: $0.name, path: $0.path, text: $0.text) },
+        experiments: [
+            .signalPropagation,
+            .toyDepth,
+            .deepLinearInit,
+            .sgdVsGd,
+            .normalizationAndSkips,
+            .adamCounterexample,
+            .largeBatch,
+            .landscape,
+            .edgeOfStability,
+            .lazyTraining,
+        ])
 }

@@ -15,6 +15,6 @@ enum IndexCommand: Subcommand {
         let directory = URL(fileURLWithPath: path)
         let index = try ResultsIndex(directory: directory)
         try index.write(to: directory)
-        output("\(path)/index.html: \(index.entries.count) suite(s)")
+        output("\(path)/index.html: \(index.entries.count) suite(s), \(index.experiments.count) experiment(s)")
     }
 }

@@ -5,14 +5,14 @@ import OptBenchHarness
 import OptBenchKernels
 
 /// The `optbench` command line over a catalog: `list`, `trace`, `run`, `bench`, `compare`,
-/// `merge`, `index`. Returns the exit status: 0 on success, 2 on a usage or configuration
+/// `merge`, `index`, `experiment`. Returns the exit status: 0 on success, 2 on a usage or configuration
 /// error, 1 when a run fails. A plugin package's `main.swift` calls it with its own catalog:
 ///
 ///     exit(OptBench.main(Array(CommandLine.arguments.dropFirst()), catalog: .standard.adding(optimizers: [.mine])))
 public enum OptBench {
     static let commands: [Command] = [
         Command(ListCommand.self), Command(TraceCommand.self), Command(RunCommand.self), Command(BenchCommand.self),
-        Command(CompareCommand.self), Command(MergeCommand.self), Command(IndexCommand.self),
+        Command(CompareCommand.self), Command(MergeCommand.self), Command(IndexCommand.self), Command(ExperimentCommand.self),
     ]
 
     public static func main(_ arguments: [String], catalog: Catalog = .standard, output: (String) -> Void = { print($0) },
@@ -80,7 +80,7 @@ public enum OptBench {
 
     static var usage: String {
         (["usage: optbench <command> [options]", "", "Benchmarks optimization algorithms side by side, in epochs (n sample gradients each).", ""]
-         + commands.map { "  \($0.declaration.name.padding(8))\($0.declaration.summary)" }
+         + commands.map { "  \($0.declaration.name.padding(12))\($0.declaration.summary)" }
          + ["", "'optbench <command> --help' or 'optbench help <command>' describes a command's options;",
             "'optbench help suite-file' the suite files 'optbench bench --suite FILE' runs."]).joined(separator: "\n")
     }

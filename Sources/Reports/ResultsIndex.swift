@@ -6,7 +6,9 @@ import Foundation
 /// definition, how its pairs ended, its integrated scores at each target (over epochs, from
 /// `table.json`) and links to its own report and tables. Built from the suites' `table.json`
 /// alone, so it changes only when a suite's results do; inline CSS, no scripts, fonts or
-/// external links — the links are relative, to the files beside it.
+/// external links — the links are relative, to the files beside it. Below the suites, every
+/// experiment of `experiments/` (read from its `result.json`): its claim, its verdicts and its
+/// figures.
 public struct ResultsIndex {
     public struct Entry {
         var folder: String
@@ -16,6 +18,8 @@ public struct ResultsIndex {
     }
 
     public var entries: [Entry]
+    /// The experiments under `experiments/`, in name order.
+    public var experiments: [ExperimentReport.Summary]
 
     /// Every immediate subfolder of `directory` holding a `table.json`, in name order; a
     /// `table.json` that does not decode is a `ConfigurationError` naming it.
@@ -34,10 +38,17 @@ public struct ResultsIndex {
             }
             entries.append(Entry(folder: name, document: document, files: files))
         }
-        guard !entries.isEmpty else {
-            throw ConfigurationError("\(directory.path): no suite folder with a table.json; expected the folder 'optbench bench' writes suites into (e.g. results)")
+        let experimentsDirectory = directory.appendingPathComponent("experiments")
+        var experiments: [ExperimentReport.Summary] = []
+        for name in ((try? fm.contentsOfDirectory(atPath: experimentsDirectory.path)) ?? []).filter({ !$0.hasPrefix(".") }).sorted()
+        where fm.fileExists(atPath: experimentsDirectory.appendingPathComponent(name).appendingPathComponent("result.json").path) {
+            experiments.append(try ExperimentReport.summary(folder: name, in: experimentsDirectory))
+        }
+        guard !entries.isEmpty || !experiments.isEmpty else {
+            throw ConfigurationError("\(directory.path): no suite folder with a table.json and no experiments/NAME/result.json; expected the folder 'optbench bench' writes suites into (e.g. results)")
         }
         self.entries = entries
+        self.experiments = experiments
     }
 
     public func html() -> String {
@@ -48,7 +59,10 @@ public struct ResultsIndex {
                  + "against epochs and performance profiles (against seconds: its <code>timings.html</code>, written by each run and not tracked); below, per suite, how its pairs ended and AlgoPerf's "
                  + "integrated score B (τ_max = \(formatNumber(TargetRankings.tauMax)), over epochs) of every optimizer at each target ε, "
                  + "rank in parentheses.</p>"]
-        o.append("<ul>" + entries.map { "<li><a href=\"#\(e($0.folder))\">\(e($0.document.suite))</a></li>" }.joined() + "</ul>")
+        o.append("<ul>" + entries.map { "<li><a href=\"#\(e($0.folder))\">\(e($0.document.suite))</a></li>" }.joined()
+            + (experiments.isEmpty ? "" : "<li><a href=\"#experiments\">Experiments</a>: " + experiments.map {
+                "<a href=\"#experiment-\(e($0.folder))\">\(e($0.name))</a> (\(ExperimentReport.overall($0.verdicts)))" }.joined(separator: ", ") + "</li>")
+            + "</ul>")
         for entry in entries {
             let d = entry.document
             o.append("<h2 id=\"\(e(entry.folder))\">Suite <code>\(e(d.suite))</code></h2>")
@@ -83,6 +97,22 @@ public struct ResultsIndex {
             o.append("</table>")
             o.append("<p class=\"note\">Problems in the profile: " + rankings.map { "\(e(formatNumber($0.epsilon))): \($0.profileProblems)" }
                 .joined(separator: ", ") + ".</p>")
+        }
+        if !experiments.isEmpty {
+            o.append("<h2 id=\"experiments\">Experiments</h2>")
+            o.append("<p>Every experiment written by <code>make experiments</code>: a claim from the literature, measured here, "
+                + "with verdicts the numbers decide at the stated tolerances.</p>")
+            for x in experiments {
+                let folder = "experiments/\(x.folder)"
+                o.append("<h3 id=\"experiment-\(e(x.folder))\">Experiment <code>\(e(x.name))</code></h3>")
+                o.append("<p>\(e(x.claim))</p>")
+                o += ExperimentReport.verdictHTML(x.verdicts)
+                o.append("<p class=\"note\">Made by <code>\(e(x.command))</code>. "
+                    + ["index.html", "table.md", "result.json"].map { "<a href=\"\(e(folder))/\($0)\">\($0 == "index.html" ? "report" : $0)</a>" }
+                    .joined(separator: " · ") + "</p>")
+                o.append("<div class=\"figs\">" + x.figures.map { "<figure><img src=\"\(e(folder))/\(e($0))\" alt=\"\(e($0))\" width=\"660\"></figure>" }
+                    .joined() + "</div>")
+            }
         }
         o.append("</body>\n</html>")
         return o.joined(separator: "\n") + "\n"
