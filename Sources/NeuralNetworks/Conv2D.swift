@@ -115,6 +115,13 @@ final class Conv2D<Scalar: KernelScalar>: Layer {
     private var transposedStride: Int { outputGradientBlocks(Scalar.self, outputs: outputChannels) * Scalar.lanes * geometry.outputPixels }
     private var gradientSize: Int { outputChannels * geometry.patchSize + (biasOffset == nil ? 0 : outputChannels) }
 
+    /// Values of the per-thread buffers allocated with the layer and of the per-chunk partial
+    /// weight gradients of a batch of `batch` samples.
+    func scratchValues(batch: Int) -> Int {
+        let perThread = [columns, gathered, padded, paddedGradient, transposed].joined().reduce(0) { $0 + $1.capacity }
+        return perThread + packed.capacity + packedFlipped.capacity + (batch + chunkSamples - 1) / chunkSamples * gradientSize
+    }
+
     func reserve(batch: Int) {
         partials.reserve(((batch + chunkSamples - 1) / chunkSamples) * gradientSize)
     }

@@ -122,6 +122,46 @@ public struct NetworkDataSettings: ParameterSet {
         return (train, test)
     }
 
+    /// The sizes the settings describe, without loading anything: training and test samples,
+    /// the shape of a sample, the outputs (classes or regression targets), and the float32
+    /// bytes loading and preprocessing hold at their peak — the sets, a preprocessed or split
+    /// copy of each, and a file's compressed and inflated bytes. For a gzip file, whose header
+    /// is compressed, elements are counted as its inflated bytes and a sample's shape is
+    /// inferred as a square image.
+    func footprint() -> (train: Int, test: Int, shape: [Int], outputs: Int, loading: Int) {
+        var train = 0, test = 0, shape = [784], outputs = classes, files = Bytes()
+        if !trainImages.isEmpty {
+            let images = IDXReader.footprint(of: trainImages), labels = IDXReader.footprint(of: trainLabels)
+            train = labels?.rows ?? max(0, (labels?.elements ?? 8) - 8)
+            let elements = images?.elements ?? 0
+            let features = max(1, images?.columns ?? elements / max(train, 1))
+            if let i = images, i.rows != nil, let c = i.columns {
+                shape = c == features ? [c] : [features]
+            } else {
+                let side = Int(Double(features).squareRoot())
+                shape = side * side == features ? [side, side] : [features]
+            }
+            files += Bytes((images?.fileBytes ?? 0) + (images?.inflatedBytes ?? 0) + (labels?.fileBytes ?? 0) + (labels?.inflatedBytes ?? 0))
+            if !testImages.isEmpty, let t = IDXReader.footprint(of: testImages) {
+                test = t.elements / features
+                files += Bytes(t.fileBytes + t.inflatedBytes)
+            }
+        } else if source == .teacher {
+            (train, test, shape, outputs) = (samples, testSamples, [inputs], self.outputs)
+        } else {
+            (train, test) = (samples, testSamples)
+        }
+        if heldOut > 0 && test == 0 {
+            test = Int((Double(train) * heldOut).rounded(.up))
+            train -= test
+        }
+        let features = shape.reduce(1, *)
+        let perSample = features + (source == .teacher && trainImages.isEmpty ? outputs : 1)
+        // Generated or read, then a preprocessed copy, and a split copy of both parts.
+        let loading = files + Bytes.values(train + test, perSample, of: 4) * 3
+        return (train, test, shape, outputs, loading.value)
+    }
+
     /// A dataset in the run precision.
     static func networkData<Scalar: KernelScalar>(_ d: Dataset, flatten: Bool, as _: Scalar.Type) -> NetworkData<Scalar> {
         let shape = flatten ? [d.featureCount] : d.sampleShape
