@@ -45,6 +45,15 @@ public struct MemoryEstimate: Sendable, Equatable, CustomStringConvertible {
         return o1 || o2 ? .max : max(construction, sum)
     }
 
+    /// Problems built one after the other and all kept, with `runs` concurrent runs on any of
+    /// them: (Σ kept, max(Σ kept + the largest construction, Σ kept + runs·(the largest run))).
+    public static func peak(of estimates: [MemoryEstimate], runs: Int) -> (kept: Int, peak: Int) {
+        let kept = estimates.reduce(Bytes()) { $0 + Bytes($1.resident) }
+        let construction = kept + Bytes(estimates.map(\.construction).max() ?? 0)
+        let concurrent = kept + Bytes(estimates.map(\.perRun).max() ?? 0) * max(runs, 1)
+        return (kept.value, max(construction.value, concurrent.value))
+    }
+
     /// The peak of one run, e.g. `1.2 GB`.
     public var description: String { Self.format(peak()) }
 
