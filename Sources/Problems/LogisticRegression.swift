@@ -290,6 +290,8 @@ extension LogisticRegression where Scalar == Double {
                     }
                 }
                 for k in 0..<d { h[k * d + k] += lambda }
+                // The last factor is released before the next is formed: one d×d factor at a time.
+                cholesky = nil
                 cholesky = Cholesky(h, dimension: d)
                 guard cholesky != nil else { break }
             }

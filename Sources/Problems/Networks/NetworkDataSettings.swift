@@ -124,8 +124,11 @@ public struct NetworkDataSettings: ParameterSet {
 
     /// The sizes the settings describe, without loading anything: training and test samples,
     /// the shape of a sample, the outputs (classes or regression targets), and the float32
-    /// bytes loading and preprocessing hold at their peak — the sets, a preprocessed or split
-    /// copy of each, and a file's compressed and inflated bytes. For a gzip file, whose header
+    /// bytes loading and preprocessing hold at their peak: the sets as generated or read (with
+    /// a file's compressed and inflated bytes), plus one copy each for a split (teacher data
+    /// with a test set, `held_out`) and for preprocessing that changes the values (files, whose
+    /// largest value is rarely 1, under `unit`; `standardize`). MNIST-shaped images reach 1,
+    /// so `unit` leaves them as generated. For a gzip file, whose header
     /// is compressed, elements are counted as its inflated bytes and a sample's shape is
     /// inferred as a square image.
     func footprint() -> (train: Int, test: Int, shape: [Int], outputs: Int, loading: Int) {
@@ -156,9 +159,12 @@ public struct NetworkDataSettings: ParameterSet {
             train -= test
         }
         let features = shape.reduce(1, *)
-        let perSample = features + (source == .teacher && trainImages.isEmpty ? outputs : 1)
-        // Generated or read, then a preprocessed copy, and a split copy of both parts.
-        let loading = files + Bytes.values(train + test, perSample, of: 4) * 3
+        let synthetic = trainImages.isEmpty
+        let perSample = features + (source == .teacher && synthetic ? outputs : 1)
+        var copies = 1
+        if heldOut > 0 || (synthetic && source == .teacher && testSamples > 0) { copies += 1 }
+        if preprocess == .standardize || (preprocess == .unit && !synthetic) { copies += 1 }
+        let loading = files + Bytes.values(train + test, perSample, of: 4) * copies
         return (train, test, shape, outputs, loading.value)
     }
 
