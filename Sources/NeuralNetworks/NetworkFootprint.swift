@@ -4,8 +4,7 @@ import OptBenchKernels
 /// layer is built: parameters, and the values of the buffers a pass over batches of B samples
 /// keeps (each layer's output and output gradient, B values of each per sample, and the
 /// layers' own scratch). Convolutions' per-thread buffers are counted for `availableThreads`
-/// threads by the shape of the path they take (direct, phased or im2col), to within their
-/// padding to vector lanes.
+/// threads as `Conv2D` sizes them for the path it takes (direct, phased or im2col).
 public struct NetworkFootprint: Sendable, Equatable {
     public var parameters = 0
     /// Buffer values for the batch, including the per-thread and per-chunk scratch.
@@ -14,13 +13,20 @@ public struct NetworkFootprint: Sendable, Equatable {
     public var topLevelPerSample = 0
     public var outputShape: [Int]
 
-    /// The footprint of `specs` on inputs of `inputShape` for batches of `batch` samples.
-    public init(_ specs: [LayerSpec], inputShape: [Int], batch: Int) {
+    /// The footprint of a network of `specs` on inputs of `inputShape` for batches of `batch`
+    /// samples, with the gathered batch a first layer other than a dense one reads.
+    public init<Scalar: KernelScalar>(network specs: [LayerSpec], inputShape: [Int], batch: Int, as _: Scalar.Type) {
+        self.init(specs, inputShape: inputShape, batch: batch, as: Scalar.self)
+        if case .dense = specs.first {} else { scratch += batch * inputShape.reduce(1, *) }
+    }
+
+    /// The footprint of the layers `specs` on inputs of `inputShape` for batches of `batch` samples.
+    public init<Scalar: KernelScalar>(_ specs: [LayerSpec], inputShape: [Int], batch: Int, as _: Scalar.Type) {
         outputShape = inputShape
         var shape = inputShape
         if specs.isEmpty { scratch = batch * inputShape.reduce(1, *) }
         for spec in specs {
-            let (p, s, out) = Self.node(spec, shape, batch: batch)
+            let (p, s, out) = Self.node(spec, shape, batch: batch, as: Scalar.self)
             parameters += p
             let size = out.reduce(1, *)
             scratch += 2 * batch * size + s
@@ -31,30 +37,20 @@ public struct NetworkFootprint: Sendable, Equatable {
     }
 
     /// (parameters, own scratch, output shape) of one layer.
-    static func node(_ spec: LayerSpec, _ shape: [Int], batch: Int) -> (Int, Int, [Int]) {
+    static func node<Scalar: KernelScalar>(_ spec: LayerSpec, _ shape: [Int], batch: Int, as _: Scalar.Type) -> (Int, Int, [Int]) {
         let size = shape.reduce(1, *)
         switch spec {
         case .dense(let outputs, let bias, let weightNorm):
             return (outputs * size + (bias ? outputs : 0) + (weightNorm ? outputs : 0),
                     weightNorm ? 2 * outputs * size + outputs : 0, [outputs])
         case .conv2d(let c, let k, let stride, let padding, let bias):
-            let channels = shape[0], h = shape[1], w = shape[2]
-            let ho = (h + 2 * padding - k) / stride + 1, wo = (w + 2 * padding - k) / stride + 1
-            let patch = channels * k * k, gradient = c * patch + (bias ? c : 0)
-            let padded = (h + 2 * padding) * (w + 2 * padding), pixels = ho * wo
+            let g = ConvolutionGeometry(channels: shape[0], height: shape[1], width: shape[2], kernel: k, stride: stride, padding: padding)
+            let gradient = c * g.patchSize + (bias ? c : 0)
+            let b = Conv2D<Scalar>.bufferSizes(g, channels: c)
             let threads = min(availableThreads, Int.bitWidth - 1)
-            var scratch: Int
-            if k == 1 && stride == 1 && padding == 0 {
-                scratch = batch * gradient
-            } else if stride == 1 && 2 * padding == k - 1 || stride > 1 {
-                let chunk = 8
-                scratch = threads * (max(channels, c) * padded + chunk * channels * padded + c * padded + chunk * c * pixels)
-                    + 2 * c * patch + (batch + chunk - 1) / chunk * gradient
-            } else {
-                let chunk = max(1, 1024 / pixels)
-                scratch = threads * (patch + c) * chunk * pixels + (batch + chunk - 1) / chunk * gradient
-            }
-            return (c * patch + (bias ? c : 0), scratch, [c, ho, wo])
+            let scratch = threads * (b.columns + b.gathered + b.padded + b.paddedGradient + b.transposed) + b.packed + b.packedFlipped
+                + (batch + b.chunkSamples - 1) / b.chunkSamples * gradient
+            return (gradient, scratch, [c, g.outputHeight, g.outputWidth])
         case .globalAveragePool:
             return (0, 0, [shape[0]])
         case .activation:
@@ -64,8 +60,8 @@ public struct NetworkFootprint: Sendable, Equatable {
         case .layerNorm:
             return (2 * size, batch * (size + 1), shape)
         case .residual(let body, let shortcut, let activation):
-            let b = NetworkFootprint(body, inputShape: shape, batch: batch)
-            let s = shortcut.map { NetworkFootprint($0, inputShape: shape, batch: batch) }
+            let b = NetworkFootprint(body, inputShape: shape, batch: batch, as: Scalar.self)
+            let s = shortcut.map { NetworkFootprint($0, inputShape: shape, batch: batch, as: Scalar.self) }
             let out = b.outputShape, outSize = out.reduce(1, *)
             let keepsSum = activation != nil && activation != .relu
             return (b.parameters + (s?.parameters ?? 0),

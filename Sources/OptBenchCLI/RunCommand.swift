@@ -76,6 +76,9 @@ enum RunCommand: Subcommand {
                 + " (target \(formatNumber(rule.target)))",
         ]
         for (name, value) in zip(result.metricNames, final.metrics) { lines.append("\(name.padding(11))\(format17(value))") }
+        if let peak = peakResidentSet() {
+            lines.append("peak rss   \(MemoryEstimate.format(peak)) (\(peak) bytes; this process, runtime included: VmHWM)")
+        }
         if let url = outDirectory {
             let file = url.appendingPathComponent("\(fileSlug(problem.label))__\(fileSlug(optimizerEntry.name + " " + hp.changed))__seed\(seed).csv")
             do { try TraceWriter.csv(result).write(to: file, atomically: true, encoding: .utf8) } catch {
@@ -91,6 +94,16 @@ enum RunCommand: Subcommand {
 func memoryLine(_ m: MemoryEstimate) -> String {
     "about \(m) (built in \(MemoryEstimate.format(m.construction)), keeps \(MemoryEstimate.format(m.resident)), "
         + "\(MemoryEstimate.format(m.perRun)) per run)" + (m.note.map { "; \($0)" } ?? "")
+}
+
+/// The largest resident set this process has had (VmHWM of /proc/self/status), in bytes; nil
+/// where the file is not there.
+func peakResidentSet() -> Int? {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+          let kB = Int(line.dropFirst(6).trimmingCharacters(in: .whitespaces).split(separator: " ").first ?? "")
+    else { return nil }
+    return kB * 1024
 }
 
 /// `path` as a directory that exists (created if need be) and accepts a new file, checked

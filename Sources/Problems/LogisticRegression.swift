@@ -420,7 +420,7 @@ public struct NewtonReference: Sendable {
     public let gradientNorm: Double
     /// Whether ‖∇F(w*)‖₂ reached the tolerance; F* is known only then.
     public let converged: Bool
-    /// Newton iterations taken, and Hessians formed.
+    /// Newton iterations taken, and Hessians formed (Hessian-vector products for Newton-CG).
     public let iterations: Int
     public let hessians: Int
 }

@@ -1,17 +1,17 @@
 import Foundation
 import OptBenchCatalog
+import OptBenchHarness
 import OptBenchProblems
 import Testing
-#if canImport(Glibc)
-import Glibc
-#endif
 @testable import OptBenchCLI
 
 /// Each problem's memory estimate against the memory a process running it actually takes.
 ///
 /// How it is measured: the `optbench` binary (`InterruptionTests.binary()`) runs the problem in
-/// a child process — construction and two epochs of GD — and the kernel's peak resident set of
-/// that child, `ru_maxrss` from `wait4`, is read when it exits. A fresh process per size means
+/// a child process — construction and two epochs of GD — and reports the peak resident set of
+/// that process, the kernel's high-water mark VmHWM of /proc/self/status, read after the run.
+/// (`wait4`'s `ru_maxrss` would not do: a child started by posix_spawn shares the parent's
+/// memory until it executes, and the kernel carries that high-water mark over.) A fresh process per size means
 /// no heap left over from other tests, no freed pages reused, and nothing of the parallel tests
 /// in the figure. The same binary running `w7` (a problem of a few bytes) gives the baseline —
 /// the runtime, the code, the kernels' thread stacks — and the difference is what the problem
@@ -20,22 +20,22 @@ import Glibc
 /// for sizes of tens of MB and more; the toy problems, whose memory is a few values, are held
 /// below that resolution instead.
 @Suite(.serialized) struct MemoryEstimateTests {
-    /// The child's peak resident set in bytes, or nil when it could not be run or failed.
+    /// The child's peak resident set in bytes, as its `run` reports it (VmHWM), or nil when it
+    /// could not be run or failed.
     static func peakResidentSet(_ arguments: [String]) -> Int? {
         guard let binary = InterruptionTests.binary() else { return nil }
-        let argv = ([binary.path] + arguments).map { strdup($0) } + [nil]
-        defer { for p in argv { free(p) } }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        var pid: pid_t = 0
-        guard posix_spawn(&pid, binary.path, &actions, nil, argv, environ) == 0 else { return nil }
-        var status: Int32 = 0
-        var usage = rusage()
-        guard wait4(pid, &status, 0, &usage) == pid, status == 0 else { return nil }
-        return usage.ru_maxrss * 1024
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = arguments
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = FileHandle.nullDevice
+        guard (try? p.run()) != nil else { return nil }
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        guard p.terminationStatus == 0, let line = text.split(separator: "\n").first(where: { $0.hasPrefix("peak rss") }),
+              let open = line.firstIndex(of: "(") else { return nil }
+        return Int(line[line.index(after: open)...].prefix { $0.isNumber })
     }
 
     static func run(_ problem: String, _ settings: [String]) -> [String] {

@@ -97,9 +97,11 @@ extension MLPSettings {
 /// parameters and the buffers at the full-pass chunk.
 func networkEstimate(_ specs: [LayerSpec], inputShape: [Int], data f: (train: Int, test: Int, shape: [Int], outputs: Int, loading: Int),
                      scalar: Int) -> MemoryEstimate {
-    let top = NetworkFootprint(specs, inputShape: inputShape, batch: 0)
+    let top = scalar == 4 ? NetworkFootprint(network: specs, inputShape: inputShape, batch: 0, as: Float.self)
+        : NetworkFootprint(network: specs, inputShape: inputShape, batch: 0, as: Double.self)
     let chunk = max(1, min(500, (1 << 20) / max(top.topLevelPerSample, 1)))
-    let run = NetworkFootprint(specs, inputShape: inputShape, batch: chunk)
+    let run = scalar == 4 ? NetworkFootprint(network: specs, inputShape: inputShape, batch: chunk, as: Float.self)
+        : NetworkFootprint(network: specs, inputShape: inputShape, batch: chunk, as: Double.self)
     let sets = Bytes.values(f.train + f.test, inputShape.reduce(1, *) + f.outputs, of: scalar)
     let construction = Bytes(f.loading) + (scalar == 4 ? Bytes() : sets) + Bytes.values(top.scratch, of: scalar)
     return estimate(construction: construction, resident: sets, parameters: top.parameters, scalar: scalar,
