@@ -215,14 +215,16 @@ public struct Parameters: Sendable, CustomStringConvertible {
         }
     }
 
-    /// Parses `key=value` words.
+    /// Parses `key=value` words, split at the first `=`. Whitespace around the key and around
+    /// the value is not part of them (`'p = 3'` is `p=3`, as a shell-quoted or suite-file word
+    /// may be written); an empty key or value is refused.
     public init(owner: String, declarations: [ParameterDeclaration], keyValues: [String]) throws(ConfigurationError) {
         var pairs: [(String, String)] = []
         for word in keyValues {
-            guard let eq = word.firstIndex(of: "="), eq != word.startIndex else {
+            guard let eq = word.firstIndex(of: "="), !word[..<eq].trimmingWhitespace().isEmpty else {
                 throw ConfigurationError("\(owner): '\(word)' is not of the form key=value")
             }
-            pairs.append((String(word[..<eq]), String(word[word.index(after: eq)...])))
+            pairs.append((word[..<eq].trimmingWhitespace(), String(word[word.index(after: eq)...])))
         }
         try self.init(owner: owner, declarations: declarations, assignments: pairs)
     }

@@ -2,3 +2,8 @@
 public enum Precision: String, ParameterChoice, Codable {
     case float32, float64
 }
+
+extension Precision {
+    /// Bytes of one value.
+    public var bytes: Int { self == .float32 ? 4 : 8 }
+}

@@ -177,6 +177,26 @@ public enum IDXReader {
         return try file.decodeElements(header, as: Scalar.self)
     }
 
+    /// What reading the file at `path` will hold, known without reading its elements: the
+    /// element count and shape from the header of a plain file; for a gzip file, whose header
+    /// is compressed, the inflated size from its trailer (ISIZE, modulo 2³²) as the element
+    /// count (elements are at least a byte) and no shape. Nil when the file cannot be read as
+    /// either (`read` then says why).
+    public static func footprint(of path: String) -> (elements: Int, rows: Int?, columns: Int?, fileBytes: Int, inflatedBytes: Int)? {
+        guard let file = try? IDXFile(path: path) else { return nil }
+        if Gzip.isGzip(file.prefix) {
+            guard file.size >= 18, (try? file.handle.seek(toOffset: UInt64(file.size - 4))) != nil,
+                  let tail = try? file.handle.read(upToCount: 4), tail.count == 4 else { return nil }
+            let inflated = tail.reversed().reduce(0) { $0 << 8 | Int($1) }
+            return (inflated, nil, nil, file.size, inflated)
+        }
+        guard let header = try? file.prefix.withUnsafeBufferPointer({ (prefix) throws(ConfigurationError) in
+            try IDXHeader(parsing: prefix, fileSize: file.size, source: path)
+        }) else { return nil }
+        let rows = header.dimensions.first ?? 1
+        return (header.elementCount, rows, header.dimensions.dropFirst().reduce(1, *), file.size, 0)
+    }
+
     /// The inflated bytes of the gzip file, whose compressed bytes are released on return.
     private static func inflate(_ file: inout IDXFile) throws(ConfigurationError) -> [UInt8] {
         let compressed = try file.readAll()

@@ -21,7 +21,9 @@ public struct Grid {
     public var resume: Bool
     /// Run only shard `index` (1-based) of `count`: the (problem, optimizer) pairs whose
     /// position among the grid's compatible pairs is index − 1 modulo count, with their sweep
-    /// extensions, writing their `cells.jsonl` and `shard.json` but no tables.
+    /// extensions, writing their `cells.jsonl` and `shard.json` but no tables. A shard beyond
+    /// the number of pairs holds none: it runs nothing and writes an empty `cells.jsonl`, which
+    /// `merge` reads as a shard that contributes no cell.
     public var shard: (index: Int, count: Int)?
     /// Refuse, naming what is missing, instead of running any cell the cache lacks (`merge`).
     public var requireCached = false
@@ -44,15 +46,41 @@ public struct Grid {
         var lr: Double? { point.lr }
     }
 
-    /// The problems built once, with the time it took.
+    /// The problems built once, with the time it took and their memory estimates.
     public struct Setup: Sendable {
         public let problems: [ProblemInstance]
         public let seconds: Double
+        public let memory: [MemoryEstimate?]
     }
 
-    /// Builds every problem of the suite once.
+    /// The problems' memory estimates, checked together: the problems are all kept while
+    /// `jobs` runs proceed at once, so the grid needs
+    /// max(Σ kept + the largest construction, Σ kept + jobs·(the largest run)),
+    /// refused when it exceeds `limit`, before any problem is built.
+    public func memory(limit: Int = MemoryEstimate.available) throws -> [MemoryEstimate?] {
+        var estimates: [MemoryEstimate?] = []
+        for spec in suite.problems {
+            let m = try spec.entry.memory(spec.settings)
+            try m?.check(problem: spec.name, settings: spec.settings.changed, limit: limit)
+            estimates.append(m)
+        }
+        let known = estimates.compactMap { $0 }
+        let (kept, need) = MemoryEstimate.peak(of: known, runs: jobs)
+        guard need <= limit else {
+            throw ConfigurationError(
+                "suite '\(suite.name)': its \(known.count) problems keep about \(MemoryEstimate.format(kept)) and \(jobs) concurrent runs "
+                + "bring it to about \(MemoryEstimate.format(need)) (\(need) bytes); this machine allows \(MemoryEstimate.format(limit)) (\(limit) bytes); expected fewer jobs or smaller problems")
+        }
+        return estimates
+    }
+
+    /// Builds every problem of the suite once, after checking their memory estimates.
     public func setUp() throws -> Setup {
         let start = DispatchTime.now().uptimeNanoseconds
+        let memory = try self.memory()
+        for (spec, m) in zip(suite.problems, memory) {
+            log("suite \(suite.name): \(spec.label): memory " + (m.map { "about \($0)" + ($0.note.map { "; \($0)" } ?? "") } ?? "not estimated"))
+        }
         var problems: [ProblemInstance] = []
         for spec in suite.problems { problems.append(try spec.make()) }
         if case .metric(let name) = suite.rule.criterion {
@@ -61,7 +89,7 @@ public struct Grid {
                 throw ConfigurationError("suite '\(suite.name)': stop.criterion metric:\(name): problem \(spec.label) has no metric '\(name)'; its metrics: \(known)")
             }
         }
-        return Setup(problems: problems, seconds: Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9)
+        return Setup(problems: problems, seconds: Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9, memory: memory)
     }
 
     /// Why optimizer column `j` cannot run on `problem`, or nil; throws on a mistake in the
@@ -150,6 +178,9 @@ public struct Grid {
             let pairs = Set(cells.map { $0.problem * m + $0.optimizer }).sorted()
             let position = Dictionary(uniqueKeysWithValues: pairs.enumerated().map { ($1, $0) })
             cells = cells.filter { position[$0.problem * m + $0.optimizer]! % count == index - 1 }
+            if cells.isEmpty {
+                log("shard \(index)/\(count) of suite \(suite.name) holds no cell: the grid's \(pairs.count) runnable pairs fill shards 1…\(min(pairs.count, count)); writing an empty shard")
+            }
         }
         let todo = cells.filter { cache.done[$0.key] == nil }
         try refuseUncached(todo, of: "\(cells.count) cells", problemLabels: problemLabels, optimizerLabels: optimizerLabels)

@@ -16,7 +16,8 @@ public struct ShardMarker: Codable, Sendable, Equatable {
         try encoder.encode(self).write(to: directory.appendingPathComponent("shard.json"), options: .atomic)
     }
 
-    static func read(_ directory: URL) throws(ConfigurationError) -> ShardMarker {
+    /// The marker of the shard folder `directory`.
+    public static func read(_ directory: URL) throws(ConfigurationError) -> ShardMarker {
         let file = directory.appendingPathComponent("shard.json")
         guard let data = FileManager.default.contents(atPath: file.path),
               let marker = try? JSONDecoder().decode(ShardMarker.self, from: data)

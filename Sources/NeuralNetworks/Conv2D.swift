@@ -68,28 +68,17 @@ final class Conv2D<Scalar: KernelScalar>: Layer {
         biasOffset = bias ? layout.add("\(name).bias", [channels], .bias) : nil
         layout.addWeight(WeightTensor(name: "\(name).weight", offset: weightOffset, rows: channels, fanIn: g.patchSize,
                                       fanOut: channels * kernel * kernel, gainOffset: nil, biasOffset: biasOffset))
-        let pointwise = kernel == 1 && stride == 1 && padding == 0
-        let direct = g.isSameStride1 && !pointwise, phased = g.isPhased
-        let samples = pointwise ? 1 : direct || phased ? Self.directChunkSamples : max(1, Self.chunkColumns / g.outputPixels)
-        chunkSamples = samples
-        let width = samples * g.outputPixels
-        let rows = directConvolutionRows, threads = min(availableThreads, Int.bitWidth - 1)
-        let gridRows = (max(channels, g.channels) + rows - 1) / rows * rows
-        let gridSize = direct ? gridRows * g.gridStride(Scalar.self)
-            : phased ? gridRows * max(g.phaseGridStride(Scalar.self), g.phasePlaneStride(Scalar.self)) : g.patchSize * width
-        columns = (0..<threads).map { _ in Scratch(pointwise ? 0 : gridSize) }
-        gathered = (0..<threads).map { _ in Scratch(samples > 1 && !direct && !phased ? channels * width : 0) }
-        let outputGeometry = ConvolutionGeometry(channels: channels, height: g.height, width: g.width, kernel: kernel, stride: 1, padding: padding)
-        padded = (0..<threads).map { _ in
-            Scratch(direct ? samples * g.paddedCount(Scalar.self) : phased ? samples * g.phaseCount(Scalar.self) : 0)
-        }
-        paddedGradient = (0..<threads).map { _ in
-            Scratch(direct ? outputGeometry.paddedCount(Scalar.self) : phased ? channels * g.phaseGradientPlane(Scalar.self) + Scalar.lanes : 0)
-        }
-        let transposedSize = outputGradientBlocks(Scalar.self, outputs: channels) * Scalar.lanes * g.outputPixels
-        transposed = (0..<threads).map { _ in Scratch(direct || phased ? samples * transposedSize : 0) }
-        packed = Scratch(direct || phased ? (channels + rows - 1) / rows * rows * g.patchSize : 0)
-        packedFlipped = Scratch(direct || phased ? (g.channels + rows - 1) / rows * rows * channels * kernel * kernel : 0)
+        let sizes = Self.bufferSizes(g, channels: channels)
+        let phased = g.isPhased
+        chunkSamples = sizes.chunkSamples
+        let threads = min(availableThreads, Int.bitWidth - 1)
+        columns = (0..<threads).map { _ in Scratch(sizes.columns) }
+        gathered = (0..<threads).map { _ in Scratch(sizes.gathered) }
+        padded = (0..<threads).map { _ in Scratch(sizes.padded) }
+        paddedGradient = (0..<threads).map { _ in Scratch(sizes.paddedGradient) }
+        transposed = (0..<threads).map { _ in Scratch(sizes.transposed) }
+        packed = Scratch(sizes.packed)
+        packedFlipped = Scratch(sizes.packedFlipped)
         let offsetCount = phased ? g.patchSize + channels * kernel * kernel : 0
         offsets = .allocate(capacity: max(offsetCount, 1))
         offsets.initialize(repeating: 0, count: max(offsetCount, 1))
@@ -97,6 +86,33 @@ final class Conv2D<Scalar: KernelScalar>: Layer {
     }
 
     deinit { offsets.deallocate() }
+
+    /// The values of each buffer a convolution of geometry `g` to `channels` outputs holds: the
+    /// per-thread ones (patch columns or the direct path's grid, gathered outputs, padded input
+    /// and output gradient, transposed output gradients), the packed weights, and the samples
+    /// per chunk of the weight gradient's partial sums.
+    static func bufferSizes(_ g: ConvolutionGeometry, channels: Int)
+        -> (columns: Int, gathered: Int, padded: Int, paddedGradient: Int, transposed: Int, packed: Int, packedFlipped: Int, chunkSamples: Int) {
+        let kernel = g.kernel, padding = g.padding
+        let pointwise = kernel == 1 && g.stride == 1 && padding == 0
+        let direct = g.isSameStride1 && !pointwise, phased = g.isPhased
+        let samples = pointwise ? 1 : direct || phased ? directChunkSamples : max(1, chunkColumns / g.outputPixels)
+        let width = samples * g.outputPixels
+        let rows = directConvolutionRows
+        let gridRows = (max(channels, g.channels) + rows - 1) / rows * rows
+        let gridSize = direct ? gridRows * g.gridStride(Scalar.self)
+            : phased ? gridRows * max(g.phaseGridStride(Scalar.self), g.phasePlaneStride(Scalar.self)) : g.patchSize * width
+        let outputGeometry = ConvolutionGeometry(channels: channels, height: g.height, width: g.width, kernel: kernel, stride: 1, padding: padding)
+        let transposedSize = outputGradientBlocks(Scalar.self, outputs: channels) * Scalar.lanes * g.outputPixels
+        return (pointwise ? 0 : gridSize,
+                samples > 1 && !direct && !phased ? channels * width : 0,
+                direct ? samples * g.paddedCount(Scalar.self) : phased ? samples * g.phaseCount(Scalar.self) : 0,
+                direct ? outputGeometry.paddedCount(Scalar.self) : phased ? channels * g.phaseGradientPlane(Scalar.self) + Scalar.lanes : 0,
+                direct || phased ? samples * transposedSize : 0,
+                direct || phased ? (channels + rows - 1) / rows * rows * g.patchSize : 0,
+                direct || phased ? (g.channels + rows - 1) / rows * rows * channels * kernel * kernel : 0,
+                samples)
+    }
 
     /// Samples per chunk on the direct path (the weight gradient's partial sums).
     static var directChunkSamples: Int { 8 }
@@ -114,6 +130,14 @@ final class Conv2D<Scalar: KernelScalar>: Layer {
     /// Entries of one sample's output gradient as `transposeOutputGradient` lays it out.
     private var transposedStride: Int { outputGradientBlocks(Scalar.self, outputs: outputChannels) * Scalar.lanes * geometry.outputPixels }
     private var gradientSize: Int { outputChannels * geometry.patchSize + (biasOffset == nil ? 0 : outputChannels) }
+
+    /// Values of the per-thread buffers allocated with the layer and of the per-chunk partial
+    /// weight gradients of a batch of `batch` samples.
+    func scratchValues(batch: Int) -> Int {
+        let s = Self.bufferSizes(geometry, channels: outputChannels)
+        return columns.count * (s.columns + s.gathered + s.padded + s.paddedGradient + s.transposed) + s.packed + s.packedFlipped
+            + (batch + chunkSamples - 1) / chunkSamples * gradientSize
+    }
 
     func reserve(batch: Int) {
         partials.reserve(((batch + chunkSamples - 1) / chunkSamples) * gradientSize)

@@ -67,6 +67,9 @@ final class Dense<Scalar: KernelScalar>: Layer {
 
     func reserve(batch: Int) {}
 
+    /// Values of the weight-normalisation buffers (W, its gradient, the row norms).
+    var scratchValues: Int { gainOffset == nil ? 0 : effective.capacity + effectiveGradient.capacity + rowNorms.capacity }
+
     /// W, forming g_r V_r/‖V_r‖ first when weight-normalised.
     private func weights(_ w: UnsafePointer<Scalar>) -> UnsafePointer<Scalar> {
         guard let gainOffset else { return w + weightOffset }

@@ -33,6 +33,12 @@ public final class Network<Scalar: KernelScalar> {
     /// Values the top-level layers keep per sample (residual blocks hold several times more inside).
     public var activationsPerSample: Int { body.nodes.reduce(0) { $0 + $1.outputShape.reduce(1, *) } }
     public var inputSize: Int { inputShape.reduce(1, *) }
+    /// Values a pass over batches of `batch` samples keeps allocated: every layer's output and
+    /// output gradient, the layers' own scratch, and a gathered batch when the first layer
+    /// cannot read one in place. Known before any batch is run.
+    public func scratchValues(batch: Int) -> Int {
+        body.scratchValues(batch: batch) + (body.takesGatheredInput ? 0 : batch * inputSize)
+    }
     public var outputSize: Int { outputShape.reduce(1, *) }
 
     /// The outputs f(w; x_b) of a batch (valid until the next pass).

@@ -29,6 +29,12 @@ final class Residual<Scalar: KernelScalar>: Layer {
         shortcutGradient.reserve(batch * inputSize)
     }
 
+    /// Values of the body's, the shortcut's and this block's buffers for `batch` samples.
+    func scratchValues(batch: Int) -> Int {
+        body.scratchValues(batch: batch) + (shortcut?.scratchValues(batch: batch) ?? 0)
+            + (keepsSum ? batch * outputSize : 0) + batch * inputSize
+    }
+
     func forward(_ w: UnsafePointer<Scalar>, _ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int, mode: NetworkMode) {
         let n = batch * outputSize
         let f = body.forward(w, x, batch: batch, mode: mode)

@@ -47,6 +47,19 @@ enum Node<Scalar: KernelScalar> {
         }
     }
 
+    /// Values the layer's own buffers hold for batches of `batch` samples (its output and
+    /// output gradient belong to the enclosing `Sequential`); fixed buffers count whatever the batch.
+    func scratchValues(batch: Int) -> Int {
+        switch self {
+        case .dense(let l): l.scratchValues
+        case .conv2d(let l): l.scratchValues(batch: batch)
+        case .layerNorm(let l): batch * (l.features + 1)
+        case .residual(let l): l.scratchValues(batch: batch)
+        case .batchNorm(let l): 4 * l.inputShape[0]
+        case .globalAveragePool, .activation: 0
+        }
+    }
+
     func forward(_ w: UnsafePointer<Scalar>, _ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, batch: Int, mode: NetworkMode) {
         switch self {
         case .dense(let l): l.forward(w, x, y, batch: batch, mode: mode)
@@ -163,6 +176,15 @@ final class Sequential<Scalar: KernelScalar> {
             gradients[k].reserve(batch * node.outputShape.reduce(1, *))
             node.reserve(batch: batch)
         }
+    }
+
+    /// Values every buffer below holds once `reserve(batch:)` has run for `batch` samples: each
+    /// node's output and output gradient, and the nodes' own scratch (an upper count: a folded
+    /// node shares its neighbour's buffers).
+    func scratchValues(batch: Int) -> Int {
+        var total = nodes.isEmpty ? batch * inputShape.reduce(1, *) : 0
+        for node in nodes { total += 2 * batch * node.outputShape.reduce(1, *) + node.scratchValues(batch: batch) }
+        return total
     }
 
     /// Whether the first layer reads a batch gathered from a data set where it is stored

@@ -72,6 +72,11 @@ enum BenchCommand: Subcommand {
             }
             grid.shard = (i, n)
             _ = try grid.run(in: out)
+            if try ShardMarker.read(out).cells == 0 {
+                output("shard \(i)/\(n) of suite \(suite.name) holds no cell (the grid has fewer runnable pairs than \(i)): "
+                       + "wrote an empty shard in \(out.path); 'optbench merge' takes it with the others")
+                return
+            }
             output("shard \(i)/\(n) of suite \(suite.name): cells in \(out.path)/cells.jsonl; combine the shards with 'optbench merge'")
             return
         }

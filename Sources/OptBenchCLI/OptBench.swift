@@ -5,8 +5,10 @@ import OptBenchHarness
 import OptBenchKernels
 
 /// The `optbench` command line over a catalog: `list`, `trace`, `run`, `bench`, `compare`,
-/// `merge`, `index`, `experiment`. Returns the exit status: 0 on success, 2 on a usage or configuration
-/// error, 1 when a run fails. A plugin package's `main.swift` calls it with its own catalog:
+/// `merge`, `index`, `experiment`. Returns the exit status: 0 on success, 2 on a usage or
+/// configuration error (settings whose memory estimate exceeds the machine's among them), 1 when
+/// a run fails (a `trace` that diverges, a `compare` that finds a regression). A plugin package's
+/// `main.swift` calls it with its own catalog:
 ///
 ///     exit(OptBench.main(Array(CommandLine.arguments.dropFirst()), catalog: .standard.adding(optimizers: [.mine])))
 public enum OptBench {

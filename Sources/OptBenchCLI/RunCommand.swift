@@ -13,9 +13,9 @@ enum RunCommand: Subcommand {
         positional: nil,
         options: [
             OptionDeclaration(name: "--problem", valueName: "NAME", help: "problem name (see 'optbench list problems')", required: true),
-            OptionDeclaration(name: "--set", valueName: "KEY=VALUE", help: "a problem setting (sizes, κ, dtype, init, data files)", repeatable: true),
+            OptionDeclaration(name: "--set", valueName: "KEY=VALUE", help: "a problem setting (sizes, κ, dtype, init, data files); spaces around KEY and VALUE are ignored", repeatable: true),
             OptionDeclaration(name: "--optimizer", valueName: "NAME", help: "optimizer name (see 'optbench list optimizers')", required: true),
-            OptionDeclaration(name: "--hp", valueName: "KEY=VALUE", help: "an optimizer hyper-parameter", repeatable: true),
+            OptionDeclaration(name: "--hp", valueName: "KEY=VALUE", help: "an optimizer hyper-parameter; spaces around KEY and VALUE are ignored", repeatable: true),
             OptionDeclaration(name: "--group", valueName: "SEL:KEY=VALUE",
                        help: "a parameter-group override: blocks of role or name SEL take KEY=VALUE (e.g. bias:weight_decay=0)",
                        repeatable: true),
@@ -47,7 +47,9 @@ enum RunCommand: Subcommand {
         }
         let seed = try declaration.number(arguments, "--seed", as: UInt64.self, expected: "a non-negative integer") ?? 0
         let outDirectory = try arguments.value("--out").map { try writableDirectory($0, option: "--out", command: "run") }
-        let problem = try problemEntry.make(arguments.all("--set"))
+        let settings = try problemEntry.parameters(arguments.all("--set"))
+        let memory = try problemEntry.memory(settings)
+        let problem = try problemEntry.make(settings)
         if let c = arguments.value("--criterion") {
             rule.criterion = try criterion(c, command: "run")
             if case .metric(let name) = rule.criterion, !problem.metricNames.contains(name) {
@@ -65,6 +67,7 @@ enum RunCommand: Subcommand {
         var lines = [
             "problem    \(problem.label)   (n = \(problem.sampleCount), d = \(problem.dimension), \(problem.precision.rawValue)"
                 + (problem.theory.optimalValue.map { ", F* = \(format17($0))" } ?? "") + ")",
+            "memory     " + (memory.map(memoryLine) ?? "no estimate"),
             "optimizer  \(optimizerEntry.name)   \(hp)" + (groups.isEmpty ? "" : "   groups \(groups.map(\.description).joined(separator: " "))"),
             "status     \(result.status.rawValue)" + (result.epochsToTarget.map { " at epoch \(formatNumber($0))" } ?? ""),
             "epochs     \(formatNumber(final.epoch))   steps \(result.steps)   seconds \(String(format: "%.6f", final.seconds))",
@@ -81,6 +84,9 @@ enum RunCommand: Subcommand {
             lines.insert("batch      " + (batch == 0 ? "full gradient" : "\(batch) samples") + "   (\(source))", at: 2)
         }
         for (name, value) in zip(result.metricNames, final.metrics) { lines.append("\(name.padding(11))\(format17(value))") }
+        if let peak = peakResidentSet() {
+            lines.append("peak rss   \(MemoryEstimate.format(peak)) (\(peak) bytes; this process, runtime included: VmHWM)")
+        }
         if let url = outDirectory {
             let file = url.appendingPathComponent("\(fileSlug(problem.label))__\(fileSlug(optimizerEntry.name + " " + hp.changed))__seed\(seed).csv")
             do { try TraceWriter.csv(result).write(to: file, atomically: true, encoding: .utf8) } catch {
@@ -90,6 +96,22 @@ enum RunCommand: Subcommand {
         }
         output(lines.joined(separator: "\n"))
     }
+}
+
+/// `about 1.2 GB (built in 1.6 GB, keeps 800 MB, 400 MB per run)`, with the estimate's note.
+func memoryLine(_ m: MemoryEstimate) -> String {
+    "about \(m) (built in \(MemoryEstimate.format(m.construction)), keeps \(MemoryEstimate.format(m.resident)), "
+        + "\(MemoryEstimate.format(m.perRun)) per run)" + (m.note.map { "; \($0)" } ?? "")
+}
+
+/// The largest resident set this process has had (VmHWM of /proc/self/status), in bytes; nil
+/// where the file is not there.
+func peakResidentSet() -> Int? {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+          let kB = Int(line.dropFirst(6).trimmingCharacters(in: .whitespaces).split(separator: " ").first ?? "")
+    else { return nil }
+    return kB * 1024
 }
 
 /// `path` as a directory that exists (created if need be) and accepts a new file, checked

@@ -14,7 +14,8 @@ import OptBenchLinearAlgebra
 /// N(0, 1/d₀)) and E standard Gaussian. F* is the reduced-rank regression optimum with rank
 /// k = min(d₁, …, d_{L−1}) (the bottleneck): with the least-squares fit Ŷ = B̂X,
 /// B̂ = YXᵀ(XXᵀ)⁻¹ (Cholesky), F* = (‖Y − Ŷ‖²_F + Σ_{j>k} σⱼ(Ŷ)²)/(2N), the squared singular
-/// values from `SymmetricEigen` of ŶŶᵀ; accurate to about κ(XXᵀ)·ε relative. It is exactly 0
+/// values from `SymmetricEigen` of the smaller of the Gram matrices of Ŷ (d_L×d_L or N×N,
+/// which share their nonzero eigenvalues); accurate to about κ(XXᵀ)·ε relative. It is exactly 0
 /// when realizable (σ = 0 and k ≥ min(d₀, d_L)); unknown (nil) when N < d₀.
 ///
 /// A partial derivative needs a forward and a backward pass through the whole network, as a
@@ -153,8 +154,20 @@ public final class DeepLinearNetwork: Problem {
     public static let entry = ProblemEntry(
         name: "deep-linear",
         summary: "deep linear network ‖Y − W_L⋯W₁X‖²_F/(2N) on synthetic Y = AX + noise, F* by reduced-rank regression",
-        settings: DeepLinearSettings.self
+        settings: DeepLinearSettings.self, memory: { s in try s.memory() }
     ) { s, label in
+        let widths = try s.validatedWidths()
+        return ProblemInstance(DeepLinearNetwork.synthetic(
+            widths: widths, samples: s.samples, noise: s.noise, seed: UInt64(s.dataSeed),
+            initialization: s.initialization, initScale: s.initScale, label: label))
+    }
+}
+
+extension DeepLinearSettings {
+    /// d₀, …, d_L from `widths` or from input, width, depth and output, refused when they are
+    /// not positive integers or X, Y or the parameters pass 2³⁰ values.
+    func validatedWidths() throws(ConfigurationError) -> [Int] {
+        let s = self
         let given = s.widths
         guard given.allSatisfy({ $0 >= 1 && $0 <= 1e5 && $0 == $0.rounded() }) else {
             throw ConfigurationError("problem 'deep-linear': widths=\(given) is not valid; expected positive integers d₀,…,d_L of at most 100000")
@@ -171,11 +184,32 @@ public final class DeepLinearNetwork: Problem {
         var parameters = 0
         for k in 1..<widths.count { parameters += widths[k - 1] * widths[k] }
         try checkSize("deep-linear", shape, entries: (parameters, 1))
-        return ProblemInstance(DeepLinearNetwork.synthetic(
-            widths: widths, samples: s.samples, noise: s.noise, seed: UInt64(s.dataSeed),
-            initialization: s.initialization, initScale: s.initScale, label: label))
+        return widths
     }
 
+    /// What an instance takes: X (N×d₀), Y (N×d_L) and A (d_L×d₀); the reduced-rank reference,
+    /// when F* is neither 0 nor unknown (N < d₀), holds XXᵀ and its factor (2·d₀²), B̂ (d_L×d₀)
+    /// and the Gram matrix of Ŷ on its smaller side with the eigen-solver's copy (2·k² for
+    /// k = min(N, d_L), plus Ŷ itself when k = N). A run adds the parameters.
+    func memory() throws(ConfigurationError) -> MemoryEstimate {
+        let w = try validatedWidths()
+        let n = samples, d0 = w.first!, dL = w.last!
+        let data = Bytes.values(n, d0 + dL, of: 8)
+        var construction = data + Bytes.values(dL, d0, of: 8)
+        let bottleneck = w.count > 2 ? w.dropFirst().dropLast().min()! : min(d0, dL)
+        if !(noise == 0 && bottleneck >= min(d0, dL)) && n >= d0 {
+            let k = min(n, dL)
+            construction += Bytes.values(2 * d0, d0, of: 8) + Bytes.values(dL, d0, of: 8) + Bytes.values(2 * k, k, of: 8)
+                + (k == n ? Bytes.values(n, dL, of: 8) : Bytes())
+        }
+        var parameters = 0
+        for l in 1..<w.count { parameters += w[l - 1] * w[l] }
+        return estimate(construction: construction, resident: data, parameters: parameters, scalar: 8,
+                        scratch: Bytes.values(w.reduce(0, +) + 2 * w.max()!, of: 8))
+    }
+}
+
+extension DeepLinearNetwork {
     /// The synthetic instance described on the type.
     public static func synthetic(
         widths: [Int], samples n: Int, noise: Double, seed: UInt64, initialization: Initialization = .gaussian, initScale: Double = 1,
@@ -200,6 +234,8 @@ public final class DeepLinearNetwork: Problem {
     /// min over B of rank ≤ k of ‖Y − BX‖²_F/(2N), as described on the type; nil when XXᵀ is singular.
     static func reducedRankOptimum(inputs x: Matrix<Double>, outputs y: Matrix<Double>, rank k: Int) -> Double? {
         let n = x.rows, d0 = x.columns, dL = y.columns
+        // With fewer samples than inputs XXᵀ has rank N < d₀: singular, known before forming it.
+        guard n >= d0 else { return nil }
         var gram = [Double](repeating: 0, count: d0 * d0)
         gram.withUnsafeMutableBufferPointer { weightedGram(rows: n, columns: d0, x.base, weights: nil, scale: 1, into: $0.baseAddress!) }
         guard let cholesky = Cholesky(gram, dimension: d0) else { return nil }
@@ -211,17 +247,34 @@ public final class DeepLinearNetwork: Problem {
             let row = cholesky.solve(rhs)
             for c in 0..<d0 { b[a * d0 + c] = row[c] }
         }
-        var fitted = [Double](repeating: 0, count: dL), outer = [Double](repeating: 0, count: dL * dL)
         var misfit = 0.0
-        for i in 0..<n {
-            gemv(.none, dL, d0, 1, b, d0, x.base + i * d0, 0, &fitted)
-            for a in 0..<dL {
-                let r = y[i, a] - fitted[a]
-                misfit += r * r
-                outer.withUnsafeMutableBufferPointer { axpy(dL, fitted[a], fitted, $0.baseAddress! + a * dL) }
+        let spectrum: [Double]
+        if dL <= n {
+            // ŶᵀŶ = Σᵢ ŷᵢŷᵢᵀ, d_L×d_L.
+            var fitted = [Double](repeating: 0, count: dL), outer = [Double](repeating: 0, count: dL * dL)
+            for i in 0..<n {
+                gemv(.none, dL, d0, 1, b, d0, x.base + i * d0, 0, &fitted)
+                for a in 0..<dL {
+                    let r = y[i, a] - fitted[a]
+                    misfit += r * r
+                    outer.withUnsafeMutableBufferPointer { axpy(dL, fitted[a], fitted, $0.baseAddress! + a * dL) }
+                }
             }
+            spectrum = SymmetricEigen(symmetric: outer, dimension: dL).eigenvalues
+        } else {
+            // ŶŶᵀ = (ŷᵢᵀŷⱼ), N×N, the same nonzero eigenvalues.
+            let fitted = Matrix<Double>(rows: n, columns: dL)
+            for i in 0..<n {
+                gemv(.none, dL, d0, 1, b, d0, x.base + i * d0, 0, fitted.base + i * dL)
+                for a in 0..<dL {
+                    let r = y[i, a] - fitted[i, a]
+                    misfit += r * r
+                }
+            }
+            var gram = [Double](repeating: 0, count: n * n)
+            gram.withUnsafeMutableBufferPointer { gemm(.none, .transposed, n, n, dL, 1, fitted.base, dL, fitted.base, dL, 0, $0.baseAddress!, n) }
+            spectrum = SymmetricEigen(symmetric: gram, dimension: n).eigenvalues
         }
-        let spectrum = SymmetricEigen(symmetric: outer, dimension: dL).eigenvalues
         let discarded = spectrum.dropFirst(k).reduce(0) { $0 + max(0, $1) }
         return (misfit + discarded) / (2 * Double(n))
     }

@@ -1,4 +1,5 @@
 import OptBenchCore
+import OptBenchDatasets
 import OptBenchKernels
 
 /// Linear least squares F(w) = ‖Xw − y‖²/(2n) = (1/n) Σᵢ ½(xᵢᵀw − yᵢ)², X ∈ ℝⁿˣᵈ, in float32 or
@@ -130,7 +131,7 @@ extension LeastSquares where Scalar == Double {
         ProblemEntry(
             name: "least-squares",
             summary: "linear least squares ‖Xw − y‖²/(2n) with a prescribed spectrum of H = XᵀX/n (or IDX data), F* exact",
-            settings: LeastSquaresSettings.self
+            settings: LeastSquaresSettings.self, memory: { s in try s.memory() }
         ) { s, label in
             let data = try LeastSquaresData(s)
             switch s.precision.dtype {
@@ -176,6 +177,47 @@ public struct LeastSquaresSettings: ParameterSet {
     public init() {}
 }
 
+extension LeastSquaresSettings {
+    /// What an instance takes. Synthetic: U (d×n), V and B (d×d) and X (n×d) in float64 while
+    /// X is formed, then X and y in the run precision; loaded: the file's bytes (compressed and
+    /// inflated), X in float64 twice (read, then as a matrix; a third time when rescaled), and
+    /// the eigendecomposition of the smaller Gram matrix (four k×k arrays, k = min(n, d) up to
+    /// 2000; above it Lanczos' 300 vectors). A run adds the parameters and, for coordinate
+    /// methods, a column-major copy of X.
+    func memory() throws(ConfigurationError) -> MemoryEstimate {
+        let scalar = precision.dtype.bytes
+        if !data.isEmpty {
+            guard let x = IDXReader.footprint(of: data), let y = IDXReader.footprint(of: targets) else {
+                return MemoryEstimate(construction: 0, resident: 0, perRun: 0)
+            }
+            let n = x.rows ?? y.elements, d = x.columns ?? max(1, x.elements / max(n, 1)), k = min(n, d)
+            let files = Bytes(x.fileBytes + x.inflatedBytes + y.fileBytes + y.inflatedBytes)
+            let solve = k <= 2000 ? Bytes.values(4 * k, k, of: 8) : Bytes.values(300, k, of: 8)
+            let construction = files + Bytes.values(x.elements, of: 8) * 3 + solve
+            let resident = Bytes.values(x.elements, of: scalar) + Bytes.values(n, of: scalar) + Bytes.values(3 * d, of: 8)
+            return estimate(construction: construction + (scalar == 8 ? Bytes() : resident), resident: resident, parameters: d, scalar: scalar,
+                            scratch: Bytes.values(x.elements + n + d, of: scalar))
+        }
+        let s = synthetic
+        try s.validate()
+        let n = s.n, d = s.d
+        let construction = Bytes.values(2 * n, d, of: 8) + Bytes.values(2 * d, d, of: 8) + Bytes.values(3 * n + 4 * d, of: 8)
+        let resident = Bytes.values(n, d, of: scalar) + Bytes.values(n, of: scalar) + Bytes.values(3 * d, of: 8)
+        return estimate(construction: construction, resident: resident, parameters: d, scalar: scalar,
+                        scratch: Bytes.values(n, d, of: scalar) + Bytes.values(n + d, of: scalar))
+    }
+}
+
+extension LeastSquaresSettings.Synthetic {
+    /// d ≤ n and X within 2³⁰ entries.
+    func validate() throws(ConfigurationError) {
+        guard d <= n else {
+            throw ConfigurationError("problem 'least-squares': d=\(d) exceeds n=\(n); expected d ≤ n so that H is positive definite")
+        }
+        try checkSize("least-squares", "n=\(n) d=\(d)", entries: (n, d))
+    }
+}
+
 extension LeastSquaresData {
     /// The data the `least-squares` settings describe: loaded files, or the synthetic family.
     init(_ settings: LeastSquaresSettings) throws(ConfigurationError) {
@@ -193,10 +235,7 @@ extension LeastSquaresData {
             return
         }
         let s = settings.synthetic
-        guard s.d <= s.n else {
-            throw ConfigurationError("\(problem): d=\(s.d) exceeds n=\(s.n); expected d ≤ n so that H is positive definite")
-        }
-        try checkSize("least-squares", "n=\(s.n) d=\(s.d)", entries: (s.n, s.d))
+        try s.validate()
         let spectrum = prescribedSpectrum(d: s.d, kappa: s.kappa, lambdaMax: s.lambdaMax, layout: s.spectrum, spikes: s.spikes)
         self = .synthetic(n: s.n, spectrum: spectrum, noise: s.noise, seed: UInt64(s.dataSeed))
     }

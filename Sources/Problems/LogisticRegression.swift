@@ -26,8 +26,12 @@ import OptBenchLinearAlgebra
 /// (‖∇F‖ > 10⁻²‖∇F(0)‖) or when progress slows; near w* the last factor is reused (≈ 3
 /// Hessians and 10–15 cheap iterations). The gradient norm reached is reported as
 /// `reference_gradient_norm`; F(w*) − F* ≤ ‖∇F(w*)‖²/(2λ) is negligible. A solve that stops
-/// short of its tolerance leaves F* unknown. `reference=false` skips the solve (F* unknown) for
-/// instances too large to afford it. A float32 problem holds the data rounded and reports the
+/// short of its tolerance leaves F* unknown. Above `denseReferenceLimit` features, where the two
+/// d×d arrays (Hessian and factor) would pass 1 GiB, the same Newton iteration takes its step
+/// from conjugate gradients instead (Hessian-free: ∇²F·v = Xᵀ(D·Xv)/n + λv, two passes over X,
+/// stopped at a relative residual min(½, √(‖∇F‖/‖∇F(0)‖)), which keeps Newton's superlinear
+/// rate), in O(n + d) memory beside X, to the same tolerance. `reference=false` skips the
+/// solve (F* unknown) for instances too large to afford it. A float32 problem holds the data rounded and reports the
 /// float64 constants.
 ///
 /// Start (`init`): `zeros` (w₀ = 0, the default) or `gaussian`, w₀ ~ N(0, I/d) from the run seed.
@@ -75,7 +79,7 @@ public final class LogisticRegression<Scalar: KernelScalar>: Problem {
         let exact = LogisticRegression<Double>(
             design: x, labels: y, lambda: lambda, theory: TheoryConstants(sampleCount: n, dimension: d), reference: nil,
             coordinateLipschitz: [], label: label, initialization: initialization)
-        let reference = solveReference ? exact.newtonReference() : nil
+        let reference = solveReference ? (d <= denseReferenceLimit ? exact.newtonReference() : exact.newtonCGReference()) : nil
         var z = [Double](repeating: 0, count: n)
         let top = z.withUnsafeMutableBufferPointer { zp in
             Lanczos.extremeEigenvalues(dimension: d, maxSteps: 60, tolerance: 1e-6) { v, out in
@@ -185,7 +189,77 @@ public final class LogisticRegression<Scalar: KernelScalar>: Problem {
     }
 }
 
+/// The most features for which the reference solve forms the dense Hessian (its two d×d float64
+/// arrays then take at most 1 GiB); above it the step comes from conjugate gradients. A fixed
+/// bound, not the machine's memory, so that every machine computes the same F*.
+public let denseReferenceLimit = 8192
+
 extension LogisticRegression where Scalar == Double {
+    /// Newton's method from w = 0 with Hessian-free conjugate-gradient steps, as the type
+    /// describes; `iterations` counts Newton steps and `hessians` Hessian-vector products.
+    func newtonCGReference() -> NewtonReference {
+        let n = sampleCount, d = dimension, x = design.base
+        var w = [Double](repeating: 0, count: d), trial = w
+        var curvature = [Double](repeating: 0, count: n), z = curvature
+        var p = w, r = w, q = w, hq = w
+        var (f, g) = lossAndGradient(w)
+        let initialNorm = nrm2(d, g)
+        let tolerance = 1e-12 * max(1, initialNorm)
+        var norm = initialNorm
+        var iterations = 0, products = 0
+        while norm > tolerance, iterations < 100 {
+            iterations += 1
+            w.withUnsafeBufferPointer { wp in
+                for i in 0..<n {
+                    let m = dot(d, x + i * d, wp.baseAddress!)
+                    curvature[i] = sigmoid(m) * sigmoid(-m) / Double(n)
+                }
+            }
+            // CG on ∇²F·p = −∇F from p = 0.
+            for k in 0..<d { p[k] = 0; r[k] = -g[k]; q[k] = r[k] }
+            var rr = dot(d, r, r)
+            let stop = min(0.5, (norm / initialNorm).squareRoot()) * norm
+            for _ in 0..<(2 * d + 100) {
+                q.withUnsafeBufferPointer { qp in
+                    z.withUnsafeMutableBufferPointer { zp in
+                        gemv(.none, n, d, 1, x, d, qp.baseAddress!, 0, zp.baseAddress!)
+                        for i in 0..<n { zp[i] *= curvature[i] }
+                        hq.withUnsafeMutableBufferPointer { hp in gemv(.transposed, n, d, 1, x, d, zp.baseAddress!, 0, hp.baseAddress!) }
+                    }
+                }
+                products += 1
+                for k in 0..<d { hq[k] += lambda * q[k] }
+                let curvatureAlong = dot(d, q, hq)
+                guard curvatureAlong > 0 else { break }
+                let alpha = rr / curvatureAlong
+                for k in 0..<d {
+                    p[k] += alpha * q[k]
+                    r[k] -= alpha * hq[k]
+                }
+                let next = dot(d, r, r)
+                if next.squareRoot() <= stop { break }
+                let beta = next / rr
+                rr = next
+                for k in 0..<d { q[k] = r[k] + beta * q[k] }
+            }
+            let slope = dot(d, g, p)
+            guard slope < 0 else { break }
+            var t = 1.0
+            if -slope > 1e-8 * max(1, abs(f)) {
+                for _ in 0..<40 {
+                    for k in 0..<d { trial[k] = w[k] + t * p[k] }
+                    if loss(trial) <= f + 1e-4 * t * slope { break }
+                    t /= 2
+                }
+            }
+            for k in 0..<d { w[k] += t * p[k] }
+            (f, g) = lossAndGradient(w)
+            norm = nrm2(d, g)
+        }
+        return NewtonReference(
+            solution: w, value: f, gradientNorm: norm, converged: norm <= tolerance, iterations: iterations, hessians: products)
+    }
+
     /// Newton's method from w = 0, as the type describes.
     func newtonReference() -> NewtonReference {
         let n = sampleCount, d = dimension
@@ -216,6 +290,8 @@ extension LogisticRegression where Scalar == Double {
                     }
                 }
                 for k in 0..<d { h[k * d + k] += lambda }
+                // The last factor is released before the next is formed: one d×d factor at a time.
+                cholesky = nil
                 cholesky = Cholesky(h, dimension: d)
                 guard cholesky != nil else { break }
             }
@@ -274,7 +350,7 @@ extension LogisticRegression where Scalar == Double {
         ProblemEntry(
             name: "logistic",
             summary: "ℓ2-regularised binary logistic regression on synthetic data, F* by a Newton reference solve",
-            settings: LogisticSettings.self
+            settings: LogisticSettings.self, memory: { s in try s.memory() }
         ) { s, label in
             try checkSize("logistic", "n=\(s.n) d=\(s.d)", entries: (s.n, s.d))
             func make<Target: KernelScalar>(_ type: Target.Type) -> LogisticRegression<Target> {
@@ -314,6 +390,26 @@ public struct LogisticSettings: ParameterSet {
     public init() {}
 }
 
+extension LogisticSettings {
+    /// What an instance takes: X (n×d) and y in float64, the reference solve (the dense
+    /// Hessian and its factor, 2·d² values, or CG's few vectors of d and n), Lanczos' 60
+    /// vectors for L, then X and y in the run precision. A run adds the parameters and, for
+    /// coordinate methods, a column-major copy of X.
+    func memory() throws(ConfigurationError) -> MemoryEstimate {
+        try checkSize("logistic", "n=\(n) d=\(d)", entries: (n, d))
+        let scalar = precision.dtype.bytes
+        let dense = d <= denseReferenceLimit
+        let solve = !reference ? Bytes() : dense ? Bytes.values(2 * d, d, of: 8) + Bytes.values(8 * d + n, of: 8) : Bytes.values(10 * d + 2 * n, of: 8)
+        let data = Bytes.values(n, d, of: 8) + Bytes.values(n + 3 * d, of: 8)
+        let resident = Bytes.values(n, d, of: scalar) + Bytes.values(n, of: scalar) + Bytes.values(3 * d, of: 8)
+        let construction = data + solve + Bytes.values(60 * d + n, of: 8) + (scalar == 8 ? Bytes() : resident)
+        let note = reference && !dense
+            ? "F* by Newton-CG: the dense Hessian of d=\(d) would take \(MemoryEstimate.format(Bytes.values(2 * d, d, of: 8).value))" : nil
+        return estimate(construction: construction, resident: resident, parameters: d, scalar: scalar,
+                        scratch: Bytes.values(n, d, of: scalar) + Bytes.values(n + d, of: scalar), note: note)
+    }
+}
+
 /// The outcome of logistic regression's Newton reference solve on the float64 data.
 public struct NewtonReference: Sendable {
     /// The reference minimiser w*.
@@ -324,7 +420,7 @@ public struct NewtonReference: Sendable {
     public let gradientNorm: Double
     /// Whether ‖∇F(w*)‖₂ reached the tolerance; F* is known only then.
     public let converged: Bool
-    /// Newton iterations taken, and Hessians formed.
+    /// Newton iterations taken, and Hessians formed (Hessian-vector products for Newton-CG).
     public let iterations: Int
     public let hessians: Int
 }

@@ -113,13 +113,9 @@ public final class MatrixFactorization: Problem {
     public static let entry = ProblemEntry(
         name: "matrix-factorization",
         summary: "low-rank factorisation ‖Y − W₂W₁‖²_F/(2mn) of a matrix with known SVD, F* exact by Eckart–Young",
-        settings: MatrixFactorizationSettings.self
+        settings: MatrixFactorizationSettings.self, memory: { s in try s.memory() }
     ) { s, label in
-        guard s.trueRank <= min(s.m, s.n), s.rank <= min(s.m, s.n) else {
-            throw ConfigurationError(
-                "problem 'matrix-factorization': rank=\(s.rank) and rank_true=\(s.trueRank) must not exceed min(m, n) = \(min(s.m, s.n))")
-        }
-        try checkSize("matrix-factorization", "m=\(s.m) n=\(s.n)", entries: (s.m, s.n))
+        try s.validate()
         return ProblemInstance(MatrixFactorization.synthetic(
             m: s.m, n: s.n, rank: s.rank, trueRank: s.trueRank, noise: s.noise, seed: UInt64(s.dataSeed),
             initialization: s.initialization, initScale: s.initScale, label: label))
@@ -150,6 +146,28 @@ public final class MatrixFactorization: Problem {
         let all = (s + [Double](repeating: 0, count: full - count)).sorted(by: >)
         return MatrixFactorization(
             target: y, rank: rank, singularValues: all, label: label, initialization: initialization, initScale: initScale)
+    }
+}
+
+extension MatrixFactorizationSettings {
+    /// Ranks within min(m, n) and Y within 2³⁰ entries.
+    func validate() throws(ConfigurationError) {
+        guard trueRank <= min(m, n), rank <= min(m, n) else {
+            throw ConfigurationError(
+                "problem 'matrix-factorization': rank=\(rank) and rank_true=\(trueRank) must not exceed min(m, n) = \(min(m, n))")
+        }
+        try checkSize("matrix-factorization", "m=\(m) n=\(n)", entries: (m, n))
+    }
+
+    /// What an instance takes: Y (m×n) and its singular vectors U (m×c), V (n×c), c the
+    /// singular values drawn (rank_true, or min(m, n) with a noise tail); Y is kept. A run adds
+    /// the parameters r·(m + n) and a residual row.
+    func memory() throws(ConfigurationError) -> MemoryEstimate {
+        try validate()
+        let count = noise > 0 ? min(m, n) : trueRank
+        let y = Bytes.values(m, n, of: 8)
+        return estimate(construction: y + Bytes.values(count, m + n, of: 8), resident: y + Bytes.values(min(m, n), of: 8),
+                        parameters: rank * (m + n), scalar: 8, scratch: Bytes.values(n, of: 8))
     }
 }
 

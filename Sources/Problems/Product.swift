@@ -74,7 +74,8 @@ public final class Product: Problem {
     public static let entry = ProblemEntry(
         name: "product",
         summary: "depth-L scalar network ½(w₁⋯w_L − 1)²: vanishing and exploding gradients without tied weights, F* = 0",
-        settings: ProductSettings.self, deterministic: true
+        settings: ProductSettings.self, deterministic: true,
+        memory: { s in estimate(construction: Bytes(), resident: Bytes(), parameters: s.depth, scalar: 8) }
     ) { s, label in
         let start = try fixedStart(
             x0: s.$x0, region: s.initialization, choices: StartRegion.allCases.map(\.rawValue), dimension: s.depth, problem: "product")

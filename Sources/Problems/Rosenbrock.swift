@@ -65,7 +65,8 @@ public final class Rosenbrock: Problem {
 
     public static let entry = ProblemEntry(
         name: "rosenbrock", summary: "Rosenbrock's valley (a − x)² + b(y − x²)² in 2-D, F* = 0 at (a, a²)",
-        settings: RosenbrockSettings.self, deterministic: true
+        settings: RosenbrockSettings.self, deterministic: true,
+        memory: { s in estimate(construction: Bytes(), resident: Bytes(), parameters: 2, scalar: 8) }
     ) { s, label in
         let start = try fixedStart(
             x0: s.$x0, region: s.initialization.region, choices: PointInit.allCases.map(\.rawValue), dimension: 2, problem: "rosenbrock")

@@ -60,7 +60,8 @@ public final class W7: Problem {
 
     public static let entry = ProblemEntry(
         name: "w7", summary: "toy F(w) = (w^p − 1)² in 1-D (p = 7): vanishing gradients near 0, exploding past 1",
-        settings: W7Settings.self, deterministic: true
+        settings: W7Settings.self, deterministic: true,
+        memory: { s in estimate(construction: Bytes(), resident: Bytes(), parameters: 1, scalar: 8) }
     ) { s, label in
         let start = try fixedStart(
             x0: s.$x0, region: s.initialization, choices: StartRegion.allCases.map(\.rawValue), dimension: 1, problem: "w7")

@@ -77,6 +77,22 @@ func optbench(_ args: [String]) -> (status: Int32, out: String, err: String) {
         }
     }
 
+    /// A trace whose loss leaves the finite numbers is reported as diverged, as `run` calls it:
+    /// F(10³⁰⁸, 10³⁰⁸) = (1 − x)² + 100(y − x²)² overflows at the start, so the rows stop at
+    /// step 0 and the status is 1; a finite trace of the same length still exits 0.
+    @Test func traceStopsAtDivergenceWithStatusOne() throws {
+        let r = optbench("trace", "--problem", "rosenbrock", "--x0", "1e308,1e308", "--optimizer", "gd", "--steps", "3")
+        #expect(r.status == 1, "\(r.err)")
+        #expect(r.out.split(separator: "\n") == ["step,loss,x0,x1", "0,inf,1e+308,1e+308"], "\(r.out)")
+        #expect(r.err.contains("diverged at step 0") && !r.out.contains("nan"), "\(r.err)")
+        // Divergence a few steps in: GD with a step far past 2/L from (2, 2).
+        let late = optbench("trace", "--problem", "rosenbrock", "--x0", "2,2", "--optimizer", "gd", "--hp", "lr=1", "--steps", "50")
+        let rows = late.out.split(separator: "\n").dropFirst()
+        #expect(late.status == 1 && rows.count > 2 && rows.dropLast().allSatisfy { Double($0.split(separator: ",")[1])!.isFinite },
+                "\(late.out)")
+        #expect(optbench("trace", "--problem", "rosenbrock", "--optimizer", "gd", "--steps", "3").status == 0)
+    }
+
     @Test func listNamesEveryRegisteredOptimizerWithItsDefaults() {
         let r = optbench("list", "optimizers")
         #expect(r.status == 0)

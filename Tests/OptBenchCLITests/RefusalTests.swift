@@ -57,6 +57,25 @@ import TestSupport
         #expect(r.status == 0 && r.out.contains("status     stalled"), "\(r.out)")
     }
 
+    /// Whitespace around a setting's key and value is not part of them (the rule `--set`'s help
+    /// states): `' p = 3 '` is `p=3`, same label and result; an empty key or value is refused.
+    @Test func spacesAroundKeyAndValueAreIgnored() {
+        let plain = optbench("run", "--problem", "w7", "--set", "p=3", "--optimizer", "gd", "--epochs", "2")
+        for word in ["p= 3", " p = 3 ", "p =3"] {
+            let spaced = optbench("run", "--problem", "w7", "--set", word, "--optimizer", "gd", "--epochs", "2")
+            #expect(spaced.status == 0 && spaced.out.contains("w7(p=3)"), "'\(word)': \(spaced.err)")
+            // Same lines but the timing.
+            #expect(spaced.out.split(separator: "\n").filter { !$0.hasPrefix("epochs") && !$0.hasPrefix("peak") }
+                    == plain.out.split(separator: "\n").filter { !$0.hasPrefix("epochs") && !$0.hasPrefix("peak") })
+        }
+        for word in [" =3", "p= ", "p="] {
+            let r = optbench("run", "--problem", "w7", "--set", word, "--optimizer", "gd")
+            #expect(r.status == 2 && (r.err.contains("is not of the form key=value") || r.err.contains("is not valid")), "'\(word)': \(r.err)")
+        }
+        let hp = optbench("run", "--problem", "w7", "--optimizer", "gd", "--hp", " lr = 0.01", "--epochs", "1")
+        #expect(hp.status == 0 && hp.out.contains("lr=0.01"), "\(hp.err)")
+    }
+
     @Test func repeatedKeysAreErrors() {
         let hp = optbench("run", "--problem", "w7", "--optimizer", "gd", "--hp", "lr=0.1", "--hp", "lr=0.2")
         #expect(hp.status == 2 && hp.err.contains("'lr' is given more than once"))

@@ -6,6 +6,30 @@ import TestSupport
 /// `bench --shard i/N` then `merge`: exactly the tables one run writes, or a refusal that names
 /// what is missing.
 @Suite struct ShardTests {
+    /// A grid of one pair cut into three shards: shard 1 holds it, shards 2 and 3 hold no cell,
+    /// say so and write an empty `cells.jsonl`; the three merge into the single run's tables.
+    @Test func shardsBeyondThePairsAreEmptyAndMerge() throws {
+        let whole = folder("one-whole"), merged = folder("one-merged")
+        let shards = (1...3).map { folder("one-s\($0)") }
+        defer { for d in [whole, merged] + shards { try? FileManager.default.removeItem(at: d) } }
+        let grid = ["--problem", "w7", "--optimizer", "gd", "--lr", "0.01,0.1", "--seeds", "1", "--epochs", "5"]
+        #expect(optbench(["bench"] + grid + ["--out", whole.path]).status == 0)
+        for (k, dir) in shards.enumerated() {
+            let r = optbench(["bench"] + grid + ["--shard", "\(k + 1)/3", "--out", dir.path])
+            #expect(r.status == 0, "\(r.err)")
+            let cells = try String(contentsOf: dir.appendingPathComponent("cells.jsonl"), encoding: .utf8)
+            #expect(cells.isEmpty == (k > 0))
+            #expect(r.out.contains("holds no cell") == (k > 0), "\(r.out)")
+        }
+        let r = optbench(["merge"] + shards.map(\.path) + ["--out", merged.path])
+        #expect(r.status == 0, "\(r.err)")
+        // table.md and table.json also name the command that made them, which differs here.
+        for name in ["table.csv", "cells.jsonl"] {
+            #expect(FileManager.default.contents(atPath: merged.appendingPathComponent(name).path)
+                    == FileManager.default.contents(atPath: whole.appendingPathComponent(name).path), "\(name) differs")
+        }
+    }
+
     func folder(_ name: String) -> URL {
         FileManager.default.temporaryDirectory.appendingPathComponent("optbench-shard-\(name)-\(UUID().uuidString)")
     }

@@ -96,10 +96,12 @@ import TestSupport
         #expect(p.optimalValue! > 0)
     }
 
-    @Test func bottleneckOptimumIsAttainedByTruncatedRegression() throws {
-        // Widths 4 → 1 → 3: the best rank-1 map.
-        let p = try make(["samples=30", "widths=4,1,3", "noise=0.2"])
-        let (n, d, o) = (30, 4, 3)
+    /// Widths 4 → 1 → o: the best rank-1 map, with fewer outputs than samples (the reference
+    /// takes ŶᵀŶ) and with more (it takes the N×N ŶŶᵀ); the test forms the o×o matrix either way.
+    @Test(arguments: [(30, 3), (6, 10)])
+    func bottleneckOptimumIsAttainedByTruncatedRegression(_ n: Int, _ o: Int) throws {
+        let p = try make(["samples=\(n)", "widths=4,1,\(o)", "noise=0.2"])
+        let d = 4
         var gram = [Double](repeating: 0, count: d * d)
         for i in 0..<n { for j in 0..<d { for k in 0..<d { gram[j * d + k] += p.inputs[i, j] * p.inputs[i, k] } } }
         var b = [Double](repeating: 0, count: o * d)
@@ -120,7 +122,14 @@ import TestSupport
         w += u
         #expect(isClose(p.loss(w), p.optimalValue!, rtol: 1e-10))
         #expect(p.lossAndGradient(w).1.allSatisfy { abs($0) < 1e-10 })
-        #expect(p.optimalValue! > (try make(["samples=30", "widths=4,3,3", "noise=0.2"])).optimalValue!)
+        #expect(p.optimalValue! > (try make(["samples=\(n)", "widths=4,3,\(o)", "noise=0.2"])).optimalValue!)
+    }
+
+    /// With fewer samples than inputs XXᵀ is singular: F* is unknown, and no d₀×d₀ matrix is formed
+    /// (d₀ = 100000 would take 80 GB).
+    @Test func fewerSamplesThanInputsLeaveTheOptimumUnknown() throws {
+        #expect(try make(["samples=3", "widths=5,1,2", "noise=0.2"]).optimalValue == nil)
+        #expect(try make(["samples=10", "input=100000", "width=3"]).optimalValue == nil)
     }
 
     @Test func orthogonalInitHasOrthonormalRowsOrColumns() throws {

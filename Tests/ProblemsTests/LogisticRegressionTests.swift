@@ -7,6 +7,18 @@ import TestSupport
 @testable import OptBenchProblems
 
 @Suite struct LogisticRegressionTests {
+    /// Newton-CG (the reference above `denseReferenceLimit` features) and the dense Newton
+    /// solve reach the same minimiser and F*, on an ill-conditioned instance.
+    @Test(arguments: [["n=300", "d=40"], ["n=50", "d=120", "feature_scale=30", "lambda=1e-4"]])
+    func newtonCGReachesTheDenseReference(_ settings: [String]) throws {
+        let p = try problem(settings)
+        let dense = try #require(p.reference), cg = p.newtonCGReference()
+        #expect(dense.converged && cg.converged)
+        #expect(isClose(cg.value, dense.value, rtol: 1e-12), "\(cg.value) vs \(dense.value)")
+        let gap = zip(cg.solution, dense.solution).reduce(0.0) { max($0, abs($1.0 - $1.1)) }
+        #expect(gap <= 1e-8 * max(1, dense.solution.map(abs).max()!), "max |w_cg − w_dense| = \(gap)")
+    }
+
     func problem(_ settings: [String] = ["n=200", "d=6"]) throws -> LogisticRegression<Double> {
         try concrete("logistic", settings, as: LogisticRegression<Double>.self)
     }

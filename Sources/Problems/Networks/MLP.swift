@@ -13,13 +13,9 @@ public enum MLPNormalization: String, ParameterChoice {
 public enum MLP {
     public static let entry = ProblemEntry(
         name: "mlp", summary: "multilayer perceptron on IDX (MNIST-format) files or synthetic data, float32 by default",
-        settings: MLPSettings.self
+        settings: MLPSettings.self, memory: { s in try s.memory() }
     ) { s, label in
-        let given = s.widths
-        guard given.allSatisfy({ $0 >= 1 && $0 <= 1e5 && $0 == $0.rounded() }) else {
-            throw ConfigurationError("problem 'mlp': widths=\(given) is not valid; expected positive integers h₁,…,h_k of at most 100000")
-        }
-        let hidden = given.isEmpty ? [Int](repeating: s.width, count: s.depth) : given.map { Int($0) }
+        let hidden = try s.hiddenWidths()
         let (train, test) = try s.data.load(problem: "mlp")
         let loss = s.loss
         if case .regression = train.task, loss == .crossEntropy {
@@ -59,6 +55,57 @@ public enum MLP {
         case .float64: return ProblemInstance(make(Double.self) as NetworkProblem<Double>)
         }
     }
+}
+
+extension MLPSettings {
+    /// h₁, …, h_k from `widths`, or `depth` times `width`.
+    func hiddenWidths() throws(ConfigurationError) -> [Int] {
+        guard widths.allSatisfy({ $0 >= 1 && $0 <= 1e5 && $0 == $0.rounded() }) else {
+            throw ConfigurationError("problem 'mlp': widths=\(widths) is not valid; expected positive integers h₁,…,h_k of at most 100000")
+        }
+        return widths.isEmpty ? [Int](repeating: width, count: depth) : widths.map { Int($0) }
+    }
+
+    /// What an instance takes, from the settings and the data files' headers: the data as
+    /// `NetworkDataSettings.footprint` counts it, in the run precision; a run adds the
+    /// parameters and the network's buffers at the full-pass chunk (`NetworkProblem.chunkSize`
+    /// samples; a larger mini-batch adds its activations in proportion).
+    func memory() throws(ConfigurationError) -> MemoryEstimate {
+        let hidden = try hiddenWidths()
+        let f = data.footprint()
+        let inputs = f.shape.reduce(1, *)
+        var specs: [LayerSpec] = [], parameters = 0, fanIn = inputs
+        for h in hidden {
+            specs.append(.dense(outputs: h, weightNorm: weightNorm))
+            switch norm {
+            case .none: break
+            case .batch: specs.append(.batchNorm)
+            case .layer: specs.append(.layerNorm)
+            }
+            specs.append(.activation(activation))
+            parameters += fanIn * h
+            fanIn = h
+        }
+        specs.append(.dense(outputs: f.outputs, weightNorm: weightNorm))
+        try checkSize("mlp", "\(hidden.count + 1) layers of width up to \(hidden.max() ?? f.outputs)", entries: (parameters + fanIn * f.outputs, 1))
+        return networkEstimate(specs, inputShape: [inputs], data: f, scalar: dtype.bytes)
+    }
+}
+
+/// The estimate of a network problem on data of footprint `data`: loading (float32) and the
+/// sets in the run precision, a network's fixed buffers at construction; per run the
+/// parameters and the buffers at the full-pass chunk.
+func networkEstimate(_ specs: [LayerSpec], inputShape: [Int], data f: (train: Int, test: Int, shape: [Int], outputs: Int, loading: Int),
+                     scalar: Int) -> MemoryEstimate {
+    let top = scalar == 4 ? NetworkFootprint(network: specs, inputShape: inputShape, batch: 0, as: Float.self)
+        : NetworkFootprint(network: specs, inputShape: inputShape, batch: 0, as: Double.self)
+    let chunk = max(1, min(500, (1 << 20) / max(top.topLevelPerSample, 1)))
+    let run = scalar == 4 ? NetworkFootprint(network: specs, inputShape: inputShape, batch: chunk, as: Float.self)
+        : NetworkFootprint(network: specs, inputShape: inputShape, batch: chunk, as: Double.self)
+    let sets = Bytes.values(f.train + f.test, inputShape.reduce(1, *) + f.outputs, of: scalar)
+    let construction = Bytes(f.loading) + (scalar == 4 ? Bytes() : sets) + Bytes.values(top.scratch, of: scalar)
+    return estimate(construction: construction, resident: sets, parameters: top.parameters, scalar: scalar,
+                    scratch: Bytes.values(run.scratch, of: scalar))
 }
 
 /// The settings of `mlp`.

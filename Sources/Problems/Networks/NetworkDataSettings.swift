@@ -125,6 +125,52 @@ public struct NetworkDataSettings: ParameterSet {
         return (train, test)
     }
 
+    /// The sizes the settings describe, without loading anything: training and test samples,
+    /// the shape of a sample, the outputs (classes or regression targets), and the float32
+    /// bytes loading and preprocessing hold at their peak: the sets as generated or read (with
+    /// a file's compressed and inflated bytes), plus one copy each for a split (teacher data
+    /// with a test set, `held_out`) and for preprocessing that changes the values (files, whose
+    /// largest value is rarely 1, under `unit`; `standardize`). MNIST-shaped images reach 1,
+    /// so `unit` leaves them as generated. For a gzip file, whose header
+    /// is compressed, elements are counted as its inflated bytes and a sample's shape is
+    /// inferred as a square image.
+    func footprint() -> (train: Int, test: Int, shape: [Int], outputs: Int, loading: Int) {
+        var train = 0, test = 0, shape = [784], outputs = classes, files = Bytes()
+        if !trainImages.isEmpty {
+            let images = IDXReader.footprint(of: trainImages), labels = IDXReader.footprint(of: trainLabels)
+            train = labels?.rows ?? max(0, (labels?.elements ?? 8) - 8)
+            let elements = images?.elements ?? 0
+            let features = max(1, images?.columns ?? elements / max(train, 1))
+            if let i = images, i.rows != nil, let c = i.columns {
+                shape = c == features ? [c] : [features]
+            } else {
+                let side = Int(Double(features).squareRoot())
+                shape = side * side == features ? [side, side] : [features]
+            }
+            files += Bytes((images?.fileBytes ?? 0) + (images?.inflatedBytes ?? 0) + (labels?.fileBytes ?? 0) + (labels?.inflatedBytes ?? 0))
+            if !testImages.isEmpty, let t = IDXReader.footprint(of: testImages) {
+                test = t.elements / features
+                files += Bytes(t.fileBytes + t.inflatedBytes)
+            }
+        } else if source == .teacher {
+            (train, test, shape, outputs) = (samples, testSamples, [inputs], self.outputs)
+        } else {
+            (train, test) = (samples, testSamples)
+        }
+        if heldOut > 0 && test == 0 {
+            test = Int((Double(train) * heldOut).rounded(.up))
+            train -= test
+        }
+        let features = shape.reduce(1, *)
+        let synthetic = trainImages.isEmpty
+        let perSample = features + (source == .teacher && synthetic ? outputs : 1)
+        var copies = 1
+        if heldOut > 0 || (synthetic && source == .teacher && testSamples > 0) { copies += 1 }
+        if preprocess == .standardize || (preprocess == .unit && !synthetic) { copies += 1 }
+        let loading = files + Bytes.values(train + test, perSample, of: 4) * copies
+        return (train, test, shape, outputs, loading.value)
+    }
+
     /// A dataset in the run precision.
     static func networkData<Scalar: KernelScalar>(_ d: Dataset, flatten: Bool, as _: Scalar.Type) -> NetworkData<Scalar> {
         let shape = flatten ? [d.featureCount] : d.sampleShape

@@ -18,7 +18,7 @@ public enum ResNet {
     public static let entry = ProblemEntry(
         name: "resnet",
         summary: "residual network (convolutional ResNet-(6n+2) or the fully-connected eq. (19)) on IDX files or synthetic data, float32",
-        settings: ResNetSettings.self
+        settings: ResNetSettings.self, memory: { s in try s.memory() }
     ) { s, label in
         let (train, test) = try s.data.load(problem: "resnet")
         guard case .classification(let classes) = train.task else {
@@ -54,6 +54,29 @@ public enum ResNet {
         case .float32: return ProblemInstance(make(Float.self) as NetworkProblem<Float>)
         case .float64: return ProblemInstance(make(Double.self) as NetworkProblem<Double>)
         }
+    }
+}
+
+extension ResNetSettings {
+    /// What an instance takes, as `networkEstimate` counts it for this architecture.
+    func memory() throws(ConfigurationError) -> MemoryEstimate {
+        let f = data.footprint()
+        var shape = f.shape
+        let specs: [LayerSpec]
+        switch form {
+        case .convolutional:
+            if shape.count == 1 { shape = [1, 1, shape[0]] }
+            if shape.count == 2 { shape = [1] + shape }
+            guard shape.count == 3 else { return MemoryEstimate(construction: 0, resident: 0, perRun: 0) }
+            guard let s = try? ResNetArchitecture.convolutional(depth: depth, width: width, classes: f.outputs, normalization: batchNorm) else {
+                return MemoryEstimate(construction: 0, resident: 0, perRun: 0)
+            }
+            specs = s
+        case .fullyConnected:
+            shape = [shape.reduce(1, *)]
+            specs = ResNetArchitecture.fullyConnected(width: width, blocks: blocks, outputs: f.outputs, activation: activation)
+        }
+        return networkEstimate(specs, inputShape: shape, data: f, scalar: dtype.bytes)
     }
 }
 
