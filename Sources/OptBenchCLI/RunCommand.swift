@@ -81,7 +81,8 @@ enum RunCommand: Subcommand {
                 : hp.isSet("batch_size") ? "batch_size=\(hp.value(of: "batch_size")!)"
                 : problem.miniBatch != nil ? "batch_size=auto: the problem's mini-batch (--set batch_size=…)"
                 : "batch_size=auto: the rule's default, as the problem declares none"
-            lines.insert("batch      " + (batch == 0 ? "full gradient" : "\(batch) samples") + "   (\(source))", at: 2)
+            let after = (lines.firstIndex { $0.hasPrefix("optimizer  ") } ?? 0) + 1
+            lines.insert("batch      " + (batch == 0 ? "full gradient" : "\(batch) samples") + "   (\(source))", at: after)
         }
         for (name, value) in zip(result.metricNames, final.metrics) { lines.append("\(name.padding(11))\(format17(value))") }
         if let peak = peakResidentSet() {
