@@ -40,6 +40,11 @@ public struct ResultsIndex {
         self.entries = entries
     }
 
+    /// The page over folders already read back, under their names, linking no other file.
+    public init(folders: [(name: String, folder: ResultsFolder)]) {
+        entries = folders.map { Entry(folder: $0.name, document: $0.folder.document, files: []) }
+    }
+
     public func html() -> String {
         let e = SVGPlot.escape
         var o = ["<!DOCTYPE html>", "<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">", "<title>OptBench results</title>",
