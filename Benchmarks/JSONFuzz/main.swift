@@ -232,7 +232,7 @@ func consume(cells: [String: CellSummary]) {
     for sweep in byPair.values {
         for criterion in [StoppingCriterion.relative, .metric("test_accuracy")] {
             let p = Grid.summarize(problem: sweep[0].problem, optimizer: sweep[0].optimizer, sweep: sweep, seeds: 2, criterion: criterion)
-            _ = Grid.edge(of: p, base: [0.1, 1])
+            _ = Grid.edge(of: p, base: [0.1, 1], criterion: criterion)
             _ = ResultReport.cell(p, note: nil)
         }
     }
