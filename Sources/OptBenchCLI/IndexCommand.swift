@@ -1,5 +1,4 @@
 import Foundation
-import OptBenchCore
 import OptBenchHarness
 import OptBenchReports
 
@@ -15,13 +14,7 @@ enum IndexCommand: Subcommand {
         let path = arguments.positionals.first ?? "results"
         let directory = URL(fileURLWithPath: path)
         let index = try ResultsIndex(directory: directory)
-        do {
-            try index.write(to: directory)
-        } catch {
-            let reason = (error as? CocoaError).flatMap { ($0.userInfo[NSUnderlyingErrorKey] as? NSError)?.localizedDescription }
-                ?? error.localizedDescription
-            throw ConfigurationError("file \(directory.appendingPathComponent("index.html").path): cannot be written (\(reason)); expected a writable folder")
-        }
+        try index.write(to: directory)
         output("\(path)/index.html: \(index.entries.count) suite(s)")
     }
 }
