@@ -19,10 +19,12 @@ public struct ShardMarker: Codable, Sendable, Equatable {
     /// The most shards a grid is cut into (`--shard I/N`, N ≤ this).
     public static let maximumCount = 100_000
 
-    /// The marker of `directory`; nil when it has none (a shard that did not finish).
-    static func read(_ directory: URL) throws(ConfigurationError) -> ShardMarker? {
+    /// The marker of the shard folder `directory`.
+    public static func read(_ directory: URL) throws(ConfigurationError) -> ShardMarker {
         let file = directory.appendingPathComponent("shard.json")
-        guard let data = FileManager.default.contents(atPath: file.path) else { return nil }
+        guard let data = FileManager.default.contents(atPath: file.path) else {
+            throw ConfigurationError("file \(file.path): missing; expected the output of 'optbench bench --shard i/N'")
+        }
         return try RecordFile.read(ShardMarker.self, from: data, file: file.path)
     }
 }
@@ -46,8 +48,12 @@ public enum ShardMerge {
     public static func merge(_ shards: [URL], into out: URL, catalog: Catalog, jobs: Int = 2,
                              log: @escaping @Sendable (String) -> Void = { _ in }) throws -> GridOutcome {
         // The finished folders' markers tell which indices the unfinished ones should have held.
+        // A folder without shard.json holds a shard that did not finish (nil); one that does not read is refused.
         var markers: [ShardMarker?] = []
-        for dir in shards { markers.append(try ShardMarker.read(dir)) }
+        for dir in shards {
+            let finished = FileManager.default.fileExists(atPath: dir.appendingPathComponent("shard.json").path)
+            markers.append(finished ? try ShardMarker.read(dir) : nil)
+        }
         let first = try checkMarkers(markers, of: shards)
         // Every shard keeps the definition it was cut from; they must agree, and this catalog must read it.
         var definition: String?
