@@ -102,10 +102,17 @@ test-slurm: build
 
 ## 100 000 random, truncated, bit-flipped and gzip-corrupted IDX inputs through the reader and
 ## the image+label loader in memory, each checked against a reference decoder (exit 1 on any
-## surprise). Built like `make test`: release, every runtime check on.
+## surprise); then 100 000 mutations of the JSON files optbench reads back (cells, timings,
+## shard markers, tables, suite definitions) through their readers and what consumes them,
+## each accepted or refused naming its file (json-fuzz), in release with every runtime check on
+## (built like `make test`) and in debug. A trap would end the run: finishing proves none.
 fuzz:
-	OPTBENCH_CHECKED=1 $(SWIFT) build $(RELEASE) --scratch-path .build/checked --product idx-fuzz
+	OPTBENCH_CHECKED=1 $(SWIFT) build $(RELEASE) -Xswiftc -enable-testing --scratch-path .build/checked --product idx-fuzz
 	.build/checked/release/idx-fuzz 100000
+	OPTBENCH_CHECKED=1 $(SWIFT) build $(RELEASE) -Xswiftc -enable-testing --scratch-path .build/checked --product json-fuzz
+	.build/checked/release/json-fuzz 100000
+	$(SWIFT) build --product json-fuzz
+	.build/debug/json-fuzz 100000
 
 clean:
 	rm -rf .build

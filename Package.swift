@@ -48,6 +48,7 @@ let package = Package(
         .executable(name: "classical-bench", targets: ["ClassicalBenchmarks"]),
         .executable(name: "network-bench", targets: ["NetworkBenchmarks"]),
         .executable(name: "idx-fuzz", targets: ["IDXFuzz"]),
+        .executable(name: "json-fuzz", targets: ["JSONFuzz"]),
     ],
     targets: [
         // MARK: Libraries, lowest layer first: Kernels ← LinearAlgebra, Core ← Datasets, NeuralNetworks ←
@@ -93,6 +94,10 @@ let package = Package(
         .executableTarget(
             name: "IDXFuzz", dependencies: ["OptBenchDatasets", "OptBenchCore", "TestSupport"],
             path: "Benchmarks/IDXFuzz", swiftSettings: hot),
+        // Reads its readers' internals (`@testable`): build it with testing enabled, as `make fuzz` does.
+        .executableTarget(
+            name: "JSONFuzz", dependencies: ["OptBenchCore", "OptBenchHarness", "OptBenchReports", "OptBenchCatalog"],
+            path: "Benchmarks/JSONFuzz", swiftSettings: glue),
         .executableTarget(
             name: "NetworkBenchmarks",
             dependencies: ["OptBenchKernels", "OptBenchCore", "OptBenchDatasets", "OptBenchNeuralNetworks", "OptBenchProblems",

@@ -237,6 +237,13 @@ extension Dataset {
         return mapFeatures { $0 * factor }
     }
 
+    /// The same data with every feature divided by `divisor` (> 0): x/m lies in [−1, 1] for
+    /// m = max |x|, even where m is so small (subnormal) that 1/m overflows.
+    public func scaled(dividingBy divisor: Float) -> Dataset {
+        precondition(divisor > 0 && divisor.isFinite, "the divisor must be positive and finite")
+        return mapFeatures { $0 / divisor }
+    }
+
     /// The same data with features mapped affinely from `range` onto [0, 1]:
     /// x ↦ (x − lower)/(upper − lower), e.g. `IDXElementType.ubyte.integerRange` 0…255.
     public func scaled(from range: ClosedRange<Float>) -> Dataset {

@@ -1,14 +1,19 @@
 import Foundation
+import OptBenchCore
 
 /// Finished cells, one JSON line each, appended as they finish so an interrupted grid loses
 /// nothing: `optbench bench --resume` runs only the cells missing from it. Outcomes go to
 /// `url` (`cells.jsonl`), wall seconds to `timings.jsonl` beside it, so the outcome file is
 /// the same bytes whenever the outcomes are.
-final class CellCache: @unchecked Sendable {
+///
+/// Read back (`--resume`), every line is checked (`RecordFile`): a last line that is not JSON —
+/// a write cut short — is dropped and its cell runs again; any other defect refuses the run
+/// with the file, line and field, before anything is written, so the files stay as they are
+/// for the user to mend the line (or to start over without `--resume`).
+public final class CellCache: @unchecked Sendable {
     let url: URL
     let timingsURL: URL
     private(set) var done: [String: CellSummary] = [:]
-    private var timings: [String: CellTiming] = [:]
     private let handle: FileHandle
     private let timingsHandle: FileHandle
     private let lock = NSLock()
@@ -17,41 +22,49 @@ final class CellCache: @unchecked Sendable {
     init(url: URL, keep: Bool) throws {
         self.url = url
         timingsURL = url.deletingLastPathComponent().appendingPathComponent("timings.jsonl")
-        if keep, let data = FileManager.default.contents(atPath: timingsURL.path) {
-            for line in data.split(separator: UInt8(ascii: "\n")) {
-                if let t = try? JSONDecoder().decode(CellTiming.self, from: Data(line)) { timings[t.key] = t }
-            }
-        } else {
-            _ = FileManager.default.createFile(atPath: timingsURL.path, contents: nil)
+        let fm = FileManager.default
+        var lengths: [Int] = [0, 0]
+        if keep {
+            let read = try Self.read(cells: fm.contents(atPath: url.path) ?? Data(), cellsFile: url.path,
+                                     timings: fm.contents(atPath: timingsURL.path) ?? Data(), timingsFile: timingsURL.path)
+            done = read.done
+            lengths = [read.cellsLength, read.timingsLength]
         }
-        if keep, let data = FileManager.default.contents(atPath: url.path) {
-            let decoder = JSONDecoder()
-            decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-            for line in data.split(separator: UInt8(ascii: "\n")) {
-                // A line cut short by the interruption is simply run again.
-                if var c = try? decoder.decode(CellSummary.self, from: Data(line)) {
-                    if let t = timings[c.key] {
-                        c.seconds = t.seconds
-                        c.secondsToTarget = t.secondsToTarget
-                    }
-                    done[c.key] = c
-                }
+        for path in [url.path, timingsURL.path] where !keep || !fm.fileExists(atPath: path) {
+            guard fm.createFile(atPath: path, contents: nil) else {
+                throw ConfigurationError("file \(path): cannot be created; expected a writable results folder")
             }
-        } else {
-            _ = FileManager.default.createFile(atPath: url.path, contents: nil)
         }
         guard let h = FileHandle(forWritingAtPath: url.path), let t = FileHandle(forWritingAtPath: timingsURL.path) else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
+            throw ConfigurationError("file \(url.path): cannot be opened for writing; expected a writable results folder")
         }
         handle = h
         timingsHandle = t
         // A line torn by an interruption is cut off, so the next line appended starts on its own.
-        for (file, path) in [(handle, url.path), (timingsHandle, timingsURL.path)] {
-            let data = FileManager.default.contents(atPath: path) ?? Data()
-            let end = data.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? data.startIndex
-            if end != data.endIndex { try file.truncate(atOffset: UInt64(end - data.startIndex)) }
+        for (file, length) in zip([handle, timingsHandle], lengths) {
+            try file.truncate(atOffset: UInt64(length))
             file.seekToEndOfFile()
         }
+    }
+
+    /// The finished cells of a `cells.jsonl` and `timings.jsonl` (their contents; the names for
+    /// errors), each with its seconds, and how much of each file to keep: all of it but a last
+    /// line cut short.
+    public static func read(cells: Data, cellsFile: String, timings: Data, timingsFile: String)
+        throws(ConfigurationError) -> (done: [String: CellSummary], cellsLength: Int, timingsLength: Int) {
+        let t = try RecordFile.lines(CellTiming.self, from: timings, file: timingsFile, tornEnd: true)
+        let c = try RecordFile.lines(CachedCell.self, from: cells, file: cellsFile, tornEnd: true)
+        var seconds: [String: CellTiming] = [:]
+        for timing in t.records { seconds[timing.key] = timing }
+        var done: [String: CellSummary] = [:]
+        for var cell in c.records.map(\.cell) {
+            if let timing = seconds[cell.key] {
+                cell.seconds = timing.seconds
+                cell.secondsToTarget = timing.secondsToTarget
+            }
+            done[cell.key] = cell
+        }
+        return (done, c.validLength, t.validLength)
     }
 
     deinit {

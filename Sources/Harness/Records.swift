@@ -96,7 +96,7 @@ public struct CellTiming: Codable, Sendable {
 }
 
 /// How a (problem, optimizer) pair did at its chosen learning rate.
-public enum PairStatus: String, Codable, Sendable {
+public enum PairStatus: String, Codable, Sendable, CaseIterable {
     /// Every seed reached ε.
     case reached
     /// Some seeds reached ε.
@@ -109,6 +109,8 @@ public enum PairStatus: String, Codable, Sendable {
     case stalled
     /// Not run: the optimizer needs what the problem does not offer (`reason`).
     case skipped
+
+    public init(from decoder: any Decoder) throws { self = try Self.decodeWord(from: decoder) }
 }
 
 /// One table cell: a (problem, optimizer) pair at its best sweep point, over the seeds.
@@ -211,6 +213,82 @@ public struct PairSummary: Codable, Sendable {
         PairSummary(problem: problem, optimizer: optimizer, lr: nil, seeds: seeds, reached: 0, diverged: 0, medianEpochs: nil,
                     minEpochs: nil, maxEpochs: nil, medianSeconds: nil, medianFinalAccuracy: nil, status: .skipped,
                     reason: reason, sweep: [])
+    }
+}
+
+extension CellSummary: CheckedRecord {
+    /// What `Grid` writes: names and a key, a positive finite lr, `key=value` words, finite
+    /// epochs ≥ 0, steps ≥ 0, epochs to ε exactly when the status is `reached`, no final
+    /// accuracy for a diverged run (a final accuracy may be any number, NaN included: a
+    /// relative measure whose starting gap is 0 is 0/0).
+    public func check() throws(FieldDefect) {
+        try FieldDefect.named(problem, "problem")
+        try FieldDefect.named(optimizer, "optimizer")
+        try FieldDefect.finite(lr, "lr", atLeast: 0, strictly: true)
+        for (i, w) in hyperParameters.enumerated() where !w.contains("=") || w.hasPrefix("=") {
+            throw FieldDefect("hyperParameters[\(i)]", jsonQuoted(w), expected: "a key=value word")
+        }
+        try FieldDefect.finite(epochs, "epochs")
+        try FieldDefect.count(steps, "steps", in: 0...Int.max, "a step count ≥ 0")
+        try FieldDefect.finite(epochsToTarget, "epochsToTarget")
+        if (status == .reached) != (epochsToTarget != nil) {
+            throw FieldDefect("epochsToTarget", epochsToTarget.map(formatNumber) ?? "absent",
+                              expected: status == .reached ? "the epochs to ε of a reached cell" : "none for status \(status.rawValue)")
+        }
+        if status == .diverged, let a = finalAccuracy {
+            throw FieldDefect("finalAccuracy", formatNumber(a), expected: "none for a diverged cell")
+        }
+    }
+}
+
+/// A line of the resume cache (`cells.jsonl`): a cell with the key it is cached under (the
+/// table's cells have none).
+public struct CachedCell: CheckedRecord {
+    public var cell: CellSummary
+
+    public init(from decoder: any Decoder) throws { cell = try CellSummary(from: decoder) }
+
+    public func check() throws(FieldDefect) {
+        try FieldDefect.named(cell.key, "key")
+        try cell.check()
+    }
+}
+
+extension CellTiming: CheckedRecord {
+    /// A key and finite seconds ≥ 0.
+    public func check() throws(FieldDefect) {
+        try FieldDefect.named(key, "key")
+        try FieldDefect.finite(seconds, "seconds")
+        try FieldDefect.finite(secondsToTarget, "secondsToTarget")
+    }
+}
+
+extension PairSummary: CheckedRecord {
+    /// What `Grid.summarize` writes: at least one seed, counts of seeds within it, finite epochs
+    /// ≥ 0 (all three for a `reached` pair), every sweep cell valid, and — unless skipped — a
+    /// sweep holding the tuned point.
+    public func check() throws(FieldDefect) {
+        try FieldDefect.named(problem, "problem")
+        try FieldDefect.named(optimizer, "optimizer")
+        try FieldDefect.finite(lr, "lr", atLeast: 0, strictly: true)
+        try FieldDefect.count(seeds, "seeds", in: 1...Int.max, "at least 1 seed")
+        try FieldDefect.count(reached, "reached", in: 0...seeds, "a count in 0…\(seeds) (seeds)")
+        try FieldDefect.count(diverged, "diverged", in: 0...seeds, "a count in 0…\(seeds) (seeds)")
+        try FieldDefect.finite(medianEpochs, "medianEpochs")
+        try FieldDefect.finite(minEpochs, "minEpochs")
+        try FieldDefect.finite(maxEpochs, "maxEpochs")
+        if status == .reached {
+            for (name, v) in [("medianEpochs", medianEpochs), ("minEpochs", minEpochs), ("maxEpochs", maxEpochs)] where v == nil {
+                throw FieldDefect(name, "absent", expected: "the epochs of a reached pair")
+            }
+        }
+        try FieldDefect.each(sweep, "sweep")
+        guard status != .skipped else { return }
+        guard !sweep.isEmpty else { throw FieldDefect("sweep", "[]", expected: "the cells of a pair that ran (status \(status.rawValue))") }
+        guard !tunedCells.isEmpty else {
+            throw FieldDefect("sweep", "without a cell at the tuned point \(tunedText.isEmpty ? "(none)" : tunedText)",
+                              expected: "the tuned point's cells")
+        }
     }
 }
 

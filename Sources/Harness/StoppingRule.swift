@@ -90,7 +90,7 @@ public struct StoppingRule: Sendable, Equatable {
 }
 
 /// How a run ended.
-public enum RunStatus: String, Sendable, Codable {
+public enum RunStatus: String, Sendable, Codable, CaseIterable {
     /// Accuracy ≤ ε.
     case reached
     /// The epoch budget ran out first.
@@ -102,4 +102,6 @@ public enum RunStatus: String, Sendable, Codable {
     case stalled
     /// Not run: the optimizer needs something the problem does not offer (the cell's reason says what).
     case skipped
+
+    public init(from decoder: any Decoder) throws { self = try Self.decodeWord(from: decoder) }
 }

@@ -50,8 +50,10 @@ public struct SweepPoint: Sendable, Equatable {
 }
 
 /// Which end of its learning-rate sweep a tuned value sits at.
-public enum SweepEdge: String, Codable, Sendable {
+public enum SweepEdge: String, Codable, Sendable, CaseIterable {
     case low, high
+
+    public init(from decoder: any Decoder) throws { self = try Self.decodeWord(from: decoder) }
 }
 
 /// The geometric extension of a learning-rate sweep past a winning end.

@@ -1,4 +1,5 @@
 import Foundation
+import OptBenchCore
 
 /// How much one cell's wall time moves from one timing to the next within a run — the noise
 /// band `optbench compare` must clear before it calls a pair slower.
@@ -81,8 +82,20 @@ public struct TimingNoise: Codable, Sendable, Equatable {
                 + "time band `optbench compare` uses (the larger of the two runs')."]
     }
 
-    struct File: Codable {
+    struct File: Codable, CheckedRecord {
         var noise: TimingNoise
+
+        /// Counts ≥ 0 with `fromThisRun` ≤ `cells`, q ∈ [0, 1], and finite non-negative figures.
+        func check() throws(FieldDefect) {
+            try FieldDefect.count(noise.cells, "noise.cells", in: 0...Int.max, "a cell count ≥ 0")
+            try FieldDefect.count(noise.fromThisRun, "noise.fromThisRun", in: 0...noise.cells, "a count in 0…\(noise.cells) (cells)")
+            guard noise.quantile >= 0, noise.quantile <= 1 else {
+                throw FieldDefect("noise.quantile", formatNumber(noise.quantile), expected: "a quantile in [0, 1]")
+            }
+            try FieldDefect.finite(noise.minimumSeconds, "noise.minimumSeconds")
+            try FieldDefect.finite(noise.relativeNoise, "noise.relativeNoise")
+            try FieldDefect.finite(noise.medianRelativeDifference, "noise.medianRelativeDifference")
+        }
     }
 
     public func write(to directory: URL) throws {
@@ -91,9 +104,16 @@ public struct TimingNoise: Codable, Sendable, Equatable {
         try encoder.encode(File(noise: self)).write(to: directory.appendingPathComponent("timings.json"), options: .atomic)
     }
 
-    /// The noise recorded in `directory/timings.json`, nil when absent or unreadable.
-    public static func read(_ directory: URL) -> TimingNoise? {
-        guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent("timings.json").path) else { return nil }
-        return try? JSONDecoder().decode(File.self, from: data).noise
+    /// The noise recorded in `directory/timings.json`, nil when there is none; a file that is
+    /// not what `write` writes is an error naming it.
+    public static func read(_ directory: URL) throws(ConfigurationError) -> TimingNoise? {
+        let file = directory.appendingPathComponent("timings.json")
+        guard let data = FileManager.default.contents(atPath: file.path) else { return nil }
+        return try read(from: data, file: file.path)
+    }
+
+    /// The noise of a `timings.json` held in `data`; `file` names it in errors.
+    public static func read(from data: Data, file: String) throws(ConfigurationError) -> TimingNoise {
+        try RecordFile.read(File.self, from: data, file: file).noise
     }
 }

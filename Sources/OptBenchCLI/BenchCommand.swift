@@ -67,8 +67,9 @@ enum BenchCommand: Subcommand {
         InterruptNotice.install("\noptbench bench: interrupted; the finished cells are kept in \(out.path)/cells.jsonl. Resume with:\n  \(resume)\n")
         if let text = arguments.value("--shard") {
             let parts = text.split(separator: "/", omittingEmptySubsequences: false).map { Int($0) }
-            guard parts.count == 2, let i = parts[0], let n = parts[1], n >= 1, (1...n).contains(i) else {
-                throw UsageError(message: "optbench bench: --shard \(text) is not valid; expected I/N with 1 ≤ I ≤ N", command: "bench")
+            guard parts.count == 2, let i = parts[0], let n = parts[1], n >= 1, n <= ShardMarker.maximumCount, (1...n).contains(i) else {
+                throw UsageError(message: "optbench bench: --shard \(text) is not valid; expected I/N, integers with 1 ≤ I ≤ N ≤ \(ShardMarker.maximumCount)",
+                                 command: "bench")
             }
             grid.shard = (i, n)
             _ = try grid.run(in: out)
@@ -96,13 +97,13 @@ enum BenchCommand: Subcommand {
     /// The suite the grid options describe, read through the same checks as a suite file.
     static func commandLineSuite(_ arguments: ParsedArguments, _ catalog: Catalog) throws -> Suite {
         func node(_ v: JSONValue) -> String { v.text() }
-        let seeds = try positiveCount(arguments, "--seeds", command: "bench") ?? 3
+        let seeds = try positiveCount(arguments, "--seeds", command: "bench", maximum: 10_000) ?? 3
         var stop: [JSONValue.Member] = [.init("target", .number(try number(arguments, "--target", expected: "a finite ε ≥ 0", minimum: 0) ?? 1e-6))]
         if let c = arguments.value("--criterion") {
             _ = try criterion(c, command: "bench")
             stop.append(.init("criterion", .string(c)))
         }
-        let epochs = try number(arguments, "--epochs", expected: "a positive number of epochs", minimum: .leastNonzeroMagnitude) ?? 100
+        let epochs = try positiveCount(arguments, "--epochs", command: "bench") ?? 100
         let rates: JSONValue
         if let text = arguments.value("--lr") {
             rates = try learningRates(text)
@@ -117,7 +118,7 @@ enum BenchCommand: Subcommand {
             .init("learning_rates", rates),
             .init("seeds", .array((1...seeds).map { .number(Double($0)) })),
             .init("stop", .object(stop)),
-            .init("budget", .object(["epochs": .number(epochs)])),
+            .init("budget", .object(["epochs": .number(Double(epochs))])),
         ]).text()
         guard arguments.has("--problem"), arguments.has("--optimizer") else {
             throw UsageError(message: "optbench bench: a grid on the command line needs at least one --problem and one --optimizer", command: "bench")
@@ -161,11 +162,13 @@ enum BenchCommand: Subcommand {
     }
 }
 
-/// A positive integer option (`--jobs`, `--seeds`), or nil when absent.
-func positiveCount(_ arguments: ParsedArguments, _ option: String, command: String) throws -> Int? {
+/// A positive integer option (`--jobs`, `--seeds`, `--epochs`), at most `maximum`, or nil when
+/// absent; `1.5`, `1e3`, `0x10` or a number beyond `maximum` is a usage error naming the option.
+func positiveCount(_ arguments: ParsedArguments, _ option: String, command: String, maximum: Int = Int.max) throws -> Int? {
     guard let text = arguments.value(option) else { return nil }
-    guard let v = Int(text), v >= 1 else {
-        throw UsageError(message: "optbench \(command): \(option) \(text) is not valid; expected a positive integer", command: command)
+    guard let v = Int(text), v >= 1, v <= maximum else {
+        let range = maximum == Int.max ? "a positive integer" : "an integer from 1 to \(maximum)"
+        throw UsageError(message: "optbench \(command): \(option) \(text) is not valid; expected \(range)", command: command)
     }
     return v
 }

@@ -37,10 +37,7 @@ enum RunCommand: Subcommand {
         groups = ParameterGroup.merged(groups)
         let optimizer = try optimizerEntry.make(hp, groups: groups)
         var rule = StoppingRule(target: 1e-6, maxEpochs: 100)
-        if let e = try declaration.number(arguments, "--epochs", as: Double.self, expected: "a positive number of epochs") {
-            guard e > 0, e.isFinite else { throw UsageError(message: "optbench run: --epochs \(e) must be positive", command: "run") }
-            rule.maxEpochs = e
-        }
+        if let e = try positiveCount(arguments, "--epochs", command: "run") { rule.maxEpochs = Double(e) }
         if let t = try declaration.number(arguments, "--target", as: Double.self, expected: "a real ε ≥ 0") {
             guard t >= 0, t.isFinite else { throw UsageError(message: "optbench run: --target \(t) must be a finite ε ≥ 0", command: "run") }
             rule.target = t

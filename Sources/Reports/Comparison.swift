@@ -38,18 +38,22 @@ public struct Comparison: Sendable {
     /// Compares the folders; a missing or unreadable table, or two different suites, is a
     /// `ConfigurationError` naming the file. `timeBand` nil: the runs' measured noise.
     public init(baseline: URL, new: URL, timeBand: Double? = nil, compareTime: Bool = true) throws(ConfigurationError) {
-        let a = try Self.load(baseline), b = try Self.load(new)
+        try self.init(baseline: Self.load(baseline), new: Self.load(new), timeBand: timeBand, compareTime: compareTime)
+    }
+
+    /// Compares two folders already read back.
+    public init(baseline a: ResultsFolder, new b: ResultsFolder, timeBand: Double? = nil, compareTime: Bool = true) throws(ConfigurationError) {
         guard a.document.suite == b.document.suite else {
-            throw ConfigurationError("\(new.path)/table.json is suite '\(b.document.suite)'; expected '\(a.document.suite)' as in \(baseline.path)")
+            throw ConfigurationError("\(b.path)/table.json is suite '\(b.document.suite)'; expected '\(a.document.suite)' as in \(a.path)")
         }
         guard a.document.maxEpochs == b.document.maxEpochs, a.document.target == b.document.target, a.document.seeds == b.document.seeds else {
-            throw ConfigurationError("\(new.path)/table.json has another budget, target or seeds than \(baseline.path); expected the same suite definition")
+            throw ConfigurationError("\(b.path)/table.json has another budget, target or seeds than \(a.path); expected the same suite definition")
         }
         suite = a.document.suite
         changes = []
         unchanged = 0
         let budget = a.document.maxEpochs
-        let band = Self.band(given: timeBand, baseline: TimingNoise.read(baseline), new: TimingNoise.read(new))
+        let band = Self.band(given: timeBand, baseline: a.noise, new: b.noise)
         self.timeBand = compareTime ? band : nil
         for old in a.document.pairs {
             guard let current = b.document.pairs.first(where: { $0.problem == old.problem && $0.optimizer == old.optimizer }) else {
@@ -132,34 +136,9 @@ public struct Comparison: Sendable {
                                    fastestAfter, slowestBefore, band * 100))
     }
 
-    /// `table.json` and the per-cell seconds of a results folder.
-    static func load(_ folder: URL) throws(ConfigurationError) -> (document: ResultReport.Document, timings: [String: Double]) {
-        let file = folder.appendingPathComponent("table.json")
-        guard let data = FileManager.default.contents(atPath: file.path) else {
-            throw ConfigurationError("file \(file.path): does not exist or cannot be read; expected a results folder written by 'optbench bench'")
-        }
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        let document: ResultReport.Document
-        do {
-            document = try decoder.decode(ResultReport.Document.self, from: data)
-        } catch {
-            throw ConfigurationError("file \(file.path): is not a results table of this version (\(error)); expected the table.json of 'optbench bench'")
-        }
-        // Seconds live beside the table, untracked: `timings.jsonl` by cache key, and the cache
-        // `cells.jsonl` gives each key's place in the grid, which the table's cells carry.
-        var byKey: [String: Double] = [:], timings: [String: Double] = [:]
-        if let lines = FileManager.default.contents(atPath: folder.appendingPathComponent("timings.jsonl").path) {
-            for line in lines.split(separator: UInt8(ascii: "\n")) {
-                if let t = try? JSONDecoder().decode(CellTiming.self, from: Data(line)) { byKey[t.key] = t.seconds }
-            }
-        }
-        if !byKey.isEmpty, let lines = FileManager.default.contents(atPath: folder.appendingPathComponent("cells.jsonl").path) {
-            for line in lines.split(separator: UInt8(ascii: "\n")) {
-                if let c = try? JSONDecoder().decode(CellSummary.self, from: Data(line)), let t = byKey[c.key] { timings[c.identity] = t }
-            }
-        }
-        return (document, timings)
+    /// `table.json`, the per-cell seconds and the timing noise of a results folder.
+    static func load(_ folder: URL) throws(ConfigurationError) -> ResultsFolder {
+        try ResultsFolder.read(folder)
     }
 
     /// The report `optbench compare` prints.

@@ -51,6 +51,11 @@ public struct ResultsIndex {
         self.experiments = experiments
     }
 
+    /// The page over folders already read back, under their names, linking no other file.
+    public init(folders: [(name: String, folder: ResultsFolder)]) {
+        entries = folders.map { Entry(folder: $0.name, document: $0.folder.document, files: []) }
+    }
+
     public func html() -> String {
         let e = SVGPlot.escape
         var o = ["<!DOCTYPE html>", "<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">", "<title>OptBench results</title>",
@@ -118,7 +123,15 @@ public struct ResultsIndex {
         return o.joined(separator: "\n") + "\n"
     }
 
-    public func write(to directory: URL) throws {
-        try Data(html().utf8).write(to: directory.appendingPathComponent("index.html"), options: .atomic)
+    /// Writes `directory/index.html`; a folder that does not take it (read-only, or a folder
+    /// where the page should be) is a `ConfigurationError` naming the page and why.
+    public func write(to directory: URL) throws(ConfigurationError) {
+        let page = directory.appendingPathComponent("index.html")
+        do {
+            try Data(html().utf8).write(to: page, options: .atomic)
+        } catch {
+            let reason = ((error as? CocoaError)?.userInfo[NSUnderlyingErrorKey] as? NSError)?.localizedDescription ?? error.localizedDescription
+            throw ConfigurationError("file \(page.path): cannot be written (\(reason)); expected a writable folder")
+        }
     }
 }

@@ -208,9 +208,10 @@ public func bootstrapMedianEpochsToTarget(runs: [RunOutcome], options: Bootstrap
 
 /// ERT_a / ERT_b with the conventions the paired comparison needs: x/∞ = 0 for finite x,
 /// ∞/y = ∞ for finite y, and ∞/∞ = 1 — neither succeeded, so nothing tells them apart, which
-/// pulls the interval towards "no difference" (the safe side for a regression gate).
+/// pulls the interval towards "no difference" (the safe side for a regression gate); 0/0 = 1
+/// likewise (both started at ε, a resample of seeds that reached it at epoch 0).
 public func ertRatio(_ a: Double, _ b: Double) -> Double {
-    if a == .infinity && b == .infinity { return 1 }
+    if (a == .infinity && b == .infinity) || (a == 0 && b == 0) { return 1 }
     return a / b
 }
 

@@ -176,6 +176,15 @@ private func syntheticRuns(_ count: Int, seed: UInt64, failureRate: Double = 0.1
         #expect(c.ratio.estimate == 0 && c.ratio.upper == 0 && c.aIsFaster)
     }
 
+    /// Both reach ε at epoch 0 on seed 0: a resample of that seed alone is 0/0, counted as 1
+    /// (no difference) rather than a NaN statistic; the estimate is (0 + 5)/2 ÷ (0 + 3)/2.
+    @Test func runsThatStartAtTheTargetCompare() {
+        #expect(ertRatio(0, 0) == 1)
+        let c = pairedComparison(runs([0, 5]), runs([0, 3]))
+        #expect(c.ratio.estimate == 5.0 / 3.0)
+        #expect(c.ratio.lower >= 1 && c.ratio.upper <= 5.0 / 3.0)
+    }
+
     @Test func mismatchedSeedsAreRejected() async {
         await #expect(processExitsWith: .failure) {
             _ = pairedComparison([.success(1, seed: 1)], [.success(1, seed: 2)])

@@ -172,4 +172,84 @@ import TestSupport
         #expect(r.status == 2 && r.err.contains(y.path), "\(r.err)")
         #expect(!r.out.contains("reached"))
     }
+
+    /// Every integer option of every command refuses a fraction (and `--epochs`, once a real,
+    /// is an integer as its `N` says), naming the option and the integer expected.
+    @Test(arguments: [
+        ["run", "--problem", "w7", "--optimizer", "gd", "--epochs", "1.5"],
+        ["run", "--problem", "w7", "--optimizer", "gd", "--seed", "1.5"],
+        ["trace", "--problem", "w7", "--optimizer", "gd", "--steps", "1.5"],
+        ["bench", "--problem", "w7", "--optimizer", "gd", "--out", "/tmp/optbench-never", "--epochs", "1.5"],
+        ["bench", "--problem", "w7", "--optimizer", "gd", "--out", "/tmp/optbench-never", "--seeds", "1.5"],
+        ["bench", "--problem", "w7", "--optimizer", "gd", "--out", "/tmp/optbench-never", "--seeds", "100000000000"],
+        ["bench", "--suite", "smoke", "--jobs", "1.5"],
+        ["bench", "--suite", "smoke", "--kernel-threads", "1.5"],
+        ["bench", "--suite", "smoke", "--out", "/tmp/optbench-never", "--shard", "1.5/2"],
+        ["bench", "--suite", "smoke", "--out", "/tmp/optbench-never", "--shard", "1/1e9"],
+        ["merge", "/tmp/optbench-never", "--out", "/tmp/optbench-never", "--jobs", "1.5"],
+    ])
+    func fractionalIntegerOptionsAreRefused(_ arguments: [String]) {
+        defer { try? FileManager.default.removeItem(atPath: "/tmp/optbench-never") }
+        let option = arguments[arguments.count - 2], value = arguments[arguments.count - 1]
+        let r = optbench(arguments)
+        #expect(r.status == 2, "\(arguments): \(r.out)")
+        #expect(r.err.contains("\(option) \(value) is not valid") && r.err.contains("integer"), "\(arguments): \(r.err)")
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/optbench-never/table.json"))
+    }
+
+    /// Labels of 255 in a file, with `classes` left at its default of 10: refused with the file,
+    /// the label and the range, not a 256-class model; with classes=256 the same files run.
+    @Test func labelsBeyondTheDefaultClassesAreRefused() throws {
+        let dir = try IDXFixture.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let images = try IDXFixture.write(IDXFixture.bytes(type: 0x08, dims: [3, 2, 2], payload: [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110]),
+                                          "images.idx", in: dir)
+        let labels = try IDXFixture.write(IDXFixture.bytes(type: 0x08, dims: [3], payload: [0, 255, 1]), "labels.idx", in: dir)
+        let run = ["run", "--problem", "mlp", "--set", "train-images=\(images)", "--set", "train-labels=\(labels)", "--set", "width=2",
+                   "--optimizer", "gd", "--epochs", "1"]
+        let r = optbench(run)
+        #expect(r.status == 2 && r.err.contains("file \(labels): label 1 is 255; expected a class in 0..<10 (classes = 10)"), "\(r.out)\(r.err)")
+        #expect(optbench(run + ["--set", "classes=256"]).status == 0)
+    }
+
+    /// A float IDX whose largest |x| is subnormal (2⁻¹³⁰): preprocess=unit divides by it, so the
+    /// run sees finite features, not 0·∞.
+    @Test func subnormalFloatImagesScaleToFiniteFeatures() throws {
+        let dir = try IDXFixture.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let values: [Float] = [0x1p-130, -0x1p-131, 0x1p-132, 0, 0x1p-131, 0, -0x1p-130, 0x1p-133]
+        var payload: [UInt8] = []
+        for v in values { withUnsafeBytes(of: v.bitPattern.bigEndian) { payload += $0 } }
+        let images = try IDXFixture.write(IDXFixture.bytes(type: 0x0D, dims: [2, 2, 2], payload: payload), "images.idx", in: dir)
+        let labels = try IDXFixture.write(IDXFixture.bytes(type: 0x08, dims: [2], payload: [0, 1]), "labels.idx", in: dir)
+        let r = optbench("run", "--problem", "mlp", "--set", "train-images=\(images)", "--set", "train-labels=\(labels)", "--set", "width=2",
+                         "--set", "dtype=float64", "--optimizer", "gd", "--epochs", "2")
+        #expect(r.status == 0, "\(r.err)")
+        #expect(!r.out.contains("diverged") && !r.out.lowercased().contains("nan"), "\(r.out)")
+    }
+
+    /// `index` into a folder it cannot write: exit 2 naming the page, not a raw Foundation error.
+    @Test func indexIntoAnUnwritableFolderIsRefused() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("optbench-index-ro-\(UUID().uuidString)")
+        let suite = root.appendingPathComponent("records")
+        try FileManager.default.createDirectory(at: suite, withIntermediateDirectories: true)
+        defer {
+            chmod(root.path, 0o755)
+            try? FileManager.default.removeItem(at: root)
+        }
+        try FileManager.default.copyItem(atPath: IDXFixture.fixture("records/table.json"), toPath: suite.appendingPathComponent("table.json").path)
+        #expect(optbench("index", root.path).status == 0)
+        // Root writes through a chmod; nobody writes a file where a non-empty folder stands.
+        let page = root.appendingPathComponent("index.html")
+        try FileManager.default.removeItem(at: page)
+        try FileManager.default.createDirectory(at: page.appendingPathComponent("x"), withIntermediateDirectories: true)
+        let r = optbench("index", root.path)
+        #expect(r.status == 2 && r.err.contains("file \(page.path): cannot be written") && r.err.contains("expected a writable folder"), "\(r.err)")
+        try FileManager.default.removeItem(at: page)
+        if getuid() != 0 {
+            chmod(root.path, 0o555)
+            let ro = optbench("index", root.path)
+            #expect(ro.status == 2 && ro.err.contains("file \(page.path): cannot be written"), "\(ro.err)")
+        }
+    }
 }

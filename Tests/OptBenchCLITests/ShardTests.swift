@@ -77,6 +77,17 @@ import TestSupport
                 .split(separator: "\n").filter { !extendedSet.contains($0) }
             try (kept.joined(separator: "\n") + "\n").write(to: copy.appendingPathComponent("cells.jsonl"), atomically: true, encoding: .utf8)
         }
+        // Their markers still count the cells they held: that alone is refused, naming the file.
+        let miscounted = optbench(["merge"] + trimmed.map(\.path) + ["--out", folder("never").path])
+        #expect(miscounted.status == 2 && miscounted.err.contains("\(trimmed[0].path)/cells.jsonl") && miscounted.err.contains("as \(trimmed[0].path)/shard.json says"),
+                "\(miscounted.err)")
+        // Markers that agree with what is left: the grid finds the cells missing.
+        for dir in trimmed {
+            let file = dir.appendingPathComponent("shard.json")
+            var marker = try JSONDecoder().decode(ShardMarker.self, from: Data(contentsOf: file))
+            marker.cells = try String(contentsOf: dir.appendingPathComponent("cells.jsonl"), encoding: .utf8).split(separator: "\n").count
+            try JSONEncoder().encode(marker).write(to: file)
+        }
         let short = optbench(["merge"] + trimmed.map(\.path) + ["--out", folder("never").path])
         #expect(short.status == 2 && short.err.contains("missing from the shards"), "\(short.err)")
         for file in ["table.md", "table.csv", "table.json", "cells.jsonl"] {

@@ -105,4 +105,20 @@ import TestSupport
         let widths = configurationMessage { _ = try instance("mlp", ["widths=3,0"]) }
         #expect(widths?.contains("widths") == true)
     }
+
+    /// preprocess=unit divides by the training set's largest |x|, even a subnormal one (2⁻¹³⁰,
+    /// whose reciprocal overflows a float): powers of two divide exactly, so the features are
+    /// the ratios x/2⁻¹³⁰ as written.
+    @Test func unitPreprocessingOfSubnormalImages() throws {
+        let dir = try IDXFixture.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let values: [Float] = [0x1p-130, -0x1p-131, 0x1p-132, 0, 0x1p-131, 0, -0x1p-130, 0x1p-133]
+        var payload: [UInt8] = []
+        for v in values { withUnsafeBytes(of: v.bitPattern.bigEndian) { payload += $0 } }
+        var settings = NetworkDataSettings()
+        settings.trainImages = try IDXFixture.write(IDXFixture.bytes(type: 0x0D, dims: [2, 2, 2], payload: payload), "images.idx", in: dir)
+        settings.trainLabels = try IDXFixture.write(IDXFixture.bytes(type: 0x08, dims: [2], payload: [0, 1]), "labels.idx", in: dir)
+        let (train, _) = try settings.load(problem: "mlp")
+        #expect(train.features == [1, -0.5, 0.25, 0, 0.5, 0, -1, 0.125])
+    }
 }

@@ -36,7 +36,7 @@ public struct NetworkDataSettings: ParameterSet {
     public var samples = 6000
     @Setting("test_samples", range: 0...1e7, "synthetic test samples (0: none)")
     public var testSamples = 1000
-    @Setting("classes", range: 2...1000, "synthetic classes (mnist-shaped), or the class count files are checked against")
+    @Setting("classes", range: 2...1000, "classes: of the synthetic set (mnist-shaped), or of the files, every label checked to lie in 0…classes−1; the model's outputs")
     public var classes = 10
     @Setting("inputs", range: 1...1e5, "teacher: input features")
     public var inputs = 32
@@ -66,13 +66,14 @@ public struct NetworkDataSettings: ParameterSet {
             guard !files[0].isEmpty, !files[1].isEmpty else {
                 throw ConfigurationError("problem '\(problem)': train-images and train-labels go together; expected both files or neither")
             }
-            let classes = $classes.isSet ? self.classes : nil
+            // The model has `classes` outputs whether or not the setting is written, so every label
+            // is checked against it: a 255 in a digits file is refused, not a 256-class model.
             train = try Dataset.idx(images: files[0], labels: files[1], classes: classes)
             if !files[2].isEmpty || !files[3].isEmpty {
                 guard !files[2].isEmpty, !files[3].isEmpty else {
                     throw ConfigurationError("problem '\(problem)': test-images and test-labels go together; expected both files or neither")
                 }
-                let t = try Dataset.idx(images: files[2], labels: files[3], classes: classes ?? train.classCount)
+                let t = try Dataset.idx(images: files[2], labels: files[3], classes: classes)
                 guard t.sampleShape == train.sampleShape else {
                     throw ConfigurationError("file \(files[2]): samples of shape \(t.sampleShape.map(String.init).joined(separator: "×")); expected \(train.sampleShape.map(String.init).joined(separator: "×")) as in \(files[0])")
                 }
@@ -114,8 +115,10 @@ public struct NetworkDataSettings: ParameterSet {
         case .unit:
             let top = train.features.reduce(Float(0)) { max($0, abs($1)) }
             if top > 0, top != 1 {
-                train = train.scaled(by: 1 / top)
-                test = test?.scaled(by: 1 / top)
+                // Below 2⁻¹²⁸ (subnormal) 1/top overflows to +∞, and 0·∞ is NaN: divide there instead.
+                let factor = 1 / top
+                train = factor.isFinite ? train.scaled(by: factor) : train.scaled(dividingBy: top)
+                test = factor.isFinite ? test?.scaled(by: factor) : test?.scaled(dividingBy: top)
             }
         case .standardize:
             let stats = train.featureStatistics()
