@@ -54,6 +54,7 @@ public struct ResultsIndex {
     /// The page over folders already read back, under their names, linking no other file.
     public init(folders: [(name: String, folder: ResultsFolder)]) {
         entries = folders.map { Entry(folder: $0.name, document: $0.folder.document, files: []) }
+        experiments = []
     }
 
     public func html() -> String {

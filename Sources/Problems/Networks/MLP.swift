@@ -26,22 +26,7 @@ public enum MLP {
         case .regression(let o): o
         }
         let activation = s.activation
-        var specs: [LayerSpec] = []
-        let weightNorm = s.weightNorm
-        var parameters = 0, fanIn = train.featureCount
-        for h in hidden {
-            specs.append(.dense(outputs: h, weightNorm: weightNorm))
-            switch s.norm {
-            case .none: break
-            case .batch: specs.append(.batchNorm)
-            case .layer: specs.append(.layerNorm)
-            }
-            specs.append(.activation(activation))
-            parameters += fanIn * h
-            fanIn = h
-        }
-        specs.append(.dense(outputs: outputs, weightNorm: weightNorm))
-        try checkSize("mlp", "\(hidden.count + 1) layers of width up to \(hidden.max() ?? outputs)", entries: (parameters + fanIn * outputs, 1))
+        let specs = try s.layers(inputs: train.featureCount, hidden: hidden, outputs: outputs)
         let clipping = s.clipping.clipping
         func make<Scalar: KernelScalar>(_: Scalar.Type) -> NetworkProblem<Scalar> {
             NetworkProblem(label: label, specs: specs, loss: loss,
@@ -74,6 +59,13 @@ extension MLPSettings {
         let hidden = try hiddenWidths()
         let f = data.footprint()
         let inputs = f.shape.reduce(1, *)
+        let specs = try layers(inputs: inputs, hidden: hidden, outputs: f.outputs)
+        return networkEstimate(specs, inputShape: [inputs], data: f, scalar: dtype.bytes)
+    }
+
+    /// Per hidden width h_ℓ a dense layer, its normalisation and the activation, then the dense
+    /// output layer; refused when the weights would not fit (`checkSize`).
+    func layers(inputs: Int, hidden: [Int], outputs: Int) throws(ConfigurationError) -> [LayerSpec] {
         var specs: [LayerSpec] = [], parameters = 0, fanIn = inputs
         for h in hidden {
             specs.append(.dense(outputs: h, weightNorm: weightNorm))
@@ -86,9 +78,9 @@ extension MLPSettings {
             parameters += fanIn * h
             fanIn = h
         }
-        specs.append(.dense(outputs: f.outputs, weightNorm: weightNorm))
-        try checkSize("mlp", "\(hidden.count + 1) layers of width up to \(hidden.max() ?? f.outputs)", entries: (parameters + fanIn * f.outputs, 1))
-        return networkEstimate(specs, inputShape: [inputs], data: f, scalar: dtype.bytes)
+        specs.append(.dense(outputs: outputs, weightNorm: weightNorm))
+        try checkSize("mlp", "\(hidden.count + 1) layers of width up to \(hidden.max() ?? outputs)", entries: (parameters + fanIn * outputs, 1))
+        return specs
     }
 }
 
