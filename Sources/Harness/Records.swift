@@ -274,7 +274,8 @@ extension PairSummary: CheckedRecord {
         try FieldDefect.count(seeds, "seeds", in: 1...Int.max, "at least 1 seed")
         try FieldDefect.count(reached, "reached", in: 0...seeds, "a count in 0…\(seeds) (seeds)")
         try FieldDefect.count(diverged, "diverged", in: 0...seeds, "a count in 0…\(seeds) (seeds)")
-        try FieldDefect.finite(medianEpochs, "medianEpochs")
+        // A pair that reached ε on fewer than half its seeds has an infinite median (`summarize`).
+        if !(status == .partial && medianEpochs == .infinity) { try FieldDefect.finite(medianEpochs, "medianEpochs") }
         try FieldDefect.finite(minEpochs, "minEpochs")
         try FieldDefect.finite(maxEpochs, "maxEpochs")
         if status == .reached {

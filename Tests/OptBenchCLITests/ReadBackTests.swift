@@ -40,6 +40,43 @@ import TestSupport
         return nil
     }
 
+    /// What bench writes, it reads back: every committed results folder compares equal to itself
+    /// (a partial pair's median epochs is +∞, written "inf", and is accepted as such).
+    @Test func everyCommittedTableReadsBack() throws {
+        let results = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("results")
+        let suites = try FileManager.default.contentsOfDirectory(atPath: results.path).filter {
+            FileManager.default.fileExists(atPath: results.appendingPathComponent($0).appendingPathComponent("table.json").path)
+        }
+        #expect(suites.count >= 5, "\(suites)")
+        for name in suites.sorted() {
+            let dir = results.appendingPathComponent(name)
+            let r = optbench("compare", dir.path, dir.path, "--ignore-time")
+            #expect(r.status == 0, "\(name): \(r.err)")
+        }
+    }
+
+    /// A pair that reached ε on fewer than half its seeds has median epochs +∞ ("inf"): accepted
+    /// for a partial pair, refused naming the field for a reached one.
+    @Test func anInfiniteMedianIsAPartialPairsOnly() throws {
+        func infinite(_ status: String) throws -> URL {
+            try results("inf-\(status)") { table in
+                guard let (k, _) = Self.reachedPair(table), var pairs = table["pairs"] as? [[String: Any]] else { return }
+                pairs[k]["status"] = status
+                pairs[k]["reached"] = 1
+                pairs[k]["medianEpochs"] = "inf"
+                pairs[k]["maxEpochs"] = nil
+                table["pairs"] = pairs
+            }
+        }
+        let partial = try infinite("partial"), reached = try infinite("reached")
+        defer { for d in [partial, reached] { try? FileManager.default.removeItem(at: d) } }
+        let ok = optbench("compare", partial.path, partial.path, "--ignore-time")
+        #expect(ok.status == 0, "\(ok.err)")
+        let bad = optbench("compare", reached.path, reached.path, "--ignore-time")
+        #expect(bad.status == 2 && bad.err.contains("medianEpochs"), "\(bad.err)")
+    }
+
     @Test func compareRefusesNaNEpochsToTargetNamingTheField() throws {
         var at: (pair: Int, cell: Int)?
         let base = try results("base"), bad = try results("nan") { table in
