@@ -128,7 +128,7 @@ public enum LazyTraining {
             list.append(.object(["width": .number(Double(m)), "relative_change": .finite(change), "initial_loss": .finite(initial),
                                  "final_loss": .finite(final)]))
         }
-        let fit = LineFit(x: widths.map { Foundation.log(Double($0)) }, y: changes.map { Foundation.log($0) })
+        let fit = linearFit(x: widths.map { Foundation.log(Double($0)) }, y: changes.map { Foundation.log($0) })
         let slope = fit?.slope ?? .nan
         let verdicts = [Verdict(test: "slope of ln(relative change) against ln m within 0.15 of −0.5",
                                 measured: "slope \(String(format: "%.3f", slope))", holds: abs(slope + 0.5) <= 0.15)]

@@ -125,7 +125,7 @@ public enum SignalPropagation {
                                  "mean": .finite(m.mean), "second_moment": .finite(m.second), "variance": .finite(variance),
                                  "predicted_second_moment": .finite(predicted), "draws": .number(Double(reluDraws))]))
         }
-        let fit = LineFit(x: reluDepths.map(Double.init), y: moments.map { Foundation.log($0.second) })
+        let fit = linearFit(x: reluDepths.map(Double.init), y: moments.map { Foundation.log($0.second) })
         let slope = fit?.slope ?? .nan
         notes.insert("Linear part: median over \(draws) draws; gap = |ln ratio − L ln c|.", at: 0)
 

@@ -112,7 +112,7 @@ public enum ToyDepth {
                 plot.lines.append(.init("\(label), w₀ = \(cell(w0))", x: ks.map { Double(cells[$0].L) }, y: ks.map { outcomes[$0].epochs.map(Double.init) }))
             }
             let half = cells.indices.filter { cells[$0].kind == kind && cells[$0].w0 == 0.5 && outcomes[$0].epochs.map { $0 > 0 } == true }
-            let fit = LineFit(x: half.map { Double(cells[$0].L) }, y: half.map { Foundation.log(Double(outcomes[$0].epochs!)) })
+            let fit = linearFit(x: half.map { Double(cells[$0].L) }, y: half.map { Foundation.log(Double(outcomes[$0].epochs!)) })
             let slope = fit?.slope ?? .nan
             notes.append("\(label) from 0.5: fitted growth rate \(String(format: "%.3f", slope)) per layer (epochs ∝ e^{rate·L}, ×\(String(format: "%.2f", Foundation.exp(slope))) per layer) over \(half.count) depths.")
             verdicts.append(Verdict(test: "\(label) from w₀ = 0.5: slope of ln(epochs) against L within 0.2 of ln 2 = 0.693",

@@ -40,10 +40,4 @@ import Testing
         #expect(abs(m1 - 1) < 4 * e1)
         #expect(abs(m2 - pow(1 + 5 / Double(d), Double(depth))) < 4 * e2)
     }
-
-    @Test func lineFitRecoversAnExactLine() throws {
-        let fit = try #require(LineFit(x: [1, 2, 4, 7], y: [1, 2, 4, 7].map { 3 - 0.5 * $0 }))
-        #expect(abs(fit.slope + 0.5) < 1e-14 && abs(fit.intercept - 3) < 1e-14)
-        #expect(LineFit(x: [2, 2], y: [1, 3]) == nil)
-    }
 }
